@@ -1,0 +1,58 @@
+"""Rows of a sheet as a pandas DataFrame, with the sheet's computed columns added."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+from pydantic import BaseModel
+
+from pmo_logic.columns import ComputeContext, input_columns
+from pmo_logic.sheets import SheetSchema
+
+_DTYPES = {
+    "date": "datetime64[ns]",
+    "money": "float64",
+    "number": "float64",
+    "percent": "float64",
+    "integer": "float64",
+}
+
+
+def rows_to_frame(rows: Sequence[BaseModel], model: type[BaseModel]) -> pd.DataFrame:
+    """One column per input column of ``model`` (dates as datetime64, numbers as float, NaN/NaT if blank).
+
+    ``source_row`` is kept as a column too, so each figure stays traceable to its cell.
+    """
+    specs = input_columns(model)
+    data = {spec.name: [getattr(r, spec.name) for r in rows] for spec in specs}
+    data["source_row"] = [r.source_row for r in rows]
+    frame = pd.DataFrame(data, columns=[*(s.name for s in specs), "source_row"])
+    for spec in specs:
+        dtype = _DTYPES.get(spec.col.kind)
+        if dtype == "datetime64[ns]":
+            frame[spec.name] = pd.to_datetime(frame[spec.name].map(_as_timestamp))
+        elif dtype:
+            frame[spec.name] = pd.to_numeric(frame[spec.name], errors="coerce").astype(dtype)
+        else:
+            frame[spec.name] = frame[spec.name].astype(object)
+    return frame
+
+
+def _as_timestamp(value: object) -> object:
+    return pd.Timestamp(value) if isinstance(value, date) else pd.NaT
+
+
+def with_computed(frame: pd.DataFrame, schema: SheetSchema, ctx: ComputeContext) -> pd.DataFrame:
+    """``frame`` plus the sheet's computed columns, each from the pandas twin of its formula."""
+    out = frame.copy()
+    for computed in schema.computed:
+        out[computed.key] = computed.compute(out, ctx)
+    return out
+
+
+def sheet_frame(rows: Sequence[BaseModel], schema: SheetSchema, ctx: ComputeContext) -> pd.DataFrame:
+    """The rows of a table sheet with its computed columns."""
+    assert schema.model is not None
+    return with_computed(rows_to_frame(rows, schema.model), schema, ctx)

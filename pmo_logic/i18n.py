@@ -1,0 +1,104 @@
+"""The words pmo-xl writes into workbooks, in English and French."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "title_project": {"en": "Project workbook", "fr": "Classeur projet"},
+    "title_portfolio": {"en": "Portfolio workbook", "fr": "Classeur portefeuille"},
+    "properties_comment": {
+        "en": "Standard pmo-xl workbook. Keep the sheet and column names: the PMO reads them.",
+        "fr": "Classeur standard pmo-xl. Gardez les noms des onglets et des colonnes : le PMO les lit.",
+    },
+    "footer": {"en": "pmo-xl", "fr": "pmo-xl"},
+    "field": {"en": "Field", "fr": "Champ"},
+    "value": {"en": "Value", "fr": "Valeur"},
+    "help": {"en": "Help", "fr": "Aide"},
+    "computed_block": {
+        "en": "Computed from the sheets (do not type)",
+        "fr": "Calculé depuis les onglets (ne pas saisir)",
+    },
+    "validation_error": {
+        "en": "This value does not fit the column '{header}'. See the Instructions sheet.",
+        "fr": "Cette valeur ne convient pas à la colonne « {header} ». Voir l'onglet Mode d'emploi.",
+    },
+    "legend": {"en": "Colour code", "fr": "Code couleur"},
+    "legend_input": {"en": "Blue header", "fr": "En-tête bleu"},
+    "legend_input_help": {
+        "en": "A column you fill in. Pick from the drop-down where there is one.",
+        "fr": "Une colonne à remplir. Choisissez dans la liste déroulante quand il y en a une.",
+    },
+    "legend_computed": {"en": "Grey header", "fr": "En-tête gris"},
+    "legend_computed_help": {
+        "en": "Computed by a formula: do not type over it. New rows get the formula automatically.",
+        "fr": "Calculé par une formule : ne pas écraser. Les nouvelles lignes reçoivent la formule automatiquement.",
+    },
+    "col_sheet": {"en": "Sheet", "fr": "Onglet"},
+    "col_column": {"en": "Column", "fr": "Colonne"},
+    "col_required": {"en": "Required", "fr": "Obligatoire"},
+    "col_type": {"en": "Type", "fr": "Type"},
+    "col_allowed": {"en": "Allowed values", "fr": "Valeurs permises"},
+    "col_help": {"en": "What to enter", "fr": "Quoi saisir"},
+    "kind_text": {"en": "Text", "fr": "Texte"},
+    "kind_integer": {"en": "Whole number", "fr": "Nombre entier"},
+    "kind_number": {"en": "Number", "fr": "Nombre"},
+    "kind_money": {"en": "Amount", "fr": "Montant"},
+    "kind_percent": {"en": "Percentage", "fr": "Pourcentage"},
+    "kind_date": {"en": "Date", "fr": "Date"},
+    "kind_choice": {"en": "Drop-down", "fr": "Liste déroulante"},
+    "kind_flag": {"en": "Yes / No", "fr": "Oui / Non"},
+    "kind_computed": {"en": "Computed", "fr": "Calculé"},
+    "instructions_project": {
+        "en": "\n".join(
+            [
+                "One workbook per project. The PMO consolidates every project workbook before each steering committee.",
+                "1. Project sheet: fill in the charter fields (* = required). Update the Status date at every report.",
+                "2. Plan sheet: one row per task or milestone. Replace the example rows. Predecessors are task IDs "
+                "with link type and lag, e.g. 12FS+2d, 7SS.",
+                "3. Risks, Actions, Issues, Decisions (the RAID log): one row each, with an owner and a date.",
+                "4. Budget: one row per month and cost category. Stakeholders and Interfaces: who matters, and what "
+                "you need from or deliver to other projects. Sprints: agile and hybrid projects only.",
+                "5. Do not rename sheets or columns; add your own columns at the right of a table if you need to.",
+                "No add-in is needed to fill in this workbook: every drop-down and formula is native Excel.",
+            ]
+        ),
+        "fr": "\n".join(
+            [
+                "Un classeur par projet. Le PMO consolide tous les classeurs projet avant chaque comité de pilotage.",
+                "1. Onglet Projet : remplissez la charte (* = obligatoire). Mettez à jour la date d'état à chaque "
+                "rapport.",
+                "2. Onglet Planning : une ligne par tâche ou jalon. Remplacez les lignes d'exemple. Les prédécesseurs "
+                "sont des ID de tâches avec type de lien et décalage, ex. 12FS+2d, 7SS.",
+                "3. Risques, Actions, Problèmes, Décisions (le registre RAID) : une ligne chacun, avec un responsable "
+                "et une date.",
+                "4. Budget : une ligne par mois et catégorie de coût. Parties prenantes et Interfaces : qui compte, et "
+                "ce que vous attendez d'autres projets ou leur livrez. Sprints : projets agiles et hybrides.",
+                "5. Ne renommez ni onglets ni colonnes ; ajoutez vos propres colonnes à droite d'un tableau si besoin.",
+                "Aucun complément n'est nécessaire pour remplir ce classeur : listes et formules sont natives Excel.",
+            ]
+        ),
+    },
+    "instructions_portfolio": {
+        "en": "\n".join(
+            [
+                "The PMO's workbook: where the project workbooks are, which projects are expected, and the thresholds.",
+                "1. Settings: the folder of project workbooks, the status date of the committee, the RAG thresholds.",
+                "2. Register: one row per project expected in the roll-up, with its workbook file name.",
+                "3. Run the consolidation (the Consolidate button, or 'pmo consolidate' on the command line).",
+            ]
+        ),
+        "fr": "\n".join(
+            [
+                "Le classeur du PMO : où sont les classeurs projet, quels projets sont attendus, et les seuils.",
+                "1. Paramètres : le dossier des classeurs projet, la date d'état du comité, les seuils de météo.",
+                "2. Registre : une ligne par projet attendu dans la consolidation, avec le nom de son classeur.",
+                "3. Lancez la consolidation (bouton Consolider, ou 'pmo consolidate' en ligne de commande).",
+            ]
+        ),
+    },
+}
+
+
+def text(key: str, lang: str) -> str:
+    """The text ``key`` in ``lang`` (English when French is missing)."""
+    entry = TEXTS[key]
+    return entry.get(lang) or entry["en"]

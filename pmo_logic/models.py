@@ -1,0 +1,548 @@
+"""The rows of the project and portfolio workbooks, as pydantic models.
+
+Each field that is a column of a template carries a `Col` with its English and French
+header, type, drop-down list and help text: this module *is* the workbook contract's list
+of columns. Choice fields hold the list's code (``"in_progress"``), never a label, so a
+French and an English workbook give equal models.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pmo_logic import choices as lists
+from pmo_logic.columns import Col
+
+
+class Row(BaseModel):
+    """A row read from a sheet; ``source_row`` is its Excel row number (1-based), if read."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    source_row: int | None = Field(default=None, exclude=True, repr=False)
+
+
+# --- Project workbook -------------------------------------------------------------------
+
+
+class ProjectInfo(Row):
+    """The Project sheet: the charter and the figures of the whole project."""
+
+    project_id: Annotated[
+        str | None,
+        Col(
+            "Project ID",
+            "ID projet",
+            required=True,
+            help_en="The project's code in the portfolio register, e.g. PRJ-001.",
+            help_fr="Le code du projet dans le registre du portefeuille, ex. PRJ-001.",
+        ),
+    ] = None
+    name: Annotated[
+        str | None,
+        Col("Project name", "Nom du projet", required=True, help_en="Short name.", help_fr="Nom court."),
+    ] = None
+    programme: Annotated[
+        str | None,
+        Col(
+            "Programme",
+            "Programme",
+            help_en="The programme this project belongs to.",
+            help_fr="Le programme dont le projet fait partie.",
+        ),
+    ] = None
+    portfolio: Annotated[str | None, Col("Portfolio", "Portefeuille")] = None
+    sponsor: Annotated[str | None, Col("Sponsor", "Sponsor", help_en="Accountable executive.")] = None
+    project_manager: Annotated[str | None, Col("Project manager", "Chef de projet", required=True)] = None
+    methodology: Annotated[
+        str | None,
+        Col(
+            "Methodology",
+            "Méthode",
+            "choice",
+            required=True,
+            choices=lists.METHODOLOGY,
+            help_en="Waterfall, agile (fill in Sprints) or hybrid.",
+            help_fr="Prédictive, agile (remplir Sprints) ou hybride.",
+        ),
+    ] = None
+    objectives: Annotated[
+        str | None,
+        Col(
+            "Objectives",
+            "Objectifs",
+            help_en="What the project must achieve.",
+            help_fr="Ce que le projet doit atteindre.",
+        ),
+    ] = None
+    scope: Annotated[str | None, Col("Scope", "Périmètre")] = None
+    start_date: Annotated[date | None, Col("Start date", "Date de début", "date", required=True)] = None
+    end_date: Annotated[date | None, Col("End date", "Date de fin", "date", required=True)] = None
+    status_date: Annotated[
+        date | None,
+        Col(
+            "Status date",
+            "Date d'état",
+            "date",
+            required=True,
+            help_en="The date the progress figures are true at. Update it at every report.",
+            help_fr="La date à laquelle l'avancement est mesuré. À mettre à jour à chaque rapport.",
+        ),
+    ] = None
+    bac: Annotated[
+        float | None,
+        Col(
+            "Budget at completion (BAC)",
+            "Budget à terminaison (BAC)",
+            "money",
+            help_en="The approved budget. Leave blank to use the sum of the Plan's budgets.",
+            help_fr="Le budget approuvé. Vide : la somme des budgets du Planning.",
+            aliases=("BAC",),
+        ),
+    ] = None
+    currency: Annotated[str | None, Col("Currency", "Devise", help_en="e.g. EUR, GBP, USD.")] = None
+    manual_rag: Annotated[
+        str | None,
+        Col(
+            "Manual RAG",
+            "Météo manuelle",
+            "choice",
+            choices=lists.RAG,
+            help_en="The project manager's own status: green, amber or red.",
+            help_fr="La météo donnée par le chef de projet : vert, orange ou rouge.",
+            aliases=("RAG", "Météo"),
+        ),
+    ] = None
+    rag_comment: Annotated[
+        str | None,
+        Col("RAG comment", "Commentaire météo", help_en="Why this status, in one or two sentences."),
+    ] = None
+
+
+class TaskRow(Row):
+    """A line of the Plan: a task, a milestone or a summary task."""
+
+    id: Annotated[
+        str | None,
+        Col("ID", "ID", required=True, width=8, help_en="Unique task number.", help_fr="Numéro unique de la tâche."),
+    ] = None
+    wbs: Annotated[
+        str | None, Col("WBS", "OTP", width=8, help_en="Work breakdown code, e.g. 1.2.3.", aliases=("WBS",))
+    ] = None
+    name: Annotated[str | None, Col("Task name", "Nom de la tâche", required=True, width=36)] = None
+    type: Annotated[
+        str | None,
+        Col(
+            "Type",
+            "Type",
+            "choice",
+            required=True,
+            choices=lists.TASK_TYPE,
+            width=13,
+            help_en="Task, milestone (zero duration) or summary (spans its children, no links).",
+            help_fr="Tâche, jalon (durée nulle) ou récapitulative (couvre ses sous-tâches, sans liens).",
+        ),
+    ] = None
+    start: Annotated[date | None, Col("Start", "Début", "date", width=12, help_en="Forecast or actual start.")] = None
+    finish: Annotated[date | None, Col("Finish", "Fin", "date", width=12, help_en="Forecast or actual finish.")] = None
+    duration: Annotated[
+        float | None,
+        Col(
+            "Duration (working days)",
+            "Durée (jours ouvrés)",
+            "number",
+            minimum=0,
+            width=11,
+            help_en="Working days; 0 for a milestone.",
+            help_fr="Jours ouvrés ; 0 pour un jalon.",
+            aliases=("Duration", "Durée"),
+        ),
+    ] = None
+    predecessors: Annotated[
+        str | None,
+        Col(
+            "Predecessors",
+            "Prédécesseurs",
+            width=16,
+            help_en="Task IDs with link type and lag, e.g. 12FS+2d, 7SS.",
+            help_fr="ID des tâches avec type de lien et décalage, ex. 12FS+2d, 7SS (FS=FD, SS=DD).",
+        ),
+    ] = None
+    percent_complete: Annotated[
+        float | None,
+        Col(
+            "% complete",
+            "% achevé",
+            "percent",
+            minimum=0,
+            maximum=1,
+            width=10,
+            help_en="Physical progress, 0% to 100%.",
+            help_fr="Avancement physique, de 0 % à 100 %.",
+        ),
+    ] = None
+    actual_start: Annotated[date | None, Col("Actual start", "Début réel", "date", width=12)] = None
+    actual_finish: Annotated[date | None, Col("Actual finish", "Fin réelle", "date", width=12)] = None
+    baseline_start: Annotated[
+        date | None,
+        Col("Baseline start", "Début de référence", "date", width=12, help_en="Start agreed at the last baseline."),
+    ] = None
+    baseline_finish: Annotated[
+        date | None,
+        Col("Baseline finish", "Fin de référence", "date", width=12, help_en="Finish agreed at the last baseline."),
+    ] = None
+    budget: Annotated[float | None, Col("Budget", "Budget", "money", minimum=0, width=12)] = None
+    actual_cost: Annotated[float | None, Col("Actual cost", "Coût réel", "money", minimum=0, width=12)] = None
+    owner: Annotated[str | None, Col("Owner", "Responsable", width=16)] = None
+    status: Annotated[
+        str | None,
+        Col("Status", "Statut", "choice", choices=lists.TASK_STATUS, width=13),
+    ] = None
+    constraint_type: Annotated[
+        str | None,
+        Col(
+            "Constraint type",
+            "Type de contrainte",
+            "choice",
+            choices=lists.CONSTRAINT_TYPE,
+            width=18,
+            help_en="Leave blank for as soon as possible.",
+            help_fr="Vide : dès que possible.",
+        ),
+    ] = None
+    constraint_date: Annotated[date | None, Col("Constraint date", "Date de contrainte", "date", width=12)] = None
+    key_milestone: Annotated[
+        bool | None,
+        Col(
+            "Key milestone",
+            "Jalon clé",
+            "flag",
+            choices=lists.YES_NO,
+            width=9,
+            help_en="Yes for milestones reported to the steering committee.",
+            help_fr="Oui pour les jalons suivis en comité de pilotage.",
+        ),
+    ] = None
+
+
+class RiskRow(Row):
+    """A risk (threat or opportunity) of the RAID log."""
+
+    id: Annotated[str | None, Col("ID", "ID", required=True, width=8)] = None
+    title: Annotated[
+        str | None,
+        Col("Risk", "Risque", required=True, width=40, help_en="Cause, event and effect, in one sentence."),
+    ] = None
+    type: Annotated[str | None, Col("Type", "Type", "choice", choices=lists.RISK_TYPE, width=12)] = None
+    category: Annotated[str | None, Col("Category", "Catégorie", width=14)] = None
+    owner: Annotated[str | None, Col("Owner", "Responsable", width=16)] = None
+    raised_on: Annotated[date | None, Col("Date raised", "Date d'identification", "date", width=12)] = None
+    probability: Annotated[
+        int | None,
+        Col(
+            "Probability (1-5)",
+            "Probabilité (1-5)",
+            "integer",
+            minimum=1,
+            maximum=5,
+            width=11,
+            help_en="1 rare (10%), 2 unlikely (30%), 3 possible (50%), 4 likely (70%), 5 almost certain (90%).",
+            help_fr=(
+                "1 rare (10 %), 2 peu probable (30 %), 3 possible (50 %), 4 probable (70 %), 5 quasi certain (90 %)."
+            ),
+            aliases=("Probability", "Probabilité"),
+        ),
+    ] = None
+    impact: Annotated[
+        int | None,
+        Col(
+            "Impact (1-5)",
+            "Impact (1-5)",
+            "integer",
+            minimum=1,
+            maximum=5,
+            width=10,
+            help_en="1 negligible to 5 severe.",
+            help_fr="1 négligeable à 5 grave.",
+            aliases=("Impact",),
+        ),
+    ] = None
+    cost_impact: Annotated[
+        float | None,
+        Col("Cost impact", "Impact financier", "money", minimum=0, width=12, help_en="Cost if the risk occurs."),
+    ] = None
+    response: Annotated[
+        str | None,
+        Col("Response strategy", "Stratégie de réponse", "choice", choices=lists.RISK_RESPONSE, width=14),
+    ] = None
+    response_plan: Annotated[str | None, Col("Response plan", "Plan de réponse", width=36)] = None
+    due_date: Annotated[date | None, Col("Response due", "Échéance de la réponse", "date", width=12)] = None
+    status: Annotated[str | None, Col("Status", "Statut", "choice", choices=lists.RISK_STATUS, width=11)] = None
+
+
+class ActionRow(Row):
+    """An action of the RAID log."""
+
+    id: Annotated[str | None, Col("ID", "ID", required=True, width=8)] = None
+    title: Annotated[str | None, Col("Action", "Action", required=True, width=40)] = None
+    owner: Annotated[str | None, Col("Owner", "Responsable", width=16)] = None
+    raised_on: Annotated[date | None, Col("Date raised", "Date de création", "date", width=12)] = None
+    due_date: Annotated[date | None, Col("Due date", "Échéance", "date", width=12)] = None
+    status: Annotated[str | None, Col("Status", "Statut", "choice", choices=lists.ACTION_STATUS, width=12)] = None
+    related_to: Annotated[
+        str | None,
+        Col("Related to", "Lié à", width=12, help_en="ID of the risk, issue or decision this action serves."),
+    ] = None
+    comment: Annotated[str | None, Col("Comment", "Commentaire", width=30)] = None
+
+
+class IssueRow(Row):
+    """An issue (a problem that has happened) of the RAID log."""
+
+    id: Annotated[str | None, Col("ID", "ID", required=True, width=8)] = None
+    title: Annotated[str | None, Col("Issue", "Problème", required=True, width=40)] = None
+    owner: Annotated[str | None, Col("Owner", "Responsable", width=16)] = None
+    raised_on: Annotated[date | None, Col("Date raised", "Date de signalement", "date", width=12)] = None
+    priority: Annotated[str | None, Col("Priority", "Priorité", "choice", choices=lists.PRIORITY, width=11)] = None
+    due_date: Annotated[date | None, Col("Due date", "Échéance", "date", width=12)] = None
+    status: Annotated[str | None, Col("Status", "Statut", "choice", choices=lists.ISSUE_STATUS, width=12)] = None
+    resolution: Annotated[str | None, Col("Resolution", "Résolution", width=30)] = None
+
+
+class DecisionRow(Row):
+    """A decision the project needs, or has had, from its governance."""
+
+    id: Annotated[str | None, Col("ID", "ID", required=True, width=8)] = None
+    title: Annotated[str | None, Col("Decision needed", "Décision attendue", required=True, width=40)] = None
+    decision_maker: Annotated[str | None, Col("Decision maker", "Décideur", width=16)] = None
+    forum: Annotated[str | None, Col("Forum", "Instance", width=16, help_en="e.g. Steering committee.")] = None
+    raised_on: Annotated[date | None, Col("Date raised", "Date de demande", "date", width=12)] = None
+    needed_by: Annotated[date | None, Col("Needed by", "À décider avant le", "date", width=12)] = None
+    status: Annotated[str | None, Col("Status", "Statut", "choice", choices=lists.DECISION_STATUS, width=11)] = None
+    decision: Annotated[str | None, Col("Decision taken", "Décision prise", width=30)] = None
+    decided_on: Annotated[date | None, Col("Date decided", "Date de décision", "date", width=12)] = None
+
+
+class BudgetRow(Row):
+    """One month of one cost category: planned, actual and forecast."""
+
+    month: Annotated[
+        date | None,
+        Col("Month", "Mois", "date", required=True, width=12, help_en="First day of the month."),
+    ] = None
+    category: Annotated[str | None, Col("Category", "Catégorie", width=16, help_en="e.g. Labour, Licences.")] = None
+    planned: Annotated[float | None, Col("Planned", "Prévu", "money", width=12)] = None
+    actual: Annotated[float | None, Col("Actual", "Réel", "money", width=12)] = None
+    forecast: Annotated[
+        float | None,
+        Col("Forecast", "Prévision", "money", width=12, help_en="Latest estimate for the month."),
+    ] = None
+
+
+class StakeholderRow(Row):
+    """A stakeholder and how the project engages them."""
+
+    name: Annotated[str | None, Col("Name", "Nom", required=True, width=22)] = None
+    organisation: Annotated[str | None, Col("Organisation", "Organisation", width=18)] = None
+    role: Annotated[str | None, Col("Role", "Rôle", width=18)] = None
+    influence: Annotated[str | None, Col("Influence", "Influence", "choice", choices=lists.LEVEL, width=11)] = None
+    interest: Annotated[str | None, Col("Interest", "Intérêt", "choice", choices=lists.LEVEL, width=11)] = None
+    communication: Annotated[
+        str | None,
+        Col("Communication", "Communication", width=28, help_en="Channel and frequency, e.g. monthly report."),
+    ] = None
+
+
+class InterfaceRow(Row):
+    """A dependency on, or a delivery to, another project of the portfolio."""
+
+    id: Annotated[str | None, Col("ID", "ID", required=True, width=8)] = None
+    direction: Annotated[
+        str | None,
+        Col(
+            "Direction",
+            "Sens",
+            "choice",
+            required=True,
+            choices=lists.INTERFACE_DIRECTION,
+            width=13,
+            help_en="Needs from: we depend on the other project. Delivers to: it depends on us.",
+            help_fr="Attend de : nous dépendons de l'autre projet. Livre à : il dépend de nous.",
+        ),
+    ] = None
+    other_project: Annotated[
+        str | None,
+        Col("Other project ID", "ID autre projet", required=True, width=14),
+    ] = None
+    milestone: Annotated[
+        str | None,
+        Col(
+            "Milestone ID",
+            "ID jalon",
+            width=11,
+            help_en="The supplying project's milestone ID.",
+            help_fr="L'ID du jalon du projet fournisseur.",
+        ),
+    ] = None
+    description: Annotated[str | None, Col("Description", "Description", width=34)] = None
+    need_by: Annotated[date | None, Col("Need-by date", "Date de besoin", "date", width=12)] = None
+    owner: Annotated[str | None, Col("Owner", "Responsable", width=16)] = None
+    status: Annotated[
+        str | None,
+        Col("Status", "Statut", "choice", choices=lists.INTERFACE_STATUS, width=11),
+    ] = None
+
+
+class SprintRow(Row):
+    """A sprint of an agile or hybrid project."""
+
+    sprint: Annotated[str | None, Col("Sprint", "Sprint", required=True, width=10)] = None
+    start: Annotated[date | None, Col("Start", "Début", "date", width=12)] = None
+    finish: Annotated[date | None, Col("Finish", "Fin", "date", width=12)] = None
+    committed_points: Annotated[
+        float | None,
+        Col("Committed points", "Points engagés", "number", minimum=0, width=11),
+    ] = None
+    completed_points: Annotated[
+        float | None,
+        Col("Completed points", "Points réalisés", "number", minimum=0, width=11),
+    ] = None
+    goal: Annotated[str | None, Col("Sprint goal", "Objectif du sprint", width=30)] = None
+
+
+class NonWorkingDayRow(Row):
+    """A project-specific non-working day (on top of weekends)."""
+
+    day: Annotated[date | None, Col("Non-working day", "Jour non ouvré", "date", required=True, width=14)] = None
+
+
+# --- Portfolio workbook -----------------------------------------------------------------
+
+
+class PortfolioSettings(Row):
+    """The Settings sheet of the portfolio workbook."""
+
+    portfolio_name: Annotated[str | None, Col("Portfolio name", "Nom du portefeuille", required=True)] = None
+    project_folder: Annotated[
+        str | None,
+        Col(
+            "Project workbooks folder",
+            "Dossier des classeurs projet",
+            required=True,
+            help_en="Folder holding the project workbooks; relative to this workbook or absolute.",
+            help_fr="Dossier des classeurs projet ; relatif à ce classeur ou absolu.",
+        ),
+    ] = None
+    status_date: Annotated[date | None, Col("Status date", "Date d'état", "date", required=True)] = None
+    language: Annotated[
+        str | None,
+        Col("Language", "Langue", "choice", choices=lists.LANGUAGE, help_en="Language of the reports."),
+    ] = None
+    calendar_country: Annotated[
+        str | None,
+        Col(
+            "Calendar country",
+            "Pays du calendrier",
+            help_en="Country code for public holidays: FR, GB, US, DE...",
+            help_fr="Code pays des jours fériés : FR, GB, US, DE...",
+        ),
+    ] = None
+    spi_green: Annotated[float | None, Col("SPI green at or above", "SPI vert à partir de", "number")] = 0.95
+    spi_amber: Annotated[float | None, Col("SPI amber at or above", "SPI orange à partir de", "number")] = 0.85
+    cpi_green: Annotated[float | None, Col("CPI green at or above", "CPI vert à partir de", "number")] = 0.95
+    cpi_amber: Annotated[float | None, Col("CPI amber at or above", "CPI orange à partir de", "number")] = 0.85
+    slip_green_days: Annotated[
+        float | None,
+        Col(
+            "Key milestone slip green up to (working days)",
+            "Glissement jalon clé vert jusqu'à (jours ouvrés)",
+            "number",
+        ),
+    ] = 10
+    slip_amber_days: Annotated[
+        float | None,
+        Col(
+            "Key milestone slip amber up to (working days)",
+            "Glissement jalon clé orange jusqu'à (jours ouvrés)",
+            "number",
+        ),
+    ] = 20
+    risk_medium_score: Annotated[
+        int | None,
+        Col("Risk score medium from", "Score de risque moyen à partir de", "integer"),
+    ] = 5
+    risk_high_score: Annotated[
+        int | None,
+        Col("Risk score high from", "Score de risque élevé à partir de", "integer"),
+    ] = 10
+    risk_critical_score: Annotated[
+        int | None,
+        Col("Risk score critical from", "Score de risque critique à partir de", "integer"),
+    ] = 20
+    stale_after_days: Annotated[
+        int | None,
+        Col(
+            "Status date stale after (days)",
+            "Date d'état périmée après (jours)",
+            "integer",
+            help_en="A project whose status date is older than this is flagged.",
+        ),
+    ] = 30
+
+
+class RegisterRow(Row):
+    """A project the portfolio expects a workbook for."""
+
+    project_id: Annotated[str | None, Col("Project ID", "ID projet", required=True, width=12)] = None
+    name: Annotated[str | None, Col("Project name", "Nom du projet", width=28)] = None
+    programme: Annotated[str | None, Col("Programme", "Programme", width=20)] = None
+    project_manager: Annotated[str | None, Col("Project manager", "Chef de projet", width=18)] = None
+    workbook: Annotated[
+        str | None,
+        Col("Workbook file", "Fichier du classeur", width=28, help_en="File name in the project folder."),
+    ] = None
+    active: Annotated[
+        bool | None,
+        Col("Active", "Actif", "flag", choices=lists.YES_NO, width=8, help_en="No: left out of the roll-up."),
+    ] = None
+
+
+# --- Whole workbooks ------------------------------------------------------------------
+
+
+class WorkbookMeta(BaseModel):
+    """What every pmo-xl workbook records about itself (hidden ``_meta`` sheet)."""
+
+    kind: str
+    template_version: int
+    language: str = "en"
+
+
+class ProjectWorkbook(BaseModel):
+    """Everything in a project workbook: one attribute per sheet, named by the sheet's key."""
+
+    meta: WorkbookMeta = WorkbookMeta(kind="project", template_version=1)
+    project: ProjectInfo = ProjectInfo()
+    plan: list[TaskRow] = []
+    risks: list[RiskRow] = []
+    actions: list[ActionRow] = []
+    issues: list[IssueRow] = []
+    decisions: list[DecisionRow] = []
+    budget: list[BudgetRow] = []
+    stakeholders: list[StakeholderRow] = []
+    interfaces: list[InterfaceRow] = []
+    sprints: list[SprintRow] = []
+    lists: list[NonWorkingDayRow] = []
+    missing_sheets: list[str] = []
+
+
+class PortfolioWorkbook(BaseModel):
+    """The portfolio workbook's settings and register."""
+
+    meta: WorkbookMeta = WorkbookMeta(kind="portfolio", template_version=1)
+    settings: PortfolioSettings = PortfolioSettings()
+    projects: list[RegisterRow] = []
+    missing_sheets: list[str] = []
