@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pmo_logic import choices as lists
 from pmo_logic.columns import Col
+from pmo_logic.problems import Problem
 
 
 class Row(BaseModel):
@@ -537,6 +538,8 @@ class ProjectWorkbook(BaseModel):
     sprints: list[SprintRow] = []
     lists: list[NonWorkingDayRow] = []
     missing_sheets: list[str] = []
+    problems: list[Problem] = []
+    source: str = ""
 
 
 class PortfolioWorkbook(BaseModel):
@@ -546,3 +549,5 @@ class PortfolioWorkbook(BaseModel):
     settings: PortfolioSettings = PortfolioSettings()
     projects: list[RegisterRow] = []
     missing_sheets: list[str] = []
+    problems: list[Problem] = []
+    source: str = ""

@@ -1,0 +1,403 @@
+"""Reading project and portfolio workbooks: fast, read-only, and tolerant of what people do.
+
+python-calamine reads the cells (it never writes, so a source workbook cannot be changed by
+reading it). The reader finds each sheet by its English or French name, finds the header
+row wherever it is, matches headers whatever their order, case, accents or spacing, and
+parses each cell with the tolerant parsers of `pmo_logic.parsing`. Whatever it cannot read
+becomes a `Problem` naming the file, sheet and cell; it never raises on a bad workbook.
+
+>>> wb = read_project_workbook("workbook_templates/project_en.xlsx")  # doctest: +SKIP
+>>> wb.project.name, len(wb.plan), wb.problems
+('New project', 3, [])
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+from pydantic import BaseModel, ValidationError
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from pmo_logic.columns import Col, ColumnSpec
+from pmo_logic.models import PortfolioWorkbook, ProjectWorkbook, WorkbookMeta
+from pmo_logic.parsing import CellError, is_blank, parse_integer, parser_for
+from pmo_logic.problems import Problem
+from pmo_logic.sheets import (
+    META_SHEET,
+    PORTFOLIO_KIND,
+    PROJECT_KIND,
+    SHEETS_BY_KIND,
+    TEMPLATE_VERSION,
+    SheetSchema,
+)
+from pmo_logic.text import normalize_label
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+HEADER_SEARCH_ROWS = 30
+"""How far down a sheet the header row is looked for."""
+
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+# Problem codes of the reader; the validation rules have their own catalogue.
+FILE_NOT_FOUND = "READ001"
+EMPTY_FILE = "READ002"
+PASSWORD_PROTECTED = "READ003"
+OLD_XLS = "READ004"
+NOT_A_WORKBOOK = "READ005"
+WRONG_KIND = "READ006"
+SHEET_MISSING = "READ007"
+COLUMN_MISSING = "READ008"
+BAD_VALUE = "READ009"
+NEWER_TEMPLATE = "READ010"
+SHEET_RENAMED = "READ011"
+DUPLICATE_COLUMN = "READ012"
+UNEXPECTED = "READ099"
+
+
+class UnreadableWorkbook(Exception):
+    """Raised inside the reader only; turned into a `Problem` before returning."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class ParsedTable:
+    """A table sheet read column-wise: ``columns[field]`` lists values, ``rows`` their Excel rows."""
+
+    sheet: str
+    header_row: int | None = None
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    rows: list[int] = field(default_factory=list)
+
+
+def read_project_workbook(path: str | os.PathLike[str]) -> ProjectWorkbook:
+    """Read a project workbook (``.xlsx``/``.xlsm``). Problems are in ``result.problems``."""
+    return _read(Path(path), PROJECT_KIND)  # type: ignore[return-value]
+
+
+def read_portfolio_workbook(path: str | os.PathLike[str]) -> PortfolioWorkbook:
+    """Read a portfolio workbook: Settings and Register."""
+    return _read(Path(path), PORTFOLIO_KIND)  # type: ignore[return-value]
+
+
+def _read(path: Path, kind: str) -> ProjectWorkbook | PortfolioWorkbook:
+    container = ProjectWorkbook if kind == PROJECT_KIND else PortfolioWorkbook
+    reader = _WorkbookReader(path, kind)
+    try:
+        data = reader.read()
+    except UnreadableWorkbook as exc:
+        reader.problem(exc.code, "error", str(exc))
+        data = {}
+    except Exception as exc:  # a bad workbook must never stop a roll-up
+        reader.problem(UNEXPECTED, "error", f"could not be read ({type(exc).__name__}: {exc}); please report this")
+        data = {}
+    return container(**data, problems=reader.problems, source=str(path))
+
+
+def check_workbook_file(path: Path) -> None:
+    """Raise `UnreadableWorkbook` with a clear reason if ``path`` cannot be an Excel workbook."""
+    if not path.exists():
+        raise UnreadableWorkbook(FILE_NOT_FOUND, "file not found")
+    if path.suffix.lower() == ".xls":
+        raise UnreadableWorkbook(OLD_XLS, "old Excel 97-2003 (.xls) format: open it in Excel and save as .xlsx")
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableWorkbook(EMPTY_FILE, "the file is empty (0 bytes): restore it from a backup")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        if head == _CFB_MAGIC:
+            rest = handle.read(min(size, 1 << 20))
+            if _ENCRYPTION_STREAM in rest:
+                raise UnreadableWorkbook(
+                    PASSWORD_PROTECTED,
+                    "the workbook is password-protected: save a copy without a password to the project folder",
+                )
+            raise UnreadableWorkbook(OLD_XLS, "old Excel 97-2003 (.xls) format: open it in Excel and save as .xlsx")
+    if not zipfile.is_zipfile(path):
+        raise UnreadableWorkbook(NOT_A_WORKBOOK, "not an Excel workbook, or the file is damaged (not a valid .xlsx)")
+
+
+class _WorkbookReader:
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path, self.kind = path, kind
+        self.problems: list[Problem] = []
+        self.lang = "en"
+
+    def problem(self, code: str, severity: str, message: str, sheet: str = "", cell: str = "") -> None:
+        self.problems.append(
+            Problem(code=code, severity=severity, file=self.path.name, sheet=sheet, cell=cell, message=message)
+        )
+
+    def read(self) -> dict[str, Any]:
+        check_workbook_file(self.path)
+        try:
+            book = python_calamine.CalamineWorkbook.from_path(str(self.path))
+        except python_calamine.PasswordError as exc:
+            raise UnreadableWorkbook(PASSWORD_PROTECTED, "the workbook is password-protected") from exc
+        except Exception as exc:
+            raise UnreadableWorkbook(NOT_A_WORKBOOK, f"not a readable Excel workbook, or damaged ({exc})") from exc
+        try:
+            return self.read_book(book)
+        finally:
+            book.close()
+
+    def read_book(self, book: python_calamine.CalamineWorkbook) -> dict[str, Any]:
+        names = list(book.sheet_names)
+        meta = self.read_meta(book, names)
+        self.lang = meta.language
+        schemas = SHEETS_BY_KIND[self.kind]
+        by_name = {normalize_label(n): n for n in names if n != META_SHEET}
+        claimed: set[str] = set()
+        found: dict[str, str] = {}
+        for schema in schemas:
+            match = next((by_name[n] for n in schema.names() if n in by_name), None)
+            if match is not None:
+                found[schema.key] = match
+                claimed.add(match)
+        data: dict[str, Any] = {"meta": meta}
+        missing: list[str] = []
+        for schema in schemas:
+            if schema.model is None:
+                continue
+            sheet_name = found.get(schema.key)
+            if sheet_name is None and schema.layout == "table":
+                sheet_name = self.find_renamed_sheet(book, schema, [n for n in by_name.values() if n not in claimed])
+                if sheet_name is not None:
+                    claimed.add(sheet_name)
+            if sheet_name is None:
+                missing.append(schema.key)
+                if schema.required:
+                    self.problem(
+                        SHEET_MISSING,
+                        "error",
+                        f"the sheet '{schema.name(self.lang)}' is missing: copy it from the template",
+                        sheet=schema.name(self.lang),
+                    )
+                continue
+            cells = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            if schema.layout == "keyvalue":
+                data[schema.key] = self.read_keyvalue(cells, schema, sheet_name)
+            else:
+                data[schema.key] = self.read_table_models(cells, schema, sheet_name)
+        data["missing_sheets"] = missing
+        return data
+
+    def read_meta(self, book: python_calamine.CalamineWorkbook, names: list[str]) -> WorkbookMeta:
+        if META_SHEET not in names:
+            # A workbook rebuilt by hand from an old copy: assume the current layout.
+            return WorkbookMeta(kind=self.kind, template_version=TEMPLATE_VERSION, language=self.guess_language(names))
+        values = {}
+        for row in book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False):
+            if len(row) >= 2 and isinstance(row[0], str):
+                values[row[0].strip()] = row[1]
+        kind = str(values.get("kind") or self.kind)
+        if kind != self.kind:
+            raise UnreadableWorkbook(WRONG_KIND, f"this is a {kind} workbook, not a {self.kind} workbook")
+        try:
+            version = parse_integer(values.get("template_version")) or TEMPLATE_VERSION
+        except CellError:
+            version = TEMPLATE_VERSION
+        if version > TEMPLATE_VERSION:
+            self.problem(
+                NEWER_TEMPLATE,
+                "warning",
+                f"made with template version {version}, newer than this pmo-xl ({TEMPLATE_VERSION}): "
+                "upgrade pmo-xl; columns it does not know are ignored",
+                sheet=META_SHEET,
+            )
+        language = str(values.get("language") or "").strip().lower()
+        if language not in ("en", "fr"):
+            language = self.guess_language(names)
+        return WorkbookMeta(kind=kind, template_version=version, language=language)
+
+    def guess_language(self, names: list[str]) -> str:
+        folded = {normalize_label(n) for n in names}
+        french = sum(normalize_label(s.fr) in folded and s.fr != s.en for s in SHEETS_BY_KIND[self.kind])
+        english = sum(normalize_label(s.en) in folded and s.fr != s.en for s in SHEETS_BY_KIND[self.kind])
+        return "fr" if french > english else "en"
+
+    def find_renamed_sheet(
+        self, book: python_calamine.CalamineWorkbook, schema: SheetSchema, candidates: list[str]
+    ) -> str | None:
+        """A sheet whose header row has this table's required columns and most of its others."""
+        specs = schema.columns()
+        required = {s.name for s in specs if s.col.required}
+        for name in candidates:
+            cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+            header = find_header(cells, specs)
+            if header is None:
+                continue
+            matched = set(header[1].values())
+            if required <= matched and len(matched) >= max(3, len(specs) // 2):
+                self.problem(
+                    SHEET_RENAMED,
+                    "info",
+                    f"read as the '{schema.name(self.lang)}' sheet (renamed?)",
+                    sheet=name,
+                )
+                return name
+        return None
+
+    # key/value sheets (Project, Settings) ----------------------------------------------
+
+    def read_keyvalue(self, cells: list[list[Any]], schema: SheetSchema, sheet_name: str) -> BaseModel:
+        assert schema.model is not None
+        specs = {name: spec for spec in schema.columns() for name in spec.col.names()}
+        values: dict[str, Any] = {}
+        for r, row in enumerate(cells):
+            c = next((i for i, v in enumerate(row) if not is_blank(v)), None)
+            if c is None or not isinstance(row[c], str):
+                continue
+            spec = specs.get(normalize_label(row[c].rstrip("* ")))
+            if spec is None or spec.name in values:
+                continue
+            raw = row[c + 1] if c + 1 < len(row) else ""
+            values[spec.name] = self.parse_cell(raw, spec.col, sheet_name, r, c + 1)
+        for spec in schema.columns():
+            if spec.col.required and values.get(spec.name) is None:
+                self.problem(
+                    COLUMN_MISSING if spec.name not in values else BAD_VALUE,
+                    "error" if spec.name not in values else "warning",
+                    f"'{spec.col.header(self.lang)}' is "
+                    + ("missing from the sheet" if spec.name not in values else "empty; it is required"),
+                    sheet=sheet_name,
+                )
+        values = {k: v for k, v in values.items() if v is not None}
+        return self.build(schema.model, values, sheet_name, None)
+
+    # table sheets ------------------------------------------------------------------------
+
+    def read_table_models(self, cells: list[list[Any]], schema: SheetSchema, sheet_name: str) -> list[BaseModel]:
+        parsed = self.read_table(cells, schema, sheet_name)
+        assert schema.model is not None
+        keys = list(parsed.columns)
+        models = []
+        for i, excel_row in enumerate(parsed.rows):
+            values = {k: parsed.columns[k][i] for k in keys if parsed.columns[k][i] is not None}
+            model = self.build(schema.model, {**values, "source_row": excel_row}, sheet_name, excel_row)
+            if model is not None:
+                models.append(model)
+        return models
+
+    def read_table(self, cells: list[list[Any]], schema: SheetSchema, sheet_name: str) -> ParsedTable:
+        specs = schema.columns()
+        header = find_header(cells, specs, extra=[c.header(lang) for c in schema.computed for lang in ("en", "fr")])
+        parsed = ParsedTable(sheet=sheet_name)
+        if header is None:
+            self.problem(
+                COLUMN_MISSING,
+                "error",
+                f"no header row found: the column names of the template are not in the first {HEADER_SEARCH_ROWS} rows",
+                sheet=sheet_name,
+            )
+            return parsed
+        header_row, mapping = header
+        parsed.header_row = header_row + 1
+        seen: dict[str, int] = {}
+        for c, name in list(mapping.items()):
+            if name in seen:
+                self.problem(
+                    DUPLICATE_COLUMN,
+                    "warning",
+                    f"two columns read as '{_spec(specs, name).col.header(self.lang)}'; the first is used",
+                    sheet=sheet_name,
+                    cell=xl_rowcol_to_cell(header_row, c),
+                )
+                del mapping[c]
+            else:
+                seen[name] = c
+        for spec in specs:
+            if spec.col.required and spec.name not in seen:
+                self.problem(
+                    COLUMN_MISSING,
+                    "error",
+                    f"required column '{spec.col.header(self.lang)}' not found in the header row {header_row + 1}",
+                    sheet=sheet_name,
+                )
+        parsers = {
+            c: (name, parser_for(_spec(specs, name).col.kind, _spec(specs, name).col.choices, self.lang))
+            for c, name in mapping.items()
+        }
+        columns: dict[str, list[Any]] = {name: [] for name in mapping.values()}
+        for r in range(header_row + 1, len(cells)):
+            row = cells[r]
+            if all(is_blank(row[c]) for c in mapping if c < len(row)):
+                continue
+            for c, (name, parse) in parsers.items():
+                raw = row[c] if c < len(row) else ""
+                columns[name].append(self.parse_with(parse, raw, _spec(specs, name).col, sheet_name, r, c))
+            parsed.rows.append(r + 1)
+        parsed.columns = columns
+        return parsed
+
+    # cells -------------------------------------------------------------------------------
+
+    def parse_cell(self, raw: Any, col: Col, sheet_name: str, r: int, c: int) -> Any:
+        return self.parse_with(parser_for(col.kind, col.choices, self.lang), raw, col, sheet_name, r, c)
+
+    def parse_with(self, parse: Any, raw: Any, col: Col, sheet_name: str, r: int, c: int) -> Any:
+        try:
+            return parse(raw)
+        except CellError as exc:
+            self.problem(
+                BAD_VALUE,
+                "error",
+                f"{col.header(self.lang)}: {exc}",
+                sheet=sheet_name,
+                cell=xl_rowcol_to_cell(r, c),
+            )
+            return None
+
+    def build(self, model: type[BaseModel], values: dict[str, Any], sheet_name: str, row: int | None) -> Any:
+        try:
+            return model.model_validate(values)
+        except ValidationError as exc:
+            self.problem(
+                BAD_VALUE,
+                "error",
+                f"row could not be read: {exc.errors()[0]['msg']}",
+                sheet=sheet_name,
+                cell=f"A{row}" if row else "",
+            )
+            return None
+
+
+def _spec(specs: list[ColumnSpec], name: str) -> ColumnSpec:
+    return next(s for s in specs if s.name == name)
+
+
+def find_header(
+    cells: list[list[Any]], specs: list[ColumnSpec], extra: list[str] = ()
+) -> tuple[int, dict[int, str]] | None:
+    """The header row (0-based) and ``{column index: field name}``, or None.
+
+    The row with the most cells naming a known column wins; computed-column headers count
+    towards finding the row but are not read (they are derived from the inputs).
+    """
+    names = {n: spec.name for spec in specs for n in spec.col.names()}
+    known_extra = {normalize_label(e) for e in extra}
+    best: tuple[int, dict[int, str]] | None = None
+    best_score = 0
+    for r, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
+        mapping: dict[int, str] = {}
+        score = 0
+        for c, value in enumerate(row):
+            if not isinstance(value, str) or not value.strip():
+                continue
+            key = normalize_label(value.rstrip("* "))
+            if key in names:
+                mapping[c] = names[key]
+                score += 1
+            elif key in known_extra:
+                score += 1
+        if mapping and score > best_score:
+            best, best_score = (r, mapping), score
+    return best
