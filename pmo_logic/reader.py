@@ -174,13 +174,14 @@ class _WorkbookReader:
                     claimed.add(sheet_name)
             if sheet_name is None:
                 missing.append(schema.key)
-                if schema.required:
-                    self.problem(
-                        SHEET_MISSING,
-                        "error",
-                        f"the sheet '{schema.name(self.lang)}' is missing: copy it from the template",
-                        sheet=schema.name(self.lang),
-                    )
+                # A missing optional sheet is not an error: the project simply has no such data.
+                self.problem(
+                    SHEET_MISSING,
+                    "error" if schema.required else "info",
+                    f"the sheet '{schema.name(self.lang)}' is missing"
+                    + (": copy it from the template" if schema.required else "; read as empty"),
+                    sheet=schema.name(self.lang),
+                )
                 continue
             cells = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
             if schema.layout == "keyvalue":

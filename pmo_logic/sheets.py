@@ -393,15 +393,15 @@ def project_computed_values(frames: dict[str, pd.DataFrame]) -> dict[str, float 
     work = tasks[tasks["type"] != "summary"]
     budget = _num(work, "budget").fillna(0).sum()
     earned = work["earned_value"].sum()
-    risks, actions = frames["risks"], frames["actions"]
+    risks, actions = frames.get("risks"), frames.get("actions")
     return {
         "task_budget": float(budget),
         "actual_cost": float(_num(work, "actual_cost").fillna(0).sum()),
         "earned_value": float(earned),
         "planned_value": float(work["planned_value"].sum()),
         "percent_complete": float(earned / budget) if budget else None,
-        "open_risks": float((risks["status"] == "open").sum()),
-        "overdue_actions": float((actions["days_overdue"] > 0).sum()),
+        "open_risks": float((risks["status"] == "open").sum()) if risks is not None else None,
+        "overdue_actions": float((actions["days_overdue"] > 0).sum()) if actions is not None else None,
     }
 
 

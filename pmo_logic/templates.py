@@ -54,14 +54,18 @@ def write_project_workbook(
     *,
     lang: str = "en",
     overwrite: bool = True,
+    omit_sheets: tuple[str, ...] = (),
 ) -> Path:
     """Write ``data`` as a project workbook (``.xlsx``) at ``path``, atomically.
+
+    ``omit_sheets`` (sheet keys) leaves sheets out, as a user who deleted them would: the
+    demo and the tests use it to make damaged workbooks.
 
     >>> from pmo_logic.examples import example_project
     >>> write_project_workbook("/tmp/p.xlsx", example_project("en"))  # doctest: +SKIP
     """
     with atomic_output(path, overwrite=overwrite) as tmp:
-        _ProjectWriter(tmp, data, lang).write()
+        _ProjectWriter(tmp, data, lang, omit_sheets).write()
     return Path(path)
 
 
@@ -87,10 +91,12 @@ class _Writer:
     kind: str
     sheets: tuple[SheetSchema, ...]
 
-    def __init__(self, path: Path, data: Any, lang: str) -> None:
+    def __init__(self, path: Path, data: Any, lang: str, omit_sheets: tuple[str, ...] = ()) -> None:
         if lang not in ("en", "fr"):
             raise ValueError(f"language must be 'en' or 'fr', not {lang!r}")
         self.path, self.data, self.lang = path, data, lang
+        self.sheets = tuple(s for s in self.sheets if s.key not in omit_sheets or s.required)
+        self.omitted_tables = {s.table for s in type(self).sheets if s.table and s not in self.sheets}
         # Text from project workbooks is never turned into formulas or links.
         self.book = xlsxwriter.Workbook(
             str(path),
@@ -283,6 +289,8 @@ class _Writer:
             ws.write_string(row, 1, "", self.header_format(computed=True))
             row += 1
             for item in schema.computed_values:
+                if any("{" + table + "." in item.formula for table in self.omitted_tables):
+                    continue  # its table was deleted: Excel would show #REF!
                 ws.write_string(row, 0, item.header(self.lang), label_fmt)
                 value = self.cached((computed or {}).get(item.key))
                 ws.write_formula(

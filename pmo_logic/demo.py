@@ -1,0 +1,636 @@
+"""The built-in sample portfolio: realistic project workbooks, some late, some over budget,
+and a few deliberate defects for validation and consolidation to find.
+
+Seeded, so the same seed and status date always give the same files.
+
+>>> demo = build_demo_portfolio("demo-out")  # doctest: +SKIP
+>>> len(demo.project_files), [d.kind for d in demo.defects]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from pmo_logic import models as m
+from pmo_logic.sheets import PROJECT_KIND, sheet
+from pmo_logic.templates import write_portfolio_workbook, write_project_workbook
+
+DEMO_STATUS_DATE = date(2026, 11, 20)
+DEMO_SEED = 2026
+PROJECT_FOLDER = "projects"
+
+
+@dataclass(frozen=True)
+class Defect:
+    """A defect planted on purpose: where it is and what it is."""
+
+    file: str
+    kind: str
+    sheet: str = ""
+    item: str = ""
+
+
+@dataclass
+class DemoPortfolio:
+    folder: Path
+    portfolio_file: Path
+    project_files: list[Path] = field(default_factory=list)
+    defects: list[Defect] = field(default_factory=list)
+    projects: dict[str, m.ProjectWorkbook] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    project_id: str
+    name: str
+    programme: str
+    lang: str
+    methodology: str = "waterfall"
+    tasks: int = 60
+    delay: float = 0.0  # share of tasks that overrun
+    cost_factor: float = 1.0  # actual cost / earned value
+    defect: str = ""
+
+
+PROGRAMMES = ("Digital Workplace", "Usine du futur", "Customer Platform")
+
+SPECS = (
+    _Spec("DW-001", "Laptop refresh", PROGRAMMES[0], "en", tasks=45),
+    _Spec("DW-002", "Collaboration suite", PROGRAMMES[0], "en", tasks=120, delay=0.35, cost_factor=1.18),
+    _Spec("DW-003", "Identity and access", PROGRAMMES[0], "en", tasks=80, defect="dependency_loop"),
+    _Spec("DW-004", "Service desk", PROGRAMMES[0], "en", "agile", tasks=32),
+    _Spec("UF-001", "Ligne d'assemblage 4", PROGRAMMES[1], "fr", tasks=300, delay=0.25, cost_factor=1.25),
+    _Spec("UF-002", "Maintenance prédictive", PROGRAMMES[1], "fr", "hybrid", tasks=90),
+    _Spec("UF-003", "Entrepôt automatisé", PROGRAMMES[1], "fr", tasks=150, defect="finish_before_start"),
+    _Spec("UF-004", "Qualité 4.0", PROGRAMMES[1], "fr", tasks=60, delay=0.1),
+    _Spec("CP-001", "Customer portal", PROGRAMMES[2], "en", tasks=200, delay=0.2),
+    _Spec("CP-002", "CRM migration", PROGRAMMES[2], "en", tasks=110, cost_factor=1.12, defect="risk_without_owner"),
+    _Spec("CP-003", "Mobile app", PROGRAMMES[2], "en", "hybrid", tasks=70),
+    _Spec("CP-004", "Data platform", PROGRAMMES[2], "fr", tasks=130, defect="missing_sheet"),
+    _Spec("CP-005", "Payments gateway", PROGRAMMES[2], "en", tasks=40, defect="corrupt_file"),
+)
+NOT_DELIVERED = ("CP-006", "Loyalty programme", PROGRAMMES[2])
+"""Registered in the portfolio but with no workbook in the folder."""
+
+PEOPLE = (
+    "A. Martin",
+    "B. Dubois",
+    "C. Smith",
+    "D. Jones",
+    "E. Bernard",
+    "F. Garcia",
+    "G. Brown",
+    "H. Petit",
+    "I. Taylor",
+    "J. Moreau",
+    "K. Wilson",
+    "L. Laurent",
+)
+PHASES = {
+    "en": ("Initiation", "Design", "Build", "Test", "Deployment", "Closure"),
+    "fr": ("Cadrage", "Conception", "Réalisation", "Recette", "Déploiement", "Clôture"),
+}
+WORK = {
+    "en": ("Analyse", "Specify", "Develop", "Configure", "Review", "Integrate", "Migrate", "Train", "Document"),
+    "fr": ("Analyser", "Spécifier", "Développer", "Paramétrer", "Revoir", "Intégrer", "Migrer", "Former", "Documenter"),
+}
+OBJECTS = {
+    "en": ("interfaces", "reporting", "data model", "workflows", "security", "user access", "dashboards", "APIs"),
+    "fr": ("interfaces", "reporting", "modèle de données", "flux", "sécurité", "accès", "tableaux de bord", "API"),
+}
+RISKS = {
+    "en": (
+        "Key supplier delivers late, delaying integration",
+        "Scarce experts leave the team, slowing the build",
+        "Legacy data quality is worse than assumed",
+        "Regulation changes the scope",
+        "Users resist the new process",
+        "Test environment is not ready in time",
+        "Licence costs rise at renewal",
+        "Security audit finds blocking issues",
+        "Early release opens a new market (opportunity)",
+    ),
+    "fr": (
+        "Le fournisseur clé livre en retard et retarde l'intégration",
+        "Des experts rares quittent l'équipe et ralentissent la réalisation",
+        "La qualité des données existantes est pire que prévu",
+        "Une évolution réglementaire modifie le périmètre",
+        "Les utilisateurs résistent au nouveau processus",
+        "L'environnement de recette n'est pas prêt à temps",
+        "Le coût des licences augmente au renouvellement",
+        "L'audit sécurité trouve des points bloquants",
+        "Une livraison anticipée ouvre un nouveau marché (opportunité)",
+    ),
+}
+ACTIONS = {
+    "en": ("Confirm delivery dates", "Book the test environment", "Update the business case", "Run a workshop"),
+    "fr": (
+        "Confirmer les dates de livraison",
+        "Réserver l'environnement",
+        "Mettre à jour le dossier",
+        "Animer un atelier",
+    ),
+}
+ISSUES = {
+    "en": ("Interface specification missing", "Budget overrun on licences", "Key user unavailable"),
+    "fr": ("Spécification d'interface manquante", "Dépassement sur les licences", "Utilisateur clé indisponible"),
+}
+DECISIONS = {
+    "en": ("Approve the change request", "Choose the hosting option", "Release the contingency"),
+    "fr": ("Valider la demande de changement", "Choisir l'hébergement", "Débloquer la provision"),
+}
+
+
+def build_demo_portfolio(
+    outdir: str | os.PathLike[str],
+    *,
+    seed: int = DEMO_SEED,
+    status_date: date = DEMO_STATUS_DATE,
+) -> DemoPortfolio:
+    """Write the sample portfolio into ``outdir``: ``portfolio.xlsx`` and ``projects/*.xlsx``."""
+    out = Path(outdir)
+    folder = out / PROJECT_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    projects = {spec.project_id: _project(spec, rng, status_date) for spec in SPECS}
+    _link_interfaces(projects, rng)
+    demo = DemoPortfolio(folder=out, portfolio_file=out / "portfolio.xlsx", projects=projects)
+    for spec in SPECS:
+        data = projects[spec.project_id]
+        path = folder / f"{spec.project_id} {spec.name}.xlsx"
+        omit: tuple[str, ...] = ()
+        if spec.defect == "dependency_loop":
+            demo.defects.append(_plant_loop(data, path.name))
+        elif spec.defect == "finish_before_start":
+            demo.defects.append(_plant_finish_before_start(data, path.name))
+        elif spec.defect == "risk_without_owner":
+            demo.defects.append(_plant_risk_without_owner(data, path.name))
+        elif spec.defect == "missing_sheet":
+            omit = ("risks",)
+            demo.defects.append(Defect(path.name, "missing_sheet", sheet=sheet(PROJECT_KIND, "risks").name(spec.lang)))
+        if spec.defect == "corrupt_file":
+            write_project_workbook(path, data, lang=spec.lang)
+            _corrupt(path, rng)
+            demo.defects.append(Defect(path.name, "corrupt_file"))
+        else:
+            write_project_workbook(path, data, lang=spec.lang, omit_sheets=omit)
+        demo.project_files.append(path)
+    register = [
+        m.RegisterRow(
+            project_id=spec.project_id,
+            name=spec.name,
+            programme=spec.programme,
+            project_manager=projects[spec.project_id].project.project_manager,
+            workbook=f"{spec.project_id} {spec.name}.xlsx",
+            active=True,
+        )
+        for spec in SPECS
+    ]
+    register.append(
+        m.RegisterRow(
+            project_id=NOT_DELIVERED[0], name=NOT_DELIVERED[1], programme=NOT_DELIVERED[2], active=True, workbook=""
+        )
+    )
+    portfolio = m.PortfolioWorkbook(
+        meta=m.WorkbookMeta(kind="portfolio", template_version=1, language="en"),
+        settings=m.PortfolioSettings(
+            portfolio_name="Demo portfolio",
+            project_folder=PROJECT_FOLDER,
+            status_date=status_date,
+            language="en",
+            calendar_country="FR",
+        ),
+        projects=register,
+    )
+    write_portfolio_workbook(demo.portfolio_file, portfolio)
+    return demo
+
+
+# --- one project ----------------------------------------------------------------------
+
+
+def _busday(day: date, offset: int) -> date:
+    return np.busday_offset(np.datetime64(day, "D"), offset, roll="forward").astype(date)
+
+
+def _workdays(start: date, finish: date) -> int:
+    return int(np.busday_count(np.datetime64(start, "D"), np.datetime64(finish, "D") + 1))
+
+
+def _project(spec: _Spec, rng: random.Random, status_date: date) -> m.ProjectWorkbook:
+    lang = spec.lang
+    start = _busday(status_date - timedelta(days=rng.randint(90, 330)), 0)
+    plan = _plan(spec, rng, start, status_date)
+    work = [t for t in plan if t.type != "summary"]
+    bac = float(sum(t.budget or 0 for t in work))
+    end = max(t.baseline_finish for t in plan if t.baseline_finish)
+    pm = rng.choice(PEOPLE)
+    late = spec.delay >= 0.2 or spec.cost_factor >= 1.15
+    project = m.ProjectInfo(
+        project_id=spec.project_id,
+        name=spec.name,
+        programme=spec.programme,
+        portfolio="Demo portfolio",
+        sponsor=rng.choice(PEOPLE),
+        project_manager=pm,
+        methodology=spec.methodology,
+        objectives=("Livrer " if lang == "fr" else "Deliver ") + spec.name.lower(),
+        start_date=start,
+        end_date=end,
+        status_date=status_date,
+        bac=round(bac, -3) if bac else None,
+        currency="EUR",
+        manual_rag=("amber" if late else "green"),
+        rag_comment=(
+            (
+                "Retard sur la réalisation, plan de rattrapage en cours"
+                if lang == "fr"
+                else "Build behind plan, recovery"
+            )
+            if late
+            else ("Conforme au plan" if lang == "fr" else "On plan")
+        ),
+    )
+    sprints = _sprints(rng, start, status_date) if spec.methodology in ("agile", "hybrid") else []
+    return m.ProjectWorkbook(
+        meta=m.WorkbookMeta(kind="project", template_version=1, language=lang),
+        project=project,
+        plan=plan,
+        risks=_risks(rng, lang, start, status_date),
+        actions=_actions(rng, lang, status_date),
+        issues=_issues(rng, lang, status_date),
+        decisions=_decisions(rng, lang, status_date),
+        budget=_budget(plan, rng, status_date, spec.cost_factor),
+        stakeholders=_stakeholders(rng, lang),
+        sprints=sprints,
+        lists=[m.NonWorkingDayRow(day=date(status_date.year, 12, 24))],
+    )
+
+
+def _plan(spec: _Spec, rng: random.Random, start: date, status_date: date) -> list[m.TaskRow]:
+    """Phases (summary tasks) of tasks linked mostly finish-to-start, each phase ending on a milestone."""
+    lang = spec.lang
+    n_phases = 6 if spec.tasks >= 60 else 4
+    per_phase = max(3, (spec.tasks - 2 * n_phases) // n_phases)
+    rows: list[dict] = []
+    next_id = 1
+    previous_milestone: int | None = None
+    for p in range(n_phases):
+        summary = {"id": next_id, "wbs": f"{p + 1}", "name": PHASES[lang][p % 6], "type": "summary", "children": []}
+        rows.append(summary)
+        next_id += 1
+        phase_tasks: list[dict] = []
+        for k in range(per_phase):
+            duration = rng.choice((2, 3, 5, 5, 8, 10, 10, 15, 20))
+            preds: list[tuple[int, str, int]] = []
+            if phase_tasks and rng.random() < 0.85:
+                pred = rng.choice(phase_tasks[-4:])
+                link = "SS" if rng.random() < 0.06 else "FS"
+                lag = rng.choice((0, 0, 0, 0, 0, 0, 0, 0, 0, 2)) if link == "FS" else 2
+                preds.append((pred["id"], link, lag))
+            elif previous_milestone is not None:
+                preds.append((previous_milestone, "FS", 0))
+            task = {
+                "id": next_id,
+                "wbs": f"{p + 1}.{k + 1}",
+                "name": f"{rng.choice(WORK[lang])} {rng.choice(OBJECTS[lang])}",
+                "type": "task",
+                "duration": duration,
+                "preds": preds,
+                "owner": rng.choice(PEOPLE),
+                "rate": rng.choice((400, 500, 600, 700, 800)),
+            }
+            phase_tasks.append(task)
+            rows.append(task)
+            summary["children"].append(task)
+            next_id += 1
+        # Tasks nobody follows feed the phase milestone, so every task has a successor.
+        followed = {pid for t in phase_tasks for pid, _, _ in t["preds"]}
+        ends = [t["id"] for t in phase_tasks if t["id"] not in followed]
+        milestone = {
+            "id": next_id,
+            "wbs": f"{p + 1}.{per_phase + 1}",
+            "name": ("Fin " if lang == "fr" else "End of ") + PHASES[lang][p % 6].lower(),
+            "type": "milestone",
+            "duration": 0,
+            "preds": [(e, "FS", 0) for e in ends],
+            "owner": rng.choice(PEOPLE),
+            "key": p % 2 == 1 or p == n_phases - 1,
+        }
+        rows.append(milestone)
+        summary["children"].append(milestone)
+        previous_milestone = next_id
+        next_id += 1
+    # Phase 1's first task starts the project; nothing before it.
+    by_id = {r["id"]: r for r in rows}
+    _forward(rows, by_id, start, "baseline", lambda r: r["duration"])
+    overrun = {r["id"]: rng.choice((2, 3, 5, 8)) for r in rows if r["type"] == "task" and rng.random() < spec.delay}
+    _forward(rows, by_id, start, "forecast", lambda r: r["duration"] + overrun.get(r["id"], 0))
+    for row in rows:
+        if row["type"] == "summary":
+            kids = row["children"]
+            for which in ("baseline", "forecast"):
+                row[which] = (min(k[which][0] for k in kids), max(k[which][1] for k in kids))
+    return [_task_row(r, status_date, spec.cost_factor, rng) for r in rows]
+
+
+def _forward(rows: list[dict], by_id: dict, start: date, which: str, duration_of) -> None:
+    for row in rows:
+        if row["type"] == "summary":
+            continue
+        earliest = start
+        for pid, link, lag in row["preds"]:
+            p_start, p_finish = by_id[pid][which]
+            if link == "SS":
+                candidate = _busday(p_start, lag)
+            elif row["type"] == "milestone":
+                candidate = _busday(p_finish, lag)
+            else:
+                candidate = _busday(p_finish, 1 + lag)
+            earliest = max(earliest, candidate)
+        duration = duration_of(row)
+        finish = earliest if duration == 0 else _busday(earliest, duration - 1)
+        row[which] = (earliest, finish)
+        row[which + "_duration"] = duration
+
+
+def _task_row(row: dict, status_date: date, cost_factor: float, rng: random.Random) -> m.TaskRow:
+    b_start, b_finish = row["baseline"]
+    start, finish = row["forecast"]
+    preds = ", ".join(
+        f"{pid}" if (link, lag) == ("FS", 0) else f"{pid}{link}+{lag}d" if lag else f"{pid}{link}"
+        for pid, link, lag in row.get("preds", [])
+    )
+    if finish < status_date:
+        pct, status = 1.0, "done"
+    elif start <= status_date and row["type"] != "milestone":
+        elapsed = _workdays(start, status_date)
+        duration = row.get("forecast_duration") or _workdays(start, finish)
+        pct = min(0.95, round(elapsed / max(1, duration) * 20) / 20)
+        status = "in_progress"
+    else:
+        pct, status = 0.0, "not_started"
+    common = {
+        "id": str(row["id"]),
+        "wbs": row["wbs"],
+        "name": row["name"],
+        "type": row["type"],
+        "start": start,
+        "finish": finish,
+        "percent_complete": pct,
+        "baseline_start": b_start,
+        "baseline_finish": b_finish,
+        "status": status,
+        "actual_start": start if status != "not_started" else None,
+        "actual_finish": finish if status == "done" else None,
+    }
+    if row["type"] == "summary":
+        return m.TaskRow(**common, duration=float(_workdays(start, finish)))
+    budget = float(row["duration"] * row.get("rate", 0)) if row["type"] == "task" else None
+    actual = round(budget * pct * cost_factor * rng.uniform(0.95, 1.05), -1) if budget and pct else None
+    return m.TaskRow(
+        **common,
+        duration=float(row["forecast_duration"]),
+        predecessors=preds or None,
+        budget=budget,
+        actual_cost=actual if actual else (0.0 if budget else None),
+        owner=row["owner"],
+        key_milestone=True if row.get("key") else None,
+    )
+
+
+def _risks(rng: random.Random, lang: str, start: date, status_date: date) -> list[m.RiskRow]:
+    rows = []
+    for i in range(rng.randint(6, 18)):
+        p, impact = rng.randint(1, 5), rng.randint(1, 5)
+        title = rng.choice(RISKS[lang])
+        opportunity = "opportunit" in title
+        status = rng.choices(("open", "closed", "occurred"), (7, 2, 1))[0]
+        rows.append(
+            m.RiskRow(
+                id=f"R{i + 1}",
+                title=title,
+                type="opportunity" if opportunity else "threat",
+                category=rng.choice(("Supplier", "People", "Technical", "Scope")),
+                owner=rng.choice(PEOPLE),
+                raised_on=start + timedelta(days=rng.randint(0, max(1, (status_date - start).days - 1))),
+                probability=p,
+                impact=impact,
+                cost_impact=float(rng.choice((5, 10, 20, 50, 80)) * 1000),
+                response=("exploit" if opportunity else rng.choice(("mitigate", "avoid", "transfer", "accept"))),
+                response_plan=("Plan de réponse suivi en comité" if lang == "fr" else "Response tracked in committee"),
+                due_date=status_date + timedelta(days=rng.randint(7, 90)),
+                status=status,
+            )
+        )
+    return rows
+
+
+def _actions(rng: random.Random, lang: str, status_date: date) -> list[m.ActionRow]:
+    rows = []
+    for i in range(rng.randint(5, 20)):
+        due = status_date + timedelta(days=rng.randint(-30, 45))
+        status = "done" if due < status_date and rng.random() < 0.6 else rng.choice(("open", "in_progress"))
+        rows.append(
+            m.ActionRow(
+                id=f"A{i + 1}",
+                title=rng.choice(ACTIONS[lang]),
+                owner=rng.choice(PEOPLE),
+                raised_on=due - timedelta(days=rng.randint(10, 40)),
+                due_date=due,
+                status=status,
+                related_to=f"R{rng.randint(1, 5)}",
+            )
+        )
+    return rows
+
+
+def _issues(rng: random.Random, lang: str, status_date: date) -> list[m.IssueRow]:
+    return [
+        m.IssueRow(
+            id=f"I{i + 1}",
+            title=rng.choice(ISSUES[lang]),
+            owner=rng.choice(PEOPLE),
+            raised_on=status_date - timedelta(days=rng.randint(3, 60)),
+            priority=rng.choice(("low", "medium", "high", "critical")),
+            due_date=status_date + timedelta(days=rng.randint(5, 30)),
+            status=rng.choice(("open", "in_progress", "resolved")),
+        )
+        for i in range(rng.randint(1, 6))
+    ]
+
+
+def _decisions(rng: random.Random, lang: str, status_date: date) -> list[m.DecisionRow]:
+    rows = []
+    for i in range(rng.randint(1, 4)):
+        decided = rng.random() < 0.4
+        raised = status_date - timedelta(days=rng.randint(5, 40))
+        rows.append(
+            m.DecisionRow(
+                id=f"D{i + 1}",
+                title=rng.choice(DECISIONS[lang]),
+                decision_maker=rng.choice(PEOPLE),
+                forum="Comité de pilotage" if lang == "fr" else "Steering committee",
+                raised_on=raised,
+                needed_by=status_date + timedelta(days=rng.randint(3, 40)),
+                status="decided" if decided else "open",
+                decision=("Validé" if lang == "fr" else "Approved") if decided else None,
+                decided_on=raised + timedelta(days=3) if decided else None,
+            )
+        )
+    return rows
+
+
+def _budget(plan: list[m.TaskRow], rng: random.Random, status_date: date, cost_factor: float) -> list[m.BudgetRow]:
+    """Spread each task's budget over the months of its baseline, then split by category."""
+    by_month: dict[date, float] = {}
+    for task in plan:
+        if not task.budget or not task.baseline_start or not task.baseline_finish:
+            continue
+        days = (task.baseline_finish - task.baseline_start).days + 1
+        day = task.baseline_start
+        while day <= task.baseline_finish:
+            month = day.replace(day=1)
+            by_month[month] = by_month.get(month, 0.0) + task.budget / days
+            day += timedelta(days=1)
+    current = status_date.replace(day=1)
+    rows = []
+    for month in sorted(by_month):
+        for category, share in (("Labour", 0.7), ("External", 0.2), ("Licences", 0.1)):
+            planned = round(by_month[month] * share, -1)
+            past = month < current
+            actual = round(planned * cost_factor * rng.uniform(0.9, 1.1), -1) if past else None
+            rows.append(
+                m.BudgetRow(
+                    month=month,
+                    category=category,
+                    planned=planned,
+                    actual=actual,
+                    forecast=actual if past else round(planned * cost_factor, -1),
+                )
+            )
+    return rows
+
+
+def _stakeholders(rng: random.Random, lang: str) -> list[m.StakeholderRow]:
+    roles = ("Sponsor", "Key user", "Architect", "Finance", "Works council", "Supplier", "Operations")
+    return [
+        m.StakeholderRow(
+            name=rng.choice(PEOPLE),
+            organisation=rng.choice(("Board", "IT", "Operations", "Finance", "Supplier")),
+            role=role,
+            influence=rng.choice(("low", "medium", "high")),
+            interest=rng.choice(("low", "medium", "high")),
+            communication=rng.choice(("Monthly committee", "Weekly report", "Newsletter", "Workshop")),
+        )
+        for role in rng.sample(roles, rng.randint(4, 7))
+    ]
+
+
+def _sprints(rng: random.Random, start: date, status_date: date) -> list[m.SprintRow]:
+    rows = []
+    day, n = start, 1
+    while day + timedelta(days=13) < status_date:
+        committed = float(rng.randint(25, 40))
+        rows.append(
+            m.SprintRow(
+                sprint=f"S{n}",
+                start=day,
+                finish=day + timedelta(days=11),
+                committed_points=committed,
+                completed_points=float(round(committed * rng.uniform(0.6, 1.0))),
+                goal=f"Increment {n}",
+            )
+        )
+        day += timedelta(days=14)
+        n += 1
+    return rows
+
+
+def _link_interfaces(projects: dict[str, m.ProjectWorkbook], rng: random.Random) -> None:
+    """Each interface is written on both sides: B needs a milestone from A, A delivers it to B."""
+    pairs = [
+        ("DW-003", "DW-002"),
+        ("UF-001", "UF-004"),
+        ("CP-001", "CP-002"),
+        ("CP-004", "CP-001"),
+        ("DW-003", "CP-001"),
+    ]
+    for n, (supplier_id, consumer_id) in enumerate(pairs, start=1):
+        supplier, consumer = projects[supplier_id], projects[consumer_id]
+        milestones = [t for t in supplier.plan if t.type == "milestone" and t.key_milestone]
+        milestone = milestones[min(1, len(milestones) - 1)]
+        need_by = _busday(milestone.baseline_finish + timedelta(days=rng.randint(0, 10)), 0)
+        text = f"{supplier.project.name}: {milestone.name}"
+        consumer.interfaces.append(
+            m.InterfaceRow(
+                id=f"IF{n}",
+                direction="needs",
+                other_project=supplier_id,
+                milestone=milestone.id,
+                description=text,
+                need_by=need_by,
+                owner=consumer.project.project_manager,
+                status="open",
+            )
+        )
+        supplier.interfaces.append(
+            m.InterfaceRow(
+                id=f"IF{n}",
+                direction="delivers",
+                other_project=consumer_id,
+                milestone=milestone.id,
+                description=text,
+                need_by=need_by,
+                owner=supplier.project.project_manager,
+                status="open",
+            )
+        )
+
+
+# --- planted defects ------------------------------------------------------------------
+
+
+def _plant_loop(data: m.ProjectWorkbook, file: str) -> Defect:
+    """Make an early task depend on a later task that already depends on it."""
+    tasks = [t for t in data.plan if t.type == "task" and t.predecessors]
+    first = tasks[2]
+    follower = next(t for t in data.plan if t.predecessors and first.id in _pred_ids(t.predecessors))
+    first.predecessors = f"{first.predecessors}, {follower.id}"
+    return Defect(file, "dependency_loop", sheet="Plan", item=f"{first.id}->{follower.id}")
+
+
+def _plant_finish_before_start(data: m.ProjectWorkbook, file: str) -> Defect:
+    task = next(t for t in data.plan if t.type == "task" and t.status == "not_started")
+    task.finish = task.start - timedelta(days=5)
+    return Defect(file, "finish_before_start", sheet="Plan", item=task.id or "")
+
+
+def _plant_risk_without_owner(data: m.ProjectWorkbook, file: str) -> Defect:
+    risk = data.risks[0]
+    risk.owner, risk.probability, risk.impact, risk.status = None, 4, 5, "open"
+    return Defect(file, "high_risk_without_owner", sheet="Risks", item=risk.id or "")
+
+
+def _pred_ids(text: str) -> list[str]:
+    ids = []
+    for part in text.split(","):
+        digits = ""
+        for ch in part.strip():
+            if not ch.isdigit():
+                break
+            digits += ch
+        ids.append(digits)
+    return ids
+
+
+def _corrupt(path: Path, rng: random.Random) -> None:
+    """Cut the file in half, as an interrupted copy over a network share would."""
+    content = path.read_bytes()
+    path.write_bytes(content[: len(content) // 2])

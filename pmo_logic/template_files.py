@@ -1,0 +1,41 @@
+"""The template files shipped in ``workbook_templates/``, and checking they are up to date."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from pmo_logic.examples import example_portfolio, example_project
+from pmo_logic.templates import write_portfolio_workbook, write_project_workbook
+
+TEMPLATE_FILES: dict[str, tuple[str, str]] = {
+    "project_en.xlsx": ("project", "en"),
+    "project_fr.xlsx": ("project", "fr"),
+    "portfolio_en.xlsx": ("portfolio", "en"),
+    "portfolio_fr.xlsx": ("portfolio", "fr"),
+}
+
+
+def build_templates(outdir: str | os.PathLike[str]) -> list[Path]:
+    """Write every template into ``outdir``; the output is byte-for-byte reproducible."""
+    out = Path(outdir)
+    written = []
+    for name, (kind, lang) in TEMPLATE_FILES.items():
+        if kind == "project":
+            written.append(write_project_workbook(out / name, example_project(lang), lang=lang))
+        else:
+            written.append(write_portfolio_workbook(out / name, example_portfolio(lang), lang=lang))
+    return written
+
+
+def outdated_templates(outdir: str | os.PathLike[str]) -> list[str]:
+    """The template files in ``outdir`` that are missing or differ from a fresh build."""
+    with tempfile.TemporaryDirectory(prefix="pmo-templates-") as tmp:
+        build_templates(tmp)
+        return [
+            name
+            for name in TEMPLATE_FILES
+            if not (Path(outdir) / name).exists()
+            or (Path(outdir) / name).read_bytes() != (Path(tmp) / name).read_bytes()
+        ]
