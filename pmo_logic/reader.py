@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pmo_logic.columns import Col, ColumnSpec
+from pmo_logic.error_cells import error_cells
 from pmo_logic.models import PortfolioWorkbook, ProjectWorkbook, WorkbookMeta
 from pmo_logic.parsing import CellError, is_blank, parse_integer, parser_for
 from pmo_logic.problems import Problem
@@ -130,6 +131,7 @@ class _WorkbookReader:
         self.path, self.kind = path, kind
         self.problems: list[Problem] = []
         self.lang = "en"
+        self.errors: dict[str, dict[str, str]] = {}
 
     def problem(self, code: str, severity: str, message: str, sheet: str = "", cell: str = "") -> None:
         self.problems.append(
@@ -151,6 +153,10 @@ class _WorkbookReader:
 
     def read_book(self, book: python_calamine.CalamineWorkbook) -> dict[str, Any]:
         names = list(book.sheet_names)
+        try:
+            self.errors = error_cells(self.path)
+        except Exception:  # the scan is a safety net; calamine already opened the file
+            self.errors = {}
         meta = self.read_meta(book, names)
         self.lang = meta.language
         schemas = SHEETS_BY_KIND[self.kind]
@@ -261,7 +267,7 @@ class _WorkbookReader:
             if spec is None or spec.name in values:
                 continue
             raw = row[c + 1] if c + 1 < len(row) else ""
-            values[spec.name] = self.parse_cell(raw, spec.col, sheet_name, r, c + 1)
+            values[spec.name] = self.parse_cell(raw, spec.col, row[c].rstrip("* "), sheet_name, r, c + 1)
         for spec in schema.columns():
             if spec.col.required and values.get(spec.name) is None:
                 self.problem(
@@ -323,35 +329,49 @@ class _WorkbookReader:
                     f"required column '{spec.col.header(self.lang)}' not found in the header row {header_row + 1}",
                     sheet=sheet_name,
                 )
-        parsers = {
-            c: (name, parser_for(_spec(specs, name).col.kind, _spec(specs, name).col.choices, self.lang))
-            for c, name in mapping.items()
-        }
+        parsers = {}
+        for c, name in mapping.items():
+            col = _spec(specs, name).col
+            # Messages name the column as the user wrote it.
+            label = str(cells[header_row][c]).strip()
+            parsers[c] = (name, label, parser_for(col.kind, col.choices, self.lang))
         columns: dict[str, list[Any]] = {name: [] for name in mapping.values()}
         for r in range(header_row + 1, len(cells)):
             row = cells[r]
             if all(is_blank(row[c]) for c in mapping if c < len(row)):
                 continue
-            for c, (name, parse) in parsers.items():
+            for c, (name, label, parse) in parsers.items():
                 raw = row[c] if c < len(row) else ""
-                columns[name].append(self.parse_with(parse, raw, _spec(specs, name).col, sheet_name, r, c))
+                columns[name].append(self.parse_with(parse, raw, label, sheet_name, r, c))
             parsed.rows.append(r + 1)
         parsed.columns = columns
         return parsed
 
     # cells -------------------------------------------------------------------------------
 
-    def parse_cell(self, raw: Any, col: Col, sheet_name: str, r: int, c: int) -> Any:
-        return self.parse_with(parser_for(col.kind, col.choices, self.lang), raw, col, sheet_name, r, c)
+    def parse_cell(self, raw: Any, col: Col, label: str, sheet_name: str, r: int, c: int) -> Any:
+        return self.parse_with(parser_for(col.kind, col.choices, self.lang), raw, label, sheet_name, r, c)
 
-    def parse_with(self, parse: Any, raw: Any, col: Col, sheet_name: str, r: int, c: int) -> Any:
+    def parse_with(self, parse: Any, raw: Any, label: str, sheet_name: str, r: int, c: int) -> Any:
+        if raw == "" and sheet_name in self.errors:
+            address = xl_rowcol_to_cell(r, c)
+            error = self.errors[sheet_name].get(address)
+            if error is not None:
+                self.problem(
+                    BAD_VALUE,
+                    "error",
+                    f"{label}: the cell shows the Excel error {error}; read as blank",
+                    sheet=sheet_name,
+                    cell=address,
+                )
+                return None
         try:
             return parse(raw)
         except CellError as exc:
             self.problem(
                 BAD_VALUE,
                 "error",
-                f"{col.header(self.lang)}: {exc}",
+                f"{label}: {exc}",
                 sheet=sheet_name,
                 cell=xl_rowcol_to_cell(r, c),
             )

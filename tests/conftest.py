@@ -1,0 +1,37 @@
+"""Shared fixtures: the built templates, a demo portfolio built once, and LibreOffice gating.
+
+Tests marked ``libreoffice`` need ``soffice``. On a developer machine without it they are
+skipped; in CI (``CI=true``) a missing LibreOffice is a failure, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pmo_logic.demo import build_demo_portfolio
+from pmo_logic.libreoffice import soffice_path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "workbook_templates"
+
+
+@pytest.fixture(autouse=True)
+def _libreoffice_gate(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("libreoffice") is None or soffice_path() is not None:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail("LibreOffice is required in CI, but soffice was not found")
+    pytest.skip("LibreOffice (soffice) is not installed")
+
+
+@pytest.fixture(scope="session")
+def demo_portfolio(tmp_path_factory: pytest.TempPathFactory):
+    return build_demo_portfolio(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def templates_dir() -> Path:
+    return TEMPLATES

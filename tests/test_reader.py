@@ -1,0 +1,242 @@
+"""The reader on workbooks as people really leave them. Messy copies are made with openpyxl,
+independently of our writer, and every problem must name file, sheet and cell."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import msoffcrypto.format.ooxml
+import openpyxl
+import pytest
+
+from pmo_logic.reader import read_portfolio_workbook, read_project_workbook
+
+PROJECT_ROWS = [
+    ("Project ID *", "PRJ-042"),
+    ("Project name", "Messy project"),
+    ("methodology", "Agile"),
+    ("DATE D'ÉTAT", "20/11/2026"),  # French label, upper case, date as text
+    ("Start date", "2026-01-05"),
+    ("End date", datetime(2026, 12, 18)),
+    ("project manager", "A. Martin"),
+    ("BAC", "1 234 567,50 €"),
+]
+
+
+def _project_sheet(book: openpyxl.Workbook, title: str = "Project") -> None:
+    ws = book.create_sheet(title)
+    for row in PROJECT_ROWS:
+        ws.append(row)
+
+
+def messy_plan_book(path: Path) -> Path:
+    """Columns reordered, French headers in odd case, header on row 4, blank rows, text values, no _meta."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    _project_sheet(book)
+    ws = book.create_sheet("planning")
+    ws["A1"] = "Planning du projet"  # a title block above the table
+    ws["A2"] = "Mis à jour chaque vendredi"
+    ws.append([])
+    ws.append(["Nom de la tâche", "id", "FIN", "Début ", "% ACHEVÉ", "Budget", "Type", "Notes perso", "Statut"])
+    ws.append(["Analyse", 1, "30/01/2026", "05/01/2026", "100%", "1 200,50", "Tâche", "ok", "Terminée"])
+    ws.append([None] * 9)
+    ws.append(["Build", "2", datetime(2026, 3, 27), date(2026, 2, 2), 0.45, 3000, "task", None, "in progress"])
+    ws.append([])
+    ws.append(["Go-live", "3", "27 mars 2026", "2026-03-27", 0, None, "Jalon", None, "non commencée"])
+    book.save(path)
+    return path
+
+
+def test_messy_copy_reads_right(tmp_path: Path):
+    wb = read_project_workbook(messy_plan_book(tmp_path / "messy.xlsx"))
+    assert [p for p in wb.problems if p.severity != "info"] == []
+    assert wb.meta.language == "en"  # no _meta sheet: sheet names decide
+    assert wb.project.project_id == "PRJ-042"
+    assert wb.project.methodology == "agile"
+    assert wb.project.status_date == date(2026, 11, 20)
+    assert wb.project.end_date == date(2026, 12, 18)
+    assert wb.project.bac == pytest.approx(1234567.5)
+    assert [t.id for t in wb.plan] == ["1", "2", "3"]
+    first, second, third = wb.plan
+    assert (first.start, first.finish, first.percent_complete, first.budget) == (
+        date(2026, 1, 5),
+        date(2026, 1, 30),
+        1.0,
+        pytest.approx(1200.5),
+    )
+    assert (first.type, first.status) == ("task", "done")
+    assert (second.percent_complete, second.status, second.finish) == (0.45, "in_progress", date(2026, 3, 27))
+    assert (third.type, third.finish, third.status) == ("milestone", date(2026, 3, 27), "not_started")
+    # Excel rows, for pointing at cells later: header on row 4, a blank row 6.
+    assert [t.source_row for t in wb.plan] == [5, 7, 9]
+    assert wb.missing_sheets == ["risks", "actions", "issues", "decisions", "budget", "stakeholders",
+                                 "interfaces", "sprints", "lists"]  # fmt: skip
+
+
+def test_bad_values_are_problems_with_their_cell(tmp_path: Path):
+    path = messy_plan_book(tmp_path / "bad.xlsx")
+    book = openpyxl.load_workbook(path)
+    ws = book["planning"]
+    ws["F5"] = "beaucoup"  # Budget
+    ws["D7"] = "31/02/2026"  # Début
+    ws["I9"] = "Finished"  # Statut
+    ws["E5"] = "#N/A"  # % achevé, an error copied as text
+    book.save(path)
+    wb = read_project_workbook(path)
+    errors = [p for p in wb.problems if p.severity != "info"]
+    found = {(p.sheet, p.cell): p for p in errors}
+    assert set(found) == {("planning", "F5"), ("planning", "D7"), ("planning", "I9"), ("planning", "E5")}
+    assert all(p.severity == "error" and p.file == "bad.xlsx" and p.code == "READ009" for p in errors)
+    assert found[("planning", "F5")].message == "Budget: expected a number, found 'beaucoup'"
+    assert found[("planning", "D7")].message.startswith("Début: expected a date")
+    assert "expected a date" in found[("planning", "D7")].message
+    assert "'Finished' is not in the list" in found[("planning", "I9")].message
+    # python-calamine reads error cells as blanks; the reader still reports them.
+    assert found[("planning", "E5")].message == "% ACHEVÉ: the cell shows the Excel error #N/A; read as blank"
+    # The rest of each row is still read.
+    assert [t.id for t in wb.plan] == ["1", "2", "3"]
+    assert wb.plan[0].budget is None and wb.plan[0].name == "Analyse"
+
+
+def test_missing_required_column_and_sheet(tmp_path: Path):
+    book = openpyxl.Workbook()
+    book.active.title = "Plan"
+    book["Plan"].append(["ID", "Start", "Finish"])
+    book["Plan"].append([1, "2026-01-05", "2026-01-09"])
+    book.save(tmp_path / "p.xlsx")
+    wb = read_project_workbook(tmp_path / "p.xlsx")
+    errors = {(p.code, p.sheet, p.message) for p in wb.problems if p.severity == "error"}
+    assert ("READ007", "Project", "the sheet 'Project' is missing: copy it from the template") in errors
+    assert ("READ008", "Plan", "required column 'Task name' not found in the header row 1") in errors
+    assert ("READ008", "Plan", "required column 'Type' not found in the header row 1") in errors
+    info = [p for p in wb.problems if p.severity == "info"]
+    assert {p.sheet for p in info} >= {"Risks", "Budget"}  # optional sheets: not errors
+
+
+def test_renamed_sheet_is_found_by_its_headers(tmp_path: Path, templates_dir: Path):
+    path = tmp_path / "renamed.xlsx"
+    book = openpyxl.load_workbook(templates_dir / "project_en.xlsx")
+    book["Plan"].title = "Schedule v2"
+    book.save(path)
+    wb = read_project_workbook(path)
+    assert len(wb.plan) == 3
+    assert [(p.code, p.severity, p.sheet) for p in wb.problems] == [("READ011", "info", "Schedule v2")]
+
+
+def test_merged_title_and_duplicate_column(tmp_path: Path):
+    book = openpyxl.Workbook()
+    _project_sheet(book)
+    ws = book.create_sheet("Plan")
+    ws["A1"] = "My plan"
+    ws.merge_cells("A1:E1")
+    ws.append(["ID", "Task name", "Type", "Start", "Début"])
+    ws.append(["1", "Design", "Task", "2026-01-05", "2026-02-05"])
+    book.save(tmp_path / "p.xlsx")
+    wb = read_project_workbook(tmp_path / "p.xlsx")
+    assert wb.plan[0].start == date(2026, 1, 5)
+    dup = [p for p in wb.problems if p.code == "READ012"]
+    assert len(dup) == 1 and dup[0].cell == "E2" and dup[0].severity == "warning"
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "code", "words"),
+    [
+        (b"", "empty.xlsx", "READ002", "empty"),
+        (b"PK\x03\x04 this zip was cut in the middle", "cut.xlsx", "READ005", "damaged"),
+        (b"just some text\n", "notes.xlsx", "READ005", "not an Excel workbook"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old.xlsx", "READ004", ".xls"),
+        (b"anything", "legacy.xls", "READ004", "save as .xlsx"),
+    ],
+)
+def test_unreadable_files_give_one_clear_problem(tmp_path: Path, content, name, code, words):
+    path = tmp_path / name
+    path.write_bytes(content)
+    wb = read_project_workbook(path)
+    assert len(wb.problems) == 1
+    problem = wb.problems[0]
+    assert (problem.code, problem.severity, problem.file) == (code, "error", name)
+    assert words in problem.message
+    assert wb.plan == []
+
+
+def test_truncated_real_workbook(tmp_path: Path, templates_dir: Path):
+    data = (templates_dir / "project_en.xlsx").read_bytes()
+    (tmp_path / "half.xlsx").write_bytes(data[: len(data) // 2])
+    (problem,) = read_project_workbook(tmp_path / "half.xlsx").problems
+    assert problem.code == "READ005"
+
+
+def test_password_protected(tmp_path: Path, templates_dir: Path):
+    out = io.BytesIO()
+    with (templates_dir / "project_en.xlsx").open("rb") as handle:
+        msoffcrypto.format.ooxml.OOXMLFile(handle).encrypt("secret", out)
+    (tmp_path / "locked.xlsx").write_bytes(out.getvalue())
+    (problem,) = read_project_workbook(tmp_path / "locked.xlsx").problems
+    assert problem.code == "READ003"
+    assert "password" in problem.message
+
+
+def test_missing_file():
+    (problem,) = read_project_workbook(Path("/nonexistent/p.xlsx")).problems
+    assert (problem.code, problem.message) == ("READ001", "file not found")
+
+
+def test_wrong_kind_and_newer_version(tmp_path: Path, templates_dir: Path):
+    (problem,) = read_project_workbook(templates_dir / "portfolio_fr.xlsx").problems
+    assert problem.code == "READ006" and "portfolio workbook" in problem.message
+    path = tmp_path / "newer.xlsx"
+    book = openpyxl.load_workbook(templates_dir / "project_en.xlsx")
+    book["_meta"]["B2"] = 99
+    book.save(path)
+    wb = read_project_workbook(path)
+    assert [(p.code, p.severity) for p in wb.problems] == [("READ010", "warning")]
+    assert len(wb.plan) == 3
+
+
+def test_xlsm_is_read(tmp_path: Path, templates_dir: Path):
+    path = tmp_path / "macro.xlsm"
+    shutil.copy(templates_dir / "project_fr.xlsx", path)
+    wb = read_project_workbook(path)
+    assert wb.problems == [] and wb.project.name == "Nouveau projet"
+
+
+def test_garbage_everywhere_never_raises(tmp_path: Path, templates_dir: Path):
+    path = tmp_path / "garbage.xlsx"
+    book = openpyxl.load_workbook(templates_dir / "project_en.xlsx")
+    for ws in book.worksheets:
+        for row in ws.iter_rows(min_row=2, max_row=6, max_col=25):
+            for cell in row:
+                if not isinstance(cell, openpyxl.cell.cell.MergedCell):
+                    cell.value = "§§ garbage ¤"
+    book.save(path)
+    wb = read_project_workbook(path)
+    assert wb.problems, "garbage must be reported"
+    assert all(p.file == "garbage.xlsx" and p.sheet for p in wb.problems)
+    assert all(p.cell or p.code in ("READ007", "READ008") for p in wb.problems)
+
+
+def test_reading_never_changes_the_file(templates_dir: Path):
+    path = templates_dir / "project_en.xlsx"
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    stat = path.stat()
+    read_project_workbook(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert path.stat().st_mtime_ns == stat.st_mtime_ns
+
+
+def test_portfolio_settings_keep_defaults_for_blank_thresholds(tmp_path: Path, templates_dir: Path):
+    path = tmp_path / "pf.xlsx"
+    book = openpyxl.load_workbook(templates_dir / "portfolio_en.xlsx")
+    ws = book["Settings"]
+    row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "SPI green at or above")
+    ws.cell(row, 2).value = None
+    ws.cell(row + 1, 2).value = "0,8"
+    book.save(path)
+    settings = read_portfolio_workbook(path).settings
+    assert settings.spi_green == 0.95
+    assert settings.spi_amber == 0.8
