@@ -1,0 +1,109 @@
+"""The pmo command line, as a scheduled job or a user without Excel runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from pmo_logic import __version__
+from pmo_logic.cli import app
+from pmo_logic.reader import read_portfolio_workbook, read_project_workbook
+
+runner = CliRunner()
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"pmo-xl {__version__}"
+
+
+def test_every_command_has_help():
+    for args in (["--help"], ["new", "--help"], ["new", "project", "--help"], ["new", "portfolio", "--help"],
+                 ["templates", "build", "--help"], ["demo", "--help"], ["read", "--help"]):  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, args
+        assert "Usage" in result.output
+
+
+def test_new_project_in_french(tmp_path: Path):
+    out = tmp_path / "Portail client.xlsx"
+    result = runner.invoke(app, ["new", "project", "Portail client", "--lang", "fr", "--id", "CP-007", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = read_project_workbook(out)
+    assert wb.problems == []
+    assert (wb.project.name, wb.project.project_id, wb.meta.language) == ("Portail client", "CP-007", "fr")
+
+
+def test_new_project_never_overwrites_without_force(tmp_path: Path):
+    out = tmp_path / "p.xlsx"
+    out.write_bytes(b"a user's work")
+    result = runner.invoke(app, ["new", "project", "X", "-o", str(out)], env={"COLUMNS": "300"})
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert out.read_bytes() == b"a user's work"
+    assert runner.invoke(app, ["new", "project", "X", "-o", str(out), "--force"]).exit_code == 0
+    assert read_project_workbook(out).project.name == "X"
+
+
+def test_bad_language_is_a_usage_error(tmp_path: Path):
+    result = runner.invoke(app, ["new", "project", "X", "--lang", "de", "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_new_portfolio(tmp_path: Path):
+    out = tmp_path / "pf.xlsx"
+    assert runner.invoke(app, ["new", "portfolio", "PMO 2027", "-o", str(out)]).exit_code == 0
+    assert read_portfolio_workbook(out).settings.portfolio_name == "PMO 2027"
+
+
+def test_templates_build_and_check(tmp_path: Path, templates_dir: Path):
+    assert runner.invoke(app, ["templates", "build", "--check", "--out", str(templates_dir)]).exit_code == 0
+    stale = runner.invoke(app, ["templates", "build", "--check", "--out", str(tmp_path)])
+    assert stale.exit_code == 1 and "Out of date" in stale.output
+    assert runner.invoke(app, ["templates", "build", "--out", str(tmp_path)]).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["project_en.xlsx", "project_fr.xlsx", "portfolio_en.xlsx", "portfolio_fr.xlsx"]
+    )
+
+
+def test_demo_on_a_fresh_folder(tmp_path: Path):
+    out = tmp_path / "fresh" / "demo"
+    result = runner.invoke(app, ["demo", str(out)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in (out / "projects").iterdir())
+    assert len(files) == 13
+    assert (out / "portfolio.xlsx").exists()
+    assert "CP-005 Payments gateway.xlsx" in result.output and "unreadable" in result.output
+    assert "5 defects planted on purpose" in result.output
+    portfolio = read_portfolio_workbook(out / "portfolio.xlsx")
+    assert len(portfolio.projects) == 14  # 13 workbooks and one registered project without one
+
+
+def test_demo_status_date_option(tmp_path: Path):
+    bad = runner.invoke(app, ["demo", str(tmp_path / "d"), "--status-date", "20/11/2026"])
+    assert bad.exit_code == 2
+
+
+def test_read_reports_problems_and_exit_code(tmp_path: Path, templates_dir: Path):
+    ok = runner.invoke(app, ["read", str(templates_dir / "project_en.xlsx"), "--json"])
+    assert ok.exit_code == 0
+    assert json.loads(ok.output)["project"]["name"] == "New project"
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    result = runner.invoke(app, ["read", str(broken)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "not an Excel workbook" in result.output
+    portfolio = runner.invoke(app, ["read", str(templates_dir / "portfolio_fr.xlsx")])
+    assert portfolio.exit_code == 0 and "portfolio" in portfolio.output
+
+
+def test_module_entry_point_runs():
+    done = subprocess.run([sys.executable, "-m", "pmo_logic", "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"pmo-xl {__version__}"
