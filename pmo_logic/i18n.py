@@ -47,6 +47,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "kind_choice": {"en": "Drop-down", "fr": "Liste déroulante"},
     "kind_flag": {"en": "Yes / No", "fr": "Oui / Non"},
     "kind_computed": {"en": "Computed", "fr": "Calculé"},
+    "kind_help_text": {"en": "Free text.", "fr": "Texte libre."},
+    "kind_help_integer": {"en": "A whole number.", "fr": "Un nombre entier."},
+    "kind_help_number": {"en": "A number.", "fr": "Un nombre."},
+    "kind_help_money": {
+        "en": "An amount in the project's currency, without the symbol.",
+        "fr": "Un montant dans la devise du projet, sans le symbole.",
+    },
+    "kind_help_percent": {"en": "A percentage, e.g. 45%.", "fr": "Un pourcentage, ex. 45 %."},
+    "kind_help_date": {"en": "A date, e.g. 23/11/2026.", "fr": "Une date, ex. 23/11/2026."},
+    "kind_help_choice": {"en": "Pick a value from the drop-down.", "fr": "Choisissez dans la liste déroulante."},
+    "kind_help_flag": {"en": "Yes or No.", "fr": "Oui ou Non."},
     "instructions_project": {
         "en": "\n".join(
             [

@@ -373,7 +373,7 @@ class _Writer:
             self.validation(ws, 1, c, VALIDATION_ROWS, spec.col)
         for k, computed in enumerate(schema.computed):
             ws.set_column(len(specs) + k, len(specs) + k, computed.width)
-        ws.set_row(0, 30)
+        ws.set_row(0, 40)
         ws.freeze_panes(1, 3 if schema.key == "plan" else 1)
         self.conditional_formats(ws, schema, specs)
         return frame
@@ -399,10 +399,10 @@ class _Writer:
         ws.write_string(row, 0, text("legend", self.lang), bold)
         row += 1
         ws.write_string(row, 0, text("legend_input", self.lang), self.header_format())
-        ws.write_string(row, 1, text("legend_input_help", self.lang), para)
+        ws.merge_range(row, 1, row, 5, text("legend_input_help", self.lang), para)
         row += 1
         ws.write_string(row, 0, text("legend_computed", self.lang), self.header_format(computed=True))
-        ws.write_string(row, 1, text("legend_computed_help", self.lang), para)
+        ws.merge_range(row, 1, row, 5, text("legend_computed_help", self.lang), para)
         row += 2
         heads = ["sheet", "column", "required", "type", "allowed", "help"]
         for c, head in enumerate(heads):
@@ -427,10 +427,14 @@ class _Writer:
                     yes if col.required else "",
                     text("kind_" + col.kind, self.lang),
                     allowed,
-                    col.help(self.lang),
+                    col.help(self.lang) or text("kind_help_" + col.kind, self.lang),
                 ]
                 for c, value in enumerate(cells):
                     ws.write_string(row, c, value, para)
+                # Wrapped text does not grow its row in every spreadsheet: size it here.
+                lines = max(math.ceil(len(cells[4]) / 44), math.ceil(len(cells[5]) / 72), 1)
+                if lines > 1:
+                    ws.set_row(row, 13 * lines)
                 row += 1
             for computed in schema.computed:
                 cells = [
