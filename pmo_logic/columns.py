@@ -24,8 +24,23 @@ if TYPE_CHECKING:
 ColumnKind = Literal["text", "integer", "number", "money", "percent", "date", "choice", "flag"]
 
 
+class Bilingual:
+    """Header and help text in the workbook's language (``en``/``fr`` and ``help_en``/``help_fr``)."""
+
+    en: str
+    fr: str
+    help_en: str
+    help_fr: str
+
+    def header(self, lang: str) -> str:
+        return self.fr if lang == "fr" else self.en
+
+    def help(self, lang: str) -> str:
+        return self.help_fr if lang == "fr" else self.help_en
+
+
 @dataclass(frozen=True)
-class Col:
+class Col(Bilingual):
     """An input column (or a key of a key/value sheet such as Project)."""
 
     en: str
@@ -39,12 +54,6 @@ class Col:
     minimum: float | None = None
     maximum: float | None = None
     aliases: tuple[str, ...] = ()
-
-    def header(self, lang: str) -> str:
-        return self.fr if lang == "fr" else self.en
-
-    def help(self, lang: str) -> str:
-        return self.help_fr if lang == "fr" else self.help_en
 
     def names(self) -> set[str]:
         """Every normalised header that reads as this column."""
@@ -61,7 +70,7 @@ class ComputeContext:
 
 
 @dataclass(frozen=True)
-class Computed:
+class Computed(Bilingual):
     """A computed column: an Excel formula and the pandas function that must agree with it.
 
     ``formula`` is a template: ``{budget}`` is this row's Budget cell (a full structured
@@ -81,15 +90,9 @@ class Computed:
     width: float = 14
     choices: ChoiceList | None = None
 
-    def header(self, lang: str) -> str:
-        return self.fr if lang == "fr" else self.en
-
-    def help(self, lang: str) -> str:
-        return self.help_fr if lang == "fr" else self.help_en
-
 
 @dataclass(frozen=True)
-class ComputedValue:
+class ComputedValue(Bilingual):
     """A computed cell of a key/value sheet (e.g. the Project sheet's total budget)."""
 
     key: str
@@ -99,12 +102,6 @@ class ComputedValue:
     formula: str
     help_en: str = ""
     help_fr: str = ""
-
-    def header(self, lang: str) -> str:
-        return self.fr if lang == "fr" else self.en
-
-    def help(self, lang: str) -> str:
-        return self.help_fr if lang == "fr" else self.help_en
 
 
 @dataclass(frozen=True)
