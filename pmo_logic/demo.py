@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import numpy as np
-
 from pmo_logic import models as m
+from pmo_logic.schedule import schedule
 from pmo_logic.sheets import PROJECT_KIND, sheet
 from pmo_logic.templates import write_portfolio_workbook, write_project_workbook
+from pmo_logic.workdays import WorkCalendar
 
 DEMO_STATUS_DATE = date(2026, 11, 20)
 DEMO_SEED = 2026
+DEMO_COUNTRY = "FR"
 PROJECT_FOLDER = "projects"
 
 
@@ -204,7 +205,7 @@ def build_demo_portfolio(
             project_folder=PROJECT_FOLDER,
             status_date=status_date,
             language="en",
-            calendar_country="FR",
+            calendar_country=DEMO_COUNTRY,
         ),
         projects=register,
     )
@@ -215,18 +216,16 @@ def build_demo_portfolio(
 # --- one project ----------------------------------------------------------------------
 
 
-def _busday(day: date, offset: int) -> date:
-    return np.busday_offset(np.datetime64(day, "D"), offset, roll="forward").astype(date)
-
-
-def _workdays(start: date, finish: date) -> int:
-    return int(np.busday_count(np.datetime64(start, "D"), np.datetime64(finish, "D") + 1))
+def _calendar(status_date: date) -> tuple[WorkCalendar, list[date]]:
+    days_off = [date(status_date.year - 1, 12, 24), date(status_date.year, 12, 24)]
+    return WorkCalendar(status_date - timedelta(days=800), country=DEMO_COUNTRY, non_working_days=days_off), days_off
 
 
 def _project(spec: _Spec, rng: random.Random, status_date: date) -> m.ProjectWorkbook:
     lang = spec.lang
-    start = _busday(status_date - timedelta(days=rng.randint(90, 330)), 0)
-    plan = _plan(spec, rng, start, status_date)
+    calendar, days_off = _calendar(status_date)
+    start = calendar.start_date(calendar.position(status_date - timedelta(days=rng.randint(90, 330))))
+    plan = _plan(spec, rng, calendar, start, status_date)
     work = [t for t in plan if t.type != "summary"]
     bac = float(sum(t.budget or 0 for t in work))
     end = max(t.baseline_finish for t in plan if t.baseline_finish)
@@ -269,11 +268,11 @@ def _project(spec: _Spec, rng: random.Random, status_date: date) -> m.ProjectWor
         budget=_budget(plan, rng, status_date, spec.cost_factor),
         stakeholders=_stakeholders(rng, lang),
         sprints=sprints,
-        lists=[m.NonWorkingDayRow(day=date(status_date.year, 12, 24))],
+        lists=[m.NonWorkingDayRow(day=day) for day in days_off],
     )
 
 
-def _plan(spec: _Spec, rng: random.Random, start: date, status_date: date) -> list[m.TaskRow]:
+def _plan(spec: _Spec, rng: random.Random, calendar: WorkCalendar, start: date, status_date: date) -> list[m.TaskRow]:
     """Phases (summary tasks) of tasks linked mostly finish-to-start, each phase ending on a milestone."""
     lang = spec.lang
     n_phases = 6 if spec.tasks >= 60 else 4
@@ -327,82 +326,113 @@ def _plan(spec: _Spec, rng: random.Random, start: date, status_date: date) -> li
         summary["children"].append(milestone)
         previous_milestone = next_id
         next_id += 1
-    # Phase 1's first task starts the project; nothing before it.
-    by_id = {r["id"]: r for r in rows}
-    _forward(rows, by_id, start, "baseline", lambda r: r["duration"])
-    overrun = {r["id"]: rng.choice((2, 3, 5, 8)) for r in rows if r["type"] == "task" and rng.random() < spec.delay}
-    _forward(rows, by_id, start, "forecast", lambda r: r["duration"] + overrun.get(r["id"], 0))
-    for row in rows:
-        if row["type"] == "summary":
-            kids = row["children"]
-            for which in ("baseline", "forecast"):
-                row[which] = (min(k[which][0] for k in kids), max(k[which][1] for k in kids))
-    return [_task_row(r, status_date, spec.cost_factor, rng) for r in rows]
+    return _dated_plan(rows, spec.cost_factor, rng, calendar, start, status_date, spec.delay)
 
 
-def _forward(rows: list[dict], by_id: dict, start: date, which: str, duration_of) -> None:
-    for row in rows:
-        if row["type"] == "summary":
-            continue
-        earliest = start
-        for pid, link, lag in row["preds"]:
-            p_start, p_finish = by_id[pid][which]
-            if link == "SS":
-                candidate = _busday(p_start, lag)
-            elif row["type"] == "milestone":
-                candidate = _busday(p_finish, lag)
-            else:
-                candidate = _busday(p_finish, 1 + lag)
-            earliest = max(earliest, candidate)
-        duration = duration_of(row)
-        finish = earliest if duration == 0 else _busday(earliest, duration - 1)
-        row[which] = (earliest, finish)
-        row[which + "_duration"] = duration
-
-
-def _task_row(row: dict, status_date: date, cost_factor: float, rng: random.Random) -> m.TaskRow:
-    b_start, b_finish = row["baseline"]
-    start, finish = row["forecast"]
-    preds = ", ".join(
+def _pred_text(row: dict) -> str | None:
+    parts = [
         f"{pid}" if (link, lag) == ("FS", 0) else f"{pid}{link}+{lag}d" if lag else f"{pid}{link}"
         for pid, link, lag in row.get("preds", [])
-    )
-    if finish < status_date:
-        pct, status = 1.0, "done"
-    elif start <= status_date and row["type"] != "milestone":
-        elapsed = _workdays(start, status_date)
-        duration = row.get("forecast_duration") or _workdays(start, finish)
-        pct = min(0.95, round(elapsed / max(1, duration) * 20) / 20)
-        status = "in_progress"
-    else:
-        pct, status = 0.0, "not_started"
-    common = {
-        "id": str(row["id"]),
-        "wbs": row["wbs"],
-        "name": row["name"],
-        "type": row["type"],
-        "start": start,
-        "finish": finish,
-        "percent_complete": pct,
-        "baseline_start": b_start,
-        "baseline_finish": b_finish,
-        "status": status,
-        "actual_start": start if status != "not_started" else None,
-        "actual_finish": finish if status == "done" else None,
-    }
-    if row["type"] == "summary":
-        return m.TaskRow(**common, duration=float(_workdays(start, finish)))
-    budget = float(row["duration"] * row.get("rate", 0)) if row["type"] == "task" else None
-    actual = round(budget * pct * cost_factor * rng.uniform(0.95, 1.05), -1) if budget and pct else None
-    return m.TaskRow(
-        **common,
-        duration=float(row["forecast_duration"]),
-        predecessors=preds or None,
-        budget=budget,
-        actual_cost=actual if actual else (0.0 if budget else None),
-        owner=row["owner"],
-        key_milestone=True if row.get("key") else None,
-    )
+    ]
+    return ", ".join(parts) or None
+
+
+def _dated_plan(
+    rows: list[dict],
+    cost_factor: float,
+    rng: random.Random,
+    calendar: WorkCalendar,
+    start: date,
+    status_date: date,
+    delay: float,
+) -> list[m.TaskRow]:
+    """Dates from pmo-xl's own scheduler, so the demo plans are consistent by construction.
+
+    Baseline: planned durations. Forecast: some tasks overrun; progress at the status date
+    follows from the forecast; then the plan is rescheduled from the status date.
+    """
+
+    def plan_with(durations: dict[int, int], progress: dict[int, tuple] | None = None) -> list[m.TaskRow]:
+        tasks = []
+        for r in rows:
+            status, pct, a_start, a_finish = (progress or {}).get(r["id"], ("not_started", 0.0, None, None))
+            tasks.append(
+                m.TaskRow(
+                    id=str(r["id"]),
+                    wbs=r["wbs"],
+                    name=r["name"],
+                    type=r["type"],
+                    duration=None if r["type"] == "summary" else float(durations.get(r["id"], 0)),
+                    predecessors=_pred_text(r),
+                    status=status,
+                    percent_complete=pct,
+                    actual_start=a_start,
+                    actual_finish=a_finish,
+                )
+            )
+        return tasks
+
+    planned = {r["id"]: r.get("duration", 0) for r in rows}
+    forecast = {k: v + (rng.choice((2, 3, 5, 8)) if v and rng.random() < delay else 0) for k, v in planned.items()}
+    baseline = schedule(plan_with(planned), calendar, project_start=start).tasks
+    first = schedule(plan_with(forecast), calendar, project_start=start).tasks
+    progress: dict[int, tuple] = {}
+    for r, (_, t) in zip(rows, first.iterrows(), strict=True):
+        if r["type"] == "summary":
+            continue
+        if t["early_finish"] < status_date:
+            progress[r["id"]] = ("done", 1.0, t["early_start"], t["early_finish"])
+        elif t["early_start"] <= status_date and r["type"] == "task":
+            elapsed = calendar.working_days(t["early_start"], status_date)
+            pct = min(0.95, round(elapsed / max(1, forecast[r["id"]]) * 20) / 20)
+            progress[r["id"]] = ("in_progress", pct, t["early_start"], None)
+    final = schedule(plan_with(forecast, progress), calendar, status_date=status_date, project_start=start).tasks
+    result = []
+    for r, (_, t), (_, b) in zip(rows, final.iterrows(), baseline.iterrows(), strict=True):
+        status, pct, a_start, a_finish = progress.get(r["id"], ("not_started", 0.0, None, None))
+        common = {
+            "id": str(r["id"]),
+            "wbs": r["wbs"],
+            "name": r["name"],
+            "type": r["type"],
+            "start": t["early_start"],
+            "finish": t["early_finish"],
+            "baseline_start": b["early_start"],
+            "baseline_finish": b["early_finish"],
+        }
+        if r["type"] == "summary":
+            kids = [progress.get(k["id"], ("", 0.0))[1] * max(1, forecast[k["id"]]) for k in r["children"]]
+            weight = sum(max(1, forecast[k["id"]]) for k in r["children"])
+            pct = round(sum(kids) / weight, 2)
+            result.append(
+                m.TaskRow(
+                    **common,
+                    duration=float(calendar.working_days(t["early_start"], t["early_finish"])),
+                    percent_complete=pct,
+                    status="done" if pct >= 1 else ("in_progress" if pct > 0 else "not_started"),
+                    actual_start=t["early_start"] if pct > 0 else None,
+                    actual_finish=t["early_finish"] if pct >= 1 else None,
+                )
+            )
+            continue
+        budget = float(planned[r["id"]] * r["rate"]) if r["type"] == "task" else None
+        actual = round(budget * pct * cost_factor * rng.uniform(0.95, 1.05), -1) if budget and pct else None
+        result.append(
+            m.TaskRow(
+                **common,
+                duration=float(forecast[r["id"]]),
+                predecessors=_pred_text(r),
+                percent_complete=pct,
+                status=status,
+                actual_start=a_start,
+                actual_finish=a_finish,
+                budget=budget,
+                actual_cost=actual if actual else (0.0 if budget else None),
+                owner=r["owner"],
+                key_milestone=True if r.get("key") else None,
+            )
+        )
+    return result
 
 
 def _risks(rng: random.Random, lang: str, start: date, status_date: date) -> list[m.RiskRow]:
@@ -566,7 +596,9 @@ def _link_interfaces(projects: dict[str, m.ProjectWorkbook], rng: random.Random)
         supplier, consumer = projects[supplier_id], projects[consumer_id]
         milestones = [t for t in supplier.plan if t.type == "milestone" and t.key_milestone]
         milestone = milestones[min(1, len(milestones) - 1)]
-        need_by = _busday(milestone.baseline_finish + timedelta(days=rng.randint(0, 10)), 0)
+        need_by = milestone.baseline_finish + timedelta(days=rng.randint(0, 10))
+        if need_by.weekday() >= 5:  # a weekday
+            need_by += timedelta(days=7 - need_by.weekday())
         text = f"{supplier.project.name}: {milestone.name}"
         consumer.interfaces.append(
             m.InterfaceRow(

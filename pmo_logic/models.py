@@ -522,6 +522,19 @@ class WorkbookMeta(BaseModel):
     language: str = "en"
 
 
+class SheetLayout(BaseModel):
+    """Where the reader found a sheet's data, so findings can point at exact cells."""
+
+    name: str
+    header_row: int | None = None
+    columns: dict[str, int] = {}
+    """Table sheets: field name -> 0-based column index."""
+    cells: dict[str, str] = {}
+    """Key/value sheets: field name -> address of its value cell, e.g. ``B13``."""
+    computed: dict[str, dict[int, object]] = {}
+    """Computed columns as found: key -> {Excel row: value}, to catch typed-over formulas."""
+
+
 class ProjectWorkbook(BaseModel):
     """Everything in a project workbook: one attribute per sheet, named by the sheet's key."""
 
@@ -540,6 +553,7 @@ class ProjectWorkbook(BaseModel):
     missing_sheets: list[str] = []
     problems: list[Problem] = []
     source: str = ""
+    layout: dict[str, SheetLayout] = {}
 
 
 class PortfolioWorkbook(BaseModel):
@@ -551,3 +565,4 @@ class PortfolioWorkbook(BaseModel):
     missing_sheets: list[str] = []
     problems: list[Problem] = []
     source: str = ""
+    layout: dict[str, SheetLayout] = {}

@@ -25,7 +25,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pmo_logic.columns import Col, ColumnSpec
 from pmo_logic.error_cells import error_cells
-from pmo_logic.models import PortfolioWorkbook, ProjectWorkbook, WorkbookMeta
+from pmo_logic.models import PortfolioWorkbook, ProjectWorkbook, SheetLayout, WorkbookMeta
 from pmo_logic.parsing import CellError, is_blank, parse_integer, parser_for
 from pmo_logic.problems import Problem
 from pmo_logic.sheets import (
@@ -132,6 +132,7 @@ class _WorkbookReader:
         self.problems: list[Problem] = []
         self.lang = "en"
         self.errors: dict[str, dict[str, str]] = {}
+        self.layout: dict[str, SheetLayout] = {}
 
     def problem(self, code: str, severity: str, message: str, sheet: str = "", cell: str = "") -> None:
         self.problems.append(
@@ -195,6 +196,7 @@ class _WorkbookReader:
             else:
                 data[schema.key] = self.read_table_models(cells, schema, sheet_name)
         data["missing_sheets"] = missing
+        data["layout"] = self.layout
         return data
 
     def read_meta(self, book: python_calamine.CalamineWorkbook, names: list[str]) -> WorkbookMeta:
@@ -257,6 +259,7 @@ class _WorkbookReader:
 
     def read_keyvalue(self, cells: list[list[Any]], schema: SheetSchema, sheet_name: str) -> BaseModel:
         assert schema.model is not None
+        layout = self.layout[schema.key] = SheetLayout(name=sheet_name)
         specs = {name: spec for spec in schema.columns() for name in spec.col.names()}
         values: dict[str, Any] = {}
         for r, row in enumerate(cells):
@@ -268,13 +271,14 @@ class _WorkbookReader:
                 continue
             raw = row[c + 1] if c + 1 < len(row) else ""
             values[spec.name] = self.parse_cell(raw, spec.col, row[c].rstrip("* "), sheet_name, r, c + 1)
+            layout.cells[spec.name] = xl_rowcol_to_cell(r, c + 1)
         for spec in schema.columns():
-            if spec.col.required and values.get(spec.name) is None:
+            # An empty required value is a validation finding; a missing row is a reading problem.
+            if spec.col.required and spec.name not in values:
                 self.problem(
-                    COLUMN_MISSING if spec.name not in values else BAD_VALUE,
-                    "error" if spec.name not in values else "warning",
-                    f"'{spec.col.header(self.lang)}' is "
-                    + ("missing from the sheet" if spec.name not in values else "empty; it is required"),
+                    COLUMN_MISSING,
+                    "error",
+                    f"'{spec.col.header(self.lang)}' is missing from the sheet: copy its row from the template",
                     sheet=sheet_name,
                 )
         values = {k: v for k, v in values.items() if v is not None}
@@ -308,6 +312,7 @@ class _WorkbookReader:
             return parsed
         header_row, mapping = header
         parsed.header_row = header_row + 1
+        layout = self.layout[schema.key] = SheetLayout(name=sheet_name, header_row=header_row + 1)
         seen: dict[str, int] = {}
         for c, name in list(mapping.items()):
             if name in seen:
@@ -321,6 +326,8 @@ class _WorkbookReader:
                 del mapping[c]
             else:
                 seen[name] = c
+        layout.columns = dict(seen)
+        computed_at = _computed_columns(cells[header_row], schema)
         for spec in specs:
             if spec.col.required and spec.name not in seen:
                 self.problem(
@@ -343,6 +350,9 @@ class _WorkbookReader:
             for c, (name, label, parse) in parsers.items():
                 raw = row[c] if c < len(row) else ""
                 columns[name].append(self.parse_with(parse, raw, label, sheet_name, r, c))
+            for key, c in computed_at.items():
+                if c < len(row) and not is_blank(row[c]):
+                    layout.computed.setdefault(key, {})[r + 1] = row[c]
             parsed.rows.append(r + 1)
         parsed.columns = columns
         return parsed
@@ -389,6 +399,17 @@ class _WorkbookReader:
                 cell=f"A{row}" if row else "",
             )
             return None
+
+
+def _computed_columns(header: list[Any], schema: SheetSchema) -> dict[str, int]:
+    """Computed key -> column index, for the computed headers present in the header row."""
+    names = {normalize_label(c.header(lang)): c.key for c in schema.computed for lang in ("en", "fr")}
+    found: dict[str, int] = {}
+    for c, value in enumerate(header):
+        key = names.get(normalize_label(value)) if isinstance(value, str) else None
+        if key is not None and key not in found:
+            found[key] = c
+    return found
 
 
 def _spec(specs: list[ColumnSpec], name: str) -> ColumnSpec:

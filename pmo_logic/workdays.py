@@ -39,3 +39,75 @@ def working_day_slip(baseline: pd.Series, forecast: pd.Series, non_working_days:
     days = networkdays(baseline, forecast, non_working_days)
     sign = np.sign((pd.to_datetime(forecast) - pd.to_datetime(baseline)).dt.days)
     return (days - sign).where(sign != 0, 0.0).where(days.notna())
+
+
+class WorkCalendar:
+    """Working days: Monday to Friday, less a country's public holidays and extra days off.
+
+    Schedules are computed on working-day *positions*: position ``p`` is the start of the
+    p-th working day after ``origin``. A task of ``d`` days starting at position ``s``
+    finishes at position ``s + d`` (the start of the next working day), so links add and
+    subtract whole numbers and a milestone is a single position.
+
+    >>> cal = WorkCalendar(date(2026, 1, 5), country="FR")
+    >>> cal.finish_date(cal.position(date(2026, 5, 4)) + 5)  # 8 May is a French holiday
+    datetime.date(2026, 5, 11)
+    """
+
+    def __init__(
+        self,
+        origin: date,
+        *,
+        country: str | None = None,
+        non_working_days: Iterable[date] = (),
+        years: Iterable[int] | None = None,
+    ) -> None:
+        self.origin = np.datetime64(origin, "D")
+        days = set(non_working_days)
+        if country:
+            days |= set(public_holidays(country, years or range(origin.year - 1, origin.year + 12)))
+        self.holidays = _holidays(days)
+
+    def position(self, day: date) -> int:
+        """Start of ``day`` (or of the next working day, if ``day`` is not one)."""
+        return int(np.busday_count(self.origin, np.datetime64(day, "D"), holidays=self.holidays))
+
+    def end_position(self, day: date) -> int:
+        """End of ``day``: where a task finishing on ``day`` ends."""
+        return int(np.busday_count(self.origin, np.datetime64(day, "D") + 1, holidays=self.holidays))
+
+    def positions(self, days: pd.Series, end: bool = False) -> np.ndarray:
+        """Vectorised `position` / `end_position`; NaN where the date is missing."""
+        values = pd.to_datetime(days).to_numpy(dtype="datetime64[D]")
+        result = np.full(len(values), np.nan)
+        valid = ~np.isnat(values)
+        if valid.any():
+            shifted = values[valid] + (1 if end else 0)
+            result[valid] = np.busday_count(self.origin, shifted, holidays=self.holidays)
+        return result
+
+    def start_date(self, position: int) -> date:
+        """The working day that starts at ``position``."""
+        return np.busday_offset(self.origin, int(position), roll="forward", holidays=self.holidays).astype(date)
+
+    def finish_date(self, position: int) -> date:
+        """The working day that ends at ``position``."""
+        return self.start_date(max(int(position), 1) - 1)
+
+    def is_working_day(self, day: date) -> bool:
+        return bool(np.is_busday(np.datetime64(day, "D"), holidays=self.holidays))
+
+    def working_days(self, start: date, finish: date) -> int:
+        """Working days from ``start`` to ``finish``, both included (NETWORKDAYS)."""
+        return self.end_position(finish) - self.position(start)
+
+
+def public_holidays(country: str, years: Iterable[int]) -> list[date]:
+    """Public holidays of a country (ISO code such as FR, GB, US, DE), from the holidays package."""
+    import holidays as holidays_package
+
+    try:
+        calendar = holidays_package.country_holidays(country.upper(), years=list(years))
+    except NotImplementedError as exc:
+        raise ValueError(f"unknown calendar country {country!r}: use an ISO code such as FR, GB, US, DE") from exc
+    return sorted(calendar)

@@ -1,0 +1,59 @@
+"""Predecessor cells as project managers write them: ``12FS+2d, 7SS, 9FF-1d, 5``.
+
+French link codes are accepted too (FD = FS, DD = SS, FF, DF = SF), lags in days (``d``/``j``)
+or weeks of five working days (``w``/``s``), and ``;`` as a separator.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+LINK_TYPES = {"FS": "FS", "SS": "SS", "FF": "FF", "SF": "SF", "FD": "FS", "DD": "SS", "DF": "SF"}
+_LINK = re.compile(
+    r"^(?P<id>[A-Za-z0-9_.\-]*?[0-9A-Za-z])\s*(?P<type>FS|SS|FF|SF|FD|DD|DF)?"
+    r"\s*(?:(?P<sign>[+-])\s*(?P<lag>\d+(?:[.,]\d+)?)\s*(?P<unit>d|j|w|s|days?|jours?|wk|weeks?|semaines?)?)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A dependency of a task on its predecessor ``predecessor``."""
+
+    predecessor: str
+    type: str = "FS"
+    lag: float = 0.0
+
+    def __str__(self) -> str:
+        lag = f"{self.lag:+g}d" if self.lag else ""
+        return f"{self.predecessor}{self.type}{lag}"
+
+
+class PredecessorSyntaxError(ValueError):
+    pass
+
+
+def parse_predecessors(text: str | None) -> list[Link]:
+    """The links of one Predecessors cell; raises `PredecessorSyntaxError` naming the bad part."""
+    if text is None or not str(text).strip():
+        return []
+    links = []
+    for part in re.split(r"[,;]", str(text)):
+        part = part.strip()
+        if not part:
+            continue
+        match = _LINK.match(part.replace(" ", ""))
+        if match is None:
+            raise PredecessorSyntaxError(f"'{part}' is not a predecessor; write e.g. 12FS+2d, 7SS or 5")
+        lag = 0.0
+        if match["lag"]:
+            lag = float(match["lag"].replace(",", "."))
+            unit = (match["unit"] or "d").lower()
+            if unit[0] in ("w", "s"):
+                lag *= 5
+            if match["sign"] == "-":
+                lag = -lag
+        kind = LINK_TYPES[(match["type"] or "FS").upper()]
+        links.append(Link(match["id"], kind, lag))
+    return links

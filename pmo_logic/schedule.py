@@ -1,0 +1,319 @@
+"""The critical path method on a project's Plan: forward and backward pass, float, critical path.
+
+The task graph is a networkx DiGraph (predecessor -> successor). Dates are turned into
+working-day positions by a `WorkCalendar`, so every link is integer arithmetic:
+
+- FS: successor start  >= predecessor finish + lag
+- SS: successor start  >= predecessor start  + lag
+- FF: successor finish >= predecessor finish + lag
+- SF: successor finish >= predecessor start  + lag
+
+Status-date aware: finished work keeps its actual dates, work in progress keeps its actual
+start and has its remaining duration scheduled from the status date, and work not started
+cannot start before the status date. Loops are reported (each names its whole cycle) and
+broken so that the rest of the plan is still scheduled.
+
+>>> result = schedule(workbook.plan, WorkCalendar(date(2026, 1, 5)))  # doctest: +SKIP
+>>> result.tasks[["id", "early_start", "early_finish", "total_float", "critical"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from pmo_logic.models import TaskRow
+from pmo_logic.predecessors import Link, PredecessorSyntaxError, parse_predecessors
+from pmo_logic.workdays import WorkCalendar
+
+HARD_CONSTRAINTS = ("mso", "mfo", "snlt", "fnlt")
+
+
+@dataclass
+class Schedule:
+    """The result of scheduling a plan.
+
+    ``tasks`` has one row per Plan row (same order) with positions (``es``, ``ef``, ``ls``,
+    ``lf``) and dates (``early_start`` ... ``late_finish``), ``total_float``, ``free_float``
+    (working days) and ``critical``.
+    """
+
+    tasks: pd.DataFrame
+    graph: nx.DiGraph
+    calendar: WorkCalendar
+    project_finish: int | None = None
+    cycles: list[list[str]] = field(default_factory=list)
+    unknown_predecessors: list[tuple[int, str]] = field(default_factory=list)
+    """(row index, predecessor ID) for links to IDs not in the plan."""
+    syntax_errors: list[tuple[int, str]] = field(default_factory=list)
+    summary_links: list[tuple[int, str]] = field(default_factory=list)
+    """(row index, other task ID) for links to or from summary tasks (left out of the network)."""
+    links: list[tuple[str, str, Link]] = field(default_factory=list)
+    """Every link kept in the network: (predecessor, successor, link)."""
+
+    @property
+    def critical_path(self) -> list[str]:
+        """IDs of the critical tasks, in order of early start."""
+        crit = self.tasks[self.tasks["critical"]]
+        return crit.sort_values(["es", "ef"])["id"].tolist()
+
+
+def schedule(
+    plan: Sequence[TaskRow],
+    calendar: WorkCalendar,
+    *,
+    status_date: date | None = None,
+    project_start: date | None = None,
+) -> Schedule:
+    """Schedule ``plan`` (the Plan's rows, summary tasks included) on ``calendar``."""
+    frame = _task_frame(plan, calendar)
+    result = Schedule(tasks=frame, graph=nx.DiGraph(), calendar=calendar)
+    network = frame[(frame["type"] != "summary") & frame["id"].notna() & ~frame["id"].duplicated()]
+    index_of = {task_id: i for i, task_id in zip(network.index, network["id"], strict=True)}
+    summaries = set(frame.loc[frame["type"] == "summary", "id"].dropna())
+    graph = result.graph
+    graph.add_nodes_from(network["id"])
+    for i, task_id, kind, text in zip(frame.index, frame["id"], frame["type"], frame["predecessors"], strict=True):
+        try:
+            links = parse_predecessors(text)
+        except PredecessorSyntaxError as exc:
+            result.syntax_errors.append((i, str(exc)))
+            continue
+        for link in links:
+            if kind == "summary" or link.predecessor in summaries:
+                result.summary_links.append((i, link.predecessor))
+            elif link.predecessor not in index_of:
+                result.unknown_predecessors.append((i, link.predecessor))
+            elif index_of.get(task_id) == i:
+                graph.add_edge(link.predecessor, task_id)
+                graph.edges[link.predecessor, task_id].setdefault("links", []).append(link)
+    result.cycles = _break_cycles(graph)
+    result.links = [(u, v, link) for u, v, data in graph.edges(data=True) for link in data["links"]]
+    if len(network):
+        _passes(result, network, calendar, status_date, project_start)
+    _summaries(result)
+    return result
+
+
+def _task_frame(plan: Sequence[TaskRow], calendar: WorkCalendar) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "id": [t.id for t in plan],
+            "wbs": [t.wbs for t in plan],
+            "type": [t.type or "task" for t in plan],
+            "status": [t.status for t in plan],
+            "predecessors": [t.predecessors for t in plan],
+            "percent_complete": [t.percent_complete for t in plan],
+            "duration": [t.duration for t in plan],
+            "start": [t.actual_start or t.start for t in plan],
+            "finish": [t.actual_finish or t.finish for t in plan],
+            "constraint_type": [t.constraint_type for t in plan],
+            "constraint_date": [t.constraint_date for t in plan],
+            "source_row": [t.source_row for t in plan],
+        }
+    )
+    frame["percent_complete"] = pd.to_numeric(frame["percent_complete"]).fillna(0.0)
+    # Duration from the dates where it is missing: what the project manager drew.
+    start_pos = calendar.positions(frame["start"])
+    finish_pos = calendar.positions(frame["finish"], end=True)
+    from_dates = np.maximum(finish_pos - start_pos, 0)
+    duration = pd.to_numeric(frame["duration"]).to_numpy(dtype=float)
+    duration = np.where(np.isnan(duration), from_dates, duration)
+    duration = np.where(frame["type"] == "milestone", 0, duration)
+    frame["duration"] = np.nan_to_num(duration, nan=0.0).round().astype(int)
+    frame["start_pos"], frame["finish_pos"] = start_pos, finish_pos
+    done = (frame["status"] == "done") | (frame["percent_complete"] >= 1)
+    frame["state"] = np.select(
+        [frame["status"] == "cancelled", done, (frame["percent_complete"] > 0) | (frame["status"] == "in_progress")],
+        ["cancelled", "done", "in_progress"],
+        "not_started",
+    )
+    return frame
+
+
+def _break_cycles(graph: nx.DiGraph) -> list[list[str]]:
+    """Report each loop once (by strongly connected component) and remove links until none is left."""
+    cycles = []
+    for component in nx.strongly_connected_components(graph):
+        node = next(iter(component))
+        if len(component) == 1 and not graph.has_edge(node, node):
+            continue
+        sub = graph.subgraph(component).copy()
+        first = nx.find_cycle(sub)
+        cycles.append([u for u, _ in first])
+        while True:
+            try:
+                edge = nx.find_cycle(sub)[-1]
+            except nx.NetworkXNoCycle:
+                break
+            sub.remove_edge(*edge[:2])
+            graph.remove_edge(*edge[:2])
+    return cycles
+
+
+def _passes(
+    result: Schedule,
+    network: pd.DataFrame,
+    calendar: WorkCalendar,
+    status_date: date | None,
+    project_start: date | None,
+) -> None:
+    graph = result.graph
+    rows = {row.id: row for row in network.itertuples()}
+    order = list(nx.topological_sort(graph))
+    starts = network["start_pos"].dropna()
+    origin = calendar.position(project_start) if project_start else (int(starts.min()) if len(starts) else 0)
+    data_date = calendar.end_position(status_date) if status_date else None
+    es: dict[str, int] = {}
+    ef: dict[str, int] = {}
+    for task_id in order:
+        row = rows[task_id]
+        d = int(row.duration)
+        fixed_start = None if math.isnan(row.start_pos) else int(row.start_pos)
+        fixed_finish = None if math.isnan(row.finish_pos) else int(row.finish_pos)
+        if row.type == "milestone" and fixed_finish is not None:
+            fixed_start = fixed_finish  # a milestone sits at the end of its day
+        if row.state in ("done", "cancelled") and fixed_start is not None:
+            es[task_id] = fixed_start
+            ef[task_id] = max(fixed_finish if fixed_finish is not None else fixed_start + d, fixed_start)
+            continue
+        start_bound, finish_bound = origin, None
+        for pred in graph.predecessors(task_id):
+            for link in graph.edges[pred, task_id]["links"]:
+                lag = round(link.lag)
+                if link.type == "FS":
+                    start_bound = max(start_bound, ef[pred] + lag)
+                elif link.type == "SS":
+                    start_bound = max(start_bound, es[pred] + lag)
+                elif link.type == "FF":
+                    finish_bound = max(finish_bound or -(10**9), ef[pred] + lag)
+                else:  # SF
+                    finish_bound = max(finish_bound or -(10**9), es[pred] + lag)
+        kind, when = row.constraint_type, row.constraint_date
+        when_pos = None
+        if kind and isinstance(when, date):
+            when_pos = calendar.end_position(when) if row.type == "milestone" else calendar.position(when)
+            when_end = calendar.end_position(when)
+        if row.state == "in_progress" and fixed_start is not None:
+            start = fixed_start
+            remaining = math.ceil(d * (1 - min(row.percent_complete, 1.0))) if d else 0
+            finish = max(start, (data_date if data_date is not None else start) + remaining)
+            if data_date is None:
+                finish = start + d
+        else:
+            if data_date is not None:
+                start_bound = max(start_bound, data_date)
+            if finish_bound is not None:
+                start_bound = max(start_bound, finish_bound - d)
+            if when_pos is not None and kind == "snet":
+                start_bound = max(start_bound, when_pos)
+            if when_pos is not None and kind == "fnet":
+                start_bound = max(start_bound, when_end - d)
+            start = start_bound
+            if when_pos is not None and kind == "mso":
+                start = when_pos
+            if when_pos is not None and kind == "mfo":
+                start = when_end - d
+            finish = start + d
+        es[task_id], ef[task_id] = start, finish
+    project_finish = max(ef.values()) if ef else None
+    result.project_finish = project_finish
+    lf: dict[str, int] = {}
+    ls: dict[str, int] = {}
+    for task_id in reversed(order):
+        row = rows[task_id]
+        span = ef[task_id] - es[task_id]
+        bound = project_finish
+        for succ in graph.successors(task_id):
+            for link in graph.edges[task_id, succ]["links"]:
+                lag = round(link.lag)
+                if link.type == "FS":
+                    bound = min(bound, ls[succ] - lag)
+                elif link.type == "SS":
+                    bound = min(bound, ls[succ] - lag + span)
+                elif link.type == "FF":
+                    bound = min(bound, lf[succ] - lag)
+                else:  # SF
+                    bound = min(bound, lf[succ] - lag + span)
+        kind, when = row.constraint_type, row.constraint_date
+        if kind in HARD_CONSTRAINTS and isinstance(when, date):
+            if kind in ("mso", "snlt"):
+                start_limit = calendar.end_position(when) if row.type == "milestone" else calendar.position(when)
+                bound = min(bound, start_limit + span)
+            else:
+                bound = min(bound, calendar.end_position(when))
+        if row.state in ("done", "cancelled"):
+            bound = ef[task_id]
+        lf[task_id], ls[task_id] = bound, bound - span
+    free: dict[str, int] = {}
+    for task_id in order:
+        slack = project_finish - ef[task_id]
+        for succ in graph.successors(task_id):
+            for link in graph.edges[task_id, succ]["links"]:
+                lag = round(link.lag)
+                slack = min(
+                    slack,
+                    {
+                        "FS": es[succ] - lag - ef[task_id],
+                        "SS": es[succ] - lag - es[task_id],
+                        "FF": ef[succ] - lag - ef[task_id],
+                        "SF": ef[succ] - lag - es[task_id],
+                    }[link.type],
+                )
+        free[task_id] = slack
+    tasks = result.tasks
+    ids = tasks["id"]
+    in_network = tasks.index.isin(network.index)
+
+    def column(values: dict[str, int]) -> pd.Series:
+        return pd.Series(np.where(in_network, ids.map(values), np.nan), index=tasks.index, dtype=float)
+
+    tasks["es"], tasks["ef"], tasks["ls"], tasks["lf"] = column(es), column(ef), column(ls), column(lf)
+    open_work = ~tasks["state"].isin(["done", "cancelled"])
+    tasks["total_float"] = (tasks["lf"] - tasks["ef"]).where(open_work)
+    tasks["free_float"] = column(free).where(open_work)
+    tasks["critical"] = (tasks["total_float"] <= 0).fillna(False).astype(bool)
+    _dates(tasks, result.calendar)
+
+
+def _summaries(result: Schedule) -> None:
+    """A summary task spans the rows under it in the WBS (1.2 spans 1.2.1, 1.2.2...)."""
+    tasks = result.tasks
+    for column in ("es", "ef", "ls", "lf", "total_float", "free_float"):
+        if column not in tasks:
+            tasks[column] = np.nan
+    if "critical" not in tasks:
+        tasks["critical"] = False
+    wbs = tasks["wbs"].fillna("").astype(str)
+    for i in tasks.index[tasks["type"] == "summary"]:
+        prefix = wbs[i] + "."
+        if prefix == ".":
+            continue
+        children = tasks[wbs.str.startswith(prefix) & (tasks["type"] != "summary")]
+        if len(children) and children["es"].notna().any():
+            tasks.loc[i, ["es", "ls"]] = children["es"].min(), children["ls"].min()
+            tasks.loc[i, ["ef", "lf"]] = children["ef"].max(), children["lf"].max()
+    _dates(tasks, result.calendar)
+
+
+def _dates(tasks: pd.DataFrame, calendar: WorkCalendar) -> None:
+    milestone = (tasks["type"] == "milestone").to_numpy()
+    for column, name in (("es", "early_start"), ("ef", "early_finish"), ("ls", "late_start"), ("lf", "late_finish")):
+        positions = tasks[column].to_numpy(dtype=float)
+        valid = ~np.isnan(positions)
+        # A finish (or a milestone) is the working day that ends at the position.
+        ends = milestone | (column in ("ef", "lf"))
+        days = np.where(ends, np.maximum(positions, 1) - 1, positions)
+        out = np.full(len(positions), None, dtype=object)
+        if valid.any():
+            found = np.busday_offset(
+                calendar.origin, days[valid].astype(int), roll="forward", holidays=calendar.holidays
+            )
+            out[valid] = found.astype(object)
+        tasks[name] = out
