@@ -36,8 +36,8 @@ class PredecessorSyntaxError(ValueError):
 
 def parse_predecessors(text: str | None) -> list[Link]:
     """The links of one Predecessors cell; raises `PredecessorSyntaxError` naming the bad part."""
-    if text is None or not str(text).strip():
-        return []
+    if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
+        return []  # blank, or NaN from a DataFrame column
     links = []
     for part in re.split(r"[,;]", str(text)):
         part = part.strip()

@@ -48,6 +48,8 @@ class Schedule:
     graph: nx.DiGraph
     calendar: WorkCalendar
     project_finish: int | None = None
+    origin: int = 0
+    """Position of the project start: a milestone there shows on that day, not the day before."""
     cycles: list[list[str]] = field(default_factory=list)
     unknown_predecessors: list[tuple[int, str]] = field(default_factory=list)
     """(row index, predecessor ID) for links to IDs not in the plan."""
@@ -170,6 +172,7 @@ def _passes(
     starts = network["start_pos"].dropna()
     origin = calendar.position(project_start) if project_start else (int(starts.min()) if len(starts) else 0)
     data_date = calendar.end_position(status_date) if status_date else None
+    result.origin = origin
     es: dict[str, int] = {}
     ef: dict[str, int] = {}
     for task_id in order:
@@ -279,7 +282,7 @@ def _passes(
     tasks["total_float"] = (tasks["lf"] - tasks["ef"]).where(open_work)
     tasks["free_float"] = column(free).where(open_work)
     tasks["critical"] = (tasks["total_float"] <= 0).fillna(False).astype(bool)
-    _dates(tasks, result.calendar)
+    _dates(tasks, result.calendar, result.origin)
 
 
 def _summaries(result: Schedule) -> None:
@@ -299,17 +302,18 @@ def _summaries(result: Schedule) -> None:
         if len(children) and children["es"].notna().any():
             tasks.loc[i, ["es", "ls"]] = children["es"].min(), children["ls"].min()
             tasks.loc[i, ["ef", "lf"]] = children["ef"].max(), children["lf"].max()
-    _dates(tasks, result.calendar)
+    _dates(tasks, result.calendar, result.origin)
 
 
-def _dates(tasks: pd.DataFrame, calendar: WorkCalendar) -> None:
+def _dates(tasks: pd.DataFrame, calendar: WorkCalendar, origin: int) -> None:
     milestone = (tasks["type"] == "milestone").to_numpy()
     for column, name in (("es", "early_start"), ("ef", "early_finish"), ("ls", "late_start"), ("lf", "late_finish")):
         positions = tasks[column].to_numpy(dtype=float)
         valid = ~np.isnan(positions)
-        # A finish (or a milestone) is the working day that ends at the position.
-        ends = milestone | (column in ("ef", "lf"))
-        days = np.where(ends, np.maximum(positions, 1) - 1, positions)
+        # A finish (or a milestone) is the working day that ends at the position; a
+        # milestone at the very start of the project shows on the first day.
+        ends = (milestone & (positions > origin)) | ((column in ("ef", "lf")) & ~milestone)
+        days = np.where(ends, positions - 1, positions)
         out = np.full(len(positions), None, dtype=object)
         if valid.any():
             found = np.busday_offset(
