@@ -20,6 +20,10 @@ class CellError(ValueError):
     """A cell's content does not fit its column."""
 
 
+class NotInListError(CellError):
+    """A value that is not one of the drop-down list's."""
+
+
 EXCEL_EPOCH = date(1899, 12, 30)
 _MAX_SERIAL = 2958465  # 31/12/9999
 
@@ -209,7 +213,7 @@ def parse_choice(value: Any, choices: ChoiceList, lang: str = "en") -> str | Non
     code = choices.lookup(text)
     if code is None:
         allowed = ", ".join(choices.labels(lang))
-        raise CellError(f"{text!r} is not in the list ({allowed})")
+        raise NotInListError(f"{text!r} is not in the list ({allowed})")
     return code
 
 

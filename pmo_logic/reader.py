@@ -26,7 +26,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from pmo_logic.columns import Col, ColumnSpec
 from pmo_logic.error_cells import error_cells
 from pmo_logic.models import PortfolioWorkbook, ProjectWorkbook, SheetLayout, WorkbookMeta
-from pmo_logic.parsing import CellError, is_blank, parse_integer, parser_for
+from pmo_logic.parsing import CellError, NotInListError, is_blank, parse_integer, parser_for
 from pmo_logic.problems import Problem
 from pmo_logic.sheets import (
     META_SHEET,
@@ -58,6 +58,7 @@ BAD_VALUE = "READ009"
 NEWER_TEMPLATE = "READ010"
 SHEET_RENAMED = "READ011"
 DUPLICATE_COLUMN = "READ012"
+NOT_IN_LIST = "READ013"
 UNEXPECTED = "READ099"
 
 
@@ -379,7 +380,7 @@ class _WorkbookReader:
             return parse(raw)
         except CellError as exc:
             self.problem(
-                BAD_VALUE,
+                NOT_IN_LIST if isinstance(exc, NotInListError) else BAD_VALUE,
                 "error",
                 f"{label}: {exc}",
                 sheet=sheet_name,

@@ -1,0 +1,17 @@
+"""The rule catalogue of plan validation. Importing this package registers every rule."""
+
+from pmo_logic.rules import (  # noqa: F401  (each module registers its rules)
+    budget,
+    dates,
+    dcma,
+    interfaces,
+    logic,
+    milestones,
+    progress,
+    raid,
+    reading,
+    structure,
+)
+from pmo_logic.rules.base import CATALOGUE, FAMILY_TITLES, PortfolioIndex, Rule, ValidationContext
+
+__all__ = ["CATALOGUE", "FAMILY_TITLES", "PortfolioIndex", "Rule", "ValidationContext"]

@@ -1,0 +1,223 @@
+"""What a validation rule is, and the context it checks a workbook in.
+
+A rule is a small unit, like a ruff rule: a stable code, a severity, a one-line summary, a
+"why it matters" for the PMO analyst, a message template, a check function, and an example
+that triggers it (used by the tests and the docs). Rules register themselves in `CATALOGUE`
+with the `rule` decorator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
+
+from pmo_logic.findings import Finding
+from pmo_logic.models import ProjectWorkbook
+from pmo_logic.problems import Severity
+from pmo_logic.schedule import Schedule
+from pmo_logic.sheets import PROJECT_KIND, sheet
+from pmo_logic.validation_settings import ValidationSettings
+from pmo_logic.workdays import WorkCalendar
+
+Family = Literal[
+    "reading", "structure", "dates", "logic", "progress", "milestones", "raid", "budget", "interfaces", "dcma"
+]
+FAMILY_TITLES: dict[str, str] = {
+    "reading": "Reading the workbook",
+    "structure": "Structure",
+    "dates": "Dates",
+    "logic": "Logic (dependencies)",
+    "progress": "Progress",
+    "milestones": "Milestones",
+    "raid": "RAID log",
+    "budget": "Budget",
+    "interfaces": "Interfaces between projects",
+    "dcma": "DCMA 14-point schedule assessment",
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a rule fired: a sheet (by key), an Excel row and a field, and the message's values."""
+
+    sheet: str
+    row: int | None = None
+    column: str | None = None
+    item: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Example:
+    """How to make the clean example project trigger the rule, and the cell that must be named.
+
+    ``change`` edits the models before the workbook is written; ``edit_file`` (optional)
+    edits the written file with openpyxl, for what models cannot hold (a typed-over formula).
+    """
+
+    change: Callable[[ProjectWorkbook], None]
+    address: str
+    edit_file: Callable[[Path], None] | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    family: Family
+    summary: str
+    why: str
+    message: str
+    check: Callable[[ValidationContext], Iterable[Hit]] | None = None
+    example: Example | None = None
+    needs_portfolio: bool = False
+
+    @property
+    def source(self) -> str:
+        return "reader" if self.check is None else "validator"
+
+
+CATALOGUE: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    severity: Severity,
+    family: Family,
+    *,
+    summary: str,
+    why: str,
+    message: str,
+    example: Example | None = None,
+    needs_portfolio: bool = False,
+) -> Callable[[Callable[[ValidationContext], Iterable[Hit]]], Callable[[ValidationContext], Iterable[Hit]]]:
+    """Register a check function as a rule of the catalogue."""
+
+    def register(check: Callable[[ValidationContext], Iterable[Hit]]) -> Callable[..., Iterable[Hit]]:
+        if code in CATALOGUE:
+            raise ValueError(f"rule code {code} is used twice")
+        CATALOGUE[code] = Rule(code, severity, family, summary, why, message, check, example, needs_portfolio)
+        return check
+
+    return register
+
+
+def reader_rule(code: str, severity: Severity, *, summary: str, why: str, message: str) -> None:
+    """A catalogue entry for a problem the reader itself reports (it has no check here)."""
+    CATALOGUE[code] = Rule(code, severity, "reading", summary, why, message)
+
+
+@dataclass
+class PortfolioIndex:
+    """What the other projects of the portfolio hold, for checks across workbooks."""
+
+    milestones: dict[str, set[str]] = field(default_factory=dict)
+    """Project ID -> IDs of its Plan rows."""
+
+
+@dataclass
+class ValidationContext:
+    """Everything a check needs about one project workbook."""
+
+    workbook: ProjectWorkbook
+    settings: ValidationSettings
+    calendar: WorkCalendar
+    schedule: Schedule
+    frames: dict[str, pd.DataFrame]
+    """Each table sheet's rows as a DataFrame (``rows_to_frame``), with ``source_row``."""
+    portfolio: PortfolioIndex | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def calendar_days(self) -> Any:
+        """The calendar's non-working days (holidays and the project's days off)."""
+        return self.calendar.holidays
+
+    @property
+    def status_date(self) -> date | None:
+        return self.workbook.project.status_date
+
+    @property
+    def lang(self) -> str:
+        return self.workbook.meta.language
+
+    @property
+    def plan(self) -> pd.DataFrame:
+        """The Plan frame with the schedule's columns (``es``, ``total_float``, ``critical``...)."""
+        return self.frames["plan_scheduled"]
+
+    def rows(self, key: str) -> pd.DataFrame:
+        return self.frames[key]
+
+    # where things are ----------------------------------------------------------------
+
+    def sheet_name(self, key: str) -> str:
+        layout = self.workbook.layout.get(key)
+        return layout.name if layout else sheet(PROJECT_KIND, key).name(self.lang)
+
+    def cell(self, key: str, row: int | None, field_name: str | None) -> str:
+        """The address of a field in a row (table sheets) or of a key (key/value sheets)."""
+        schema = sheet(PROJECT_KIND, key)
+        layout = self.workbook.layout.get(key)
+        if schema.layout == "keyvalue":
+            if field_name is None:
+                return ""
+            if layout and field_name in layout.cells:
+                return layout.cells[field_name]
+            names = [s.name for s in schema.columns()]
+            return f"B{names.index(field_name) + 2}" if field_name in names else ""
+        if row is None:
+            return ""
+        if field_name is None:
+            field_name = schema.columns()[0].name
+        if layout and field_name in layout.columns:
+            column = layout.columns[field_name]
+        else:
+            keys = [s.name for s in schema.columns()] + [c.key for c in schema.computed]
+            if field_name not in keys:
+                return ""
+            column = keys.index(field_name)
+        return f"{xl_col_to_name(column)}{row}"
+
+    def finding(self, rule_: Rule, hit: Hit) -> Finding:
+        params = {k: _show(v) for k, v in hit.params.items()}
+        return Finding(
+            code=rule_.code,
+            severity=rule_.severity,
+            project=self.workbook.project.project_id or "",
+            file=Path(self.workbook.source).name if self.workbook.source else "",
+            sheet=self.sheet_name(hit.sheet),
+            cell=self.cell(hit.sheet, hit.row, hit.column),
+            item=hit.item,
+            message=rule_.message.format(item=hit.item, **params),
+        )
+
+
+def _show(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def each_row(frame: pd.DataFrame, mask: pd.Series) -> Iterator[pd.Series]:
+    """The rows of ``frame`` where ``mask`` holds, in sheet order."""
+    for _, row in frame[mask.fillna(False).astype(bool)].iterrows():
+        yield row
+
+
+def row_of(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def item_of(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)

@@ -1,0 +1,74 @@
+"""Interfaces between projects: they point at real projects and milestones, with a date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
+from pmo_logic.rules.examples import change
+
+
+@rule(
+    "INTF001",
+    "error",
+    "interfaces",
+    summary="An interface names a project that is not in the portfolio.",
+    why="The dependency cannot be followed: a slip on the other side would go unnoticed.",
+    message="Interface {item}: project {other} is not in the portfolio",
+    example=Example(change("interfaces", 0, other_project="PRJ-999"), "Interfaces!C2"),
+    needs_portfolio=True,
+)
+def unknown_project(ctx: ValidationContext) -> Iterator[Hit]:
+    if ctx.portfolio is None or "interfaces" not in ctx.frames:
+        return
+    rows = ctx.rows("interfaces")
+    known = set(ctx.portfolio.milestones)
+    for row in each_row(rows, rows["other_project"].notna() & ~rows["other_project"].isin(known)):
+        yield Hit(
+            "interfaces",
+            row_of(row["source_row"]),
+            "other_project",
+            item_of(row["id"]),
+            {"other": row["other_project"]},
+        )
+
+
+@rule(
+    "INTF002",
+    "error",
+    "interfaces",
+    summary="An interface names a milestone the supplying project does not have.",
+    why="The need-by date cannot be compared with a forecast that does not exist.",
+    message="Interface {item}: {supplier} has no task or milestone {milestone}",
+    example=Example(change("interfaces", 0, milestone="999"), "Interfaces!D2"),
+    needs_portfolio=True,
+)
+def unknown_milestone(ctx: ValidationContext) -> Iterator[Hit]:
+    if ctx.portfolio is None or "interfaces" not in ctx.frames:
+        return
+    own = ctx.workbook.project.project_id
+    for _, row in ctx.rows("interfaces").iterrows():
+        if row["milestone"] is None or row["other_project"] is None:
+            continue
+        supplier = own if row["direction"] == "delivers" else row["other_project"]
+        ids = ctx.portfolio.milestones.get(supplier)
+        if ids is not None and str(row["milestone"]) not in ids:
+            params = {"supplier": supplier, "milestone": row["milestone"]}
+            yield Hit("interfaces", row_of(row["source_row"]), "milestone", item_of(row["id"]), params)
+
+
+@rule(
+    "INTF003",
+    "warning",
+    "interfaces",
+    summary="An open interface has no need-by date.",
+    why="Without a need-by date nobody can tell whether the supplying project is late for you.",
+    message="Interface {item} has no need-by date",
+    example=Example(change("interfaces", 0, need_by=None), "Interfaces!F2"),
+)
+def missing_need_by(ctx: ValidationContext) -> Iterator[Hit]:
+    if "interfaces" not in ctx.frames:
+        return
+    rows = ctx.rows("interfaces")
+    for row in each_row(rows, rows["need_by"].isna() & (rows["status"] != "closed")):
+        yield Hit("interfaces", row_of(row["source_row"]), "need_by", item_of(row["id"]))

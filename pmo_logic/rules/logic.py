@@ -1,0 +1,100 @@
+"""Logic: the dependency network that the critical path is computed from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pmo_logic.rules.base import Example, Hit, ValidationContext, item_of, row_of, rule
+from pmo_logic.rules.examples import change
+
+
+def _row(ctx: ValidationContext, index: int) -> int | None:
+    return row_of(ctx.schedule.tasks.at[index, "source_row"])
+
+
+def _task(ctx: ValidationContext, index: int) -> str:
+    return item_of(ctx.schedule.tasks.at[index, "id"])
+
+
+@rule(
+    "PLAN020",
+    "error",
+    "logic",
+    summary="A predecessor is not a task of the plan.",
+    why="A link to a task that does not exist is silently lost: the task may be scheduled too early.",
+    message="Task {item}: predecessor {predecessor} is not in the plan",
+    example=Example(change("plan", 5, predecessors="99"), "Plan!H7"),
+)
+def unknown_predecessor(ctx: ValidationContext) -> Iterator[Hit]:
+    for index, predecessor in ctx.schedule.unknown_predecessors:
+        yield Hit("plan", _row(ctx, index), "predecessors", _task(ctx, index), {"predecessor": predecessor})
+
+
+@rule(
+    "PLAN021",
+    "error",
+    "logic",
+    summary="Tasks depend on each other in a loop.",
+    why="A loop has no possible dates: no scheduler can compute it, and the critical path is meaningless.",
+    message="Dependency loop: {cycle}; remove one of these links",
+    example=Example(change("plan", 2, predecessors="2, 5"), "Plan!H4"),
+)
+def dependency_loop(ctx: ValidationContext) -> Iterator[Hit]:
+    tasks = ctx.schedule.tasks.drop_duplicates("id").set_index("id")
+    for cycle in ctx.schedule.cycles:
+        # Start the cycle at its highest row in the sheet, so the message reads top-down.
+        rows = [tasks.at[task, "source_row"] if task in tasks.index else 0 for task in cycle]
+        start = min(range(len(cycle)), key=lambda k: (rows[k] is None, rows[k]))
+        ordered = cycle[start:] + cycle[:start]
+        text = " → ".join([*ordered, ordered[0]])
+        yield Hit("plan", row_of(rows[start]), "predecessors", ordered[0], {"cycle": text})
+
+
+@rule(
+    "PLAN022",
+    "warning",
+    "logic",
+    summary="A link involves a summary task.",
+    why="Summary tasks span their children; links belong on the tasks themselves, or the logic is hidden.",
+    message="Task {item}: the link with {other} involves a summary task; link the tasks under it instead",
+    example=Example(change("plan", 4, predecessors="4, 1"), "Plan!H6"),
+)
+def summary_links(ctx: ValidationContext) -> Iterator[Hit]:
+    for index, other in ctx.schedule.summary_links:
+        yield Hit("plan", _row(ctx, index), "predecessors", _task(ctx, index), {"other": other})
+
+
+@rule(
+    "PLAN023",
+    "warning",
+    "logic",
+    summary="An unfinished task has no predecessor or no successor (an open end).",
+    why="Open ends hide delays: a late task with no successor moves nothing, so the forecast stays optimistic.",
+    message="Task {item} has no {missing}",
+    example=Example(change("plan", 4, predecessors=None), "Plan!H6"),
+)
+def open_ends(ctx: ValidationContext) -> Iterator[Hit]:
+    graph, tasks = ctx.schedule.graph, ctx.plan
+    finish, origin = ctx.schedule.project_finish, ctx.schedule.origin
+    if finish is None:
+        return
+    for _, row in tasks[tasks["in_network"] & ~tasks["complete"]].iterrows():
+        task = row["id"]
+        if graph.in_degree(task) == 0 and row["es"] > origin:
+            yield Hit("plan", row_of(row["source_row"]), "predecessors", task, {"missing": "predecessor"})
+        if graph.out_degree(task) == 0 and row["ef"] < finish:
+            yield Hit("plan", row_of(row["source_row"]), "predecessors", task, {"missing": "successor"})
+
+
+@rule(
+    "PLAN024",
+    "error",
+    "logic",
+    summary="A Predecessors cell cannot be read.",
+    why="An unreadable link is ignored by the scheduler, as if the dependency did not exist.",
+    message="Task {item}: {error}",
+    example=Example(change("plan", 4, predecessors="4FS+2x"), "Plan!H6"),
+)
+def predecessor_syntax(ctx: ValidationContext) -> Iterator[Hit]:
+    for index, error in ctx.schedule.syntax_errors:
+        yield Hit("plan", _row(ctx, index), "predecessors", _task(ctx, index), {"error": error})

@@ -1,0 +1,35 @@
+"""Milestones: key milestones against their baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
+from pmo_logic.rules.examples import change
+from pmo_logic.workdays import working_day_slip
+
+
+@rule(
+    "MILE001",
+    "warning",
+    "milestones",
+    summary="A key milestone has slipped beyond the threshold against its baseline.",
+    why="Key milestones are what the committee tracks; a slip beyond tolerance needs a decision or a re-plan.",
+    message="Key milestone {item} '{name}' is {slip} working days late against its baseline "
+    "({baseline} → {finish}); the threshold is {threshold}",
+    example=Example(change("plan", 6, start=date(2026, 4, 21), finish=date(2026, 4, 21)), "Plan!F8"),
+)
+def key_milestone_slip(ctx: ValidationContext) -> Iterator[Hit]:
+    frame = ctx.rows("plan")
+    slip = working_day_slip(frame["baseline_finish"], frame["finish"], ctx.calendar_days)
+    threshold = ctx.settings.key_milestone_slip_days
+    for row in each_row(frame, (frame["key_milestone"] == True) & (slip > threshold)):  # noqa: E712
+        params = {
+            "name": row["name"],
+            "slip": slip[row.name],
+            "baseline": row["baseline_finish"],
+            "finish": row["finish"],
+            "threshold": threshold,
+        }
+        yield Hit("plan", row_of(row["source_row"]), "finish", item_of(row["id"]), params)

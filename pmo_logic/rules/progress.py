@@ -1,0 +1,96 @@
+"""Progress: % complete, statuses and actual dates that agree with each other and the status date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pandas as pd
+
+from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
+from pmo_logic.rules.examples import change
+
+
+@rule(
+    "PLAN030",
+    "warning",
+    "progress",
+    summary="% complete does not match the status.",
+    why="Earned value is budget x % complete: a 'Done' task at 0% or a 'Not started' task at 40% skews EV.",
+    message="Task {item} is '{status}' at {percent} complete",
+    example=Example(change("plan", 4, status="done"), "Plan!Q6"),
+)
+def percent_vs_status(ctx: ValidationContext) -> Iterator[Hit]:
+    frame = ctx.rows("plan")
+    pct = frame["percent_complete"]
+    status = frame["status"]
+    wrong = (
+        ((status == "done") & (pct.fillna(0) < 1))
+        | ((status == "not_started") & (pct.fillna(0) > 0))
+        | ((pct >= 1) & status.notna() & ~status.isin(["done", "cancelled"]))
+    )
+    for row in each_row(frame, wrong):
+        params = {"status": row["status"].replace("_", " "), "percent": f"{(row['percent_complete'] or 0):.0%}"}
+        yield Hit("plan", row_of(row["source_row"]), "status", item_of(row["id"]), params)
+
+
+@rule(
+    "PLAN031",
+    "error",
+    "progress",
+    summary="An actual date is after the status date.",
+    why="Actuals record what has happened: a date in the future is a forecast typed in the wrong column.",
+    message="Task {item}: {column} {day} is after the status date {status_date}",
+    example=Example(change("plan", 3, actual_start=date(2026, 3, 2)), "Plan!J5"),
+)
+def actuals_after_status_date(ctx: ValidationContext) -> Iterator[Hit]:
+    if ctx.status_date is None:
+        return
+    frame, status_date = ctx.rows("plan"), pd.Timestamp(ctx.status_date)
+    for column, label in (("actual_start", "actual start"), ("actual_finish", "actual finish")):
+        for row in each_row(frame, frame[column] > status_date):
+            params = {"column": label, "day": row[column], "status_date": ctx.status_date}
+            yield Hit("plan", row_of(row["source_row"]), column, item_of(row["id"]), params)
+
+
+@rule(
+    "PLAN032",
+    "warning",
+    "progress",
+    summary="A task should have finished by the status date but is not complete.",
+    why="Its forecast finish is in the past: either it is done (update it) or it is late (re-forecast it).",
+    message="Task {item} should have finished on {finish} but is {percent} complete",
+    example=Example(change("plan", 3, finish=date(2026, 2, 25)), "Plan!F5"),
+)
+def past_finish_not_complete(ctx: ValidationContext) -> Iterator[Hit]:
+    if ctx.status_date is None:
+        return
+    frame = ctx.rows("plan")
+    late = (
+        (frame["finish"] < pd.Timestamp(ctx.status_date))
+        & (frame["percent_complete"].fillna(0) < 1)
+        & ~frame["status"].isin(["done", "cancelled"])
+        & (frame["type"] != "summary")
+    )
+    for row in each_row(frame, late):
+        params = {"finish": row["finish"], "percent": f"{(row['percent_complete'] or 0):.0%}"}
+        yield Hit("plan", row_of(row["source_row"]), "finish", item_of(row["id"]), params)
+
+
+@rule(
+    "PLAN033",
+    "warning",
+    "progress",
+    summary="The status date is old.",
+    why="Figures from a stale workbook describe the past: the committee would decide on old data.",
+    message="The status date {status_date} is {days} days old (more than {limit})",
+    example=Example(change("project", status_date=date(2026, 1, 2)), "Project!B13"),
+)
+def stale_status_date(ctx: ValidationContext) -> Iterator[Hit]:
+    if ctx.status_date is None:
+        return
+    as_of = ctx.settings.as_of or date.today()
+    age = (as_of - ctx.status_date).days
+    if age > ctx.settings.stale_after_days:
+        params = {"status_date": ctx.status_date, "days": age, "limit": ctx.settings.stale_after_days}
+        yield Hit("project", None, "status_date", params=params)

@@ -1,0 +1,152 @@
+"""The RAID log: risks owned and answered, formulas intact, actions and decisions on time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
+from pmo_logic.rules.examples import change
+
+
+def _high_open_risks(ctx: ValidationContext) -> tuple[pd.DataFrame, pd.Series]:
+    risks = ctx.rows("risks")
+    score = risks["probability"] * risks["impact"]
+    return risks, (score >= ctx.settings.high_risk_score) & (risks["status"] != "closed")
+
+
+def _risk_hits(ctx: ValidationContext, column: str) -> Iterator[Hit]:
+    if "risks" not in ctx.frames:
+        return
+    risks, high = _high_open_risks(ctx)
+    for row in each_row(risks, high & risks[column].isna()):
+        score = row["probability"] * row["impact"]
+        yield Hit("risks", row_of(row["source_row"]), column, item_of(row["id"]), {"score": score})
+
+
+@rule(
+    "RAID001",
+    "error",
+    "raid",
+    summary="A high risk has no owner.",
+    why="A risk nobody owns is a risk nobody manages.",
+    message="Risk {item} scores {score} (high) and has no owner",
+    example=Example(change("risks", 0, owner=None), "Risks!E2"),
+)
+def high_risk_without_owner(ctx: ValidationContext) -> Iterator[Hit]:
+    yield from _risk_hits(ctx, "owner")
+
+
+@rule(
+    "RAID002",
+    "warning",
+    "raid",
+    summary="A high risk has no response strategy.",
+    why="The committee needs to know whether a high risk is avoided, mitigated, transferred or accepted.",
+    message="Risk {item} scores {score} (high) and has no response strategy",
+    example=Example(change("risks", 0, response=None), "Risks!J2"),
+)
+def high_risk_without_response(ctx: ValidationContext) -> Iterator[Hit]:
+    yield from _risk_hits(ctx, "response")
+
+
+@rule(
+    "RAID003",
+    "warning",
+    "raid",
+    summary="A high risk has no response due date.",
+    why="A response without a date is never late, so it is never chased.",
+    message="Risk {item} scores {score} (high) and its response has no due date",
+    example=Example(change("risks", 0, due_date=None), "Risks!L2"),
+)
+def high_risk_without_due_date(ctx: ValidationContext) -> Iterator[Hit]:
+    yield from _risk_hits(ctx, "due_date")
+
+
+def _type_over_score(path: Path) -> None:
+    book = openpyxl.load_workbook(path)
+    book["Risks"]["N2"] = 6
+    book.save(path)
+
+
+@rule(
+    "RAID004",
+    "warning",
+    "raid",
+    summary="A risk score is not probability x impact.",
+    why="The Score column is a formula; a typed-over score hides the real exposure from the roll-up.",
+    message="Risk {item}: the score is {found}, but probability x impact is {expected}; restore the formula",
+    example=Example(lambda wb: None, "Risks!N2", edit_file=_type_over_score),
+)
+def score_not_p_times_i(ctx: ValidationContext) -> Iterator[Hit]:
+    layout = ctx.workbook.layout.get("risks")
+    if layout is None or "score" not in layout.computed or "risks" not in ctx.frames:
+        return
+    found = layout.computed["score"]
+    for _, row in ctx.rows("risks").iterrows():
+        excel_row = row_of(row["source_row"])
+        if pd.isna(row["probability"]) or pd.isna(row["impact"]) or excel_row not in found:
+            continue
+        expected, value = row["probability"] * row["impact"], found[excel_row]
+        if not isinstance(value, (int, float)) or abs(value - expected) > 1e-9:
+            yield Hit("risks", excel_row, "score", item_of(row["id"]), {"found": value, "expected": expected})
+
+
+@rule(
+    "RAID005",
+    "warning",
+    "raid",
+    summary="An open action is past its due date.",
+    why="Overdue actions are the first thing a steering committee asks about.",
+    message="Action {item} was due on {due}, {days} days before the status date, and is still open",
+    example=Example(change("actions", 0, due_date=date(2026, 2, 20)), "Actions!E2"),
+)
+def overdue_actions(ctx: ValidationContext) -> Iterator[Hit]:
+    if "actions" not in ctx.frames or ctx.status_date is None:
+        return
+    actions, status_date = ctx.rows("actions"), pd.Timestamp(ctx.status_date)
+    late = (actions["due_date"] < status_date) & ~actions["status"].isin(["done", "cancelled"])
+    for row in each_row(actions, late):
+        params = {"due": row["due_date"], "days": (status_date - row["due_date"]).days}
+        yield Hit("actions", row_of(row["source_row"]), "due_date", item_of(row["id"]), params)
+
+
+@rule(
+    "RAID006",
+    "warning",
+    "raid",
+    summary="An open issue has no owner.",
+    why="An issue is already happening: without an owner, nobody is fixing it.",
+    message="Issue {item} is open and has no owner",
+    example=Example(change("issues", 0, owner=None), "Issues!C2"),
+)
+def issue_without_owner(ctx: ValidationContext) -> Iterator[Hit]:
+    if "issues" not in ctx.frames:
+        return
+    issues = ctx.rows("issues")
+    for row in each_row(issues, issues["owner"].isna() & ~issues["status"].isin(["resolved", "closed"])):
+        yield Hit("issues", row_of(row["source_row"]), "owner", item_of(row["id"]))
+
+
+@rule(
+    "RAID007",
+    "warning",
+    "raid",
+    summary="A decision is still open after the date it was needed by.",
+    why="A late decision delays the work that waits for it; the committee must take it or move the date.",
+    message="Decision {item} was needed by {needed_by} and is still open",
+    example=Example(change("decisions", 0, needed_by=date(2026, 2, 24)), "Decisions!F2"),
+)
+def late_decisions(ctx: ValidationContext) -> Iterator[Hit]:
+    if "decisions" not in ctx.frames or ctx.status_date is None:
+        return
+    decisions = ctx.rows("decisions")
+    late = (decisions["needed_by"] < pd.Timestamp(ctx.status_date)) & (decisions["status"] == "open")
+    for row in each_row(decisions, late):
+        yield Hit(
+            "decisions", row_of(row["source_row"]), "needed_by", item_of(row["id"]), {"needed_by": row["needed_by"]}
+        )

@@ -1,0 +1,64 @@
+"""Catalogue entries for what the reader reports while reading a workbook (codes READ0xx)."""
+
+from __future__ import annotations
+
+from pmo_logic.rules.base import reader_rule
+
+reader_rule(
+    "READ001", "error", summary="The file is not there.", why="A registered workbook that cannot be found is a "
+    "project missing from the roll-up.", message="file not found",
+)  # fmt: skip
+reader_rule(
+    "READ002", "error", summary="The file is empty (0 bytes).",
+    why="Usually a failed copy or sync; restore the workbook from a backup.", message="the file is empty",
+)  # fmt: skip
+reader_rule(
+    "READ003", "error", summary="The workbook is password-protected.",
+    why="pmo-xl cannot open an encrypted workbook; save a copy without a password in the project folder.",
+    message="the workbook is password-protected",
+)  # fmt: skip
+reader_rule(
+    "READ004", "error", summary="Old Excel 97-2003 (.xls) format.",
+    why="Only .xlsx and .xlsm are read; open the file in Excel and save it as .xlsx.",
+    message="old Excel 97-2003 (.xls) format",
+)  # fmt: skip
+reader_rule(
+    "READ005", "error", summary="Not an Excel workbook, or a damaged one.",
+    why="The file is not a valid .xlsx (a cut copy, another format renamed).", message="not an Excel workbook",
+)  # fmt: skip
+reader_rule(
+    "READ006", "error", summary="A portfolio workbook where a project workbook was expected (or the reverse).",
+    why="Each kind of workbook has its own sheets.", message="this is a {kind} workbook",
+)  # fmt: skip
+reader_rule(
+    "READ007", "error", summary="A sheet is missing (an error for Project and Plan, a note for the others).",
+    why="A deleted sheet loses its data; copy it back from the template.", message="the sheet '{sheet}' is missing",
+)  # fmt: skip
+reader_rule(
+    "READ008", "error", summary="A required column or key is missing, or no header row was found.",
+    why="The reader finds columns by their names; a renamed or deleted column cannot be read.",
+    message="required column '{column}' not found",
+)  # fmt: skip
+reader_rule(
+    "READ009", "error", summary="A value has the wrong type (text in a date, a number or a % column).",
+    why="A value that cannot be read is left blank, so totals and dates would be wrong without a word.",
+    message="{column}: expected a {type}, found {value}",
+)  # fmt: skip
+reader_rule(
+    "READ010", "warning", summary="The workbook was made with a newer template than this pmo-xl knows.",
+    why="Columns added later are ignored until pmo-xl is upgraded.", message="made with template version {version}",
+)  # fmt: skip
+reader_rule(
+    "READ011", "info", summary="A sheet was found under another name, by its headers.",
+    why="Renamed sheets still read, but the standard names make the workbook easier for everyone.",
+    message="read as the '{sheet}' sheet (renamed?)",
+)  # fmt: skip
+reader_rule(
+    "READ012", "warning", summary="Two columns have the same header.",
+    why="Only the first is read; the other's data is ignored.", message="two columns read as '{column}'",
+)  # fmt: skip
+reader_rule(
+    "READ013", "error", summary="A value is not one of the drop-down list's values.",
+    why="Statuses, types and levels drive the KPIs; an unknown value is treated as blank.",
+    message="'{value}' is not in the list",
+)  # fmt: skip

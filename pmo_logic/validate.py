@@ -1,0 +1,200 @@
+"""Plan validation: every rule of the catalogue on a project workbook, findings with their cell.
+
+`validate_workbook` is a pure function of the models (used by consolidation and by the
+add-in's Validate button); `validate_paths` reads files and folders, and checks the interfaces
+across the workbooks it was given. Source workbooks are only read, never written.
+
+>>> result = validate_file("pmo-demo/projects/DW-003 Identity and access.xlsx")  # doctest: +SKIP
+>>> [(f.code, f.address, f.message) for f in result.findings if f.severity == "error"]  # doctest: +SKIP
+[('PLAN021', 'Plan!H7', 'Dependency loop: 5 → 6 → ... → 5; remove one of these links')]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from pmo_logic.findings import Finding
+from pmo_logic.frames import rows_to_frame
+from pmo_logic.models import ProjectWorkbook
+from pmo_logic.reader import WORKBOOK_SUFFIXES, read_project_workbook
+from pmo_logic.rules import CATALOGUE, PortfolioIndex, ValidationContext
+from pmo_logic.rules.dcma import DcmaCheck, dcma_assessment
+from pmo_logic.schedule import Schedule, schedule
+from pmo_logic.sheets import PROJECT_SHEETS
+from pmo_logic.validation_settings import ValidationSettings
+from pmo_logic.workdays import WorkCalendar
+
+_UNREADABLE = {"READ001", "READ002", "READ003", "READ004", "READ005", "READ006"}
+
+
+@dataclass
+class ValidationResult:
+    """Findings for one workbook, with the schedule and the DCMA assessment they came from."""
+
+    workbook: ProjectWorkbook
+    findings: list[Finding] = field(default_factory=list)
+    schedule: Schedule | None = None
+    dcma: list[DcmaCheck] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return Path(self.workbook.source).name if self.workbook.source else ""
+
+    def count(self, severity: str) -> int:
+        return sum(f.severity == severity for f in self.findings)
+
+
+def validate_workbook(
+    workbook: ProjectWorkbook,
+    settings: ValidationSettings | None = None,
+    portfolio: PortfolioIndex | None = None,
+) -> ValidationResult:
+    """Run every enabled rule on ``workbook``; reading problems become findings too."""
+    settings = settings or ValidationSettings()
+    result = ValidationResult(workbook=workbook)
+    project_id = workbook.project.project_id or ""
+    file = Path(workbook.source).name if workbook.source else ""
+    for problem in workbook.problems:
+        if settings.enabled(problem.code):
+            result.findings.append(
+                Finding(
+                    code=problem.code,
+                    severity=problem.severity,
+                    project=project_id,
+                    file=file,
+                    sheet=problem.sheet,
+                    cell=problem.cell,
+                    message=problem.message,
+                )
+            )
+    if any(p.code in _UNREADABLE for p in workbook.problems) or "plan" in workbook.missing_sheets:
+        return result
+    ctx = _context(workbook, settings, portfolio)
+    result.schedule = ctx.schedule
+    for rule in CATALOGUE.values():
+        if rule.check is None or not settings.enabled(rule.code):
+            continue
+        try:
+            hits = list(rule.check(ctx))
+        except Exception as exc:  # one faulty rule must not hide the others' findings
+            result.findings.append(
+                Finding(
+                    code=rule.code,
+                    severity="error",
+                    project=project_id,
+                    file=file,
+                    message=f"the check could not run ({type(exc).__name__}: {exc}); please report this",
+                )
+            )
+            continue
+        result.findings.extend(ctx.finding(rule, hit) for hit in hits)
+    result.dcma = dcma_assessment(ctx)
+    return result
+
+
+def _context(
+    workbook: ProjectWorkbook, settings: ValidationSettings, portfolio: PortfolioIndex | None
+) -> ValidationContext:
+    plan = workbook.plan
+    dates = [d for t in plan for d in (t.start, t.actual_start, t.baseline_start) if d is not None]
+    origin = workbook.project.start_date or (min(dates) if dates else None) or workbook.project.status_date
+    calendar = WorkCalendar(
+        origin or date.today(),
+        country=settings.calendar_country,
+        non_working_days=[r.day for r in workbook.lists if r.day is not None],
+    )
+    result = schedule(
+        plan, calendar, status_date=workbook.project.status_date, project_start=workbook.project.start_date
+    )
+    frames = {}
+    for schema in PROJECT_SHEETS:
+        if schema.layout == "table" and schema.key not in workbook.missing_sheets:
+            frames[schema.key] = rows_to_frame(getattr(workbook, schema.key), schema.model)
+    scheduled = frames["plan"].copy()
+    for column in ("es", "ef", "ls", "lf", "total_float", "free_float", "critical", "state"):
+        scheduled[column] = result.tasks[column].to_numpy()
+    scheduled["duration"] = result.tasks["duration"].to_numpy()
+    scheduled["in_network"] = scheduled["es"].notna() & (scheduled["type"] != "summary")
+    scheduled["in_network"] &= ~scheduled["id"].duplicated() & scheduled["id"].notna()
+    scheduled["complete"] = scheduled["state"].isin(["done", "cancelled"])
+    frames["plan_scheduled"] = scheduled
+    return ValidationContext(workbook, settings, calendar, result, frames, portfolio)
+
+
+def validate_file(
+    path: str | os.PathLike[str],
+    settings: ValidationSettings | None = None,
+    portfolio: PortfolioIndex | None = None,
+) -> ValidationResult:
+    """Read and validate one project workbook."""
+    return validate_workbook(read_project_workbook(path), settings, portfolio)
+
+
+def workbook_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The workbooks named, and those found in folders (recursively), without Excel lock files."""
+    found: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file() and not _skipped(p)
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def _skipped(path: Path) -> bool:
+    # ~$Book.xlsx is Excel's lock file; .~lock and dot files are other programs' temporary files.
+    return path.name.startswith(("~$", ".~lock", "."))
+
+
+def portfolio_index(workbooks: Sequence[ProjectWorkbook]) -> PortfolioIndex:
+    index = PortfolioIndex()
+    for workbook in workbooks:
+        if workbook.project.project_id:
+            ids = {t.id for t in workbook.plan if t.id}
+            index.milestones.setdefault(workbook.project.project_id, set()).update(ids)
+    return index
+
+
+def validate_workbooks(
+    workbooks: Sequence[ProjectWorkbook], settings: ValidationSettings | None = None
+) -> list[ValidationResult]:
+    """Validate workbooks read together: interfaces are checked across them."""
+    index = portfolio_index(workbooks)
+    return [validate_workbook(workbook, settings, index) for workbook in workbooks]
+
+
+def validate_paths(
+    paths: Iterable[str | os.PathLike[str]], settings: ValidationSettings | None = None
+) -> list[ValidationResult]:
+    """Read every workbook under ``paths`` and validate them together."""
+    workbooks = [read_project_workbook(p) for p in workbook_files(paths)]
+    return validate_workbooks([w for w in workbooks if w.meta.kind == "project"], settings)
+
+
+def findings_of(results: Iterable[ValidationResult]) -> list[Finding]:
+    return [f for r in results for f in r.findings]
+
+
+def dcma_table(results: Iterable[ValidationResult]) -> pd.DataFrame:
+    """The DCMA assessment of every workbook, one row per project and check."""
+    from pmo_logic.rules.dcma import dcma_frame
+
+    frames = []
+    for result in results:
+        if result.dcma:
+            frame = dcma_frame(result.dcma)
+            frame.insert(0, "project", result.workbook.project.project_id or "")
+            frame.insert(1, "file", result.file)
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
