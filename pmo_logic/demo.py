@@ -9,9 +9,10 @@ Seeded, so the same seed and status date always give the same files.
 
 from __future__ import annotations
 
+import math
 import os
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -174,7 +175,7 @@ def build_demo_portfolio(
             demo.defects.append(_plant_risk_without_owner(data, path.name))
         elif spec.defect == "missing_sheet":
             omit = ("risks",)
-            demo.defects.append(Defect(path.name, "missing_sheet", sheet=sheet(PROJECT_KIND, "risks").name(spec.lang)))
+            demo.defects.append(Defect(path.name, "missing_sheet", sheet="risks"))
         if spec.defect == "corrupt_file":
             write_project_workbook(path, data, lang=spec.lang)
             _corrupt(path, rng)
@@ -182,6 +183,11 @@ def build_demo_portfolio(
         else:
             write_project_workbook(path, data, lang=spec.lang, omit_sheets=omit)
         demo.project_files.append(path)
+    # Defects name their sheet as the workbook does, in its language.
+    langs = {f"{spec.project_id} {spec.name}.xlsx": spec.lang for spec in SPECS}
+    demo.defects = [
+        replace(d, sheet=sheet(PROJECT_KIND, d.sheet).name(langs[d.file])) if d.sheet else d for d in demo.defects
+    ]
     register = [
         m.RegisterRow(
             project_id=spec.project_id,
@@ -243,7 +249,7 @@ def _project(spec: _Spec, rng: random.Random, status_date: date) -> m.ProjectWor
         start_date=start,
         end_date=end,
         status_date=status_date,
-        bac=round(bac, -3) if bac else None,
+        bac=math.ceil(bac * 1.05 / 1000) * 1000 if bac else None,  # with 5% contingency
         currency="EUR",
         manual_rag=("amber" if late else "green"),
         rag_comment=(
@@ -262,7 +268,7 @@ def _project(spec: _Spec, rng: random.Random, status_date: date) -> m.ProjectWor
         project=project,
         plan=plan,
         risks=_risks(rng, lang, start, status_date),
-        actions=_actions(rng, lang, status_date),
+        actions=_actions(rng, lang, status_date, troubled=late),
         issues=_issues(rng, lang, status_date),
         decisions=_decisions(rng, lang, status_date),
         budget=_budget(plan, rng, status_date, spec.cost_factor),
@@ -273,54 +279,62 @@ def _project(spec: _Spec, rng: random.Random, status_date: date) -> m.ProjectWor
 
 
 def _plan(spec: _Spec, rng: random.Random, calendar: WorkCalendar, start: date, status_date: date) -> list[m.TaskRow]:
-    """Phases (summary tasks) of tasks linked mostly finish-to-start, each phase ending on a milestone."""
+    """Short phases (summary tasks) of two parallel workstreams, each phase ending on a milestone.
+
+    Links are finish-to-start without lags, with a few start-to-start and cross-stream links,
+    as a planner following DCMA would draw them.
+    """
     lang = spec.lang
-    n_phases = 6 if spec.tasks >= 60 else 4
+    n_phases = max(3, round(spec.tasks / 12))
     per_phase = max(3, (spec.tasks - 2 * n_phases) // n_phases)
+    streams = 2 if per_phase >= 6 else 1
     rows: list[dict] = []
     next_id = 1
     previous_milestone: int | None = None
     for p in range(n_phases):
-        summary = {"id": next_id, "wbs": f"{p + 1}", "name": PHASES[lang][p % 6], "type": "summary", "children": []}
+        phase = PHASES[lang][p % 6] + (f" ({p // 6 + 1})" if n_phases > 6 else "")
+        summary = {"id": next_id, "wbs": f"{p + 1}", "name": phase, "type": "summary", "children": []}
         rows.append(summary)
         next_id += 1
         phase_tasks: list[dict] = []
+        last: list[dict | None] = [None] * streams
         for k in range(per_phase):
-            duration = rng.choice((2, 3, 5, 5, 8, 10, 10, 15, 20))
+            stream = k % streams
             preds: list[tuple[int, str, int]] = []
-            if phase_tasks and rng.random() < 0.85:
-                pred = rng.choice(phase_tasks[-4:])
-                link = "SS" if rng.random() < 0.06 else "FS"
-                lag = rng.choice((0, 0, 0, 0, 0, 0, 0, 0, 0, 2)) if link == "FS" else 2
-                preds.append((pred["id"], link, lag))
+            if last[stream] is not None:
+                preds.append((last[stream]["id"], "SS" if rng.random() < 0.05 else "FS", 0))
             elif previous_milestone is not None:
                 preds.append((previous_milestone, "FS", 0))
+            other = last[1 - stream] if streams == 2 else None
+            if other is not None and rng.random() < 0.15:
+                preds.append((other["id"], "FS", 0))
             task = {
                 "id": next_id,
                 "wbs": f"{p + 1}.{k + 1}",
                 "name": f"{rng.choice(WORK[lang])} {rng.choice(OBJECTS[lang])}",
                 "type": "task",
-                "duration": duration,
+                "duration": rng.choice((2, 3, 5, 5, 8, 10, 10, 15, 20)),
                 "preds": preds,
                 "owner": rng.choice(PEOPLE),
                 "rate": rng.choice((400, 500, 600, 700, 800)),
             }
+            last[stream] = task
             phase_tasks.append(task)
             rows.append(task)
             summary["children"].append(task)
             next_id += 1
-        # Tasks nobody follows feed the phase milestone, so every task has a successor.
-        followed = {pid for t in phase_tasks for pid, _, _ in t["preds"]}
+        # Tasks no one follows finish-to-start feed the phase milestone, so no task is an open end.
+        followed = {pid for t in phase_tasks for pid, link, _ in t["preds"] if link == "FS"}
         ends = [t["id"] for t in phase_tasks if t["id"] not in followed]
         milestone = {
             "id": next_id,
             "wbs": f"{p + 1}.{per_phase + 1}",
-            "name": ("Fin " if lang == "fr" else "End of ") + PHASES[lang][p % 6].lower(),
+            "name": ("Fin " if lang == "fr" else "End of ") + phase.lower(),
             "type": "milestone",
             "duration": 0,
             "preds": [(e, "FS", 0) for e in ends],
             "owner": rng.choice(PEOPLE),
-            "key": p % 2 == 1 or p == n_phases - 1,
+            "key": p % 3 == 2 or p == n_phases - 1,
         }
         rows.append(milestone)
         summary["children"].append(milestone)
@@ -380,7 +394,7 @@ def _dated_plan(
     for r, (_, t) in zip(rows, first.iterrows(), strict=True):
         if r["type"] == "summary":
             continue
-        if t["early_finish"] < status_date:
+        if t["early_finish"] <= status_date:
             progress[r["id"]] = ("done", 1.0, t["early_start"], t["early_finish"])
         elif t["early_start"] <= status_date and r["type"] == "task":
             elapsed = calendar.working_days(t["early_start"], status_date)
@@ -417,10 +431,12 @@ def _dated_plan(
             continue
         budget = float(planned[r["id"]] * r["rate"]) if r["type"] == "task" else None
         actual = round(budget * pct * cost_factor * rng.uniform(0.95, 1.05), -1) if budget and pct else None
+        # Duration is what the dates span: elapsed plus remaining work, as scheduling tools show it.
+        span = 0 if r["type"] == "milestone" else calendar.working_days(t["early_start"], t["early_finish"])
         result.append(
             m.TaskRow(
                 **common,
-                duration=float(forecast[r["id"]]),
+                duration=float(span),
                 predecessors=_pred_text(r),
                 percent_complete=pct,
                 status=status,
@@ -462,11 +478,15 @@ def _risks(rng: random.Random, lang: str, start: date, status_date: date) -> lis
     return rows
 
 
-def _actions(rng: random.Random, lang: str, status_date: date) -> list[m.ActionRow]:
+def _actions(rng: random.Random, lang: str, status_date: date, troubled: bool) -> list[m.ActionRow]:
+    """Troubled projects let some actions run late; the others close them on time."""
     rows = []
     for i in range(rng.randint(5, 20)):
         due = status_date + timedelta(days=rng.randint(-30, 45))
-        status = "done" if due < status_date and rng.random() < 0.6 else rng.choice(("open", "in_progress"))
+        if due < status_date:
+            status = "done" if (not troubled or rng.random() < 0.6) else rng.choice(("open", "in_progress"))
+        else:
+            status = rng.choice(("open", "in_progress"))
         rows.append(
             m.ActionRow(
                 id=f"A{i + 1}",
@@ -635,19 +655,19 @@ def _plant_loop(data: m.ProjectWorkbook, file: str) -> Defect:
     first = tasks[2]
     follower = next(t for t in data.plan if t.predecessors and first.id in _pred_ids(t.predecessors))
     first.predecessors = f"{first.predecessors}, {follower.id}"
-    return Defect(file, "dependency_loop", sheet="Plan", item=f"{first.id}->{follower.id}")
+    return Defect(file, "dependency_loop", sheet="plan", item=f"{first.id}->{follower.id}")
 
 
 def _plant_finish_before_start(data: m.ProjectWorkbook, file: str) -> Defect:
     task = next(t for t in data.plan if t.type == "task" and t.status == "not_started")
     task.finish = task.start - timedelta(days=5)
-    return Defect(file, "finish_before_start", sheet="Plan", item=task.id or "")
+    return Defect(file, "finish_before_start", sheet="plan", item=task.id or "")
 
 
 def _plant_risk_without_owner(data: m.ProjectWorkbook, file: str) -> Defect:
     risk = data.risks[0]
     risk.owner, risk.probability, risk.impact, risk.status = None, 4, 5, "open"
-    return Defect(file, "high_risk_without_owner", sheet="Risks", item=risk.id or "")
+    return Defect(file, "high_risk_without_owner", sheet="risks", item=risk.id or "")
 
 
 def _pred_ids(text: str) -> list[str]:
