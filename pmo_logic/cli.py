@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,12 @@ from pmo_logic.files import OutputExistsError
 from pmo_logic.reader import read_portfolio_workbook, read_project_workbook
 from pmo_logic.template_files import TEMPLATE_FILES, build_templates, outdated_templates
 from pmo_logic.templates import write_portfolio_workbook, write_project_workbook
+from pmo_logic.validation_settings import (
+    SettingsError,
+    ValidationSettings,
+    load_settings_file,
+    settings_from_portfolio,
+)
 
 app = typer.Typer(
     name="pmo",
@@ -202,3 +209,169 @@ def demo(
         f"{len(result.defects)} defects planted on purpose: "
         + "; ".join(f"{d.kind} ({d.file})" for d in result.defects)
     )
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
+def _validation_settings(
+    portfolio_settings, config: Path | None, status_date: str | None, country: str | None
+) -> ValidationSettings:
+    settings = ValidationSettings()
+    if portfolio_settings is not None:
+        settings = settings_from_portfolio(portfolio_settings, settings)
+    try:
+        if config is not None:
+            settings = load_settings_file(config, settings)
+        updates: dict = {}
+        if status_date:
+            updates["as_of"] = date.fromisoformat(status_date)
+        if country:
+            updates["calendar_country"] = country
+        settings = settings.model_copy(update=updates)
+        if settings.calendar_country:
+            from pmo_logic.workdays import public_holidays
+
+            public_holidays(settings.calendar_country, [2026])
+    except (SettingsError, ValueError) as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    return settings
+
+
+@app.command("validate")
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Project workbooks, or folders of them (searched recursively).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit with 1 when a finding is at least this severe.")
+    ] = FailOn.error,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write an .xlsx report linking each finding to its cell.")
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="TOML file: thresholds, rules switched off.")] = None,
+    portfolio: Annotated[
+        Path | None, typer.Option("--portfolio", help="Portfolio workbook whose Settings to use.")
+    ] = None,
+    status_date: Annotated[
+        str | None, typer.Option("--status-date", help="Committee date, YYYY-MM-DD: how stale is measured.")
+    ] = None,
+    country: Annotated[str | None, typer.Option("--country", help="Calendar country for public holidays.")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="List notes (info) too, not only their count.")] = False,
+) -> None:
+    """Check project workbooks against the rule catalogue and show what to fix, where."""
+    from pmo_logic.findings import SEVERITY_ORDER
+    from pmo_logic.validate import dcma_table, validate_workbooks, workbook_files
+    from pmo_logic.validation_report import write_validation_report
+
+    files = workbook_files(paths)
+    projects, portfolio_workbook = [], None
+    if portfolio is not None:
+        portfolio_workbook = read_portfolio_workbook(portfolio)
+        if any(p.severity == "error" for p in portfolio_workbook.problems):
+            _print_problems(portfolio_workbook.problems)
+            raise typer.Exit(2)
+    for path in files:
+        workbook = read_project_workbook(path)
+        if any(p.code == "READ006" for p in workbook.problems):
+            # A portfolio workbook in the folder: its Settings apply, it is not a project.
+            if portfolio_workbook is None:
+                portfolio_workbook = read_portfolio_workbook(path)
+            continue
+        projects.append(workbook)
+    settings = _validation_settings(
+        portfolio_workbook.settings if portfolio_workbook else None, config, status_date, country
+    )
+    registered = [p.project_id for p in portfolio_workbook.projects if p.project_id] if portfolio_workbook else []
+    results = validate_workbooks(projects, settings, registered)
+    findings = [f for r in results for f in r.findings]
+    if output is not None:
+        try:
+            write_validation_report(output, results)
+        except ValueError as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    if as_json:
+        table = dcma_table(results)
+        print(
+            json.dumps(
+                {
+                    "files": [r.file for r in results],
+                    "findings": [f.model_dump() for f in findings],
+                    "dcma": table.to_dict(orient="records") if len(table) else [],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    else:
+        _print_findings(results, show_all)
+        if output is not None:
+            console.print(f"Report written: [bold]{output}[/bold]")
+    if fail_on is not FailOn.never:
+        limit = SEVERITY_ORDER[fail_on.value]
+        if any(SEVERITY_ORDER[f.severity] <= limit for f in findings):
+            raise typer.Exit(1)
+
+
+def _print_findings(results: list, show_all: bool) -> None:
+    colours = {"error": "red", "warning": "yellow", "info": "cyan"}
+    totals = {"error": 0, "warning": 0, "info": 0}
+    for result in results:
+        counts = {s: result.count(s) for s in totals}
+        for s in totals:
+            totals[s] += counts[s]
+        name = result.workbook.project.project_id or "?"
+        summary = ", ".join(f"[{colours[s]}]{n} {s}{'s' if n != 1 else ''}[/]" for s, n in counts.items() if n)
+        console.rule(f"[bold]{result.file}[/bold] ({name}) {summary or '[green]no findings[/green]'}", align="left")
+        shown = [f for f in result.findings if show_all or f.severity != "info"]
+        shown.sort(key=lambda f: ({"error": 0, "warning": 1, "info": 2}[f.severity], f.code))
+        if shown:
+            table = Table(show_header=True, box=None, pad_edge=False)
+            for column in ("Severity", "Code", "Cell", "Message"):
+                table.add_column(column, overflow="fold")
+            for f in shown:
+                table.add_row(f"[{colours[f.severity]}]{f.severity}[/]", f.code, f.address, f.message)
+            console.print(table)
+        hidden = counts["info"] if not show_all else 0
+        if hidden:
+            console.print(f"  ({hidden} notes not shown: use --all)")
+    console.print(
+        f"{len(results)} workbooks: [red]{totals['error']} errors[/red], "
+        f"[yellow]{totals['warning']} warnings[/yellow], {totals['info']} notes"
+    )
+
+
+@app.command("rules")
+def rules(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the catalogue as JSON.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the documentation page (docs/rules.md).")] = False,
+) -> None:
+    """List the validation rules: code, severity, what each checks and why it matters."""
+    from pmo_logic.rule_docs import rules_markdown
+    from pmo_logic.rules import CATALOGUE
+
+    if markdown:
+        print(rules_markdown(), end="")
+        return
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {"code": r.code, "severity": r.severity, "family": r.family, "summary": r.summary, "why": r.why,
+                     "message": r.message}
+                    for r in CATALOGUE.values()
+                ],
+                indent=1,
+            )
+        )  # fmt: skip
+        return
+    table = Table(title=f"{len(CATALOGUE)} validation rules")
+    for column in ("Code", "Severity", "Family", "Summary"):
+        table.add_column(column)
+    for r in CATALOGUE.values():
+        table.add_row(r.code, r.severity, r.family, r.summary)
+    console.print(table)

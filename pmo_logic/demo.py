@@ -285,9 +285,9 @@ def _plan(spec: _Spec, rng: random.Random, calendar: WorkCalendar, start: date, 
     as a planner following DCMA would draw them.
     """
     lang = spec.lang
-    n_phases = max(3, round(spec.tasks / 12))
+    n_phases = max(3, round(spec.tasks / 14))
     per_phase = max(3, (spec.tasks - 2 * n_phases) // n_phases)
-    streams = 2 if per_phase >= 6 else 1
+    streams = max(1, min(4, per_phase // 3))
     rows: list[dict] = []
     next_id = 1
     previous_milestone: int | None = None
@@ -305,7 +305,7 @@ def _plan(spec: _Spec, rng: random.Random, calendar: WorkCalendar, start: date, 
                 preds.append((last[stream]["id"], "SS" if rng.random() < 0.05 else "FS", 0))
             elif previous_milestone is not None:
                 preds.append((previous_milestone, "FS", 0))
-            other = last[1 - stream] if streams == 2 else None
+            other = last[(stream + 1) % streams] if streams > 1 else None
             if other is not None and rng.random() < 0.15:
                 preds.append((other["id"], "FS", 0))
             task = {

@@ -157,20 +157,31 @@ def _skipped(path: Path) -> bool:
     return path.name.startswith(("~$", ".~lock", "."))
 
 
-def portfolio_index(workbooks: Sequence[ProjectWorkbook]) -> PortfolioIndex:
+def portfolio_index(workbooks: Sequence[ProjectWorkbook], registered: Iterable[str] = ()) -> PortfolioIndex:
+    """The projects known to the portfolio: those read (with their task IDs) and those registered."""
     index = PortfolioIndex()
+    for project_id in registered:
+        index.milestones.setdefault(project_id, None)
     for workbook in workbooks:
         if workbook.project.project_id:
             ids = {t.id for t in workbook.plan if t.id}
-            index.milestones.setdefault(workbook.project.project_id, set()).update(ids)
+            known = index.milestones.get(workbook.project.project_id) or set()
+            index.milestones[workbook.project.project_id] = known | ids
     return index
 
 
 def validate_workbooks(
-    workbooks: Sequence[ProjectWorkbook], settings: ValidationSettings | None = None
+    workbooks: Sequence[ProjectWorkbook],
+    settings: ValidationSettings | None = None,
+    registered: Iterable[str] = (),
 ) -> list[ValidationResult]:
-    """Validate workbooks read together: interfaces are checked across them."""
-    index = portfolio_index(workbooks)
+    """Validate workbooks read together: interfaces are checked across them.
+
+    With a single workbook and no register there is no portfolio to check interfaces
+    against, so those checks are skipped rather than reporting every other project unknown.
+    """
+    registered = list(registered)
+    index = portfolio_index(workbooks, registered) if len(workbooks) > 1 or registered else None
     return [validate_workbook(workbook, settings, index) for workbook in workbooks]
 
 

@@ -117,8 +117,8 @@ def reader_rule(code: str, severity: Severity, *, summary: str, why: str, messag
 class PortfolioIndex:
     """What the other projects of the portfolio hold, for checks across workbooks."""
 
-    milestones: dict[str, set[str]] = field(default_factory=dict)
-    """Project ID -> IDs of its Plan rows."""
+    milestones: dict[str, set[str] | None] = field(default_factory=dict)
+    """Project ID -> IDs of its Plan rows (None: registered, but its workbook was not read)."""
 
 
 @dataclass

@@ -42,7 +42,9 @@ class DcmaCheck:
     def metric_text(self) -> str:
         if self.metric is None:
             return "n/a"
-        return f"{self.metric:.1%}" if self.unit == "%" else f"{self.metric:g}"
+        if self.unit == "%":
+            return f"{self.metric:.1%}"
+        return f"{self.metric:.2f}" if self.unit == "index" else f"{self.metric:g}"
 
 
 def _ratio(count: int, total: int) -> float | None:
@@ -162,7 +164,7 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
                 int(completed.sum()),
                 int(due.sum()),
                 _idx(late),
-                unit="",
+                unit="index",
             )
         )
     else:
@@ -217,7 +219,7 @@ def _cpli(ctx: ValidationContext) -> DcmaCheck:
     slack = ctx.calendar.end_position(deadline) - finish
     cpli = (length + slack) / length
     return DcmaCheck(13, name, cpli, f">= {s.cpli_min:g}", cpli >= s.cpli_min - 1e-12, length, slack, [],
-                     field_name="end_date", unit="")  # fmt: skip
+                     field_name="end_date", unit="index")  # fmt: skip
 
 
 # --- the fourteen rules -----------------------------------------------------------------

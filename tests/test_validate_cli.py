@@ -1,0 +1,91 @@
+"""pmo validate and pmo rules, as a scheduled job or a PMO analyst runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+from typer.testing import CliRunner
+
+from pmo_logic.cli import app
+from pmo_logic.rule_docs import rules_markdown
+from pmo_logic.rules import CATALOGUE
+from pmo_logic.rules.example_project import clean_project
+from pmo_logic.templates import write_project_workbook
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+WIDE = {"COLUMNS": "250"}
+
+
+def test_validate_demo_lists_every_planted_defect_with_its_cell(demo_portfolio, tmp_path: Path):
+    report = tmp_path / "report.xlsx"
+    result = runner.invoke(app, ["validate", str(demo_portfolio.folder), "-o", str(report)], env=WIDE)
+    assert result.exit_code == 1, result.output  # errors were found
+    out = result.output
+    assert "PLAN021" in out and "Dependency loop" in out
+    assert "PLAN010" in out and "Planning!F" in out
+    assert "RAID001" in out and "Risks!E2" in out
+    assert "READ005" in out
+    assert "13 workbooks" in out  # the portfolio workbook gave its Settings and was not counted
+    book = openpyxl.load_workbook(report)
+    assert book.sheetnames == ["Findings", "Summary", "DCMA", "Rules"]
+    findings = book["Findings"]
+    rows = list(findings.iter_rows(min_row=5, values_only=True))
+    loop = next(r for r in rows if r[1] == "PLAN021")
+    link = next(c for c in findings["E"] if c.value == loop[4]).hyperlink
+    # A relative link, Windows style, to the cell in the source workbook.
+    assert link.target.endswith("projects\\DW-003%20Identity%20and%20access.xlsx")
+    assert link.target.startswith("..")
+    assert link.location == "'Plan'!" + loop[4].split("!")[1]
+    assert len(list(book["DCMA"].iter_rows(min_row=5))) == 14 * 12  # twelve readable projects
+
+
+def test_json_and_fail_on(tmp_path: Path):
+    path = write_project_workbook(tmp_path / "clean.xlsx", clean_project())
+    args = ["validate", str(path), "--status-date", "2026-02-27", "--json"]
+    clean = runner.invoke(app, args)
+    assert clean.exit_code == 0, clean.output
+    data = json.loads(clean.output)
+    assert data["findings"] == [] and len(data["dcma"]) == 14
+    workbook = clean_project()
+    workbook.actions[0].due_date = workbook.project.status_date.replace(day=2)  # overdue: a warning
+    path = write_project_workbook(tmp_path / "late.xlsx", workbook)
+    base = ["validate", str(path), "--status-date", "2026-02-27"]
+    assert runner.invoke(app, base).exit_code == 0
+    assert runner.invoke(app, [*base, "--fail-on", "warning"]).exit_code == 1
+    assert runner.invoke(app, [*base, "--fail-on", "never"]).exit_code == 0
+
+
+def test_config_file_switches_rules_off(tmp_path: Path):
+    workbook = clean_project()
+    workbook.actions[0].due_date = workbook.project.status_date.replace(day=2)
+    path = write_project_workbook(tmp_path / "late.xlsx", workbook)
+    config = tmp_path / "rules.toml"
+    config.write_text('disabled = ["RAID005"]\n', encoding="utf-8")
+    args = ["validate", str(path), "--status-date", "2026-02-27", "--fail-on", "warning", "--json"]
+    assert runner.invoke(app, [*args, "--config", str(config)]).exit_code == 0
+    config.write_text("stale_after_days = 'soon'\n", encoding="utf-8")
+    bad = runner.invoke(app, [*args, "--config", str(config)], env=WIDE)
+    assert bad.exit_code == 2 and "stale_after_days" in bad.output
+    bad_country = runner.invoke(app, ["validate", str(path), "--country", "XX"], env=WIDE)
+    assert bad_country.exit_code == 2 and "unknown calendar country" in bad_country.output
+
+
+def test_report_never_overwrites_a_source(tmp_path: Path):
+    path = write_project_workbook(tmp_path / "p.xlsx", clean_project())
+    before = path.read_bytes()
+    result = runner.invoke(app, ["validate", str(path), "-o", str(path)], env=WIDE)
+    assert result.exit_code == 2
+    assert path.read_bytes() == before
+
+
+def test_rules_command_and_the_docs_page_is_current():
+    listed = runner.invoke(app, ["rules", "--json"])
+    assert listed.exit_code == 0
+    assert [r["code"] for r in json.loads(listed.output)] == list(CATALOGUE)
+    page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert page == rules_markdown(), "run: pmo rules --markdown > docs/rules.md"
+    for code in CATALOGUE:
+        assert f"### {code}" in page
