@@ -141,7 +141,9 @@ def _task_frame(plan: Sequence[TaskRow], calendar: WorkCalendar) -> pd.DataFrame
 
 def _break_cycles(graph: nx.DiGraph) -> list[list[str]]:
     """Report each loop once (by strongly connected component) and remove links until none is left."""
-    cycles = []
+    cycles: list[list[str]] = []
+    if nx.is_directed_acyclic_graph(graph):
+        return cycles
     for component in nx.strongly_connected_components(graph):
         node = next(iter(component))
         if len(component) == 1 and not graph.has_edge(node, node):

@@ -20,6 +20,7 @@ import pandas as pd
 from pmo_logic.models import TaskRow
 from pmo_logic.rules.base import Example, Hit, ValidationContext, row_of, rule
 from pmo_logic.rules.examples import both, change
+from pmo_logic.rules.logic import open_end_masks
 from pmo_logic.schedule import HARD_CONSTRAINTS, schedule
 
 
@@ -57,8 +58,7 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
         return ctx.cache["dcma"]
     s = ctx.settings
     plan = ctx.plan
-    graph = ctx.schedule.graph
-    finish, origin = ctx.schedule.project_finish, ctx.schedule.origin
+    finish = ctx.schedule.project_finish
     work = plan["type"] != "summary"
     incomplete = work & ~plan["complete"]
     n_incomplete = int(incomplete.sum())
@@ -75,18 +75,17 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
         )  # fmt: skip
 
     # 1 Logic
-    open_ends = []
+    open_ends: list[int] = []
     if finish is not None:
-        for index, row in plan[incomplete & plan["in_network"]].iterrows():
-            no_pred = graph.in_degree(row["id"]) == 0 and row["es"] > origin
-            no_succ = graph.out_degree(row["id"]) == 0 and row["ef"] < finish
-            if no_pred or no_succ:
-                open_ends.append(index)
+        no_pred, no_succ = open_end_masks(ctx)
+        open_ends = _idx(no_pred | no_succ)
     add(1, "Logic", len(open_ends), n_incomplete, s.logic_max, _le, open_ends, "predecessors")
 
     # 2-4 Links whose successor is not complete
-    row_of_task = {task: index for index, task in plan.loc[plan["in_network"], "id"].items()}
-    links = [(u, v, link) for u, v, link in ctx.schedule.links if not plan.at[row_of_task[v], "complete"]]
+    in_network = plan[plan["in_network"]]
+    row_of_task = dict(zip(in_network["id"], in_network.index, strict=True))
+    complete = dict(zip(in_network["id"], in_network["complete"], strict=True))
+    links = [(u, v, link) for u, v, link in ctx.schedule.links if not complete[v]]
     leads = sorted({row_of_task[v] for _, v, link in links if link.lag < 0})
     lags = sorted({row_of_task[v] for _, v, link in links if link.lag > 0})
     not_fs = sorted({row_of_task[v] for _, v, link in links if link.type != "FS"})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pandas as pd
+
 from pmo_logic.rules.base import Example, Hit, ValidationContext, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
@@ -74,16 +76,27 @@ def summary_links(ctx: ValidationContext) -> Iterator[Hit]:
     example=Example(change("plan", 4, predecessors=None), "Plan!H6"),
 )
 def open_ends(ctx: ValidationContext) -> Iterator[Hit]:
-    graph, tasks = ctx.schedule.graph, ctx.plan
-    finish, origin = ctx.schedule.project_finish, ctx.schedule.origin
-    if finish is None:
+    plan = ctx.plan
+    if ctx.schedule.project_finish is None:
         return
-    for _, row in tasks[tasks["in_network"] & ~tasks["complete"]].iterrows():
-        task = row["id"]
-        if graph.in_degree(task) == 0 and row["es"] > origin:
-            yield Hit("plan", row_of(row["source_row"]), "predecessors", task, {"missing": "predecessor"})
-        if graph.out_degree(task) == 0 and row["ef"] < finish:
-            yield Hit("plan", row_of(row["source_row"]), "predecessors", task, {"missing": "successor"})
+    no_pred, no_succ = open_end_masks(ctx)
+    for index in plan.index[no_pred | no_succ]:
+        row, task = plan.at[index, "source_row"], plan.at[index, "id"]
+        if no_pred[index]:
+            yield Hit("plan", row_of(row), "predecessors", task, {"missing": "predecessor"})
+        if no_succ[index]:
+            yield Hit("plan", row_of(row), "predecessors", task, {"missing": "successor"})
+
+
+def open_end_masks(ctx: ValidationContext) -> tuple[pd.Series, pd.Series]:
+    """Unfinished tasks with no predecessor (not at the project start) and no successor (not at its finish)."""
+    plan, graph = ctx.plan, ctx.schedule.graph
+    candidates = plan["in_network"] & ~plan["complete"]
+    in_degree = plan["id"].map(dict(graph.in_degree())).fillna(0)
+    out_degree = plan["id"].map(dict(graph.out_degree())).fillna(0)
+    no_pred = candidates & (in_degree == 0) & (plan["es"] > ctx.schedule.origin)
+    no_succ = candidates & (out_degree == 0) & (plan["ef"] < (ctx.schedule.project_finish or 0))
+    return no_pred, no_succ
 
 
 @rule(

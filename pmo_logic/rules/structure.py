@@ -56,9 +56,10 @@ def duplicate_ids(ctx: ValidationContext) -> Iterator[Hit]:
         if frame is None or "id" not in frame:
             continue
         ids = frame["id"].dropna().astype(str)
-        first = {}
-        for index, value in ids.items():
-            if value in first:
-                yield Hit(key, row_of(frame.at[index, "source_row"]), "id", value, {"first": first[value]})
-            else:
-                first[value] = row_of(frame.at[index, "source_row"])
+        repeated = ids.duplicated(keep="first")
+        if not repeated.any():
+            continue
+        rows = frame.loc[ids.index, "source_row"]
+        first_row = rows.groupby(ids).transform("first")
+        for index in ids.index[repeated]:
+            yield Hit(key, row_of(rows[index]), "id", ids[index], {"first": row_of(first_row[index])})
