@@ -187,28 +187,35 @@ def demo(
         raise typer.Exit(2) from exc
     with console.status("Writing the demo portfolio..."):
         result = build_demo_portfolio(outdir, status_date=when)
+    from pmo_logic.reader import read_portfolio_workbook as read_portfolio
+    from pmo_logic.validate import validate_paths
+    from pmo_logic.validation_settings import settings_from_portfolio
+
+    portfolio = read_portfolio(result.portfolio_file)
+    with console.status("Validating the project workbooks..."):
+        results = validate_paths([result.folder / "projects"], settings_from_portfolio(portfolio.settings))
     table = Table(title=f"Demo portfolio in {outdir} (status date {when.isoformat()})")
-    for column in ("Workbook", "Programme", "Tasks", "Risks", "Read"):
+    for column in ("Workbook", "Programme", "Tasks", "Errors", "Warnings", "DCMA passed"):
         table.add_column(column)
-    problems = []
-    for path in result.project_files:
-        workbook = read_project_workbook(path)
-        problems.extend(workbook.problems)
-        errors = sum(p.severity == "error" for p in workbook.problems)
+    for item in results:
+        applicable = [c for c in item.dcma if c.passed is not None]
         table.add_row(
-            path.name,
-            workbook.project.programme or "",
-            str(len(workbook.plan)),
-            str(len(workbook.risks)),
-            "[red]unreadable[/red]" if errors else "[green]ok[/green]",
+            item.file,
+            item.workbook.project.programme or "",
+            str(len(item.workbook.plan)),
+            f"[red]{item.count('error')}[/red]" if item.count("error") else "0",
+            f"[yellow]{item.count('warning')}[/yellow]" if item.count("warning") else "0",
+            f"{sum(bool(c.passed) for c in applicable)}/{len(applicable)}" if applicable else "-",
         )
     console.print(f"Portfolio workbook: [bold]{result.portfolio_file}[/bold]")
     console.print(table)
-    _print_problems(problems)
-    console.print(
-        f"{len(result.defects)} defects planted on purpose: "
-        + "; ".join(f"{d.kind} ({d.file})" for d in result.defects)
-    )
+    console.print(f"{len(result.defects)} defects planted on purpose, and what validation says:")
+    for defect in result.defects:
+        found = next(r for r in results if r.file == defect.file)
+        first = next((f for f in found.findings if f.code == defect.code), None)
+        where = f"{first.code} {first.address}: {first.message}" if first else "not found"
+        console.print(f"  {defect.kind} in {defect.file}: {where}")
+    console.print(f"Details: pmo validate {outdir} -o {Path(outdir) / 'validation.xlsx'}")
 
 
 class FailOn(str, Enum):

@@ -28,6 +28,16 @@ DEMO_COUNTRY = "FR"
 PROJECT_FOLDER = "projects"
 
 
+DEFECT_CODES = {
+    "dependency_loop": "PLAN021",
+    "finish_before_start": "PLAN010",
+    "high_risk_without_owner": "RAID001",
+    "missing_sheet": "READ007",
+    "corrupt_file": "READ005",
+}
+"""The rule that must report each kind of planted defect."""
+
+
 @dataclass(frozen=True)
 class Defect:
     """A defect planted on purpose: where it is and what it is."""
@@ -36,6 +46,10 @@ class Defect:
     kind: str
     sheet: str = ""
     item: str = ""
+
+    @property
+    def code(self) -> str:
+        return DEFECT_CODES[self.kind]
 
 
 @dataclass

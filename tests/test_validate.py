@@ -31,7 +31,7 @@ def test_every_planted_defect_is_found(demo_portfolio, demo_results):
         "missing_sheet": "READ007",
         "corrupt_file": "READ005",
     }
-    assert {d.kind for d in demo_portfolio.defects} == set(expected)
+    assert {d.kind: d.code for d in demo_portfolio.defects} == expected
     for defect in demo_portfolio.defects:
         findings = [f for f in demo_results[defect.file].findings if f.code == expected[defect.kind]]
         assert findings, defect
