@@ -281,7 +281,7 @@ def _project(spec: _Spec, rng: random.Random, status_date: date) -> m.ProjectWor
         meta=m.WorkbookMeta(kind="project", template_version=1, language=lang),
         project=project,
         plan=plan,
-        risks=_risks(rng, lang, start, status_date),
+        risks=_risks(rng, lang, start, status_date, troubled=late),
         actions=_actions(rng, lang, status_date, troubled=late),
         issues=_issues(rng, lang, status_date),
         decisions=_decisions(rng, lang, status_date),
@@ -465,10 +465,12 @@ def _dated_plan(
     return result
 
 
-def _risks(rng: random.Random, lang: str, start: date, status_date: date) -> list[m.RiskRow]:
+def _risks(rng: random.Random, lang: str, start: date, status_date: date, troubled: bool) -> list[m.RiskRow]:
+    """Most risks are low or medium; troubled projects carry a few high and critical ones."""
     rows = []
+    top = 5 if troubled else 3
     for i in range(rng.randint(6, 18)):
-        p, impact = rng.randint(1, 5), rng.randint(1, 5)
+        p, impact = rng.randint(1, top), rng.randint(1, top)
         title = rng.choice(RISKS[lang])
         opportunity = "opportunit" in title
         status = rng.choices(("open", "closed", "occurred"), (7, 2, 1))[0]

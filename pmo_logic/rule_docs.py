@@ -48,6 +48,8 @@ def rules_markdown() -> str:
                 lines.append("Checked across the workbooks validated together (a folder, or a consolidation).\n")
             if r.example is not None:
                 lines.append(f"Example: fires at `{r.example.address}` in the rule's example workbook.\n")
-            if r.check is None:
+            if r.source == "reader":
                 lines.append("Reported by the reader while it reads the workbook.\n")
+            elif r.source == "consolidation":
+                lines.append("Checked by consolidation, across the portfolio's workbooks.\n")
     return "\n".join(lines).rstrip() + "\n"

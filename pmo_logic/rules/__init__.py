@@ -7,6 +7,7 @@ from pmo_logic.rules import (  # noqa: F401  (each module registers its rules)
     interfaces,
     logic,
     milestones,
+    portfolio,
     progress,
     raid,
     reading,

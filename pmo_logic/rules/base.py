@@ -26,10 +26,21 @@ from pmo_logic.validation_settings import ValidationSettings
 from pmo_logic.workdays import WorkCalendar
 
 Family = Literal[
-    "reading", "structure", "dates", "logic", "progress", "milestones", "raid", "budget", "interfaces", "dcma"
+    "reading",
+    "consolidation",
+    "structure",
+    "dates",
+    "logic",
+    "progress",
+    "milestones",
+    "raid",
+    "budget",
+    "interfaces",
+    "dcma",
 ]
 FAMILY_TITLES: dict[str, str] = {
     "reading": "Reading the workbook",
+    "consolidation": "Consolidating the portfolio",
     "structure": "Structure",
     "dates": "Dates",
     "logic": "Logic (dependencies)",
@@ -80,7 +91,9 @@ class Rule:
 
     @property
     def source(self) -> str:
-        return "reader" if self.check is None else "validator"
+        if self.check is not None:
+            return "validator"
+        return "reader" if self.family == "reading" else "consolidation"
 
 
 CATALOGUE: dict[str, Rule] = {}
@@ -111,6 +124,11 @@ def rule(
 def reader_rule(code: str, severity: Severity, *, summary: str, why: str, message: str) -> None:
     """A catalogue entry for a problem the reader itself reports (it has no check here)."""
     CATALOGUE[code] = Rule(code, severity, "reading", summary, why, message)
+
+
+def portfolio_rule(code: str, severity: Severity, family: Family, *, summary: str, why: str, message: str) -> None:
+    """A catalogue entry for a check consolidation makes across the portfolio's workbooks."""
+    CATALOGUE[code] = Rule(code, severity, family, summary, why, message, needs_portfolio=True)
 
 
 @dataclass

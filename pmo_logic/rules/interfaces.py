@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, portfolio_rule, row_of, rule
 from pmo_logic.rules.examples import change
 
 
@@ -72,3 +72,13 @@ def missing_need_by(ctx: ValidationContext) -> Iterator[Hit]:
     rows = ctx.rows("interfaces")
     for row in each_row(rows, rows["need_by"].isna() & (rows["status"] != "closed")):
         yield Hit("interfaces", row_of(row["source_row"]), "need_by", item_of(row["id"]))
+
+
+portfolio_rule(
+    "INTF010",
+    "warning",
+    "interfaces",
+    summary="A milestone another project needs is forecast after its need-by date.",
+    why="The late supplier will delay the project waiting for it: both project managers must agree a plan.",
+    message="{consumer} needs milestone {milestone} of {supplier} by {need_by}, but it is forecast for {forecast}",
+)

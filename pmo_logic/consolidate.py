@@ -1,0 +1,447 @@
+"""Consolidation: a folder of project workbooks becomes the portfolio roll-up.
+
+`consolidate` finds the workbooks, loads each one (read, validate, KPIs) in worker processes
+when it can and in this process when it cannot (xlwings Lite has no processes), matches them
+with the portfolio Register, and builds DataFrames: one row per project with its KPIs and
+RAG, programme and portfolio totals, and the detail tables (milestones, risks, actions...),
+every detail row traceable to its file, sheet and row. Source workbooks are only read.
+
+>>> portfolio = consolidate("pmo-demo/projects", read_portfolio_workbook("pmo-demo/portfolio.xlsx"))  # doctest: +SKIP
+>>> portfolio.projects[["project_id", "spi", "cpi", "rag_overall"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
+
+from pmo_logic.findings import FINDING_COLUMNS, Finding, findings_frame
+from pmo_logic.frames import rows_to_frame
+from pmo_logic.kpis import (
+    EarnedValue,
+    agile_kpis,
+    earned_schedule,
+    earned_value,
+    milestone_kpis,
+    rag_cost,
+    rag_risk,
+    rag_schedule,
+    risk_kpis,
+    risk_level,
+    schedule_variance_days,
+    worst_rag,
+)
+from pmo_logic.models import (
+    ActionRow,
+    PortfolioSettings,
+    PortfolioWorkbook,
+    ProjectWorkbook,
+    RiskRow,
+    SprintRow,
+    TaskRow,
+)
+from pmo_logic.reader import read_project_workbook
+from pmo_logic.sheets import PROJECT_SHEETS
+from pmo_logic.validate import validate_workbook, workbook_files
+from pmo_logic.validation_settings import ValidationSettings, settings_from_portfolio
+from pmo_logic.workdays import public_holidays
+
+DETAIL_TABLES = ("plan", "risks", "actions", "issues", "decisions", "budget", "stakeholders", "interfaces", "sprints")
+LOAD_PROBLEM_COLUMNS = ["file", "project_id", "code", "severity", "reason"]
+
+
+@dataclass
+class ProjectLoad:
+    """One workbook loaded: its models, its findings and its KPIs. Picklable, so it can be cached."""
+
+    path: str
+    workbook: ProjectWorkbook
+    findings: list[Finding]
+    kpis: dict[str, Any]
+
+    @property
+    def readable(self) -> bool:
+        return not any(f.severity == "error" and f.code.startswith("READ") and f.code != "READ009"
+                       and f.code != "READ013" for f in self.findings)  # fmt: skip
+
+
+@dataclass
+class Portfolio:
+    """The roll-up: every table a committee pack, a pivot table or Power BI needs."""
+
+    settings: PortfolioSettings
+    status_date: date | None
+    projects: pd.DataFrame
+    programmes: pd.DataFrame
+    total: pd.DataFrame
+    details: dict[str, pd.DataFrame]
+    interface_risks: pd.DataFrame
+    findings: pd.DataFrame
+    load_problems: pd.DataFrame
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name, in the order of the roll-up workbook."""
+        names = {"plan": "tasks"}
+        return {
+            "projects": self.projects,
+            "programmes": self.programmes,
+            "portfolio": self.total,
+            **{names.get(k, k): v for k, v in self.details.items()},
+            "interface_risks": self.interface_risks,
+            "findings": self.findings,
+            "load_problems": self.load_problems,
+        }
+
+    @property
+    def milestones(self) -> pd.DataFrame:
+        tasks = self.details["plan"]
+        return tasks[tasks["type"] == "milestone"]
+
+
+# --- loading one workbook -------------------------------------------------------------------
+
+
+def load_project(path: str, settings: PortfolioSettings, status_date: date | None = None) -> ProjectLoad:
+    """Read, validate and measure one project workbook. Never raises for a bad workbook."""
+    workbook = read_project_workbook(path)
+    validation = validate_workbook(workbook, _validation_settings(settings, status_date))
+    kpis = project_kpis(workbook, settings, status_date) if not _unreadable(workbook) else {}
+    return ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings, kpis=kpis)
+
+
+def _validation_settings(settings: PortfolioSettings, status_date: date | None) -> ValidationSettings:
+    result = settings_from_portfolio(settings)
+    return result.model_copy(update={"as_of": status_date}) if status_date else result
+
+
+def _unreadable(workbook: ProjectWorkbook) -> bool:
+    fatal = {"READ001", "READ002", "READ003", "READ004", "READ005", "READ006"}
+    return any(p.code in fatal for p in workbook.problems) or "plan" in workbook.missing_sheets
+
+
+def _holidays(settings: PortfolioSettings, workbook: ProjectWorkbook) -> list[date]:
+    days = [r.day for r in workbook.lists if r.day is not None]
+    if settings.calendar_country:
+        status = workbook.project.status_date or date.today()
+        days += public_holidays(settings.calendar_country, range(status.year - 3, status.year + 8))
+    return days
+
+
+def project_kpis(
+    workbook: ProjectWorkbook, settings: PortfolioSettings, portfolio_date: date | None = None
+) -> dict[str, Any]:
+    """Every KPI of one project at its status date, with its RAG per dimension."""
+    project = workbook.project
+    status = project.status_date
+    plan = rows_to_frame(workbook.plan, TaskRow)
+    risks = rows_to_frame(workbook.risks, RiskRow)
+    actions = rows_to_frame(workbook.actions, ActionRow)
+    sprints = rows_to_frame(workbook.sprints, SprintRow)
+    holidays = _holidays(settings, workbook)
+    ev = earned_value(plan, status, project.bac)
+    es = earned_schedule(plan, status)
+    milestones = milestone_kpis(plan, status, holidays)
+    risk = risk_kpis(risks, settings)
+    work = plan[plan["type"] != "summary"]
+    when = pd.Timestamp(status) if status else None
+    overdue = 0
+    if when is not None and len(actions):
+        overdue = int(((actions["due_date"] < when) & ~actions["status"].isin(["done", "cancelled"])).sum())
+    reference = portfolio_date or settings.status_date
+    age = (reference - status).days if (reference and status) else None
+    kpis: dict[str, Any] = {
+        **ev.as_dict(),
+        "approved_budget": project.bac,
+        "es": es.es if es else None,
+        "at": es.at if es else None,
+        "sv_t": es.sv_t if es else None,
+        "spi_t": es.spi_t if es else None,
+        "ieac_t": es.ieac_t if es else None,
+        "forecast_finish": _date(work["finish"].max()),
+        "baseline_finish": _date(work["baseline_finish"].max()),
+        "schedule_variance_days": schedule_variance_days(plan, holidays),
+        **milestones,
+        **risk,
+        "overdue_actions": overdue,
+        "open_issues": sum(i.status not in ("resolved", "closed") for i in workbook.issues),
+        "open_decisions": sum(d.status == "open" for d in workbook.decisions),
+        "data_age_days": age,
+        "stale": bool(age is not None and age > (settings.stale_after_days or 30)),
+        **agile_kpis(sprints, status),
+    }
+    kpis["rag_schedule"] = rag_schedule(ev.spi, milestones["key_milestone_slip"], settings)
+    kpis["rag_cost"] = rag_cost(ev.cpi, settings)
+    kpis["rag_risk"] = rag_risk(risk["max_risk_score"], settings)
+    kpis["rag_overall"] = worst_rag(kpis["rag_schedule"], kpis["rag_cost"], kpis["rag_risk"])
+    kpis["manual_rag"] = project.manual_rag
+    kpis["rag_differs"] = bool(project.manual_rag and kpis["rag_overall"] and project.manual_rag != kpis["rag_overall"])
+    return kpis
+
+
+def _date(value: Any) -> date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+# --- the whole portfolio --------------------------------------------------------------------
+
+
+Loader = Callable[[Sequence[str], PortfolioSettings, date | None], list[ProjectLoad]]
+
+
+def load_projects(
+    paths: Sequence[str], settings: PortfolioSettings, status_date: date | None, workers: int | None = None
+) -> list[ProjectLoad]:
+    """Load workbooks in worker processes (one per core), or here when there is one file or one core."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(paths) <= 1:
+        return [load_project(p, settings, status_date) for p in paths]
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(paths) // (workers * 4))
+            return list(pool.map(load_project, paths, [settings] * len(paths), [status_date] * len(paths),
+                                 chunksize=chunk))  # fmt: skip
+    except (OSError, NotImplementedError, RuntimeError):
+        # No process pool here (a sandbox, Pyodide): the same work, in this process.
+        return [load_project(p, settings, status_date) for p in paths]
+
+
+def consolidate(
+    source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    portfolio: PortfolioWorkbook | None = None,
+    *,
+    status_date: date | None = None,
+    workers: int | None = None,
+    cache: Any = None,
+    exclude: Iterable[str | os.PathLike[str]] = (),
+) -> Portfolio:
+    """Consolidate the project workbooks under ``source`` (a folder, or a list of files)."""
+    settings = portfolio.settings if portfolio else PortfolioSettings()
+    status_date = status_date or settings.status_date
+    sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    skip = {Path(p).resolve() for p in exclude}
+    files = [str(p) for p in workbook_files(sources) if p.resolve() not in skip]
+    if cache is not None:
+        loads, read = cache.load(
+            files, settings, status_date, lambda todo: load_projects(todo, settings, status_date, workers)
+        )
+    else:
+        loads, read = load_projects(files, settings, status_date, workers), len(files)
+    return build_portfolio(loads, settings, status_date, portfolio, stats={"files": len(files), "read": read})
+
+
+def build_portfolio(
+    loads: Sequence[ProjectLoad],
+    settings: PortfolioSettings,
+    status_date: date | None,
+    portfolio: PortfolioWorkbook | None = None,
+    stats: dict[str, int] | None = None,
+) -> Portfolio:
+    """The roll-up from loaded workbooks (pure: no file is read here)."""
+    problems: list[dict[str, Any]] = []
+    kept: list[ProjectLoad] = []
+    seen: dict[str, str] = {}
+
+    def problem(file: str, project_id: str | None, code: str, severity: str, reason: str) -> None:
+        problems.append(
+            {"file": file, "project_id": project_id or "", "code": code, "severity": severity, "reason": reason}
+        )
+
+    for load in sorted(loads, key=lambda item: item.path):
+        name = Path(load.path).name
+        project_id = load.workbook.project.project_id
+        if load.workbook.meta.kind != "project" or any(f.code == "READ006" for f in load.findings):
+            continue  # the portfolio workbook itself, or another kind: not a project
+        if _unreadable(load.workbook):
+            for f in load.findings:
+                if f.severity == "error" and f.code.startswith("READ"):
+                    problem(name, project_id, f.code, "error", f"{f.address}: {f.message}" if f.address else f.message)
+            continue
+        if not project_id:
+            problem(name, None, "CONS004", "error", "no Project ID on the Project sheet: it cannot be consolidated")
+        elif project_id in seen:
+            reason = f"project {project_id} is also in {seen[project_id]}: this copy is left out"
+            problem(name, project_id, "CONS003", "error", reason)
+        else:
+            seen[project_id] = name
+            kept.append(load)
+    registered = {r.project_id: r for r in (portfolio.projects if portfolio else []) if r.project_id}
+    if registered:
+        # A registered workbook that was found but could not be read is already a load problem.
+        found_files = {Path(load.path).name for load in loads}
+        for project_id, entry in registered.items():
+            if entry.active is not False and project_id not in seen and entry.workbook not in found_files:
+                problem(entry.workbook or "", project_id, "CONS001", "error", "registered, but no workbook was found")
+        for load in kept:
+            if load.workbook.project.project_id not in registered:
+                reason = "found, but not in the Register: consolidated anyway"
+                problem(Path(load.path).name, load.workbook.project.project_id, "CONS002", "warning", reason)
+    inactive = {pid for pid, r in registered.items() if r.active is False}
+    kept = [load for load in kept if load.workbook.project.project_id not in inactive]
+    projects = _projects_table(kept, registered)
+    details = {key: _detail_table(kept, key, settings) for key in DETAIL_TABLES}
+    interface_risks, interface_findings = _interfaces(details, kept)
+    findings = [f for load in kept for f in load.findings] + interface_findings
+    return Portfolio(
+        settings=settings,
+        status_date=status_date,
+        projects=projects,
+        programmes=_aggregate(projects, "programme", settings),
+        total=_aggregate(projects.assign(portfolio=settings.portfolio_name or "Portfolio"), "portfolio", settings),
+        details=details,
+        interface_risks=interface_risks,
+        findings=findings_frame(findings) if findings else pd.DataFrame(columns=FINDING_COLUMNS),
+        load_problems=pd.DataFrame(problems, columns=LOAD_PROBLEM_COLUMNS),
+        stats={**(stats or {}), "projects": len(kept)},
+    )
+
+
+PROJECT_COLUMNS = ["project_id", "name", "programme", "project_manager", "methodology", "status_date",
+                   "start_date", "end_date", "currency", "file"]  # fmt: skip
+
+
+def _projects_table(loads: Sequence[ProjectLoad], registered: dict) -> pd.DataFrame:
+    rows = []
+    for load in loads:
+        project = load.workbook.project
+        counts = {s: sum(f.severity == s for f in load.findings) for s in ("error", "warning")}
+        programme = project.programme or (
+            registered[project.project_id].programme if project.project_id in registered else None
+        )
+        rows.append({
+            **{k: getattr(project, k, None) for k in PROJECT_COLUMNS if k not in ("file", "programme")},
+            "programme": programme or "(no programme)",
+            "file": Path(load.path).name,
+            **load.kpis,
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+        })  # fmt: skip
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=[*PROJECT_COLUMNS, "bac", "pv", "ev", "ac", "spi", "cpi", "rag_overall"])
+    return frame.sort_values(["programme", "project_id"], ignore_index=True)
+
+
+def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSettings) -> pd.DataFrame:
+    schema = next(s for s in PROJECT_SHEETS if s.key == key)
+    frames = []
+    for load in loads:
+        workbook = load.workbook
+        frame = rows_to_frame(getattr(workbook, key), schema.model)
+        layout = workbook.layout.get(key)
+        frame.insert(0, "project_id", workbook.project.project_id)
+        frame.insert(1, "programme", workbook.project.programme or "(no programme)")
+        frame["file"] = Path(load.path).name
+        frame["sheet"] = layout.name if layout else schema.name(workbook.meta.language)
+        frames.append(frame.rename(columns={"source_row": "row"}))
+    if not frames:
+        columns = ["project_id", "programme", *(s.name for s in schema.columns()), "row", "file", "sheet"]
+        return pd.DataFrame(columns=columns)
+    table = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else frames[0]
+    if key == "risks" and len(table):
+        table["score"] = table["probability"] * table["impact"]
+        table["level"] = risk_level(table["score"], settings)
+    if key == "plan" and len(table):
+        from pmo_logic.workdays import working_day_slip
+
+        table["slip_days"] = working_day_slip(table["baseline_finish"], table["finish"])
+    return table
+
+
+def _aggregate(projects: pd.DataFrame, by: str, settings: PortfolioSettings) -> pd.DataFrame:
+    """Programme (or portfolio) figures from the sums of their projects: SPI = sum EV / sum PV."""
+    if projects.empty:
+        return pd.DataFrame(columns=[by, "projects", "bac", "pv", "ev", "ac", "spi", "cpi", "eac", "rag_overall"])
+    rows = []
+    for name, group in projects.groupby(by, sort=True):
+        total = EarnedValue(
+            bac=float(group["bac"].sum()), pv=float(group["pv"].sum()), ev=float(group["ev"].sum()),
+            ac=float(group["ac"].sum()),
+        )  # fmt: skip
+        slip = group["key_milestone_slip"].max() if "key_milestone_slip" in group else None
+        slip = None if slip is None or pd.isna(slip) else float(slip)
+        schedule_rag = rag_schedule(total.spi, slip, settings)
+        cost_rag = rag_cost(total.cpi, settings)
+        risk_rag = worst_rag(*group["rag_risk"].tolist())
+        rows.append({
+            by: name,
+            "projects": len(group),
+            **total.as_dict(),
+            "key_milestone_slip": slip,
+            "open_risks": int(group["open_risks"].sum()),
+            "risk_exposure": float(group["risk_exposure"].sum()),
+            "risk_emv": float(group["risk_emv"].sum()),
+            "overdue_actions": int(group["overdue_actions"].sum()),
+            "rag_schedule": schedule_rag,
+            "rag_cost": cost_rag,
+            "rag_risk": risk_rag,
+            "rag_overall": worst_rag(schedule_rag, cost_rag, risk_rag),
+            **{f"projects_{c}": int((group["rag_overall"] == c).sum()) for c in ("green", "amber", "red")},
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+INTERFACE_RISK_COLUMNS = ["consumer", "interface", "supplier", "milestone", "milestone_name", "need_by",
+                          "forecast", "days_late", "status", "file", "sheet", "row"]  # fmt: skip
+
+
+def _interfaces(details: dict[str, pd.DataFrame], loads: Sequence[ProjectLoad]) -> tuple[pd.DataFrame, list[Finding]]:
+    """Each 'needs' interface against the supplier's forecast for the milestone it needs."""
+    interfaces, tasks = details["interfaces"], details["plan"]
+    findings: list[Finding] = []
+    if interfaces.empty:
+        return pd.DataFrame(columns=INTERFACE_RISK_COLUMNS), findings
+    forecast = {
+        (p, str(i)): (f, n)
+        for p, i, f, n in zip(tasks["project_id"], tasks["id"], tasks["finish"], tasks["name"], strict=True)
+    }
+    known = set(tasks["project_id"]) | {load.workbook.project.project_id for load in loads}
+    layouts = {load.workbook.project.project_id: load.workbook.layout.get("interfaces") for load in loads}
+    rows = []
+    for item in interfaces[interfaces["direction"] == "needs"].itertuples(index=False):
+        milestone = str(item.milestone) if item.milestone is not None else None
+        finish, name = forecast.get((item.other_project, milestone), (None, None))
+        status, late = "unknown", None
+        if item.other_project not in known:
+            status = "unknown project"
+        elif finish is not None and not pd.isna(finish) and item.need_by is not None and not pd.isna(item.need_by):
+            late = int((finish - item.need_by).days)
+            status = "at risk" if late > 0 else "on track"
+        elif milestone is not None and finish is None:
+            status = "unknown milestone"
+        rows.append({
+            "consumer": item.project_id, "interface": item.id, "supplier": item.other_project, "milestone": milestone,
+            "milestone_name": name, "need_by": item.need_by, "forecast": finish, "days_late": late, "status": status,
+            "file": item.file, "sheet": item.sheet, "row": item.row,
+        })  # fmt: skip
+        code = {"at risk": "INTF010", "unknown project": "INTF001", "unknown milestone": "INTF002"}.get(status)
+        if code:
+            findings.append(_interface_finding(code, status, item, milestone, finish, late, layouts))
+    return pd.DataFrame(rows, columns=INTERFACE_RISK_COLUMNS), findings
+
+
+def _interface_finding(code, status, item, milestone, finish, late, layouts) -> Finding:
+    from pmo_logic.rules import CATALOGUE
+
+    if status == "at risk":
+        message = (f"{item.project_id} needs milestone {milestone} of {item.other_project} by "
+                   f"{pd.Timestamp(item.need_by).date().isoformat()}, but it is forecast for "
+                   f"{pd.Timestamp(finish).date().isoformat()} ({late} days late)")  # fmt: skip
+    elif status == "unknown project":
+        message = f"Interface {item.id}: project {item.other_project} is not in the portfolio"
+    else:
+        message = f"Interface {item.id}: {item.other_project} has no task or milestone {milestone}"
+    field_name = {"INTF001": "other_project", "INTF002": "milestone", "INTF010": "need_by"}[code]
+    layout = layouts.get(item.project_id)
+    column = layout.columns.get(field_name) if layout else None
+    cell = f"{xl_col_to_name(column)}{item.row}" if column is not None and item.row else ""
+    return Finding(code=code, severity=CATALOGUE[code].severity, project=item.project_id, file=item.file,
+                   sheet=item.sheet, cell=cell, item=str(item.id), message=message)  # fmt: skip

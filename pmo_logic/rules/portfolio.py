@@ -1,0 +1,38 @@
+"""Catalogue entries for what consolidation reports about the folder of workbooks (CONS0xx)."""
+
+from __future__ import annotations
+
+from pmo_logic.rules.base import portfolio_rule
+
+portfolio_rule(
+    "CONS001",
+    "error",
+    "consolidation",
+    summary="A project in the Register has no workbook in the folder.",
+    why="The committee would see a portfolio without this project and not know it.",
+    message="registered, but no workbook was found",
+)
+portfolio_rule(
+    "CONS002",
+    "warning",
+    "consolidation",
+    summary="A workbook's project is not in the Register.",
+    why="It is consolidated, but the PMO should decide whether it belongs to the portfolio.",
+    message="found, but not in the Register: consolidated anyway",
+)
+portfolio_rule(
+    "CONS003",
+    "error",
+    "consolidation",
+    summary="Two workbooks claim the same Project ID.",
+    why="One would silently replace the other; the first (by file name) is kept and the other left out.",
+    message="project {project} is also in {other}: this copy is left out",
+)
+portfolio_rule(
+    "CONS004",
+    "error",
+    "consolidation",
+    summary="A workbook has no Project ID.",
+    why="Without an ID a project cannot be matched to the Register nor followed between committees.",
+    message="no Project ID on the Project sheet: it cannot be consolidated",
+)
