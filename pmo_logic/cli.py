@@ -216,6 +216,8 @@ def demo(
         where = f"{first.code} {first.address}: {first.message}" if first else "not found"
         console.print(f"  {defect.kind} in {defect.file}: {where}")
     console.print(f"Details: pmo validate {outdir} -o {Path(outdir) / 'validation.xlsx'}")
+    console.print()
+    consolidate_command(portfolio=result.portfolio_file, status_date=when.isoformat(), cache=False)
 
 
 class FailOn(str, Enum):
@@ -382,3 +384,179 @@ def rules(
     for r in CATALOGUE.values():
         table.add_row(r.code, r.severity, r.family, r.summary)
     console.print(table)
+
+
+def find_portfolio_workbook(folder: Path) -> Path | None:
+    """A portfolio workbook in ``folder`` or its parent (where ``pmo demo`` and the templates put it)."""
+    for place in (folder, folder.parent):
+        for candidate in sorted(place.glob("*.xls[xm]")):
+            if candidate.name.startswith("~$"):
+                continue
+            workbook = read_portfolio_workbook(candidate)
+            if (
+                not any(p.code in ("READ005", "READ006") for p in workbook.problems)
+                and workbook.meta.kind == "portfolio"
+            ):
+                return candidate
+    return None
+
+
+@app.command("consolidate")
+def consolidate_command(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="Folder of project workbooks (default: the portfolio's Settings folder)."),
+    ] = None,
+    portfolio: Annotated[
+        Path | None, typer.Option("--portfolio", "-p", help="Portfolio workbook (Settings and Register).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Roll-up workbook to write.")] = None,
+    status_date: Annotated[str | None, typer.Option("--status-date", help="Committee date, YYYY-MM-DD.")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write every table as CSV into this folder.")] = None,
+    parquet: Annotated[
+        Path | None, typer.Option("--parquet", help="Also write every table as Parquet (needs pyarrow).")
+    ] = None,
+    snapshot: Annotated[bool, typer.Option(help="Store a snapshot of this roll-up for the next committee.")] = True,
+    since: Annotated[
+        Path | None, typer.Option("--since", help="Snapshot folder to compare with (default: the latest).")
+    ] = None,
+    cache: Annotated[bool, typer.Option(help="Re-read only the workbooks that changed since the last run.")] = True,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Processes reading workbooks (default: cores).")
+    ] = None,
+) -> None:
+    """Consolidate the project workbooks into the portfolio roll-up, with KPIs, RAG and changes."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pmo_logic.cache import ProjectCache
+    from pmo_logic.consolidate import consolidate
+    from pmo_logic.rollup import export_tables, write_rollup
+    from pmo_logic.snapshots import changes, list_snapshots, load_snapshot, save_snapshot
+
+    if portfolio is None and folder is not None:
+        portfolio = find_portfolio_workbook(folder)
+    portfolio_workbook = None
+    if portfolio is not None:
+        portfolio_workbook = read_portfolio_workbook(portfolio)
+        errors = [p for p in portfolio_workbook.problems if p.severity == "error"]
+        if errors:
+            _print_problems(errors)
+            raise typer.Exit(2)
+        if folder is None:
+            configured = Path(portfolio_workbook.settings.project_folder or ".")
+            folder = configured if configured.is_absolute() else portfolio.parent / configured
+    if folder is None:
+        err_console.print("[red]Give a folder of project workbooks, or --portfolio.[/red]")
+        raise typer.Exit(2)
+    if not folder.is_dir():
+        err_console.print(f"[red]{folder} is not a folder.[/red]")
+        raise typer.Exit(2)
+    base = portfolio.parent if portfolio is not None else folder
+    output = output or base / "rollup.xlsx"
+    try:
+        when = date.fromisoformat(status_date) if status_date else None
+    except ValueError as exc:
+        err_console.print(f"[red]--status-date must be YYYY-MM-DD, not {status_date!r}[/red]")
+        raise typer.Exit(2) from exc
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("Consolidating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+        transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("load", total=None)
+        result = consolidate(
+            folder,
+            portfolio_workbook,
+            status_date=when,
+            workers=workers,
+            cache=ProjectCache(base / ".pmo-cache") if cache else None,
+            exclude=[p for p in (portfolio, output) if p is not None],
+            progress=lambda n: bar.advance(task, n),
+            on_files=lambda n: bar.update(task, total=n),
+        )
+    sources = {Path(p).resolve() for p in result.details["plan"]["file"]} if len(result.details["plan"]) else set()
+    if output.resolve() in sources or (portfolio is not None and output.resolve() == portfolio.resolve()):
+        err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
+        raise typer.Exit(2)
+    write_rollup(output, result)
+    for target, fmt in ((csv, "csv"), (parquet, "parquet")):
+        if target is not None:
+            try:
+                export_tables(target, result, fmt)
+            except RuntimeError as exc:
+                err_console.print(f"[red]{exc}[/red]")
+                raise typer.Exit(2) from exc
+    snapshots = base / "snapshots"
+    previous = since if since is not None else (list_snapshots(snapshots)[-1] if list_snapshots(snapshots) else None)
+    diff = changes(load_snapshot(previous), result) if previous is not None else None
+    saved = save_snapshot(result, snapshots) if snapshot else None
+    _print_rollup(result, diff, previous)
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"{result.stats['projects']} projects consolidated from {result.stats['files']} files "
+        f"({result.stats['read']} read, {result.stats['files'] - result.stats['read']} from the cache) "
+        f"in {elapsed:.1f} s. Roll-up: [bold]{output}[/bold]" + (f"; snapshot: {saved}" if saved else "")
+    )
+
+
+def _rag_cell(value: str | None) -> str:
+    colours = {"green": "green", "amber": "yellow", "red": "red"}
+    return f"[{colours[value]}]{value}[/]" if value in colours else "-"
+
+
+def _number(value, fmt: str = "{:.2f}") -> str:
+    return "-" if value is None or value != value else fmt.format(value)
+
+
+def _print_rollup(result, diff, previous) -> None:
+    table = Table(title=f"{result.settings.portfolio_name or 'Portfolio'} at {result.status_date}")
+    for column in ("Project", "Programme", "SPI", "CPI", "SPI(t)", "EAC", "Slip (d)", "RAG", "PM's RAG"):
+        table.add_column(column)
+    for row in result.projects.to_dict(orient="records"):
+        pm_rag = _rag_cell(row.get("manual_rag")) + (" !" if row.get("rag_differs") else "")
+        table.add_row(
+            row["project_id"],
+            row["programme"],
+            _number(row.get("spi")),
+            _number(row.get("cpi")),
+            _number(row.get("spi_t")),
+            _number(row.get("eac"), "{:,.0f}"),
+            _number(row.get("key_milestone_slip"), "{:.0f}"),
+            _rag_cell(row.get("rag_overall")),
+            pm_rag,
+        )
+    for row in result.programmes.to_dict(orient="records"):
+        table.add_row(
+            "[bold]" + row["programme"] + "[/bold]",
+            f"{row['projects']} projects",
+            _number(row.get("spi")),
+            _number(row.get("cpi")),
+            "",
+            _number(row.get("eac"), "{:,.0f}"),
+            "",
+            _rag_cell(row.get("rag_overall")),
+            "",
+        )
+    console.print(table)
+    if len(result.load_problems):
+        problems = Table(title="Not consolidated, or to check")
+        for column in ("File", "Project", "Code", "Reason"):
+            problems.add_column(column)
+        for row in result.load_problems.to_dict(orient="records"):
+            problems.add_row(row["file"], row["project_id"], row["code"], row["reason"])
+        console.print(problems)
+    at_risk = result.interface_risks[result.interface_risks["status"] == "at risk"]
+    for row in at_risk.to_dict(orient="records"):
+        console.print(
+            f"[yellow]Interface at risk:[/yellow] {row['consumer']} needs milestone {row['milestone']} of "
+            f"{row['supplier']} by {row['need_by']:%Y-%m-%d}; forecast {row['forecast']:%Y-%m-%d} "
+            f"({row['days_late']} days late)"
+        )
+    if diff is not None:
+        console.print(f"Changes since {previous.name}: {len(diff)}" + ("" if len(diff) else " (none)"))
+        for row in diff.head(15).to_dict(orient="records"):
+            console.print(
+                f"  {row['change']}: {row['project_id']} {row['item']} {row['before'] or ''} → {row['after'] or ''}"
+            )

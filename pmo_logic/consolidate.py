@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -198,20 +197,46 @@ Loader = Callable[[Sequence[str], PortfolioSettings, date | None], list[ProjectL
 
 
 def load_projects(
-    paths: Sequence[str], settings: PortfolioSettings, status_date: date | None, workers: int | None = None
+    paths: Sequence[str],
+    settings: PortfolioSettings,
+    status_date: date | None,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[ProjectLoad]:
-    """Load workbooks in worker processes (one per core), or here when there is one file or one core."""
+    """Load workbooks in worker processes (one per core), or here when there is one file or one core.
+
+    ``progress`` is called with 1 after each workbook (a progress bar's advance).
+    """
+    tick = progress or (lambda n: None)
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(paths) <= 1:
-        return [load_project(p, settings, status_date) for p in paths]
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, len(paths) // (workers * 4))
-            return list(pool.map(load_project, paths, [settings] * len(paths), [status_date] * len(paths),
-                                 chunksize=chunk))  # fmt: skip
-    except (OSError, NotImplementedError, RuntimeError):
-        # No process pool here (a sandbox, Pyodide): the same work, in this process.
-        return [load_project(p, settings, status_date) for p in paths]
+    if workers > 1 and len(paths) > 1:
+        try:
+            return _load_in_pool(paths, settings, status_date, workers, tick)
+        except (OSError, NotImplementedError, RuntimeError, ImportError):
+            pass  # no process pool here (a sandbox, Pyodide): the same work, in this process
+    loads = []
+    for path in paths:
+        loads.append(load_project(path, settings, status_date))
+        tick(1)
+    return loads
+
+
+def _load_in_pool(paths, settings, status_date, workers, tick) -> list[ProjectLoad]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    size = max(1, min(32, len(paths) // (workers * 4)))
+    batches = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
+    results: dict[int, list[ProjectLoad]] = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_load_batch, batch, settings, status_date): n for n, batch in enumerate(batches)}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            tick(len(results[futures[future]]))
+    return [load for n in range(len(batches)) for load in results[n]]
+
+
+def _load_batch(paths: Sequence[str], settings: PortfolioSettings, status_date: date | None) -> list[ProjectLoad]:
+    return [load_project(p, settings, status_date) for p in paths]
 
 
 def consolidate(
@@ -222,6 +247,8 @@ def consolidate(
     workers: int | None = None,
     cache: Any = None,
     exclude: Iterable[str | os.PathLike[str]] = (),
+    progress: Callable[[int], None] | None = None,
+    on_files: Callable[[int], None] | None = None,
 ) -> Portfolio:
     """Consolidate the project workbooks under ``source`` (a folder, or a list of files)."""
     settings = portfolio.settings if portfolio else PortfolioSettings()
@@ -229,12 +256,18 @@ def consolidate(
     sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     skip = {Path(p).resolve() for p in exclude}
     files = [str(p) for p in workbook_files(sources) if p.resolve() not in skip]
+    if on_files:
+        on_files(len(files))
+
+    def loader(todo: Sequence[str]) -> list[ProjectLoad]:
+        return load_projects(todo, settings, status_date, workers, progress)
+
     if cache is not None:
-        loads, read = cache.load(
-            files, settings, status_date, lambda todo: load_projects(todo, settings, status_date, workers)
-        )
+        loads, read = cache.load(files, settings, status_date, loader)
+        if progress:
+            progress(len(files) - read)
     else:
-        loads, read = load_projects(files, settings, status_date, workers), len(files)
+        loads, read = loader(files), len(files)
     return build_portfolio(loads, settings, status_date, portfolio, stats={"files": len(files), "read": read})
 
 

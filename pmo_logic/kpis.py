@@ -173,8 +173,12 @@ def earned_schedule(plan: pd.DataFrame, status_date: date | None) -> EarnedSched
     if total <= 0:
         return None
     if ev >= total - 1e-9:
-        # Everything planned is earned: ES is the day the baseline planned to get there.
+        # Everything planned is earned: ES is the day the baseline planned to get there, and
+        # the actual time stops at the actual completion, not at the status date.
         es = float(np.argmax(pv_curve >= total - 1e-9))
+        finished = pd.to_datetime(work["actual_finish"]).fillna(pd.to_datetime(work["finish"])).max()
+        if not pd.isna(finished):
+            at = min(at, (finished - start).days)
     else:
         c = max(int(np.searchsorted(pv_curve, ev, side="right")) - 1, 0)
         es = c + (ev - pv_curve[c]) / (pv_curve[c + 1] - pv_curve[c])

@@ -1,0 +1,157 @@
+"""Writing the roll-up: a workbook of plain Excel Tables, and CSV or Parquet files of the same tables.
+
+Text that comes from project workbooks is always written as text: a task named
+``=HYPERLINK(...)`` stays a name in the roll-up (XlsxWriter with ``strings_to_formulas`` off),
+and in CSV files a leading ``= + - @`` gets a ``'`` so that Excel does not run it.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from pmo_logic import __version__, styles
+from pmo_logic.consolidate import Portfolio
+from pmo_logic.files import atomic_output
+
+ROLLUP_KIND = "rollup"
+_ACRONYMS = {"id", "bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "etc", "vac", "tcpi", "es", "at",
+             "rag", "emv", "wbs"}  # fmt: skip
+_SPECIAL = {"spi_t": "SPI(t)", "sv_t": "SV(t)", "ieac_t": "IEAC(t)"}
+_INJECTION = ("=", "+", "-", "@", "\t", "\r")
+
+
+def label(column: str) -> str:
+    """A column name as a header: ``spi_t`` -> ``SPI(t)``, ``project_id`` -> ``Project ID``."""
+    if column in _SPECIAL:
+        return _SPECIAL[column]
+    words = [w.upper() if w in _ACRONYMS else w for w in column.split("_")]
+    text = " ".join(words)
+    return text[0].upper() + text[1:] if text else text
+
+
+def write_rollup(path: str | os.PathLike[str], portfolio: Portfolio, *, overwrite: bool = True) -> Path:
+    """Write every table of ``portfolio`` as an Excel Table, one per sheet, atomically."""
+    with atomic_output(path, overwrite=overwrite) as tmp:
+        book = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": False,
+            },
+        )
+        book.set_properties({"title": "Portfolio roll-up", "author": "pmo-xl", "comments": f"pmo-xl {__version__}"})
+        formats = {
+            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+            "money": book.add_format({"num_format": "#,##0"}),
+            "ratio": book.add_format({"num_format": "0.00"}),
+            "int": book.add_format({"num_format": "0"}),
+            "header": book.add_format(
+                {"bold": True, "font_color": "#FFFFFF", "bg_color": styles.NAVY, "text_wrap": True}
+            ),
+        }
+        for name, frame in portfolio.tables().items():
+            _write_table(book, name, frame, formats)
+        meta = book.add_worksheet("_meta")
+        for r, (key, value) in enumerate(
+            [
+                ("kind", ROLLUP_KIND),
+                ("generator", f"pmo-xl {__version__}"),
+                ("status_date", portfolio.status_date.isoformat() if portfolio.status_date else ""),
+            ]
+        ):
+            meta.write_string(r, 0, key)
+            meta.write_string(r, 1, value)
+        meta.hide()
+        book.close()
+    return Path(path)
+
+
+def _kind(column: str, series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if pd.api.types.is_numeric_dtype(series):
+        if column in ("spi", "cpi", "spi_t", "tcpi_bac", "tcpi_eac", "milestone_hit_rate", "percent_complete"):
+            return "ratio"
+        if column in ("bac", "pv", "ev", "ac", "sv", "cv", "eac", "etc", "vac", "budget", "actual_cost", "planned",
+                      "actual", "forecast", "cost_impact", "risk_emv", "approved_budget", "eac_cpi", "eac_atypical",
+                      "eac_composite"):  # fmt: skip
+            return "money"
+        return "number"
+    non_null = series.dropna()
+    if len(non_null) and all(isinstance(v, (date, datetime)) for v in non_null.head(50)):
+        return "date"
+    return "text"
+
+
+def _write_table(book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, formats: dict) -> None:
+    ws = book.add_worksheet(label(name)[:31])
+    columns = list(frame.columns)
+    kinds = [_kind(c, frame[c]) for c in columns]
+    if not columns:
+        ws.write_string(0, 0, "(empty)")
+        return
+    for c, column in enumerate(columns):
+        ws.write_string(0, c, label(column), formats["header"])
+        values = frame[column].tolist()
+        kind = kinds[c]
+        fmt = formats.get(kind)
+        for r, value in enumerate(values, start=1):
+            if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+                continue
+            if kind == "date":
+                ws.write_datetime(r, c, pd.Timestamp(value).to_pydatetime(), fmt)
+            elif kind == "bool":
+                ws.write_boolean(r, c, bool(value))
+            elif kind in ("money", "ratio", "number", "int"):
+                ws.write_number(r, c, float(value), fmt)
+            else:
+                ws.write_string(r, c, str(value))
+        ws.set_column(c, c, min(40, max(9, len(label(column)) + 2, *(len(str(v)) + 1 for v in values[:200]))))
+    last_row = max(len(frame), 1)
+    ws.add_table(0, 0, last_row, len(columns) - 1, {
+        "name": "tbl_" + name, "style": "Table Style Light 9",
+        "columns": [{"header": label(c)} for c in columns],
+    })  # fmt: skip
+    ws.freeze_panes(1, 1)
+
+
+def export_tables(folder: str | os.PathLike[str], portfolio: Portfolio, fmt: str = "csv") -> list[Path]:
+    """One file per table in ``folder``: ``csv`` (UTF-8 with BOM, for Excel) or ``parquet`` (needs pyarrow)."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in portfolio.tables().items():
+        target = out / f"{name}.{fmt}"
+        with atomic_output(target) as tmp:
+            if fmt == "csv":
+                guard_csv(frame).to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+            elif fmt == "parquet":
+                try:
+                    frame.to_parquet(tmp, index=False)
+                except ImportError as exc:
+                    raise RuntimeError("Parquet export needs pyarrow: pip install 'pmo-xl[parquet]'") from exc
+            else:
+                raise ValueError(f"unknown export format {fmt!r}: use csv or parquet")
+        written.append(target)
+    return written
+
+
+def guard_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells starting with = + - @ get a leading ' so a spreadsheet shows them, never runs them."""
+    guarded = frame.copy()
+    for column in guarded.columns:
+        if guarded[column].dtype == object or pd.api.types.is_string_dtype(guarded[column]):
+            guarded[column] = guarded[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_INJECTION) else v
+            )
+    return guarded

@@ -1,0 +1,210 @@
+"""Snapshots of the roll-up, and what changed since the last committee.
+
+A snapshot is a folder ``snapshots/<status date>[_n]/`` holding one JSON Lines file per
+roll-up table (one JSON object per row, dates as ``YYYY-MM-DD``) and ``manifest.json``:
+
+    {"format": "pmo-xl snapshot", "format_version": 1, "pmo_xl": "0.1.0",
+     "status_date": "2026-11-20", "created": "2026-11-24T10:32:05",
+     "portfolio": "Demo portfolio", "tables": {"projects": {"file": "projects.jsonl", "rows": 12}, ...}}
+
+JSON Lines is open, typed enough, and never run by a spreadsheet (unlike a CSV opened in
+Excel). pandas reads it with ``pd.read_json(path, lines=True)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pmo_logic import __version__
+from pmo_logic.consolidate import Portfolio
+from pmo_logic.files import atomic_output
+
+FORMAT = "pmo-xl snapshot"
+FORMAT_VERSION = 1
+TABLES = ("projects", "programmes", "portfolio", "tasks", "risks", "actions", "issues", "decisions",
+          "interface_risks")  # fmt: skip
+CHANGE_COLUMNS = ["change", "project_id", "item", "name", "before", "after", "delta"]
+DATE_COLUMNS = {"status_date", "start_date", "end_date", "forecast_finish", "baseline_finish", "agile_forecast_finish",
+                "start", "finish", "baseline_start", "actual_start", "actual_finish", "due_date",
+                "raised_on", "needed_by", "decided_on", "need_by", "forecast", "month", "constraint_date"}  # fmt: skip
+
+
+@dataclass
+class Snapshot:
+    path: Path
+    status_date: date | None
+    created: str
+    tables: dict[str, pd.DataFrame]
+
+
+def save_snapshot(portfolio: Portfolio, folder: str | os.PathLike[str], *, created: datetime | None = None) -> Path:
+    """Store the roll-up's tables as a new snapshot folder; returns its path."""
+    root = Path(folder)
+    stamp = portfolio.status_date.isoformat() if portfolio.status_date else "undated"
+    target = root / stamp
+    n = 2
+    while target.exists():
+        target = root / f"{stamp}_{n}"
+        n += 1
+    target.mkdir(parents=True)
+    tables = portfolio.tables()
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "pmo_xl": __version__,
+        "status_date": portfolio.status_date.isoformat() if portfolio.status_date else None,
+        "created": (created or datetime.now()).isoformat(timespec="seconds"),
+        "portfolio": portfolio.settings.portfolio_name,
+        "tables": {},
+    }
+    for name in TABLES:
+        frame = tables[name]
+        with atomic_output(target / f"{name}.jsonl") as tmp:
+            _to_jsonl(frame, tmp)
+        manifest["tables"][name] = {"file": f"{name}.jsonl", "rows": len(frame)}
+    with atomic_output(target / "manifest.json") as tmp:
+        tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return target
+
+
+def _to_jsonl(frame: pd.DataFrame, path: Path) -> None:
+    def plain(value):
+        if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+            return None
+        if isinstance(value, (pd.Timestamp, datetime)):
+            return value.date().isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        if hasattr(value, "item"):  # numpy scalars
+            return value.item()
+        return value
+
+    with path.open("w", encoding="utf-8") as handle:
+        for record in frame.to_dict(orient="records"):
+            handle.write(json.dumps({k: plain(v) for k, v in record.items()}, ensure_ascii=False) + "\n")
+
+
+def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+    folder = Path(path)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT:
+        raise ValueError(f"{folder} is not a pmo-xl snapshot")
+    tables = {}
+    for name, entry in manifest["tables"].items():
+        rows = [json.loads(line) for line in (folder / entry["file"]).read_text(encoding="utf-8").splitlines() if line]
+        frame = pd.DataFrame(rows)
+        for column in frame.columns:
+            if column in DATE_COLUMNS:
+                frame[column] = pd.to_datetime(frame[column], errors="coerce")
+        tables[name] = frame
+    status = manifest.get("status_date")
+    return Snapshot(folder, date.fromisoformat(status) if status else None, manifest.get("created", ""), tables)
+
+
+def list_snapshots(folder: str | os.PathLike[str]) -> list[Path]:
+    """Snapshot folders, oldest first (by status date, then creation)."""
+    root = Path(folder)
+    if not root.is_dir():
+        return []
+    found = []
+    for child in root.iterdir():
+        manifest = child / "manifest.json"
+        if manifest.is_file():
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+            found.append((data.get("status_date") or "", data.get("created") or "", child))
+    return [path for *_, path in sorted(found)]
+
+
+def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
+    """What changed between two committees: risks, RAG, milestones, EAC and forecast finish."""
+    now = after.tables() if isinstance(after, Portfolio) else after.tables
+    old = before.tables
+    rows: list[dict] = []
+
+    def add(change, project, item="", name="", was=None, now_=None, delta=None):
+        rows.append({"change": change, "project_id": project, "item": item, "name": name, "before": was,
+                     "after": now_, "delta": delta})  # fmt: skip
+
+    # Projects that appeared or went, RAG, EAC and forecast finish.
+    p_old = old["projects"].set_index("project_id") if len(old["projects"]) else pd.DataFrame()
+    p_new = now["projects"].set_index("project_id") if len(now["projects"]) else pd.DataFrame()
+    for project in sorted(set(p_new.index) - set(p_old.index)):
+        add("new project", project, name=str(p_new.at[project, "name"]))
+    for project in sorted(set(p_old.index) - set(p_new.index)):
+        add("project no longer reported", project, name=str(p_old.at[project, "name"]))
+    for project in sorted(set(p_old.index) & set(p_new.index)):
+        for column in ("rag_overall", "rag_schedule", "rag_cost", "rag_risk"):
+            a, b = p_old.at[project, column], p_new.at[project, column]
+            if _known(a) and _known(b) and a != b:
+                add(f"RAG {column.removeprefix('rag_')}", project, was=a, now_=b)
+        a, b = p_old.at[project, "eac"], p_new.at[project, "eac"]
+        if _known(a) and _known(b) and abs(b - a) > max(1.0, 0.005 * abs(a)):
+            add("EAC", project, was=float(a), now_=float(b), delta=float(b - a))
+        a, b = _day(p_old.at[project, "forecast_finish"]), _day(p_new.at[project, "forecast_finish"])
+        if a and b and a != b:
+            add("forecast finish", project, was=a, now_=b, delta=(b - a).days)
+    # Risks opened and closed.
+    r_old, r_new = _keyed(old["risks"]), _keyed(now["risks"])
+    open_old = {k for k, r in r_old.items() if r.get("status") != "closed"}
+    open_new = {k for k, r in r_new.items() if r.get("status") != "closed"}
+    for key in sorted(open_new - set(r_old)):
+        add("new risk", key[0], key[1], r_new[key].get("title") or "", now_=r_new[key].get("score"))
+    for key in sorted(open_old - open_new):
+        add("risk closed", key[0], key[1], r_old[key].get("title") or "", was=r_old[key].get("score"))
+    # Milestones slipped or pulled in.
+    m_old, m_new = _keyed(_milestones(old["tasks"])), _keyed(_milestones(now["tasks"]))
+    for key in sorted(set(m_old) & set(m_new)):
+        a, b = _day(m_old[key].get("finish")), _day(m_new[key].get("finish"))
+        if a and b and a != b:
+            kind = "milestone slipped" if b > a else "milestone pulled in"
+            add(kind, key[0], key[1], m_new[key].get("name") or "", a, b, (b - a).days)
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+def milestone_trend(snapshots: list[Snapshot], current: Portfolio | None = None) -> pd.DataFrame:
+    """Key milestones' forecast at each reporting date: the milestone trend analysis (MTA) data."""
+    frames = []
+    sources = [(s.status_date, s.tables["tasks"]) for s in snapshots]
+    if current is not None:
+        sources.append((current.status_date, current.details["plan"]))
+    for when, tasks in sources:
+        key = _milestones(tasks)
+        key = key[key["key_milestone"] == True] if "key_milestone" in key else key.iloc[0:0]  # noqa: E712
+        frame = pd.DataFrame({
+            "reporting_date": pd.Timestamp(when) if when else pd.NaT,
+            "project_id": key["project_id"], "milestone": key["id"].astype(str), "name": key["name"],
+            "forecast": pd.to_datetime(key["finish"]), "baseline": pd.to_datetime(key["baseline_finish"]),
+        })  # fmt: skip
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["reporting_date", "project_id", "milestone", "name", "forecast", "baseline"])
+    return pd.concat(frames, ignore_index=True).sort_values(["project_id", "milestone", "reporting_date"])
+
+
+def _milestones(tasks: pd.DataFrame) -> pd.DataFrame:
+    return tasks[tasks["type"] == "milestone"] if len(tasks) else tasks
+
+
+def _keyed(frame: pd.DataFrame) -> dict[tuple[str, str], dict]:
+    if frame is None or frame.empty:
+        return {}
+    return {(str(r["project_id"]), str(r["id"])): r for r in frame.to_dict(orient="records")}
+
+
+def _known(value) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value) and value is not pd.NaT
+
+
+def _day(value) -> date | None:
+    if not _known(value):
+        return None
+    try:
+        return pd.Timestamp(value).date()
+    except (ValueError, TypeError):
+        return None
