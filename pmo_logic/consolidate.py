@@ -288,7 +288,14 @@ def build_portfolio(
             {"file": file, "project_id": project_id or "", "code": code, "severity": severity, "reason": reason}
         )
 
-    for load in sorted(loads, key=lambda item: item.path):
+    registered = {r.project_id: r for r in (portfolio.projects if portfolio else []) if r.project_id}
+
+    def preference(load: ProjectLoad) -> tuple[bool, str]:
+        # With two workbooks for one project, the one the Register names wins, then the first by name.
+        entry = registered.get(load.workbook.project.project_id)
+        return (not (entry is not None and entry.workbook == Path(load.path).name), load.path)
+
+    for load in sorted(loads, key=preference):
         name = Path(load.path).name
         project_id = load.workbook.project.project_id
         if load.workbook.meta.kind != "project" or any(f.code == "READ006" for f in load.findings):
@@ -306,7 +313,7 @@ def build_portfolio(
         else:
             seen[project_id] = name
             kept.append(load)
-    registered = {r.project_id: r for r in (portfolio.projects if portfolio else []) if r.project_id}
+    kept.sort(key=lambda load: load.path)
     if registered:
         # A registered workbook that was found but could not be read is already a load problem.
         found_files = {Path(load.path).name for load in loads}

@@ -142,10 +142,11 @@ def workbook_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for item in paths:
         path = Path(item)
         if path.is_dir():
+            # Old .xls files are listed too, so the reader can say how to convert them.
             found.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file() and not _skipped(p)
+                if p.suffix.lower() in (*WORKBOOK_SUFFIXES, ".xls") and p.is_file() and not _skipped(p)
             )
         else:
             found.append(path)

@@ -1,0 +1,249 @@
+"""Consolidation: aggregation, a folder full of faults, snapshots, the incremental cache, injection."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import msoffcrypto.format.ooxml
+import openpyxl
+import pandas as pd
+import pytest
+
+from pmo_logic.cache import ProjectCache
+from pmo_logic.consolidate import consolidate
+from pmo_logic.models import InterfaceRow, PortfolioSettings, PortfolioWorkbook, RegisterRow, RiskRow
+from pmo_logic.reader import read_portfolio_workbook
+from pmo_logic.rollup import export_tables, write_rollup
+from pmo_logic.rules.example_project import clean_project
+from pmo_logic.snapshots import changes, list_snapshots, load_snapshot, milestone_trend, save_snapshot
+from pmo_logic.templates import write_project_workbook
+
+SETTINGS = PortfolioSettings(portfolio_name="Test", project_folder=".", status_date=date(2026, 2, 27))
+
+
+def project(project_id: str, programme: str = "Programme A", **changes_):
+    workbook = clean_project()
+    workbook.project.project_id = project_id
+    workbook.project.name = f"Project {project_id}"
+    workbook.project.programme = programme
+    for key, value in changes_.items():
+        setattr(workbook.project, key, value)
+    return workbook
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def demo_rollup(demo_portfolio):
+    portfolio = read_portfolio_workbook(demo_portfolio.portfolio_file)
+    return consolidate(demo_portfolio.folder / "projects", portfolio, workers=1)
+
+
+def test_programme_and_portfolio_figures_are_sums(demo_rollup):
+    projects = demo_rollup.projects
+    for row in demo_rollup.programmes.to_dict(orient="records"):
+        members = projects[projects["programme"] == row["programme"]]
+        assert row["projects"] == len(members)
+        assert row["spi"] == pytest.approx(members["ev"].sum() / members["pv"].sum())
+        assert row["cpi"] == pytest.approx(members["ev"].sum() / members["ac"].sum())
+        assert row["bac"] == pytest.approx(members["bac"].sum())
+    total = demo_rollup.total.iloc[0]
+    assert total["spi"] == pytest.approx(projects["ev"].sum() / projects["pv"].sum())
+    assert total["projects"] == 12
+
+
+def test_demo_rollup_traces_every_row_to_its_cell(demo_rollup):
+    for name in ("plan", "risks", "actions", "budget"):
+        table = demo_rollup.details[name]
+        assert table["file"].notna().all() and table["sheet"].notna().all() and table["row"].notna().all()
+    interface = demo_rollup.interface_risks
+    assert set(interface["status"]) <= {"at risk", "on track"}
+    assert "INTF010" in set(demo_rollup.findings["code"])
+
+
+def test_fault_corpus(tmp_path: Path, templates_dir: Path):
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    for n in range(1, 6):
+        write_project_workbook(folder / f"good{n}.xlsx", project(f"PRJ-00{n}"))
+    # Damaged and odd files around them.
+    data = (folder / "good1.xlsx").read_bytes()
+    (folder / "corrupt.xlsx").write_bytes(data[: len(data) // 2])
+    out = io.BytesIO()
+    with (folder / "good1.xlsx").open("rb") as handle:
+        msoffcrypto.format.ooxml.OOXMLFile(handle).encrypt("secret", out)
+    (folder / "locked.xlsx").write_bytes(out.getvalue())
+    (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000)
+    openpyxl.Workbook().save(folder / "empty.xlsx")
+    (folder / "~$good1.xlsx").write_bytes(b"owner lock")
+    shutil.copy(folder / "good1.xlsx", folder / "copy of good1.xlsx")  # the same project ID twice
+    book = openpyxl.load_workbook(folder / "good2.xlsx")
+    book["Plan"].title = "Planning v2"  # renamed sheet
+    book.save(folder / "good2.xlsx")
+    book = openpyxl.load_workbook(folder / "good3.xlsx")
+    plan = book["Plan"]
+    plan.insert_rows(1)
+    plan["A1"] = "Plan of record"
+    plan.merge_cells("A1:F1")  # merged cells above the header
+    book.save(folder / "good3.xlsx")
+    with zipfile.ZipFile(folder / "good4.xlsx", "a", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("customXml/attachment.bin", os.urandom(50 * 1024 * 1024))  # a 50 MB workbook
+    assert (folder / "good4.xlsx").stat().st_size > 50 * 1024 * 1024
+    before = digest(folder)
+    register = [RegisterRow(project_id=f"PRJ-00{n}", workbook=f"good{n}.xlsx") for n in range(1, 6)]
+    rollup = consolidate(folder, PortfolioWorkbook(settings=SETTINGS, projects=register), workers=2)
+    assert digest(folder) == before, "sources must never change"
+    assert sorted(rollup.projects["project_id"]) == ["PRJ-001", "PRJ-002", "PRJ-003", "PRJ-004", "PRJ-005"]
+    problems = {row["file"]: row["code"] for row in rollup.load_problems.to_dict(orient="records")}
+    assert problems == {
+        "corrupt.xlsx": "READ005",
+        "locked.xlsx": "READ003",
+        "old.xls": "READ004",
+        "empty.xlsx": "READ007",
+        "copy of good1.xlsx": "CONS003",
+    }
+    assert "~$good1.xlsx" not in set(rollup.findings["file"])
+    assert rollup.stats == {"files": 10, "read": 10, "projects": 5}  # the lock file is not read
+    # Rows stay traceable to their real cell, after the header moved down a row.
+    tasks = rollup.details["plan"]
+    shifted = tasks[(tasks["project_id"] == "PRJ-003") & (tasks["id"] == "4")].iloc[0]
+    assert shifted["row"] == 6 and shifted["sheet"] == "Plan"
+    assert openpyxl.load_workbook(folder / "good3.xlsx")["Plan"][f"A{shifted['row']}"].value == "4"
+    renamed = tasks[tasks["project_id"] == "PRJ-002"]["sheet"].unique().tolist()
+    assert renamed == ["Planning v2"]
+
+
+def test_register_matching(tmp_path: Path):
+    write_project_workbook(tmp_path / "a.xlsx", project("PRJ-001"))
+    write_project_workbook(tmp_path / "b.xlsx", project("PRJ-009"))
+    register = [
+        RegisterRow(project_id="PRJ-001", workbook="a.xlsx", active=True),
+        RegisterRow(project_id="PRJ-002", workbook="missing.xlsx", active=True),
+        RegisterRow(project_id="PRJ-003", workbook="old.xlsx", active=False),
+    ]
+    rollup = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS, projects=register), workers=1)
+    codes = {(row["project_id"], row["code"]) for row in rollup.load_problems.to_dict(orient="records")}
+    assert codes == {("PRJ-002", "CONS001"), ("PRJ-009", "CONS002")}
+    assert sorted(rollup.projects["project_id"]) == ["PRJ-001", "PRJ-009"]
+
+
+def test_parallel_and_serial_loading_agree(tmp_path: Path):
+    for n in range(1, 5):
+        write_project_workbook(tmp_path / f"p{n}.xlsx", project(f"PRJ-00{n}"))
+    serial = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=1)
+    parallel = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=2)
+    pd.testing.assert_frame_equal(serial.projects, parallel.projects)
+    pd.testing.assert_frame_equal(serial.details["plan"], parallel.details["plan"])
+
+
+def test_interface_at_risk_names_both_projects(tmp_path: Path):
+    consumer = project("PRJ-001")
+    consumer.interfaces = [
+        InterfaceRow(id="IF1", direction="needs", other_project="PRJ-002", milestone="7", need_by=date(2026, 3, 20)),
+        InterfaceRow(id="IF2", direction="needs", other_project="PRJ-404", milestone="7", need_by=date(2026, 3, 20)),
+    ]
+    write_project_workbook(tmp_path / "consumer.xlsx", consumer)
+    supplier = project("PRJ-002")  # its go-live (task 7) is on 27 March
+    supplier.interfaces = []
+    write_project_workbook(tmp_path / "supplier.xlsx", supplier)
+    rollup = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=1)
+    risk = rollup.interface_risks.set_index("interface")
+    assert (risk.at["IF1", "status"], risk.at["IF1", "days_late"]) == ("at risk", 7)
+    assert risk.at["IF2", "status"] == "unknown project"
+    found = rollup.findings.set_index("code")
+    assert "PRJ-001 needs milestone 7 of PRJ-002" in found.at["INTF010", "message"]
+    assert found.at["INTF010", "cell"] == "F2" and found.at["INTF010", "sheet"] == "Interfaces"
+    assert found.at["INTF001", "cell"] == "C3"
+
+
+def test_snapshots_and_changes_since_the_last_committee(tmp_path: Path):
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    write_project_workbook(folder / "a.xlsx", project("PRJ-001"))
+    write_project_workbook(folder / "b.xlsx", project("PRJ-002"))
+    first = consolidate(folder, PortfolioWorkbook(settings=SETTINGS), workers=1)
+    saved = save_snapshot(first, tmp_path / "snapshots")
+    # Before the next committee: PRJ-002 closes R1, raises R3, slips go-live a week and overspends.
+    later = project("PRJ-002")
+    later.risks[0].status = "closed"
+    later.risks.append(RiskRow(id="R3", title="New regulation", owner="C. Smith", probability=4, impact=4,
+                               status="open"))  # fmt: skip
+    later.plan[6].finish = later.plan[6].start = date(2026, 4, 3)
+    later.plan[3].actual_cost = 30000  # CPI falls to 0.75: cost RAG red
+    write_project_workbook(folder / "b.xlsx", later)
+    second = consolidate(folder, PortfolioWorkbook(settings=SETTINGS), workers=1)
+    diff = changes(load_snapshot(saved), second)
+    got = {(r["change"], r["project_id"], r["item"]) for r in diff.to_dict(orient="records")}
+    assert ("risk closed", "PRJ-002", "R1") in got
+    assert ("new risk", "PRJ-002", "R3") in got
+    assert ("milestone slipped", "PRJ-002", "7") in got
+    assert ("RAG cost", "PRJ-002", "") in got and ("EAC", "PRJ-002", "") in got
+    assert not any(project_id == "PRJ-001" for _, project_id, _ in got)
+    slipped = diff[diff["change"] == "milestone slipped"].iloc[0]
+    assert slipped["delta"] == 7
+    second_saved = save_snapshot(second, tmp_path / "snapshots")
+    assert list_snapshots(tmp_path / "snapshots") == [saved, second_saved]
+    trend = milestone_trend([load_snapshot(saved), load_snapshot(second_saved)])
+    go_live = trend[(trend["project_id"] == "PRJ-002") & (trend["milestone"] == "7")]
+    assert [d.date() for d in go_live["forecast"]] == [date(2026, 3, 27), date(2026, 4, 3)]
+
+
+def test_incremental_run_rereads_only_the_changed_file(tmp_path: Path):
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    for n in range(1, 6):
+        write_project_workbook(folder / f"p{n}.xlsx", project(f"PRJ-00{n}"))
+    cache = ProjectCache(tmp_path / "cache")
+    portfolio = PortfolioWorkbook(settings=SETTINGS)
+    first = consolidate(folder, portfolio, workers=1, cache=cache)
+    assert first.stats["read"] == 5
+    assert consolidate(folder, portfolio, workers=1, cache=cache).stats["read"] == 0
+    changed = project("PRJ-003")
+    changed.plan[3].percent_complete = 0.75
+    write_project_workbook(folder / "p3.xlsx", changed)
+    os.utime(folder / "p1.xlsx")  # touched but unchanged: the content hash keeps it cached
+    third = consolidate(folder, portfolio, workers=1, cache=cache)
+    assert third.stats["read"] == 1
+    assert third.projects.set_index("project_id").at["PRJ-003", "ev"] == pytest.approx(
+        first.projects.set_index("project_id").at["PRJ-003", "ev"] + 0.25 * 20000
+    )
+
+
+def test_text_from_projects_is_never_a_formula(tmp_path: Path):
+    hostile = project("PRJ-001")
+    hostile.plan[1].name = '=HYPERLINK("http://evil.example","x")'
+    hostile.risks[0].title = "@SUM(1+1)"
+    write_project_workbook(tmp_path / "p.xlsx", hostile)
+    rollup = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=1)
+    path = write_rollup(tmp_path / "out" / "rollup.xlsx", rollup)
+    tasks = openpyxl.load_workbook(path)["Tasks"]
+    names = [c for c in tasks["E"] if isinstance(c.value, str) and "HYPERLINK" in c.value]  # the Name column
+    assert names and all(c.data_type == "s" for c in names)
+    files = export_tables(tmp_path / "csv", rollup)
+    text = (tmp_path / "csv" / "tasks.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
+    assert "'@SUM(1+1)" in (tmp_path / "csv" / "risks.csv").read_text(encoding="utf-8-sig")
+    assert {p.name for p in files} >= {"projects.csv", "tasks.csv", "load_problems.csv"}
+
+
+def test_rollup_workbook_has_a_table_per_sheet(demo_rollup, tmp_path: Path):
+    path = write_rollup(tmp_path / "rollup.xlsx", demo_rollup)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:4] == ["Projects", "Programmes", "Portfolio", "Tasks"]
+    assert "tbl_projects" in book["Projects"].tables
+    projects = pd.read_excel(path, sheet_name="Projects", engine="calamine")
+    assert len(projects) == 12 and "SPI(t)" in projects.columns
+
+
+def test_empty_folder(tmp_path: Path):
+    rollup = consolidate(tmp_path, None, workers=1)
+    assert rollup.projects.empty and rollup.load_problems.empty
+    write_rollup(tmp_path / "rollup.xlsx", rollup)
