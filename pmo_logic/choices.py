@@ -50,11 +50,17 @@ class ChoiceList:
 
     def lookup(self, text: str) -> str | None:
         """The code for a code or label typed in either language, or None."""
-        key = normalize_label(text)
-        for choice in self.choices:
-            if key in (normalize_label(choice.code), normalize_label(choice.en), normalize_label(choice.fr)):
-                return choice.code
-        return None
+        return self._index().get(normalize_label(text))
+
+    def _index(self) -> dict[str, str]:
+        index = self.__dict__.get("_lookup")
+        if index is None:
+            index = {}
+            for choice in self.choices:
+                for name in (choice.fr, choice.en, choice.code):
+                    index[normalize_label(name)] = choice.code
+            object.__setattr__(self, "_lookup", index)  # a cache on a frozen dataclass
+        return index
 
 
 def _list(name: str, en: str, fr: str, *choices: tuple[str, str, str]) -> ChoiceList:

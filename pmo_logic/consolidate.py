@@ -49,9 +49,9 @@ from pmo_logic.models import (
 )
 from pmo_logic.reader import read_project_workbook
 from pmo_logic.sheets import PROJECT_SHEETS
-from pmo_logic.validate import validate_workbook, workbook_files
+from pmo_logic.validate import sheet_frames, validate_workbook, workbook_files
 from pmo_logic.validation_settings import ValidationSettings, settings_from_portfolio
-from pmo_logic.workdays import public_holidays
+from pmo_logic.workdays import public_holidays, working_day_slip
 
 DETAIL_TABLES = ("plan", "risks", "actions", "issues", "decisions", "budget", "stakeholders", "interfaces", "sprints")
 LOAD_PROBLEM_COLUMNS = ["file", "project_id", "code", "severity", "reason"]
@@ -65,6 +65,8 @@ class ProjectLoad:
     workbook: ProjectWorkbook
     findings: list[Finding]
     kpis: dict[str, Any]
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """The project's detail tables, built where it was loaded (in a worker, and kept in the cache)."""
 
     @property
     def readable(self) -> bool:
@@ -112,9 +114,16 @@ class Portfolio:
 def load_project(path: str, settings: PortfolioSettings, status_date: date | None = None) -> ProjectLoad:
     """Read, validate and measure one project workbook. Never raises for a bad workbook."""
     workbook = read_project_workbook(path)
-    validation = validate_workbook(workbook, _validation_settings(settings, status_date))
-    kpis = project_kpis(workbook, settings, status_date) if not _unreadable(workbook) else {}
-    return ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings, kpis=kpis)
+    if _unreadable(workbook):
+        validation = validate_workbook(workbook, _validation_settings(settings, status_date))
+        return ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings, kpis={})
+    # The sheets become DataFrames once, for validation, KPIs and the roll-up alike.
+    frames = sheet_frames(workbook)
+    validation = validate_workbook(workbook, _validation_settings(settings, status_date), frames=frames)
+    load = ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings,
+                       kpis=project_kpis(workbook, settings, status_date, frames))  # fmt: skip
+    load.frames = {key: project_frame(load, key, settings, frames.get(key)) for key in DETAIL_TABLES}
+    return load
 
 
 def _validation_settings(settings: PortfolioSettings, status_date: date | None) -> ValidationSettings:
@@ -136,15 +145,19 @@ def _holidays(settings: PortfolioSettings, workbook: ProjectWorkbook) -> list[da
 
 
 def project_kpis(
-    workbook: ProjectWorkbook, settings: PortfolioSettings, portfolio_date: date | None = None
+    workbook: ProjectWorkbook,
+    settings: PortfolioSettings,
+    portfolio_date: date | None = None,
+    frames: dict[str, pd.DataFrame] | None = None,
 ) -> dict[str, Any]:
     """Every KPI of one project at its status date, with its RAG per dimension."""
     project = workbook.project
     status = project.status_date
-    plan = rows_to_frame(workbook.plan, TaskRow)
-    risks = rows_to_frame(workbook.risks, RiskRow)
-    actions = rows_to_frame(workbook.actions, ActionRow)
-    sprints = rows_to_frame(workbook.sprints, SprintRow)
+    frames = frames or {}
+    plan = frames["plan"] if "plan" in frames else rows_to_frame(workbook.plan, TaskRow)
+    risks = frames["risks"] if "risks" in frames else rows_to_frame(workbook.risks, RiskRow)
+    actions = frames["actions"] if "actions" in frames else rows_to_frame(workbook.actions, ActionRow)
+    sprints = frames["sprints"] if "sprints" in frames else rows_to_frame(workbook.sprints, SprintRow)
     holidays = _holidays(settings, workbook)
     ev = earned_value(plan, status, project.bac)
     es = earned_schedule(plan, status)
@@ -370,30 +383,35 @@ def _projects_table(loads: Sequence[ProjectLoad], registered: dict) -> pd.DataFr
     return frame.sort_values(["programme", "project_id"], ignore_index=True)
 
 
-def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSettings) -> pd.DataFrame:
+def project_frame(
+    load: ProjectLoad, key: str, settings: PortfolioSettings, frame: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One project's rows of a detail table, with where each row comes from."""
     schema = next(s for s in PROJECT_SHEETS if s.key == key)
-    frames = []
-    for load in loads:
-        workbook = load.workbook
-        frame = rows_to_frame(getattr(workbook, key), schema.model)
-        layout = workbook.layout.get(key)
-        frame.insert(0, "project_id", workbook.project.project_id)
-        frame.insert(1, "programme", workbook.project.programme or "(no programme)")
-        frame["file"] = Path(load.path).name
-        frame["sheet"] = layout.name if layout else schema.name(workbook.meta.language)
-        frames.append(frame.rename(columns={"source_row": "row"}))
+    workbook = load.workbook
+    frame = (frame if frame is not None else rows_to_frame(getattr(workbook, key), schema.model)).copy()
+    layout = workbook.layout.get(key)
+    frame.insert(0, "project_id", workbook.project.project_id)
+    frame.insert(1, "programme", workbook.project.programme or "(no programme)")
+    frame["file"] = Path(load.path).name
+    frame["sheet"] = layout.name if layout else schema.name(workbook.meta.language)
+    frame = frame.rename(columns={"source_row": "row"})
+    if key == "risks":
+        frame["score"] = frame["probability"] * frame["impact"]
+        frame["level"] = risk_level(frame["score"], settings)
+    if key == "plan":
+        frame["slip_days"] = working_day_slip(frame["baseline_finish"], frame["finish"], _holidays(settings, workbook))
+    return frame
+
+
+def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSettings) -> pd.DataFrame:
+    frames = [load.frames[key] if key in load.frames else project_frame(load, key, settings) for load in loads]
+    frames = [frame for frame in frames if len(frame)]
     if not frames:
+        schema = next(s for s in PROJECT_SHEETS if s.key == key)
         columns = ["project_id", "programme", *(s.name for s in schema.columns()), "row", "file", "sheet"]
         return pd.DataFrame(columns=columns)
-    table = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else frames[0]
-    if key == "risks" and len(table):
-        table["score"] = table["probability"] * table["impact"]
-        table["level"] = risk_level(table["score"], settings)
-    if key == "plan" and len(table):
-        from pmo_logic.workdays import working_day_slip
-
-        table["slip_days"] = working_day_slip(table["baseline_finish"], table["finish"])
-    return table
+    return pd.concat(frames, ignore_index=True)
 
 
 def _aggregate(projects: pd.DataFrame, by: str, settings: PortfolioSettings) -> pd.DataFrame:

@@ -59,6 +59,14 @@ class Schedule:
     links: list[tuple[str, str, Link]] = field(default_factory=list)
     """Every link kept in the network: (predecessor, successor, link)."""
 
+    def finish_with_delay(self, task_id: str, days: int) -> int | None:
+        """The project finish if ``task_id`` took ``days`` more working days (the logic is reused)."""
+        forward = getattr(self, "_forward", None)
+        if forward is None:
+            return None
+        _, ef = forward({task_id: days})
+        return max(ef.values()) if ef else None
+
     @property
     def critical_path(self) -> list[str]:
         """IDs of the critical tasks, in order of early start."""
@@ -175,58 +183,66 @@ def _passes(
     origin = calendar.position(project_start) if project_start else (int(starts.min()) if len(starts) else 0)
     data_date = calendar.end_position(status_date) if status_date else None
     result.origin = origin
-    es: dict[str, int] = {}
-    ef: dict[str, int] = {}
-    for task_id in order:
-        row = rows[task_id]
-        d = int(row.duration)
-        fixed_start = None if math.isnan(row.start_pos) else int(row.start_pos)
-        fixed_finish = None if math.isnan(row.finish_pos) else int(row.finish_pos)
-        if row.type == "milestone" and fixed_finish is not None:
-            fixed_start = fixed_finish  # a milestone sits at the end of its day
-        if row.state in ("done", "cancelled") and fixed_start is not None:
-            es[task_id] = fixed_start
-            ef[task_id] = max(fixed_finish if fixed_finish is not None else fixed_start + d, fixed_start)
-            continue
-        start_bound, finish_bound = origin, None
-        for pred in graph.predecessors(task_id):
-            for link in graph.edges[pred, task_id]["links"]:
-                lag = round(link.lag)
-                if link.type == "FS":
-                    start_bound = max(start_bound, ef[pred] + lag)
-                elif link.type == "SS":
-                    start_bound = max(start_bound, es[pred] + lag)
-                elif link.type == "FF":
-                    finish_bound = max(finish_bound or -(10**9), ef[pred] + lag)
-                else:  # SF
-                    finish_bound = max(finish_bound or -(10**9), es[pred] + lag)
-        kind, when = row.constraint_type, row.constraint_date
-        when_pos = None
-        if kind and isinstance(when, date):
-            when_pos = calendar.end_position(when) if row.type == "milestone" else calendar.position(when)
-            when_end = calendar.end_position(when)
-        if row.state == "in_progress" and fixed_start is not None:
-            start = fixed_start
-            remaining = math.ceil(d * (1 - min(row.percent_complete, 1.0))) if d else 0
-            finish = max(start, (data_date if data_date is not None else start) + remaining)
-            if data_date is None:
+
+    def forward(extra: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+        """Early start and finish of every task; ``extra`` adds working days to some durations."""
+        es: dict[str, int] = {}
+        ef: dict[str, int] = {}
+        for task_id in order:
+            row = rows[task_id]
+            d = int(row.duration) + extra.get(task_id, 0)
+            fixed_start = None if math.isnan(row.start_pos) else int(row.start_pos)
+            fixed_finish = None if math.isnan(row.finish_pos) else int(row.finish_pos)
+            if row.type == "milestone" and fixed_finish is not None:
+                fixed_start = fixed_finish  # a milestone sits at the end of its day
+            if row.state in ("done", "cancelled") and fixed_start is not None:
+                es[task_id] = fixed_start
+                ef[task_id] = max(fixed_finish if fixed_finish is not None else fixed_start + d, fixed_start)
+                continue
+            start_bound, finish_bound = origin, None
+            for pred in graph.predecessors(task_id):
+                for link in graph.edges[pred, task_id]["links"]:
+                    lag = round(link.lag)
+                    if link.type == "FS":
+                        start_bound = max(start_bound, ef[pred] + lag)
+                    elif link.type == "SS":
+                        start_bound = max(start_bound, es[pred] + lag)
+                    elif link.type == "FF":
+                        finish_bound = max(finish_bound or -(10**9), ef[pred] + lag)
+                    else:  # SF
+                        finish_bound = max(finish_bound or -(10**9), es[pred] + lag)
+            kind, when = row.constraint_type, row.constraint_date
+            when_pos = None
+            if kind and isinstance(when, date):
+                when_pos = calendar.end_position(when) if row.type == "milestone" else calendar.position(when)
+                when_end = calendar.end_position(when)
+            if row.state == "in_progress" and fixed_start is not None:
+                start = fixed_start
+                remaining = math.ceil(d * (1 - min(row.percent_complete, 1.0))) if d else 0
+                finish = max(start, (data_date if data_date is not None else start) + remaining)
+                if data_date is None:
+                    finish = start + d
+            else:
+                if data_date is not None:
+                    start_bound = max(start_bound, data_date)
+                if finish_bound is not None:
+                    start_bound = max(start_bound, finish_bound - d)
+                if when_pos is not None and kind == "snet":
+                    start_bound = max(start_bound, when_pos)
+                if when_pos is not None and kind == "fnet":
+                    start_bound = max(start_bound, when_end - d)
+                start = start_bound
+                if when_pos is not None and kind == "mso":
+                    start = when_pos
+                if when_pos is not None and kind == "mfo":
+                    start = when_end - d
                 finish = start + d
-        else:
-            if data_date is not None:
-                start_bound = max(start_bound, data_date)
-            if finish_bound is not None:
-                start_bound = max(start_bound, finish_bound - d)
-            if when_pos is not None and kind == "snet":
-                start_bound = max(start_bound, when_pos)
-            if when_pos is not None and kind == "fnet":
-                start_bound = max(start_bound, when_end - d)
-            start = start_bound
-            if when_pos is not None and kind == "mso":
-                start = when_pos
-            if when_pos is not None and kind == "mfo":
-                start = when_end - d
-            finish = start + d
-        es[task_id], ef[task_id] = start, finish
+            es[task_id], ef[task_id] = start, finish
+        return es, ef
+
+    es, ef = forward({})
+    result._forward = forward
+
     project_finish = max(ef.values()) if ef else None
     result.project_finish = project_finish
     lf: dict[str, int] = {}

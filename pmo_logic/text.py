@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[^a-z0-9%]+")
+
+
+@lru_cache(maxsize=65536)
+def _normalize(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text).casefold()
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_WORD.sub(" ", ascii_only).strip()
 
 
 def normalize_label(text: object) -> str:
@@ -17,6 +25,5 @@ def normalize_label(text: object) -> str:
     >>> normalize_label("  Date de Début ")
     'date de debut'
     """
-    decomposed = unicodedata.normalize("NFKD", str(text)).casefold()
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_WORD.sub(" ", ascii_only).strip()
+    # Cached: the same statuses and headers come back in every row of every workbook.
+    return _normalize(str(text))

@@ -54,8 +54,12 @@ def validate_workbook(
     workbook: ProjectWorkbook,
     settings: ValidationSettings | None = None,
     portfolio: PortfolioIndex | None = None,
+    frames: dict[str, pd.DataFrame] | None = None,
 ) -> ValidationResult:
-    """Run every enabled rule on ``workbook``; reading problems become findings too."""
+    """Run every enabled rule on ``workbook``; reading problems become findings too.
+
+    ``frames`` are the sheets as DataFrames (`sheet_frames`), when the caller has them already.
+    """
     settings = settings or ValidationSettings()
     result = ValidationResult(workbook=workbook)
     project_id = workbook.project.project_id or ""
@@ -75,7 +79,7 @@ def validate_workbook(
             )
     if any(p.code in _UNREADABLE for p in workbook.problems) or "plan" in workbook.missing_sheets:
         return result
-    ctx = _context(workbook, settings, portfolio)
+    ctx = _context(workbook, settings, portfolio, frames)
     result.schedule = ctx.schedule
     for rule in CATALOGUE.values():
         if rule.check is None or not settings.enabled(rule.code):
@@ -98,8 +102,20 @@ def validate_workbook(
     return result
 
 
+def sheet_frames(workbook: ProjectWorkbook) -> dict[str, pd.DataFrame]:
+    """Every table sheet present in the workbook as a DataFrame (`rows_to_frame`)."""
+    return {
+        schema.key: rows_to_frame(getattr(workbook, schema.key), schema.model)
+        for schema in PROJECT_SHEETS
+        if schema.layout == "table" and schema.key not in workbook.missing_sheets
+    }
+
+
 def _context(
-    workbook: ProjectWorkbook, settings: ValidationSettings, portfolio: PortfolioIndex | None
+    workbook: ProjectWorkbook,
+    settings: ValidationSettings,
+    portfolio: PortfolioIndex | None,
+    frames: dict[str, pd.DataFrame] | None = None,
 ) -> ValidationContext:
     plan = workbook.plan
     dates = [d for t in plan for d in (t.start, t.actual_start, t.baseline_start) if d is not None]
@@ -112,10 +128,7 @@ def _context(
     result = schedule(
         plan, calendar, status_date=workbook.project.status_date, project_start=workbook.project.start_date
     )
-    frames = {}
-    for schema in PROJECT_SHEETS:
-        if schema.layout == "table" and schema.key not in workbook.missing_sheets:
-            frames[schema.key] = rows_to_frame(getattr(workbook, schema.key), schema.model)
+    frames = dict(frames) if frames is not None else sheet_frames(workbook)
     scheduled = frames["plan"].copy()
     for column in ("es", "ef", "ls", "lf", "total_float", "free_float", "critical", "state"):
         scheduled[column] = result.tasks[column].to_numpy()

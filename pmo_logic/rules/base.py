@@ -229,7 +229,10 @@ def _show(value: Any) -> Any:
 
 def each_row(frame: pd.DataFrame, mask: pd.Series) -> Iterator[pd.Series]:
     """The rows of ``frame`` where ``mask`` holds, in sheet order."""
-    for _, row in frame[mask.fillna(False).astype(bool)].iterrows():
+    selected = mask.fillna(False).astype(bool)
+    if not selected.any():
+        return
+    for _, row in frame[selected].iterrows():
         yield row
 
 

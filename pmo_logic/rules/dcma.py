@@ -21,7 +21,7 @@ from pmo_logic.models import TaskRow
 from pmo_logic.rules.base import Example, Hit, ValidationContext, row_of, rule
 from pmo_logic.rules.examples import both, change
 from pmo_logic.rules.logic import open_end_masks
-from pmo_logic.schedule import HARD_CONSTRAINTS, schedule
+from pmo_logic.schedule import HARD_CONSTRAINTS
 
 
 @dataclass
@@ -193,12 +193,7 @@ def _critical_path_test(ctx: ValidationContext) -> DcmaCheck:
     if candidates.empty or ctx.schedule.project_finish is None:
         return DcmaCheck(12, name, None, "finish moves by the delay", None, unit="")
     index = candidates.sort_values(["es", "source_row"]).index[0]
-    delayed: list[TaskRow] = list(ctx.workbook.plan)
-    original = delayed[index]
-    base = original.duration if original.duration is not None else plan.at[index, "duration"]
-    delayed[index] = original.model_copy(update={"duration": float(base or 0) + delay, "type": "task"})
-    again = schedule(delayed, ctx.calendar, status_date=ctx.status_date, project_start=ctx.workbook.project.start_date)
-    moved = (again.project_finish or 0) - ctx.schedule.project_finish
+    moved = (ctx.schedule.finish_with_delay(plan.at[index, "id"], delay) or 0) - ctx.schedule.project_finish
     return DcmaCheck(12, name, float(moved), f"finish moves by {delay} days", moved == delay, int(moved), delay,
                      [index], unit="")  # fmt: skip
 

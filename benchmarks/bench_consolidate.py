@@ -1,0 +1,149 @@
+"""Consolidating a folder of realistic project workbooks against the naive pandas/openpyxl loop.
+
+Each generated workbook has about 500 rows over 7 sheets (plan, risks, actions, issues,
+decisions, budget, stakeholders), written by pmo-xl's own template writer. Both sides run in
+this process on the same folder:
+
+- baseline: ``pandas.read_excel(path, sheet_name=None, engine="openpyxl")`` per file, then concat;
+- pmo-xl: ``consolidate`` (read with python-calamine, validate every rule, KPIs, roll-up), then
+  ``write_rollup``; and an incremental re-run after 10 files changed.
+
+    python benchmarks/bench_consolidate.py --count 200 --workers 2
+
+Targets (issue 4): 1,000 workbooks in under 5 s on 2 cores, 15x the baseline's throughput,
+an incremental re-run with 10 changed files under 1 s, peak memory under 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pmo_logic import models as m
+from pmo_logic.cache import ProjectCache
+from pmo_logic.consolidate import consolidate
+from pmo_logic.rollup import write_rollup
+from pmo_logic.templates import write_project_workbook
+
+STATUS = date(2026, 11, 20)
+
+
+def workbook(n: int, rng: random.Random) -> m.ProjectWorkbook:
+    start = date(2026, 1, 5)
+    plan, day = [], start
+    for k in range(250):
+        d = rng.choice((1, 2, 3, 5, 8))
+        finish = _workday(day, d - 1)
+        done = finish < STATUS
+        plan.append(m.TaskRow(id=str(k + 1), wbs=f"1.{k + 1}", name=f"Task {k + 1}", type="task", start=day,
+                              finish=finish, duration=d, predecessors=str(k) if k else None,
+                              percent_complete=1.0 if done else 0.0, baseline_start=day, baseline_finish=finish,
+                              budget=d * 500.0, actual_cost=d * 520.0 if done else 0.0, owner="Owner",
+                              status="done" if done else "not_started"))  # fmt: skip
+        day = _workday(finish, 1)
+    return m.ProjectWorkbook(
+        project=m.ProjectInfo(
+            project_id=f"P{n:05d}",
+            name=f"Project {n}",
+            programme=f"Programme {n % 7}",
+            project_manager="PM",
+            methodology="waterfall",
+            start_date=start,
+            end_date=day,
+            status_date=STATUS,
+        ),
+        plan=plan,
+        risks=[
+            m.RiskRow(id=f"R{i}", title="Risk", owner="O", probability=1 + i % 3, impact=1 + i % 4, status="open")
+            for i in range(60)
+        ],
+        actions=[m.ActionRow(id=f"A{i}", title="Act", owner="O", due_date=STATUS, status="open") for i in range(60)],
+        issues=[m.IssueRow(id=f"I{i}", title="Issue", owner="O", status="open") for i in range(30)],
+        decisions=[m.DecisionRow(id=f"D{i}", title="Decide", status="open") for i in range(20)],
+        budget=[
+            m.BudgetRow(
+                month=date(2026, 1 + i % 12, 1), category=f"C{i // 12}", planned=1000.0, actual=900.0, forecast=950.0
+            )
+            for i in range(60)
+        ],
+        stakeholders=[m.StakeholderRow(name=f"S{i}", influence="high", interest="low") for i in range(20)],
+    )
+
+
+def _workday(day: date, offset: int) -> date:
+    return np.busday_offset(np.datetime64(day, "D"), offset, roll="forward").astype(date)
+
+
+def generate(folder: Path, count: int) -> None:
+    rng = random.Random(7)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        write_project_workbook(folder / f"P{n:05d}.xlsx", workbook(n, rng))
+
+
+def baseline(files: list[Path]) -> float:
+    started = time.perf_counter()
+    frames = []
+    for path in files:
+        for sheet, frame in pd.read_excel(path, sheet_name=None, engine="openpyxl").items():
+            frame["sheet"] = sheet
+            frames.append(frame)
+    pd.concat(frames, ignore_index=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--baseline-sample", type=int, default=50, help="files timed for the baseline")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="pmo-bench-"))
+    folder = root / "projects"
+    try:
+        t0 = time.perf_counter()
+        generate(folder, args.count)
+        files = sorted(folder.glob("*.xlsx"))
+        size = sum(p.stat().st_size for p in files) / len(files) / 1024
+        print(f"generated {len(files)} workbooks of about {size:.0f} KB in {time.perf_counter() - t0:.0f} s")
+        sample = files[: args.baseline_sample]
+        base = baseline(sample) / len(sample)
+        print(f"baseline pandas.read_excel(openpyxl): {base * 1000:.0f} ms per workbook")
+        settings = m.PortfolioWorkbook(settings=m.PortfolioSettings(status_date=STATUS))
+        t0 = time.perf_counter()
+        result = consolidate(folder, settings, workers=args.workers, cache=ProjectCache(root / "cache"))
+        write_rollup(root / "rollup.xlsx", result)
+        ours = time.perf_counter() - t0
+        per = ours / len(files)
+        print(f"pmo consolidate ({args.workers} workers, validate + KPIs + roll-up): {ours:.1f} s for {len(files)}, "
+              f"{per * 1000:.1f} ms per workbook")  # fmt: skip
+        print(f"throughput ratio against the baseline: {base / per:.1f}x (target 15x)")
+        print(f"1,000 workbooks at this rate: {per * 1000:.1f} s (target 5 s)")
+        for path in files[:10]:
+            path.touch()
+            data = workbook(int(path.stem[1:]), random.Random(1))
+            data.plan[0].percent_complete = 0.5
+            write_project_workbook(path, data)
+        t0 = time.perf_counter()
+        again = consolidate(folder, settings, workers=args.workers, cache=ProjectCache(root / "cache"))
+        write_rollup(root / "rollup.xlsx", again)
+        print(f"incremental re-run, {again.stats['read']} changed: {time.perf_counter() - t0:.2f} s (target 1 s)")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak memory: {peak:.0f} MB here, {children:.0f} MB in the largest worker (target 1 GB)")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
