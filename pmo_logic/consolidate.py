@@ -91,12 +91,14 @@ class Portfolio:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, in the order of the roll-up workbook."""
-        names = {"plan": "tasks"}
+        # The Plan's milestones, not every task: the roll-up is for the portfolio, the tasks
+        # stay in the project workbooks (and in `details["plan"]` for whoever needs them).
         return {
             "projects": self.projects,
             "programmes": self.programmes,
             "portfolio": self.total,
-            **{names.get(k, k): v for k, v in self.details.items()},
+            "milestones": self.milestones,
+            **{k: v for k, v in self.details.items() if k != "plan"},
             "interface_risks": self.interface_risks,
             "findings": self.findings,
             "load_problems": self.load_problems,
@@ -105,7 +107,7 @@ class Portfolio:
     @property
     def milestones(self) -> pd.DataFrame:
         tasks = self.details["plan"]
-        return tasks[tasks["type"] == "milestone"]
+        return tasks[tasks["type"] == "milestone"].reset_index(drop=True)
 
 
 # --- loading one workbook -------------------------------------------------------------------
@@ -123,6 +125,8 @@ def load_project(path: str, settings: PortfolioSettings, status_date: date | Non
     load = ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings,
                        kpis=project_kpis(workbook, settings, status_date, frames))  # fmt: skip
     load.frames = {key: project_frame(load, key, settings, frames.get(key)) for key in DETAIL_TABLES}
+    # The rows now live in the frames: send (and cache) the workbook without them.
+    load.workbook = workbook.model_copy(update={key: [] for key in (*DETAIL_TABLES, "lists")})
     return load
 
 

@@ -27,7 +27,7 @@ from pmo_logic.files import atomic_output
 
 FORMAT = "pmo-xl snapshot"
 FORMAT_VERSION = 1
-TABLES = ("projects", "programmes", "portfolio", "tasks", "risks", "actions", "issues", "decisions",
+TABLES = ("projects", "programmes", "portfolio", "milestones", "risks", "actions", "issues", "decisions",
           "interface_risks")  # fmt: skip
 CHANGE_COLUMNS = ["change", "project_id", "item", "name", "before", "after", "delta"]
 DATE_COLUMNS = {"status_date", "start_date", "end_date", "forecast_finish", "baseline_finish", "agile_forecast_finish",
@@ -158,7 +158,7 @@ def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
     for key in sorted(open_old - open_new):
         add("risk closed", key[0], key[1], r_old[key].get("title") or "", was=r_old[key].get("score"))
     # Milestones slipped or pulled in.
-    m_old, m_new = _keyed(_milestones(old["tasks"])), _keyed(_milestones(now["tasks"]))
+    m_old, m_new = _keyed(_milestones(old["milestones"])), _keyed(_milestones(now["milestones"]))
     for key in sorted(set(m_old) & set(m_new)):
         a, b = _day(m_old[key].get("finish")), _day(m_new[key].get("finish"))
         if a and b and a != b:
@@ -170,7 +170,7 @@ def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
 def milestone_trend(snapshots: list[Snapshot], current: Portfolio | None = None) -> pd.DataFrame:
     """Key milestones' forecast at each reporting date: the milestone trend analysis (MTA) data."""
     frames = []
-    sources = [(s.status_date, s.tables["tasks"]) for s in snapshots]
+    sources = [(s.status_date, s.tables["milestones"]) for s in snapshots]
     if current is not None:
         sources.append((current.status_date, current.details["plan"]))
     for when, tasks in sources:

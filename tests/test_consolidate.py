@@ -219,25 +219,28 @@ def test_incremental_run_rereads_only_the_changed_file(tmp_path: Path):
 
 def test_text_from_projects_is_never_a_formula(tmp_path: Path):
     hostile = project("PRJ-001")
-    hostile.plan[1].name = '=HYPERLINK("http://evil.example","x")'
+    hostile.plan[6].name = '=HYPERLINK("http://evil.example","x")'
     hostile.risks[0].title = "@SUM(1+1)"
     write_project_workbook(tmp_path / "p.xlsx", hostile)
     rollup = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=1)
     path = write_rollup(tmp_path / "out" / "rollup.xlsx", rollup)
-    tasks = openpyxl.load_workbook(path)["Tasks"]
-    names = [c for c in tasks["E"] if isinstance(c.value, str) and "HYPERLINK" in c.value]  # the Name column
+    risks = openpyxl.load_workbook(path)["Risks"]
+    titles = [c for c in risks["D"] if isinstance(c.value, str) and "SUM" in c.value]  # the Title column
+    assert titles and all(c.data_type == "s" for c in titles)
+    milestones = openpyxl.load_workbook(path)["Milestones"]
+    names = [c for c in milestones["E"] if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert names and all(c.data_type == "s" for c in names)
     files = export_tables(tmp_path / "csv", rollup)
-    text = (tmp_path / "csv" / "tasks.csv").read_text(encoding="utf-8-sig")
+    text = (tmp_path / "csv" / "milestones.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
     assert "'@SUM(1+1)" in (tmp_path / "csv" / "risks.csv").read_text(encoding="utf-8-sig")
-    assert {p.name for p in files} >= {"projects.csv", "tasks.csv", "load_problems.csv"}
+    assert {p.name for p in files} >= {"projects.csv", "milestones.csv", "load_problems.csv"}
 
 
 def test_rollup_workbook_has_a_table_per_sheet(demo_rollup, tmp_path: Path):
     path = write_rollup(tmp_path / "rollup.xlsx", demo_rollup)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames[:4] == ["Projects", "Programmes", "Portfolio", "Tasks"]
+    assert book.sheetnames[:4] == ["Projects", "Programmes", "Portfolio", "Milestones"]
     assert "tbl_projects" in book["Projects"].tables
     projects = pd.read_excel(path, sheet_name="Projects", engine="calamine")
     assert len(projects) == 12 and "SPI(t)" in projects.columns
