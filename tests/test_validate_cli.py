@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -89,3 +90,24 @@ def test_rules_command_and_the_docs_page_is_current():
     assert page == rules_markdown(), "run: pmo rules --markdown > docs/rules.md"
     for code in CATALOGUE:
         assert f"### {code}" in page
+
+
+def test_consolidate_command_on_the_demo(demo_portfolio, tmp_path: Path):
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_portfolio.folder, folder)
+    before = {p.name: p.read_bytes() for p in (folder / "projects").iterdir()}
+    first = runner.invoke(app, ["consolidate", str(folder / "projects"), "--csv", str(tmp_path / "csv")], env=WIDE)
+    assert first.exit_code == 0, first.output
+    assert "12 projects consolidated from 13 files" in first.output
+    assert "CONS001" in first.output and "READ005" in first.output  # CP-006 missing, CP-005 corrupt
+    assert "Interface at risk" in first.output
+    assert (folder / "rollup.xlsx").exists() and (tmp_path / "csv" / "projects.csv").exists()
+    assert len(list((folder / "snapshots").iterdir())) == 1
+    second = runner.invoke(app, ["consolidate", "--portfolio", str(folder / "portfolio.xlsx")], env=WIDE)
+    assert second.exit_code == 0, second.output
+    assert "(0 read, 13 from the cache)" in second.output
+    assert "Changes since 2026-11-20: 0 (none)" in second.output
+    assert {p.name: p.read_bytes() for p in (folder / "projects").iterdir()} == before
+    pf = str(folder / "portfolio.xlsx")
+    refused = runner.invoke(app, ["consolidate", "-p", pf, "-o", pf])
+    assert refused.exit_code == 2
