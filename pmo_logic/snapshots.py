@@ -158,7 +158,9 @@ def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
     for key in sorted(open_old - open_new):
         add("risk closed", key[0], key[1], r_old[key].get("title") or "", was=r_old[key].get("score"))
     # Milestones slipped or pulled in.
-    m_old, m_new = _keyed(_milestones(old["milestones"])), _keyed(_milestones(now["milestones"]))
+    # Snapshots from before milestones had their own table kept every task.
+    m_old = _keyed(_milestones(old.get("milestones", old.get("tasks", pd.DataFrame()))))
+    m_new = _keyed(_milestones(now["milestones"]))
     for key in sorted(set(m_old) & set(m_new)):
         a, b = _day(m_old[key].get("finish")), _day(m_new[key].get("finish"))
         if a and b and a != b:
@@ -170,7 +172,7 @@ def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
 def milestone_trend(snapshots: list[Snapshot], current: Portfolio | None = None) -> pd.DataFrame:
     """Key milestones' forecast at each reporting date: the milestone trend analysis (MTA) data."""
     frames = []
-    sources = [(s.status_date, s.tables["milestones"]) for s in snapshots]
+    sources = [(s.status_date, s.tables.get("milestones", s.tables.get("tasks", pd.DataFrame()))) for s in snapshots]
     if current is not None:
         sources.append((current.status_date, current.details["plan"]))
     for when, tasks in sources:
@@ -188,7 +190,7 @@ def milestone_trend(snapshots: list[Snapshot], current: Portfolio | None = None)
 
 
 def _milestones(tasks: pd.DataFrame) -> pd.DataFrame:
-    return tasks[tasks["type"] == "milestone"] if len(tasks) else tasks
+    return tasks[tasks["type"] == "milestone"] if len(tasks) and "type" in tasks else tasks
 
 
 def _keyed(frame: pd.DataFrame) -> dict[tuple[str, str], dict]:
