@@ -218,6 +218,8 @@ def demo(
     console.print(f"Details: pmo validate {outdir} -o {Path(outdir) / 'validation.xlsx'}")
     console.print()
     consolidate_command(portfolio=result.portfolio_file, status_date=when.isoformat(), cache=False)
+    console.print()
+    report_command(portfolio=result.portfolio_file, output=Path(outdir) / "committee_pack.xlsx")
 
 
 class FailOn(str, Enum):
@@ -386,6 +388,29 @@ def rules(
     console.print(table)
 
 
+def _resolve_inputs(folder: Path | None, portfolio: Path | None):
+    """The folder of project workbooks and the portfolio workbook, from what was given."""
+    if portfolio is None and folder is not None:
+        portfolio = find_portfolio_workbook(folder)
+    portfolio_workbook = None
+    if portfolio is not None:
+        portfolio_workbook = read_portfolio_workbook(portfolio)
+        errors = [p for p in portfolio_workbook.problems if p.severity == "error"]
+        if errors:
+            _print_problems(errors)
+            raise typer.Exit(2)
+        if folder is None:
+            configured = Path(portfolio_workbook.settings.project_folder or ".")
+            folder = configured if configured.is_absolute() else portfolio.parent / configured
+    if folder is None:
+        err_console.print("[red]Give a folder of project workbooks, or --portfolio.[/red]")
+        raise typer.Exit(2)
+    if not folder.is_dir():
+        err_console.print(f"[red]{folder} is not a folder.[/red]")
+        raise typer.Exit(2)
+    return folder, portfolio, portfolio_workbook
+
+
 def find_portfolio_workbook(folder: Path) -> Path | None:
     """A portfolio workbook in ``folder`` or its parent (where ``pmo demo`` and the templates put it)."""
     for place in (folder, folder.parent):
@@ -435,24 +460,7 @@ def consolidate_command(
     from pmo_logic.rollup import export_tables, write_rollup
     from pmo_logic.snapshots import changes, list_snapshots, load_snapshot, save_snapshot
 
-    if portfolio is None and folder is not None:
-        portfolio = find_portfolio_workbook(folder)
-    portfolio_workbook = None
-    if portfolio is not None:
-        portfolio_workbook = read_portfolio_workbook(portfolio)
-        errors = [p for p in portfolio_workbook.problems if p.severity == "error"]
-        if errors:
-            _print_problems(errors)
-            raise typer.Exit(2)
-        if folder is None:
-            configured = Path(portfolio_workbook.settings.project_folder or ".")
-            folder = configured if configured.is_absolute() else portfolio.parent / configured
-    if folder is None:
-        err_console.print("[red]Give a folder of project workbooks, or --portfolio.[/red]")
-        raise typer.Exit(2)
-    if not folder.is_dir():
-        err_console.print(f"[red]{folder} is not a folder.[/red]")
-        raise typer.Exit(2)
+    folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
     output = output or base / "rollup.xlsx"
     try:
@@ -560,3 +568,85 @@ def _print_rollup(result, diff, previous) -> None:
             console.print(
                 f"  {row['change']}: {row['project_id']} {row['item']} {row['before'] or ''} → {row['after'] or ''}"
             )
+
+
+@app.command("report")
+def report_command(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="Folder of project workbooks (default: the portfolio's Settings folder)."),
+    ] = None,
+    portfolio: Annotated[
+        Path | None, typer.Option("--portfolio", "-p", help="Portfolio workbook (Settings and Register).")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Committee pack to write.")] = Path(
+        "committee_pack.xlsx"
+    ),
+    since: Annotated[
+        Path | None, typer.Option("--since", help="Snapshot folder to compare with (default: the last committee).")
+    ] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also convert the pack to PDF with LibreOffice.")] = False,
+    status_date: Annotated[str | None, typer.Option("--status-date", help="Committee date, YYYY-MM-DD.")] = None,
+) -> None:
+    """Write the committee pack: executive summary, status, heatmap, milestones, risks, budget..."""
+    from pmo_logic.cache import ProjectCache
+    from pmo_logic.consolidate import consolidate
+    from pmo_logic.libreoffice import LibreOfficeError, convert, soffice_path
+    from pmo_logic.report import write_committee_pack
+    from pmo_logic.snapshots import changes, list_snapshots, load_snapshot, milestone_trend
+
+    folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
+    base = portfolio.parent if portfolio is not None else folder
+    inputs = {p.resolve() for p in folder.rglob("*.xls*")} | ({portfolio.resolve()} if portfolio else set())
+    if output.resolve() in inputs:
+        err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
+        raise typer.Exit(2)
+    try:
+        when = date.fromisoformat(status_date) if status_date else None
+    except ValueError as exc:
+        err_console.print(f"[red]--status-date must be YYYY-MM-DD, not {status_date!r}[/red]")
+        raise typer.Exit(2) from exc
+    with console.status("Consolidating..."):
+        result = consolidate(folder, portfolio_workbook, status_date=when, cache=ProjectCache(base / ".pmo-cache"),
+                             exclude=[p for p in (portfolio, output) if p is not None])  # fmt: skip
+    snapshots = [load_snapshot(p) for p in list_snapshots(base / "snapshots")]
+    if since is not None:
+        previous = load_snapshot(since)
+    else:
+        # The last committee: the latest snapshot taken before this status date.
+        earlier = [s for s in snapshots if s.status_date and result.status_date and s.status_date < result.status_date]
+        previous = earlier[-1] if earlier else None
+    rollup = base / "rollup.xlsx"
+    write_committee_pack(
+        output,
+        result,
+        changes=changes(previous, result) if previous is not None else None,
+        trend=milestone_trend(snapshots, result),
+        previous=previous.tables["projects"] if previous is not None else None,
+        rollup=rollup if rollup.exists() else None,
+    )
+    total = result.total.iloc[0] if len(result.total) else None
+    console.print(f"Committee pack written: [bold]{output}[/bold]")
+    if total is not None:
+        console.print(
+            f"{int(total['projects'])} projects: {int(total['projects_green'])} green, "
+            f"{int(total['projects_amber'])} amber, {int(total['projects_red'])} red; "
+            f"SPI {_number(total['spi'])}, CPI {_number(total['cpi'])}, BAC {_number(total['bac'], '{:,.0f}')}, "
+            f"EAC {_number(total['eac'], '{:,.0f}')}"
+        )
+    if previous is not None:
+        console.print(f"Compared with the committee of {previous.status_date}.")
+    if pdf:
+        if soffice_path() is None:
+            err_console.print(
+                "[yellow]No PDF: LibreOffice is not installed. Install it from libreoffice.org "
+                "(Debian/Ubuntu: apt-get install libreoffice-calc-nogui), or open the pack in Excel and "
+                "use File > Export > PDF.[/yellow]"
+            )
+            raise typer.Exit(1)
+        try:
+            (written,) = convert([output], output.parent, "pdf")
+        except LibreOfficeError as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+        console.print(f"PDF written: [bold]{written}[/bold]")

@@ -1,0 +1,219 @@
+"""The committee pack: its numbers are the roll-up's, it prints, its charts plot the right cells."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pmo_logic.consolidate import build_portfolio, consolidate, load_project
+from pmo_logic.libreoffice import convert
+from pmo_logic.models import PortfolioSettings, PortfolioWorkbook
+from pmo_logic.reader import read_portfolio_workbook
+from pmo_logic.report import write_committee_pack
+from pmo_logic.rules.example_project import clean_project
+from pmo_logic.snapshots import changes, load_snapshot, milestone_trend, save_snapshot
+from pmo_logic.templates import write_project_workbook
+
+TABS = [
+    "Executive summary",
+    "Portfolio status",
+    "RAG heatmap",
+    "Milestones",
+    "Risk matrix",
+    "Budget",
+    "Actions & decisions",
+    "Interfaces",
+    "Data quality",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_pack(demo_portfolio, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pack")
+    settings = read_portfolio_workbook(demo_portfolio.portfolio_file)
+    portfolio = consolidate(demo_portfolio.folder / "projects", settings, workers=1)
+    snapshot = load_snapshot(save_snapshot(portfolio, folder / "snapshots"))
+    path = write_committee_pack(
+        folder / "pack.xlsx",
+        portfolio,
+        changes=changes(snapshot, portfolio),
+        trend=milestone_trend([snapshot], portfolio),
+        previous=snapshot.tables["projects"],
+    )
+    return portfolio, path
+
+
+def test_tabs_and_print_setup(demo_pack):
+    _, path = demo_pack
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == TABS
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+        assert "&P / &N" in ws.oddFooter.center.text
+        assert ws["A1"].value.endswith("Demo portfolio")
+
+
+def test_numbers_equal_the_rollup(demo_pack):
+    portfolio, path = demo_pack
+    book = openpyxl.load_workbook(path)
+    summary = book["Executive summary"]
+    tiles = {summary.cell(4, c).value: summary.cell(5, c).value for c in range(2, 7)}
+    total = portfolio.total.iloc[0]
+    assert tiles["BAC"] == pytest.approx(total["bac"]) and tiles["EAC"] == pytest.approx(total["eac"])
+    assert tiles["SPI"] == pytest.approx(total["spi"]) and tiles["CPI"] == pytest.approx(total["cpi"])
+    counts = {summary.cell(8, c).value: summary.cell(9, c).value for c in range(2, 5)}
+    assert counts == {
+        code.capitalize(): int((portfolio.projects["rag_overall"] == code).sum()) for code in ("green", "amber", "red")
+    }
+    status = book["Portfolio status"]
+    seen = 0
+    projects = portfolio.projects.set_index("project_id")
+    for row in status.iter_rows(min_row=5, values_only=True):
+        if row[0] in projects.index:
+            expected = projects.loc[row[0]]
+            assert row[3] == pytest.approx(expected["spi"]) and row[4] == pytest.approx(expected["cpi"])
+            assert row[6] == pytest.approx(expected["eac"])
+            assert row[13] == expected["rag_overall"].capitalize()
+            seen += 1
+    assert seen == len(projects)
+    matrix = book["Risk matrix"]
+    risks = portfolio.details["risks"]
+    open_risks = risks[risks["status"] != "closed"]
+    for k, impact in enumerate(range(5, 0, -1)):
+        for p in range(1, 6):
+            expected = int(((open_risks["probability"] == p) & (open_risks["impact"] == impact)).sum())
+            assert matrix.cell(5 + k, 1 + p).value == expected, (p, impact)
+
+
+def _chart_ranges(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return [
+            f
+            for name in sorted(archive.namelist())
+            if name.startswith("xl/charts/chart")
+            for f in re.findall(r"<c:f>([^<]+)</c:f>", archive.read(name).decode())
+        ]
+
+
+def _cells(book, reference: str) -> list:
+    sheet, cells = reference.rsplit("!", 1)
+    area = book[sheet.strip("'")][cells.replace("$", "")]
+    if not isinstance(area, tuple):
+        return [area.value]
+    return [c.value for item in area for c in (item if isinstance(item, tuple) else (item,))]
+
+
+def test_charts_plot_the_right_cells(demo_pack):
+    portfolio, path = demo_pack
+    ranges = _chart_ranges(path)
+    book = openpyxl.load_workbook(path)
+    budget_ranges = [r for r in ranges if r.startswith("Budget!")]
+    assert len(budget_ranges) == 6 + 6  # S-curve: 3 series x (dates, values); programmes: 3 x 2
+    values = [_cells(book, r) for r in budget_ranges]
+    # Programme chart: categories are the programmes, the BAC series their BAC.
+    texts = [v for v in values if v and all(isinstance(x, str) for x in v)]
+    assert list(portfolio.programmes["programme"]) in texts
+    bac = portfolio.programmes.set_index("programme")["bac"]
+    assert any(v == pytest.approx([bac[p] for p in portfolio.programmes["programme"]]) for v in values)
+    # S-curve: the PV series rises to the portfolio's BAC by the last baseline month.
+    numbers = [v for v in values if v and all(isinstance(x, (int, float)) for x in v)]
+    assert any(max(v) == pytest.approx(portfolio.total["bac"].iloc[0], rel=1e-9) for v in numbers)
+    trend = [r for r in ranges if r.startswith("Milestones!")]
+    assert trend and all(_cells(book, r) for r in trend)
+
+
+@pytest.mark.libreoffice
+def test_pack_prints_to_pdf_with_its_content(demo_pack, tmp_path: Path):
+    portfolio, path = demo_pack
+    (pdf,) = convert([path], tmp_path, "pdf")
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    first_page = {tab: next(i for i, p in enumerate(pages) if f"{tab} — Demo portfolio" in p) for tab in TABS}
+    assert list(first_page.values()) == sorted(first_page.values()), "tabs print in order"
+    # Each tab fits its print setup: no tab spreads over more than four pages.
+    starts = [*first_page.values(), len(pages)]
+    assert all(b - a <= 4 for a, b in itertools.pairwise(starts))
+    summary = pages[first_page["Executive summary"]]
+    total = portfolio.total.iloc[0]
+    assert f"{total['bac']:,.0f}" in summary and f"{total['spi']:.2f}" in summary
+    status = "".join(pages[first_page["Portfolio status"] : first_page["RAG heatmap"]])
+    for project_id in portfolio.projects["project_id"]:
+        assert project_id in status
+    assert "Cumulative PV, EV and AC" in pages[first_page["Budget"]]  # the chart rendered, with its title
+    png = tmp_path / "budget"
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "40",
+            "-f",
+            str(first_page["Budget"] + 1),
+            "-l",
+            str(first_page["Budget"] + 1),
+            str(pdf),
+            str(png),
+        ],
+        check=True,
+    )
+    (image,) = tmp_path.glob("budget*.png")
+    assert image.stat().st_size > 5000
+
+
+SETTINGS = PortfolioSettings(portfolio_name="Edge", status_date=clean_project().project.status_date)
+
+
+def _loads(tmp_path: Path, n: int):
+    if n == 0:
+        return []
+    path = write_project_workbook(tmp_path / "p.xlsx", clean_project())
+    first = load_project(str(path), SETTINGS)
+    loads = []
+    for k in range(n):
+        load = copy.deepcopy(first)
+        load.workbook.project.project_id = f"P{k:04d}"
+        load.workbook.project.programme = f"Programme {k % 9}"
+        load.path = str(tmp_path / f"P{k:04d}.xlsx")
+        for frame in load.frames.values():
+            frame["project_id"] = f"P{k:04d}"
+            frame["programme"] = f"Programme {k % 9}"
+        loads.append(load)
+    return loads
+
+
+@pytest.mark.parametrize("n", [0, 1, 500])
+def test_any_portfolio_size_renders(tmp_path: Path, n: int):
+    portfolio = build_portfolio(
+        _loads(tmp_path, n), SETTINGS, SETTINGS.status_date, PortfolioWorkbook(settings=SETTINGS)
+    )
+    path = write_committee_pack(tmp_path / "pack.xlsx", portfolio)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == TABS
+    status_rows = [r for r in book["Portfolio status"].iter_rows(min_row=5, values_only=True) if r[0]]
+    assert len([r for r in status_rows if str(r[0]).startswith("P0")]) == n
+
+
+def test_french_labels(tmp_path: Path):
+    settings = SETTINGS.model_copy(update={"language": "fr"})
+    portfolio = build_portfolio(_loads(tmp_path, 1), settings, settings.status_date)
+    book = openpyxl.load_workbook(write_committee_pack(tmp_path / "pack.xlsx", portfolio))
+    assert book.sheetnames[:3] == ["Synthèse", "État du portefeuille", "Carte des météos"]
+
+
+def test_pack_never_replaces_without_consent(tmp_path: Path):
+    target = tmp_path / "pack.xlsx"
+    target.write_bytes(b"someone's pack")
+    portfolio = build_portfolio([], SETTINGS, SETTINGS.status_date)
+    with pytest.raises(FileExistsError):
+        write_committee_pack(target, portfolio, overwrite=False)
+    assert target.read_bytes() == b"someone's pack"
