@@ -194,6 +194,7 @@ class _Pack:
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         ws.set_footer(f"&L{name}&C&P / &N&R{self.t('generated')} {self.generated:%Y-%m-%d %H:%M}")
         ws.hide_gridlines(2)
+        ws.freeze_panes(3, 0)  # the title block stays in view; tabs with a table freeze under its header
         return ws
 
     def rag(self, ws: Worksheet, row: int, col: int, value: Any) -> None:
@@ -625,8 +626,49 @@ class _Pack:
         column.set_y_axis({"num_format": "#,##0"})
         column.set_size({"width": 560, "height": 360})
         ws.insert_chart(row + 1, 8, column)
+        self._programme_curves(ws, col_top + m + 3)
 
-    def s_curve(self, tasks: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
+    def _programme_curves(self, ws: Worksheet, data_row: int) -> None:
+        """One small S-curve per programme, two to a row, under the portfolio's."""
+        tasks, budget = self.p.details["plan"], self.p.details["budget"]
+        sheet = ws.get_name()
+        programmes = self.p.programmes.set_index("programme") if len(self.p.programmes) else None
+        names = sorted(self.p.projects["programme"].unique()) if len(self.p.projects) else []
+        for k, programme in enumerate(names):
+            curve = self.s_curve(
+                tasks[tasks["programme"] == programme] if len(tasks) else tasks,
+                budget[budget["programme"] == programme] if len(budget) else budget,
+                ev=float(programmes.at[programme, "ev"]) if programmes is not None else None,
+            )
+            if curve.empty:
+                continue
+            col = 5 * k
+            ws.write_string(data_row, col, programme, self.f["subtitle"])
+            for c, head in enumerate((self.t("month"), "PV", "AC", "EV")):
+                ws.write_string(data_row + 1, col + c, head, self.f["head"])
+            for r, point in enumerate(curve.to_dict(orient="records"), start=data_row + 2):
+                ws.write_datetime(r, col, point["month"].to_pydatetime(), self.f["date"])
+                for c, key in ((1, "pv"), (2, "ac"), (3, "ev")):
+                    self.value(ws, r, col + c, point[key], "money")
+            last = data_row + 1 + len(curve)
+            chart = self.book.add_chart({"type": "line"})
+            for c, name in ((1, "PV"), (2, "AC"), (3, "EV")):
+                chart.add_series(
+                    {
+                        "name": name,
+                        "categories": [sheet, data_row + 2, col, last, col],
+                        "values": [sheet, data_row + 2, col + c, last, col + c],
+                        "marker": {"type": "circle", "size": 3},
+                    }
+                )
+            chart.set_title({"name": f"{self.t('s_curve')}: {programme}", "name_font": {"size": 10}})
+            chart.set_x_axis({"date_axis": True, "num_format": "mmm yy"})
+            chart.set_y_axis({"num_format": "#,##0"})
+            chart.set_legend({"position": "bottom"})
+            chart.set_size({"width": 600, "height": 300})
+            ws.insert_chart(24 + 16 * (k // 2), 0 if k % 2 == 0 else 8, chart)
+
+    def s_curve(self, tasks: pd.DataFrame, budget: pd.DataFrame, ev: float | None = None) -> pd.DataFrame:
         """Month-end cumulative PV (baseline spread), AC (Budget sheet actuals) and EV (at the status date)."""
         work = tasks[(tasks["type"] != "summary")] if len(tasks) else tasks
         if work.empty or work["baseline_start"].isna().all():
@@ -640,17 +682,21 @@ class _Pack:
         if len(budget):
             actual = budget.groupby(budget["month"].dt.to_period("M"))["actual"].sum(min_count=1)
         cumulative_ac = 0.0
+        earned = ev if ev is not None else (float(self.p.total["ev"].iloc[0]) if len(self.p.total) else None)
         for month in months:
             end = month.to_timestamp(how="end").normalize()
             pv = float((budgets * planned_fraction(work, end).fillna(0)).sum())
             in_past = self.status is None or month <= self.status.to_period("M")
             cumulative_ac += float(actual.get(month, 0) or 0)
-            ev = (
-                float(self.p.total["ev"].iloc[0])
-                if (self.status is not None and month == self.status.to_period("M") and len(self.p.total))
-                else None
+            at_status = self.status is not None and month == self.status.to_period("M")
+            rows.append(
+                {
+                    "month": month.to_timestamp(),
+                    "pv": pv,
+                    "ac": cumulative_ac if in_past else None,
+                    "ev": earned if at_status else None,
+                }
             )
-            rows.append({"month": month.to_timestamp(), "pv": pv, "ac": cumulative_ac if in_past else None, "ev": ev})
         return pd.DataFrame(rows)
 
     def tab_actions(self) -> None:

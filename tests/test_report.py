@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from pmo_logic.consolidate import build_portfolio, consolidate, load_project
@@ -116,7 +117,8 @@ def test_charts_plot_the_right_cells(demo_pack):
     ranges = _chart_ranges(path)
     book = openpyxl.load_workbook(path)
     budget_ranges = [r for r in ranges if r.startswith("Budget!")]
-    assert len(budget_ranges) == 6 + 6  # S-curve: 3 series x (dates, values); programmes: 3 x 2
+    # Portfolio S-curve, programme columns, one S-curve per programme: 3 series x (dates, values) each.
+    assert len(budget_ranges) == 6 + 6 + 6 * len(portfolio.programmes)
     values = [_cells(book, r) for r in budget_ranges]
     # Programme chart: categories are the programmes, the BAC series their BAC.
     texts = [v for v in values if v and all(isinstance(x, str) for x in v)]
@@ -125,7 +127,10 @@ def test_charts_plot_the_right_cells(demo_pack):
     assert any(v == pytest.approx([bac[p] for p in portfolio.programmes["programme"]]) for v in values)
     # S-curve: the PV series rises to the portfolio's BAC by the last baseline month.
     numbers = [v for v in values if v and all(isinstance(x, (int, float)) for x in v)]
-    assert any(max(v) == pytest.approx(portfolio.total["bac"].iloc[0], rel=1e-9) for v in numbers)
+    peaks = [max(v) for v in numbers]
+    assert any(peak == pytest.approx(portfolio.total["bac"].iloc[0], rel=1e-9) for peak in peaks)
+    for programme_bac in portfolio.programmes["bac"]:
+        assert any(peak == pytest.approx(programme_bac, rel=1e-9) for peak in peaks)
     trend = [r for r in ranges if r.startswith("Milestones!")]
     assert trend and all(_cells(book, r) for r in trend)
 
@@ -217,3 +222,30 @@ def test_pack_never_replaces_without_consent(tmp_path: Path):
     with pytest.raises(FileExistsError):
         write_committee_pack(target, portfolio, overwrite=False)
     assert target.read_bytes() == b"someone's pack"
+
+
+def test_other_tabs_equal_the_rollup(demo_pack):
+    portfolio, path = demo_pack
+    book = openpyxl.load_workbook(path)
+    projects = portfolio.projects.set_index("project_id")
+    heat = {r[0]: r for r in book["RAG heatmap"].iter_rows(min_row=5, values_only=True) if r[0] in projects.index}
+    assert len(heat) == len(projects)
+    for project_id, row in heat.items():
+        assert row[5] == projects.at[project_id, "rag_overall"].capitalize()
+    actions = portfolio.details["actions"]
+    status = pd.Timestamp(portfolio.status_date)
+    late = actions[(actions["due_date"] < status) & ~actions["status"].isin(["done", "cancelled"])]
+    sheet = book["Actions & decisions"]
+    by_owner = {}
+    for row in sheet.iter_rows(min_row=6, values_only=True):
+        if row[0] is None or row[1] is None or not isinstance(row[1], (int, float)):
+            break
+        by_owner[row[0]] = row[1]
+    assert by_owner == late.groupby(late["owner"].fillna("-")).size().to_dict()
+    load_rows = list(
+        book["Data quality"].iter_rows(min_row=6, max_row=5 + len(portfolio.load_problems), values_only=True)
+    )
+    assert [r[2] for r in load_rows] == portfolio.load_problems["code"].tolist()
+    interfaces = [r for r in book["Interfaces"].iter_rows(min_row=5, values_only=True) if r[0]]
+    expected = portfolio.interface_risks[portfolio.interface_risks["status"] != "on track"]
+    assert sorted(r[1] for r in interfaces) == sorted(expected["interface"])
