@@ -30,6 +30,8 @@ from pmo_logic.report_labels import label
 TOP = 5
 TIMELINE_ROWS = 120
 TIMELINE_MONTHS = 15
+CHART_DATA_COL = 20
+"""Where chart data starts: right of what prints."""
 TABS = ("summary", "status", "heatmap", "timeline", "risks", "budget", "actions", "interfaces", "quality")
 
 
@@ -484,8 +486,8 @@ class _Pack:
             return
         slipping = trend.groupby(["project_id", "milestone"])["forecast"].agg(lambda s: s.max() - s.min())
         chosen = slipping.sort_values(ascending=False).head(8).index
-        data_row = row + 22
-        ws.write_string(data_row, 0, self.t("mta"), self.f["subtitle"])
+        data_row, data_col = 3, CHART_DATA_COL + TIMELINE_MONTHS
+        ws.write_string(data_row, data_col, self.t("mta"), self.f["subtitle"])
         chart = self.book.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
         for n, (project, milestone) in enumerate(chosen):
             points = (
@@ -493,7 +495,7 @@ class _Pack:
                 .dropna(subset=["reporting_date", "forecast"])
                 .drop_duplicates("reporting_date")
             )
-            col = 2 * n
+            col = data_col + 2 * n
             top = data_row + 1
             ws.write_string(top, col, f"{project} {milestone}")
             for k, point in enumerate(points.to_dict(orient="records"), start=1):
@@ -514,6 +516,7 @@ class _Pack:
         chart.set_legend({"position": "right"})
         chart.set_size({"width": 900, "height": 380})
         ws.insert_chart(row + 1, 0, chart)
+        ws.print_area(0, 0, row + 22, 4 + TIMELINE_MONTHS)
 
     def _open_risks(self) -> pd.DataFrame:
         risks = self.p.details["risks"]
@@ -578,14 +581,15 @@ class _Pack:
         row = 3
         ws.write_string(row, 0, self.t("s_curve"), self.f["h2"])
         headers = [self.t("month"), "PV", "AC", "EV"]
-        top = 30
+        # Chart data sits right of the printed area, so the page shows the charts only.
+        top, base = 3, CHART_DATA_COL
         for c, head in enumerate(headers):
-            ws.write_string(top, c, head, self.f["head"])
+            ws.write_string(top, base + c, head, self.f["head"])
         for k, point in enumerate(curve.to_dict(orient="records"), start=1):
-            ws.write_datetime(top + k, 0, point["month"].to_pydatetime(), self.f["date"])
-            self.value(ws, top + k, 1, point["pv"], "money")
-            self.value(ws, top + k, 2, point["ac"], "money")
-            self.value(ws, top + k, 3, point["ev"], "money")
+            ws.write_datetime(top + k, base, point["month"].to_pydatetime(), self.f["date"])
+            self.value(ws, top + k, base + 1, point["pv"], "money")
+            self.value(ws, top + k, base + 2, point["ac"], "money")
+            self.value(ws, top + k, base + 3, point["ev"], "money")
         sheet = ws.get_name()
         n = max(len(curve), 1)
         chart = self.book.add_chart({"type": "line"})
@@ -593,8 +597,8 @@ class _Pack:
             chart.add_series(
                 {
                     "name": name,
-                    "categories": [sheet, top + 1, 0, top + n, 0],
-                    "values": [sheet, top + 1, c, top + n, c],
+                    "categories": [sheet, top + 1, base, top + n, base],
+                    "values": [sheet, top + 1, base + c, top + n, base + c],
                     "marker": {"type": "circle", "size": 4},
                 }
             )
@@ -604,31 +608,32 @@ class _Pack:
         chart.set_size({"width": 720, "height": 360})
         ws.insert_chart(row + 1, 0, chart)
         programmes = self.p.programmes
-        col_top = top + n + 3
+        col_top, left = top, base + 5
         for c, head in enumerate((self.t("programme"), "BAC", "AC", "EAC")):
-            ws.write_string(col_top, c, head, self.f["head"])
+            ws.write_string(col_top, left + c, head, self.f["head"])
         for k, prog in enumerate(programmes.to_dict(orient="records"), start=1):
-            self.value(ws, col_top + k, 0, prog["programme"])
-            self.value(ws, col_top + k, 1, prog["bac"], "money")
-            self.value(ws, col_top + k, 2, prog["ac"], "money")
-            self.value(ws, col_top + k, 3, prog["eac"], "money")
+            self.value(ws, col_top + k, left, prog["programme"])
+            self.value(ws, col_top + k, left + 1, prog["bac"], "money")
+            self.value(ws, col_top + k, left + 2, prog["ac"], "money")
+            self.value(ws, col_top + k, left + 3, prog["eac"], "money")
         m = max(len(programmes), 1)
         column = self.book.add_chart({"type": "column"})
         for c, name in ((1, "BAC"), (2, "AC"), (3, "EAC")):
             column.add_series(
                 {
                     "name": name,
-                    "categories": [sheet, col_top + 1, 0, col_top + m, 0],
-                    "values": [sheet, col_top + 1, c, col_top + m, c],
+                    "categories": [sheet, col_top + 1, left, col_top + m, left],
+                    "values": [sheet, col_top + 1, left + c, col_top + m, left + c],
                 }
             )
         column.set_title({"name": self.t("by_programme")})
         column.set_y_axis({"num_format": "#,##0"})
         column.set_size({"width": 560, "height": 360})
         ws.insert_chart(row + 1, 8, column)
-        self._programme_curves(ws, col_top + m + 3)
+        last_row = self._programme_curves(ws, top, base + 10)
+        ws.print_area(0, 0, last_row, CHART_DATA_COL - 1)
 
-    def _programme_curves(self, ws: Worksheet, data_row: int) -> None:
+    def _programme_curves(self, ws: Worksheet, data_row: int, first_col: int) -> int:
         """One small S-curve per programme, two to a row, under the portfolio's."""
         tasks, budget = self.p.details["plan"], self.p.details["budget"]
         sheet = ws.get_name()
@@ -642,7 +647,7 @@ class _Pack:
             )
             if curve.empty:
                 continue
-            col = 5 * k
+            col = first_col + 5 * k
             ws.write_string(data_row, col, programme, self.f["subtitle"])
             for c, head in enumerate((self.t("month"), "PV", "AC", "EV")):
                 ws.write_string(data_row + 1, col + c, head, self.f["head"])
@@ -667,6 +672,7 @@ class _Pack:
             chart.set_legend({"position": "bottom"})
             chart.set_size({"width": 600, "height": 300})
             ws.insert_chart(24 + 16 * (k // 2), 0 if k % 2 == 0 else 8, chart)
+        return 24 + 16 * ((len(names) + 1) // 2)
 
     def s_curve(self, tasks: pd.DataFrame, budget: pd.DataFrame, ev: float | None = None) -> pd.DataFrame:
         """Month-end cumulative PV (baseline spread), AC (Budget sheet actuals) and EV (at the status date)."""
