@@ -249,3 +249,19 @@ def test_other_tabs_equal_the_rollup(demo_pack):
     interfaces = [r for r in book["Interfaces"].iter_rows(min_row=5, values_only=True) if r[0]]
     expected = portfolio.interface_risks[portfolio.interface_risks["status"] != "on track"]
     assert sorted(r[1] for r in interfaces) == sorted(expected["interface"])
+
+
+def test_project_ids_link_to_their_rollup_row(demo_pack, tmp_path: Path):
+    from pmo_logic.rollup import write_rollup
+
+    portfolio, _ = demo_pack
+    rollup = write_rollup(tmp_path / "data" / "rollup.xlsx", portfolio)
+    pack = write_committee_pack(tmp_path / "pack.xlsx", portfolio, rollup=rollup)
+    status = openpyxl.load_workbook(pack)["Portfolio status"]
+    links = {c.value: c.hyperlink for c in status["A"] if c.hyperlink is not None}
+    assert set(links) == set(portfolio.projects["project_id"])
+    rows = openpyxl.load_workbook(rollup)["Projects"]
+    for project_id, link in links.items():
+        assert link.target.replace("\\", "/").endswith("data/rollup.xlsx")
+        cell = link.location.split("!")[1]
+        assert rows[cell].value == project_id
