@@ -95,8 +95,12 @@ class EarnedValue:
 
     def as_dict(self) -> dict[str, float | None]:
         names = ("sv", "cv", "spi", "cpi", "eac", "eac_cpi", "eac_atypical", "eac_composite", "etc", "vac")
-        return {**asdict(self), **{n: getattr(self, n) for n in names}, "tcpi_bac": self.tcpi_bac,
-                "tcpi_eac": self.tcpi_eac}  # fmt: skip
+        return {
+            **asdict(self),
+            **{n: getattr(self, n) for n in names},
+            "tcpi_bac": self.tcpi_bac,
+            "tcpi_eac": self.tcpi_eac,
+        }
 
     def __add__(self, other: EarnedValue) -> EarnedValue:
         # Programmes and portfolios add their projects' amounts; ratios come from the sums.
@@ -308,3 +312,24 @@ def _band(value: float, green: float | None, amber: float | None) -> str:
     if value >= (green if green is not None else 0.95):
         return "green"
     return "amber" if value >= (amber if amber is not None else 0.85) else "red"
+
+
+def rag_band(value: float, green: float, amber: float, higher_is_better: bool = True) -> str:
+    """Green, amber or red for a value against two thresholds.
+
+    Higher is better (SPI, CPI): green at or above ``green``, amber at or above ``amber``.
+    Lower is better (slip days): green at or below ``green``, amber at or below ``amber``.
+    """
+    if higher_is_better:
+        return "green" if value >= green else "amber" if value >= amber else "red"
+    return "green" if value <= green else "amber" if value <= amber else "red"
+
+
+def milestone_status(baseline: date, forecast: date | None, actual: date | None, status_date: date) -> str:
+    """``done on time``, ``done late``, ``late`` (due and not done), ``slipping`` or ``on track``."""
+    if actual is not None:
+        return "done on time" if actual <= baseline else "done late"
+    due = forecast or baseline
+    if due < status_date or baseline < status_date:
+        return "late"
+    return "slipping" if forecast is not None and forecast > baseline else "on track"

@@ -339,3 +339,70 @@ def _dates(tasks: pd.DataFrame, calendar: WorkCalendar, origin: int) -> None:
             )
             out[valid] = found.astype(object)
         tasks[name] = out
+
+
+SCHEDULE_COLUMNS = [
+    "ID",
+    "Early start",
+    "Early finish",
+    "Late start",
+    "Late finish",
+    "Total float",
+    "Free float",
+    "Critical",
+]
+
+
+def schedule_table(
+    ids: Sequence[object],
+    durations: Sequence[object],
+    predecessors: Sequence[object],
+    start: date,
+    calendar: WorkCalendar,
+) -> list[list[object]]:
+    """The schedule of a plain list of tasks as rows (header first), for a spreadsheet function.
+
+    Raises ValueError naming the first problem: an unknown predecessor, a loop, a bad duration.
+    """
+    if not (len(ids) == len(durations) == len(predecessors)):
+        raise ValueError("ids, durations and predecessors must have the same number of rows")
+    rows = []
+    for task_id, duration, preds in zip(ids, durations, predecessors, strict=True):
+        if task_id is None or str(task_id).strip() == "":
+            continue
+        text = str(int(task_id)) if isinstance(task_id, float) and task_id.is_integer() else str(task_id).strip()
+        try:
+            days = float(duration or 0)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"duration of {text} is not a number: {duration!r}") from exc
+        if days < 0:
+            raise ValueError(f"duration of {text} is negative")
+        pred_text = None if preds in (None, "") else str(int(preds) if isinstance(preds, float) else preds)
+        rows.append(
+            TaskRow(
+                id=text, name=text, type="milestone" if days == 0 else "task", duration=days, predecessors=pred_text
+            )
+        )
+    result = schedule(rows, calendar, project_start=start)
+    if result.syntax_errors:
+        raise ValueError(result.syntax_errors[0][1])
+    if result.unknown_predecessors:
+        index, predecessor = result.unknown_predecessors[0]
+        raise ValueError(f"predecessor {predecessor} of {rows[index].id} unknown")
+    if result.cycles:
+        raise ValueError("dependency loop " + " → ".join([*result.cycles[0], result.cycles[0][0]]))
+    table: list[list[object]] = [list(SCHEDULE_COLUMNS)]
+    for row in result.tasks.itertuples(index=False):
+        table.append(
+            [
+                row.id,
+                row.early_start,
+                row.early_finish,
+                row.late_start,
+                row.late_finish,
+                int(row.total_float),
+                int(row.free_float),
+                bool(row.critical),
+            ]
+        )
+    return table
