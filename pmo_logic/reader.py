@@ -444,3 +444,54 @@ def find_header(
         if mapping and score > best_score:
             best, best_score = (r, mapping), score
     return best
+
+
+class _GridSheet:
+    def __init__(self, cells: list[list[Any]]) -> None:
+        self.cells = cells
+
+    def to_python(self, skip_empty_area: bool = False, nrows: int | None = None) -> list[list[Any]]:
+        rows = [["" if v is None else v for v in row] for row in self.cells]
+        return rows[:nrows] if nrows is not None else rows
+
+
+class _GridBook:
+    """The part of python-calamine's workbook API the reader uses, over cell grids in memory."""
+
+    def __init__(self, sheets: dict[str, list[list[Any]]]) -> None:
+        self.sheets = sheets
+        self.sheet_names = list(sheets)
+
+    def get_sheet_by_name(self, name: str) -> _GridSheet:
+        return _GridSheet(self.sheets[name])
+
+    def close(self) -> None:
+        pass
+
+
+def read_project_cells(name: str, sheets: dict[str, list[list[Any]]]) -> ProjectWorkbook:
+    """Read a project workbook given as ``{sheet name: rows of cell values}`` (an open workbook).
+
+    The Excel add-in reads the open workbook's sheets with xlwings and calls this: the same
+    tolerant reading as for files, with the same problems.
+    """
+    return _read_cells(name, sheets, PROJECT_KIND)  # type: ignore[return-value]
+
+
+def read_portfolio_cells(name: str, sheets: dict[str, list[list[Any]]]) -> PortfolioWorkbook:
+    """`read_project_cells` for a portfolio workbook."""
+    return _read_cells(name, sheets, PORTFOLIO_KIND)  # type: ignore[return-value]
+
+
+def _read_cells(name: str, sheets: dict[str, list[list[Any]]], kind: str) -> ProjectWorkbook | PortfolioWorkbook:
+    container = ProjectWorkbook if kind == PROJECT_KIND else PortfolioWorkbook
+    reader = _WorkbookReader(Path(name), kind)
+    try:
+        data = reader.read_book(_GridBook(sheets))
+    except UnreadableWorkbook as exc:
+        reader.problem(exc.code, "error", str(exc))
+        data = {}
+    except Exception as exc:
+        reader.problem(UNEXPECTED, "error", f"could not be read ({type(exc).__name__}: {exc}); please report this")
+        data = {}
+    return container(**data, problems=reader.problems, source=name)

@@ -9,6 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# xlwings' remote engine (source-available, noncommercial licence) is the tests' harness for the
+# button handlers: it registers at import time, so its key must be set before xlwings is imported.
+# Tests only: pmo-xl itself never needs it.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
 import pytest
 
 from pmo_logic.demo import build_demo_portfolio

@@ -1,0 +1,318 @@
+"""The buttons of the templates: each handler takes the workbook (``book: xw.Book``).
+
+From VBA, ``RunPython "import addin.buttons as b; b.validate_plan()"`` calls a handler
+without a book and it uses ``xw.Book.caller()``; xlwings Lite calls the same functions as
+``@script`` functions with the book. Handlers only move data between Excel and the engine:
+they read whole sheets at once, switch screen updating and calculation off while writing
+(and back on, even on error), and report errors in a message box naming the file, sheet and
+cell, never with a traceback.
+
+How the committee pack reaches Excel: it is rendered by the same XlsxWriter renderer as
+``pmo report`` into a new workbook next to the portfolio workbook, and a summary with a link
+is written into the open workbook. Copying rendered sheets into the open workbook is not
+possible on every engine (xlwings' remote and Lite engines refuse ``Sheet.copy`` to another
+book), and drawing charts and conditional formats cell by cell through the formatting API
+would be slow and partial; a sibling file also never touches the user's workbook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlwings as xw
+
+from pmo_logic.findings import findings_frame
+from pmo_logic.models import ProjectWorkbook
+from pmo_logic.reader import read_portfolio_cells, read_project_cells
+from pmo_logic.validate import validate_workbook
+from pmo_logic.validation_settings import ValidationSettings
+
+VALIDATION_SHEET = "Validation"
+STATUS_SHEET = "Status"
+HIGHLIGHT = "#FFC7CE"
+TITLE = "pmo-xl"
+
+
+class HandlerError(Exception):
+    """A problem to show the user: what, and where."""
+
+
+# --- reading and writing the open workbook ----------------------------------------------------
+
+
+def sheet_cells(sheet: xw.Sheet) -> list[list[Any]]:
+    """The sheet's values from A1 to its last used cell, in one read."""
+    last = sheet.used_range.last_cell
+    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    return values or [[]]
+
+
+def read_open_project(book: xw.Book) -> ProjectWorkbook:
+    return read_project_cells(book.name, {s.name: sheet_cells(s) for s in book.sheets})
+
+
+@contextlib.contextmanager
+def quiet(book: xw.Book) -> Iterator[None]:
+    """Screen updating and automatic calculation off while writing; restored even on error."""
+    app = book.app
+    try:
+        calculation = app.calculation
+    except NotImplementedError:  # engines that only accept settings
+        calculation = "automatic"
+    _try(setattr, app, "screen_updating", False)
+    _try(setattr, app, "calculation", "manual")
+    try:
+        yield
+    finally:
+        _try(setattr, app, "calculation", calculation)
+        _try(setattr, app, "screen_updating", True)
+
+
+def _try(function, *args: Any) -> None:
+    with contextlib.suppress(NotImplementedError, AttributeError):
+        function(*args)
+
+
+@contextlib.contextmanager
+def message_on_error(book: xw.Book) -> Iterator[None]:
+    try:
+        yield
+    except HandlerError as exc:
+        book.app.alert(str(exc), title=TITLE)
+    except Exception as exc:  # the user sees a sentence, never a traceback
+        book.app.alert(f"{book.name}: pmo-xl could not finish ({type(exc).__name__}: {exc}).", title=TITLE)
+
+
+def _book(book: xw.Book | None) -> xw.Book:
+    return book if book is not None else xw.Book.caller()
+
+
+def _replace_sheet(book: xw.Book, name: str) -> xw.Sheet:
+    if name in [s.name for s in book.sheets]:
+        book.sheets[name].delete()
+    return book.sheets.add(name, after=book.sheets[-1])
+
+
+# --- project workbook buttons -------------------------------------------------------------------
+
+
+def validate_plan(book: xw.Book | None = None) -> None:
+    """Validate plan: findings in a Validation sheet with links to the cells, which are highlighted."""
+    book = _book(book)
+    with message_on_error(book), quiet(book):
+        workbook = read_open_project(book)
+        result = validate_workbook(workbook, ValidationSettings(as_of=workbook.project.status_date))
+        names = [s.name for s in book.sheets]
+        if VALIDATION_SHEET in names:
+            _clear_highlights(book, book.sheets[VALIDATION_SHEET], names)
+        sheet = _replace_sheet(book, VALIDATION_SHEET)
+        frame = findings_frame(result.findings)
+        header = ["Severity", "Code", "Cell", "Item", "Message"]
+        rows = [
+            [f.severity, f.code, f"{f.sheet}!{f.cell}" if f.cell else f.sheet, f.item, f.message]
+            for f in frame.itertuples(index=False)
+        ]
+        sheet["A1"].value = [header, *rows] if rows else [header, ["", "", "", "", "No findings."]]
+        sheet["A1:E1"].font.bold = True
+        sheet["A1:E1"].color = "#1F3864"
+        sheet["A1:E1"].font.color = "#FFFFFF"
+        for r, finding in enumerate(frame.itertuples(index=False), start=2):
+            if finding.sheet and finding.cell and finding.sheet in names:
+                target = f"#'{finding.sheet}'!{finding.cell}"
+                sheet[f"C{r}"].add_hyperlink(target, f"{finding.sheet}!{finding.cell}")
+                book.sheets[finding.sheet][finding.cell].color = HIGHLIGHT
+        sheet["A:E"].autofit()
+
+
+def _clear_highlights(book: xw.Book, validation: xw.Sheet, names: list[str]) -> None:
+    """Remove the colours the previous run put on the offending cells (listed in column C)."""
+    cells = validation.range("C2").expand("down").value if validation["C2"].value else []
+    for address in cells if isinstance(cells, list) else [cells]:
+        if isinstance(address, str) and "!" in address:
+            sheet, cell = address.rsplit("!", 1)
+            if sheet in names:
+                book.sheets[sheet][cell].color = None
+
+
+SCHEDULE_HEADERS = ["Early start", "Early finish", "Late start", "Late finish", "Total float", "Critical"]
+
+
+def recompute_schedule(book: xw.Book | None = None) -> None:
+    """Recompute schedule: early and late dates, float and critical flags beside the Plan table."""
+    from pmo_logic.schedule import schedule
+    from pmo_logic.workdays import WorkCalendar
+
+    book = _book(book)
+    with message_on_error(book), quiet(book):
+        workbook = read_open_project(book)
+        layout = workbook.layout.get("plan")
+        if layout is None or layout.header_row is None:
+            raise HandlerError(f"{book.name}: no Plan sheet with a header row: copy it from the template")
+        start = workbook.project.start_date or workbook.project.status_date or date.today()
+        calendar = WorkCalendar(start, non_working_days=[r.day for r in workbook.lists if r.day])
+        result = schedule(
+            workbook.plan, calendar, status_date=workbook.project.status_date, project_start=workbook.project.start_date
+        )
+        sheet = book.sheets[layout.name]
+        header_values = sheet_cells(sheet)[layout.header_row - 1]
+        # Re-running writes to the same columns: find them by header, or add them after the table.
+        existing = [i for i, v in enumerate(header_values) if v == SCHEDULE_HEADERS[0]]
+        first_col = existing[0] if existing else len([v for v in header_values if v not in (None, "")])
+        sheet.range((layout.header_row, first_col + 1)).value = [SCHEDULE_HEADERS]
+        by_row = {int(r.source_row): r for r in result.tasks.itertuples() if r.source_row == r.source_row}
+        last_row = max(by_row) if by_row else layout.header_row
+        block = []
+        for excel_row in range(layout.header_row + 1, last_row + 1):
+            task = by_row.get(excel_row)
+            if task is None:
+                block.append([None] * len(SCHEDULE_HEADERS))
+                continue
+            block.append(
+                [
+                    _excel(task.early_start),
+                    _excel(task.early_finish),
+                    _excel(task.late_start),
+                    _excel(task.late_finish),
+                    _number(task.total_float),
+                    "Yes" if task.critical else "",
+                ]
+            )
+        if block:
+            sheet.range((layout.header_row + 1, first_col + 1)).value = block
+            sheet.range((layout.header_row + 1, first_col + 1), (last_row, first_col + 4)).number_format = "dd mmm yyyy"
+        if result.cycles:
+            raise HandlerError(
+                f"{book.name} › {layout.name}: dependency loop "
+                + " → ".join(result.cycles[0])
+                + ": the other tasks were scheduled; fix the loop and run again."
+            )
+
+
+def _excel(value: Any) -> Any:
+    return datetime.combine(value, datetime.min.time()) if isinstance(value, date) else None
+
+
+def _number(value: Any) -> Any:
+    return None if value is None or value != value else float(value)
+
+
+def status_report(book: xw.Book | None = None) -> None:
+    """Status report: a one-page status tab of the project (KPIs, RAG, milestones, risks, actions)."""
+    from pmo_logic.consolidate import project_kpis
+    from pmo_logic.models import PortfolioSettings
+    from pmo_logic.status_report import status_lines
+
+    book = _book(book)
+    with message_on_error(book), quiet(book):
+        workbook = read_open_project(book)
+        kpis = project_kpis(workbook, PortfolioSettings())
+        sheet = _replace_sheet(book, STATUS_SHEET)
+        sheet["A1"].value = status_lines(workbook, kpis)
+        sheet["A1"].font.bold = True
+        sheet["A1"].font.size = 14
+        sheet["A:D"].autofit()
+
+
+# --- portfolio workbook buttons -----------------------------------------------------------------
+
+
+def _portfolio(book: xw.Book):
+    portfolio = read_portfolio_cells(book.name, {s.name: sheet_cells(s) for s in book.sheets})
+    errors = [p for p in portfolio.problems if p.severity == "error"]
+    if errors:
+        raise HandlerError("; ".join(str(p) for p in errors))
+    configured = Path(portfolio.settings.project_folder or ".")
+    base = Path(book.fullname).parent if os.path.isabs(book.fullname) else Path.cwd()
+    folder = configured if configured.is_absolute() else base / configured
+    if not folder.is_dir():
+        raise HandlerError(f"{book.name} › Settings: the project folder {folder} does not exist")
+    return portfolio, folder, base
+
+
+def _consolidate(book: xw.Book):
+    from pmo_logic.cache import ProjectCache
+    from pmo_logic.consolidate import consolidate as run
+
+    portfolio, folder, base = _portfolio(book)
+    # One process: an add-in call must not fork Excel's Python (and xlwings Lite has no processes).
+    result = run(folder, portfolio, workers=1, cache=ProjectCache(base / ".pmo-cache"))
+    return result, base
+
+
+def _write_frame(book: xw.Book, name: str, frame: pd.DataFrame) -> None:
+    sheet = _replace_sheet(book, name)
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_datetime64_any_dtype(shown[column]):
+            shown[column] = shown[column].dt.to_pydatetime()
+    sheet["A1"].options(index=False).value = shown.astype(object).where(shown.notna(), None)
+    if len(frame.columns):
+        sheet.range((1, 1), (1, len(frame.columns))).font.bold = True
+
+
+def consolidate(book: xw.Book | None = None) -> None:
+    """Consolidate: read the folder in Settings and write the roll-up tabs into this workbook."""
+    book = _book(book)
+    with message_on_error(book), quiet(book):
+        result, _ = _consolidate(book)
+        _write_frame(book, "Roll-up", result.projects)
+        _write_frame(book, "Programmes", result.programmes)
+        _write_frame(book, "Load problems", result.load_problems)
+        book.app.alert(
+            f"{result.stats['projects']} projects consolidated; {len(result.load_problems)} load problems.", title=TITLE
+        )
+
+
+def committee_pack(book: xw.Book | None = None) -> None:
+    """Committee pack: the report tabs in a new workbook beside this one, with a summary here."""
+    from pmo_logic.report import write_committee_pack
+
+    book = _book(book)
+    with message_on_error(book), quiet(book):
+        result, base = _consolidate(book)
+        name = f"committee_pack_{result.status_date or date.today()}.xlsx"
+        path = write_committee_pack(base / name, result)
+        sheet = _replace_sheet(book, "Committee pack")
+        total = result.total.iloc[0] if len(result.total) else None
+        lines = [["Committee pack", ""], ["File", str(path)]]
+        if total is not None:
+            lines += [
+                ["Projects", int(total["projects"])],
+                ["SPI", total["spi"]],
+                ["CPI", total["cpi"]],
+                ["BAC", total["bac"]],
+                ["EAC", total["eac"]],
+            ]
+        sheet["A1"].value = lines
+        sheet["B2"].add_hyperlink(str(path), name)
+        with contextlib.suppress(Exception):  # desktop Excel opens it; other engines just link it
+            xw.Book(str(path))
+
+
+def snapshot(book: xw.Book | None = None) -> None:
+    """Snapshot: store today's roll-up for the 'what changed' of the next committee."""
+    from pmo_logic.snapshots import save_snapshot
+
+    book = _book(book)
+    with message_on_error(book), quiet(book):
+        result, base = _consolidate(book)
+        path = save_snapshot(result, base / "snapshots")
+        book.app.alert(f"Snapshot saved: {path}", title=TITLE)
+
+
+def export_pdf(book: xw.Book | None = None) -> None:
+    """Export PDF: the workbook as a PDF beside it (Excel desktop)."""
+    book = _book(book)
+    with message_on_error(book):
+        target = Path(book.fullname).with_suffix(".pdf")
+        try:
+            book.to_pdf(str(target))
+        except NotImplementedError as exc:
+            raise HandlerError("Export PDF needs Excel on Windows or macOS; or run: pmo report --pdf") from exc
+        book.app.alert(f"PDF written: {target}", title=TITLE)
