@@ -14,6 +14,11 @@ TEMPLATE_FILES: dict[str, tuple[str, str]] = {
     "project_fr.xlsx": ("project", "fr"),
     "portfolio_en.xlsx": ("portfolio", "en"),
     "portfolio_fr.xlsx": ("portfolio", "fr"),
+    # With the buttons: the VBA project built from macros/*.bas.
+    "project_en.xlsm": ("project", "en"),
+    "project_fr.xlsm": ("project", "fr"),
+    "portfolio_en.xlsm": ("portfolio", "en"),
+    "portfolio_fr.xlsm": ("portfolio", "fr"),
 }
 
 
@@ -22,10 +27,11 @@ def build_templates(outdir: str | os.PathLike[str]) -> list[Path]:
     out = Path(outdir)
     written = []
     for name, (kind, lang) in TEMPLATE_FILES.items():
+        macros = name.endswith(".xlsm")
         if kind == "project":
-            written.append(write_project_workbook(out / name, example_project(lang), lang=lang))
+            written.append(write_project_workbook(out / name, example_project(lang), lang=lang, macros=macros))
         else:
-            written.append(write_portfolio_workbook(out / name, example_portfolio(lang), lang=lang))
+            written.append(write_portfolio_workbook(out / name, example_portfolio(lang), lang=lang, macros=macros))
     return written
 
 

@@ -55,6 +55,7 @@ def write_project_workbook(
     lang: str = "en",
     overwrite: bool = True,
     omit_sheets: tuple[str, ...] = (),
+    macros: bool = False,
 ) -> Path:
     """Write ``data`` as a project workbook (``.xlsx``) at ``path``, atomically.
 
@@ -65,7 +66,7 @@ def write_project_workbook(
     >>> write_project_workbook("/tmp/p.xlsx", example_project("en"))  # doctest: +SKIP
     """
     with atomic_output(path, overwrite=overwrite) as tmp:
-        _ProjectWriter(tmp, data, lang, omit_sheets).write()
+        _ProjectWriter(tmp, data, lang, omit_sheets, macros=macros).write()
     return Path(path)
 
 
@@ -75,10 +76,11 @@ def write_portfolio_workbook(
     *,
     lang: str = "en",
     overwrite: bool = True,
+    macros: bool = False,
 ) -> Path:
-    """Write ``data`` as a portfolio workbook at ``path``, atomically."""
+    """Write ``data`` as a portfolio workbook at ``path``, atomically (``.xlsm`` with ``macros``)."""
     with atomic_output(path, overwrite=overwrite) as tmp:
-        _PortfolioWriter(tmp, data, lang).write()
+        _PortfolioWriter(tmp, data, lang, macros=macros).write()
     return Path(path)
 
 
@@ -91,7 +93,13 @@ class _Writer:
     kind: str
     sheets: tuple[SheetSchema, ...]
 
-    def __init__(self, path: Path, data: Any, lang: str, omit_sheets: tuple[str, ...] = ()) -> None:
+    buttons: tuple[tuple[str, str, str], ...] = ()
+    """(macro, English caption, French caption) of the buttons on the first data sheet."""
+
+    def __init__(
+        self, path: Path, data: Any, lang: str, omit_sheets: tuple[str, ...] = (), *, macros: bool = False
+    ) -> None:
+        self.macros = macros
         if lang not in ("en", "fr"):
             raise ValueError(f"language must be 'en' or 'fr', not {lang!r}")
         self.path, self.data, self.lang = path, data, lang
@@ -154,6 +162,8 @@ class _Writer:
             self.print_setup(ws, schema)
         self.write_instructions(self.worksheets["instructions"])
         self.write_meta()
+        if self.macros:
+            self.add_macros()
         self.worksheets[self.first_sheet_to_show].activate()
         self.book.close()
 
@@ -168,6 +178,23 @@ class _Writer:
             ws.repeat_rows(0)
         ws.set_header(f"&L&B{text('title_' + self.kind, self.lang)}&R&A")
         ws.set_footer(f"&L{text('footer', self.lang)}&R&P / &N")
+
+    def add_macros(self) -> None:
+        """The VBA project built from macros/*.bas, and the buttons that run it."""
+        import io
+
+        from pmo_logic.vba import build_vba_project
+
+        sheets = self.book.worksheets()
+        self.book.add_vba_project(io.BytesIO(build_vba_project(len(sheets))), is_stream=True)
+        self.book.set_vba_name("ThisWorkbook")
+        for k, worksheet in enumerate(sheets, start=1):
+            worksheet.set_vba_name(f"Sheet{k}")
+        target = self.worksheets[self.sheets[1].key]
+        for n, (macro, en, fr) in enumerate(self.buttons):
+            target.insert_button(
+                1 + 3 * n, 4, {"macro": macro, "caption": fr if self.lang == "fr" else en, "width": 170, "height": 30}
+            )
 
     def write_meta(self) -> None:
         ws = self.book.add_worksheet(META_SHEET)
@@ -456,6 +483,11 @@ class _Writer:
 class _ProjectWriter(_Writer):
     kind = PROJECT_KIND
     sheets = PROJECT_SHEETS
+    buttons = (
+        ("ValidatePlan", "Validate plan", "Valider le planning"),
+        ("RecomputeSchedule", "Recompute schedule", "Recalculer le planning"),
+        ("StatusReport", "Status report", "Rapport d'avancement"),
+    )
 
     def context(self) -> ComputeContext:
         days = tuple(r.day for r in self.data.lists if r.day is not None)
@@ -539,3 +571,9 @@ class _ProjectWriter(_Writer):
 class _PortfolioWriter(_Writer):
     kind = PORTFOLIO_KIND
     sheets = PORTFOLIO_SHEETS
+    buttons = (
+        ("Consolidate", "Consolidate", "Consolider"),
+        ("CommitteePack", "Committee pack", "Dossier de comité"),
+        ("TakeSnapshot", "Snapshot", "Instantané"),
+        ("ExportPDF", "Export PDF", "Exporter en PDF"),
+    )

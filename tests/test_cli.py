@@ -67,9 +67,10 @@ def test_templates_build_and_check(tmp_path: Path, templates_dir: Path):
     stale = runner.invoke(app, ["templates", "build", "--check", "--out", str(tmp_path)])
     assert stale.exit_code == 1 and "Out of date" in stale.output
     assert runner.invoke(app, ["templates", "build", "--out", str(tmp_path)]).exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["project_en.xlsx", "project_fr.xlsx", "portfolio_en.xlsx", "portfolio_fr.xlsx"]
-    )
+    names = [
+        f"{kind}_{lang}.{ext}" for kind in ("project", "portfolio") for lang in ("en", "fr") for ext in ("xlsx", "xlsm")
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
 
 
 def test_demo_on_a_fresh_folder(tmp_path: Path):

@@ -118,7 +118,7 @@ def test_computed_cells_equal_pandas(recalculated):
         if "portfolio" in source.name:
             continue
         compared[source.name] = _compare_project(source, result)
-    assert len(compared) == 2 + 12  # two project templates, twelve readable demo projects
+    assert len(compared) == 4 + 12  # four project templates (.xlsx, .xlsm), twelve readable demo projects
     assert all(n > 0 for n in compared.values())
     assert sum(compared.values()) > 3000
 

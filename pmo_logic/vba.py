@@ -1,0 +1,82 @@
+"""Building the VBA project of the .xlsm templates from the macro sources in ``macros/``.
+
+The macros are kept as text (``macros/*.bas``, CRLF line ends, ``Attribute VB_Name`` first);
+`build_vba_project` turns them into the ``vbaProject.bin`` XlsxWriter embeds, with ms-ovba.
+The project has no compiled cache (version 0xFFFF in MS-OVBA terms), so Office compiles the
+source when it opens the file. ms-ovba writes scratch files into its working directory, so it
+runs in a child process in a temporary folder; its project-protection fields use Python's
+random module, which is seeded so that the same sources always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+MACROS = Path(__file__).resolve().parent.parent / "macros"
+
+_BUILD = r"""
+import glob, os, random, sys, uuid
+import ms_ovba
+from ms_ovba.vbaProject import VbaProject
+from ms_ovba.Models.Entities.doc_module import DocModule
+from ms_ovba.Models.Entities.std_module import StdModule
+from ms_ovba.Views.project_ole_file import ProjectOleFile
+
+random.seed(2026)
+bas_dir, sheets = sys.argv[1], int(sys.argv[2])
+blank = os.path.join(os.path.dirname(ms_ovba.__file__), "blank_files")
+project = VbaProject()
+project.project_id = "{9E394C0B-697E-4AEE-9FA6-446F51FB30DC}"
+sheet_template = open(os.path.join(blank, "Sheet1.cls"), newline="").read()
+for k in range(1, sheets + 1):
+    name = "Sheet%d" % k
+    with open(name + ".cls", "w", newline="") as handle:
+        handle.write(sheet_template.replace('"Sheet1"', '"%s"' % name))
+    module = DocModule(name)
+    module.add_file(name + ".cls")
+    module.add_guid(uuid.UUID("0002082000000000C000000000000046"))
+    module.normalize_file()
+    project.add_module(module)
+# ms-ovba writes scratch files beside its inputs: work on copies in this folder only.
+with open(os.path.join(blank, "ThisWorkbook.cls"), newline="") as handle:
+    this_workbook = handle.read()
+with open("ThisWorkbook.cls", "w", newline="") as handle:
+    handle.write(this_workbook)
+workbook = DocModule("ThisWorkbook")
+workbook.add_file("ThisWorkbook.cls")
+workbook.add_guid(uuid.UUID("0002081900000000C000000000000046"))
+workbook.normalize_file()
+project.add_module(workbook)
+for path in sorted(glob.glob(os.path.join(bas_dir, "*.bas"))):
+    module = StdModule(os.path.splitext(os.path.basename(path))[0])
+    module.add_file(path)
+    module.normalize_file()
+    project.add_module(module)
+ProjectOleFile.write_file(project)
+"""
+
+
+def build_vba_project(sheets: int, macros: Path = MACROS) -> bytes:
+    """The ``vbaProject.bin`` for a workbook of ``sheets`` worksheets (code names Sheet1..N)."""
+    with tempfile.TemporaryDirectory(prefix="pmo-vba-") as tmp:
+        bas_dir = Path(tmp) / "bas"
+        bas_dir.mkdir()
+        for source in sorted(macros.glob("*.bas")):
+            # Copies, because ms-ovba normalises its inputs in place.
+            (bas_dir / source.name).write_bytes(source.read_bytes())
+        done = subprocess.run(
+            [sys.executable, "-c", _BUILD, str(bas_dir), str(sheets)],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+        output = Path(tmp) / "vbaProject.bin"
+        if done.returncode != 0 or not output.exists():
+            raise RuntimeError(f"building the VBA project failed: {done.stderr.strip()[-800:]}")
+        return output.read_bytes()
