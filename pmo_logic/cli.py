@@ -650,3 +650,38 @@ def report_command(
             err_console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from exc
         console.print(f"PDF written: [bold]{written}[/bold]")
+
+
+addin_app = typer.Typer(help="Set up Excel: the xlwings add-in, the buttons and the =PMO_ functions.")
+app.add_typer(addin_app, name="addin")
+
+
+@addin_app.command("install")
+def addin_install(
+    conf: Annotated[
+        Path | None, typer.Option("--conf", help="xlwings.conf to write (default: ~/.xlwings/xlwings.conf).")
+    ] = None,
+) -> None:
+    """Install the xlwings add-in and point it at this Python and pmo-xl's functions."""
+    import sys
+
+    from pmo_logic import excel_setup
+
+    if sys.platform not in ("win32", "darwin") and conf is None:
+        console.print(excel_setup.INSTRUCTIONS)
+        console.print("This computer has no Excel: nothing was installed.")
+        return
+    target = conf or excel_setup.default_conf_path()
+    if conf is None:
+        ok, output = excel_setup.install_xlwings_addin()
+        console.print(output)
+        if not ok:
+            err_console.print("[red]The xlwings add-in could not be installed (see above).[/red]")
+            raise typer.Exit(1)
+        console.print("Installed the xlwings Excel add-in.")
+    changed = excel_setup.write_conf(target, excel_setup.pmo_settings())
+    for key, value in changed.items():
+        console.print(f"{target}: {key} = {value}")
+    if not changed:
+        console.print(f"{target} was already set up.")
+    console.print("Restart Excel, open a pmo-xl .xlsm template and click a button, or type =PMO_SPI(1, 1).")
