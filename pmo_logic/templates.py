@@ -55,7 +55,7 @@ def write_project_workbook(
     lang: str = "en",
     overwrite: bool = True,
     omit_sheets: tuple[str, ...] = (),
-    macros: bool = False,
+    macros: bool | Path = False,
 ) -> Path:
     """Write ``data`` as a project workbook (``.xlsx``) at ``path``, atomically.
 
@@ -76,9 +76,12 @@ def write_portfolio_workbook(
     *,
     lang: str = "en",
     overwrite: bool = True,
-    macros: bool = False,
+    macros: bool | Path = False,
 ) -> Path:
-    """Write ``data`` as a portfolio workbook at ``path``, atomically (``.xlsm`` with ``macros``)."""
+    """Write ``data`` as a portfolio workbook at ``path``, atomically (``.xlsm`` with ``macros``).
+
+    ``macros`` is True for the VBA of ``macros/``, or another folder of ``.bas`` files (tests).
+    """
     with atomic_output(path, overwrite=overwrite) as tmp:
         _PortfolioWriter(tmp, data, lang, macros=macros).write()
     return Path(path)
@@ -97,7 +100,7 @@ class _Writer:
     """(macro, English caption, French caption) of the buttons on the first data sheet."""
 
     def __init__(
-        self, path: Path, data: Any, lang: str, omit_sheets: tuple[str, ...] = (), *, macros: bool = False
+        self, path: Path, data: Any, lang: str, omit_sheets: tuple[str, ...] = (), *, macros: bool | Path = False
     ) -> None:
         self.macros = macros
         if lang not in ("en", "fr"):
@@ -183,10 +186,11 @@ class _Writer:
         """The VBA project built from macros/*.bas, and the buttons that run it."""
         import io
 
-        from pmo_logic.vba import build_vba_project
+        from pmo_logic.vba import MACROS, build_vba_project
 
         sheets = self.book.worksheets()
-        self.book.add_vba_project(io.BytesIO(build_vba_project(len(sheets))), is_stream=True)
+        source = self.macros if isinstance(self.macros, Path) else MACROS
+        self.book.add_vba_project(io.BytesIO(build_vba_project(len(sheets), source)), is_stream=True)
         self.book.set_vba_name("ThisWorkbook")
         for k, worksheet in enumerate(sheets, start=1):
             worksheet.set_vba_name(f"Sheet{k}")
