@@ -26,6 +26,23 @@ from ms_ovba.Models.Entities.doc_module import DocModule
 from ms_ovba.Models.Entities.std_module import StdModule
 from ms_ovba.Views.project_ole_file import ProjectOleFile
 
+from ms_cfb.Models.DataStreams.directory_stream import DirectoryStream
+from ms_cfb.ole_file import OleFile
+
+# ms_cfb links FAT chains wrongly when the directory stream and the mini stream both grow
+# while streams are added (their sectors end up shared). Sizing the directory for all its
+# entries before anything is allocated leaves only one chain growing.
+_build_file = OleFile.build_file
+
+
+def _build_file_with_whole_directory(self):
+    DirectoryStream._entries = len(self._directory.flatten())
+    _build_file(self)
+
+
+OleFile.build_file = _build_file_with_whole_directory
+DirectoryStream.stream_size = lambda self: max(len(self._data), getattr(DirectoryStream, "_entries", 0)) * 128
+
 random.seed(2026)
 bas_dir, sheets = sys.argv[1], int(sys.argv[2])
 blank = os.path.join(os.path.dirname(ms_ovba.__file__), "blank_files")
