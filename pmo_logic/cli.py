@@ -71,6 +71,17 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
+def _date_option(value: str | None, default: date | None = None) -> date | None:
+    """A --status-date option: YYYY-MM-DD, or a usage error (exit 2)."""
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        err_console.print(f"[red]--status-date must be YYYY-MM-DD, not {value!r}[/red]")
+        raise typer.Exit(2) from exc
+
+
 def _safe_filename(name: str) -> str:
     keep = "".join(ch if ch.isalnum() or ch in " -_.()&'" else "_" for ch in name).strip()
     return keep or "project"
@@ -180,11 +191,7 @@ def demo(
     """Write the built-in sample portfolio and show what pmo-xl finds in it."""
     from pmo_logic.demo import DEMO_STATUS_DATE, build_demo_portfolio
 
-    try:
-        when = date.fromisoformat(status_date) if status_date else DEMO_STATUS_DATE
-    except ValueError as exc:
-        err_console.print(f"[red]--status-date must be YYYY-MM-DD, not {status_date!r}[/red]")
-        raise typer.Exit(2) from exc
+    when = _date_option(status_date, DEMO_STATUS_DATE)
     with console.status("Writing the demo portfolio..."):
         result = build_demo_portfolio(outdir, status_date=when)
     from pmo_logic.reader import read_portfolio_workbook as read_portfolio
@@ -463,11 +470,7 @@ def consolidate_command(
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
     output = output or base / "rollup.xlsx"
-    try:
-        when = date.fromisoformat(status_date) if status_date else None
-    except ValueError as exc:
-        err_console.print(f"[red]--status-date must be YYYY-MM-DD, not {status_date!r}[/red]")
-        raise typer.Exit(2) from exc
+    when = _date_option(status_date)
     started = time.perf_counter()
     with Progress(
         TextColumn("Consolidating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
@@ -601,11 +604,7 @@ def report_command(
     if output.resolve() in inputs:
         err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
         raise typer.Exit(2)
-    try:
-        when = date.fromisoformat(status_date) if status_date else None
-    except ValueError as exc:
-        err_console.print(f"[red]--status-date must be YYYY-MM-DD, not {status_date!r}[/red]")
-        raise typer.Exit(2) from exc
+    when = _date_option(status_date)
     with console.status("Consolidating..."):
         result = consolidate(folder, portfolio_workbook, status_date=when, cache=ProjectCache(base / ".pmo-cache"),
                              exclude=[p for p in (portfolio, output) if p is not None])  # fmt: skip

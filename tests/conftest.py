@@ -40,3 +40,17 @@ def demo_portfolio(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def templates_dir() -> Path:
     return TEMPLATES
+
+
+def garbage_copy(source: Path, target: Path, text: str = "§ garbage", columns: int = 25) -> Path:
+    """A copy of ``source`` with rows 2-6 of every sheet overwritten by text."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(source)
+    for ws in book.worksheets:
+        for row in ws.iter_rows(min_row=2, max_row=6, max_col=columns):
+            for cell in row:
+                if not isinstance(cell, openpyxl.cell.cell.MergedCell):
+                    cell.value = text
+    book.save(target)
+    return target

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from pmo_logic.reader import read_portfolio_workbook, read_project_workbook
+from tests.conftest import garbage_copy
 
 PROJECT_ROWS = [
     ("Project ID *", "PRJ-042"),
@@ -212,14 +213,7 @@ def test_xlsm_is_read(tmp_path: Path, templates_dir: Path):
 
 
 def test_garbage_everywhere_never_raises(tmp_path: Path, templates_dir: Path):
-    path = tmp_path / "garbage.xlsx"
-    book = openpyxl.load_workbook(templates_dir / "project_en.xlsx")
-    for ws in book.worksheets:
-        for row in ws.iter_rows(min_row=2, max_row=6, max_col=25):
-            for cell in row:
-                if not isinstance(cell, openpyxl.cell.cell.MergedCell):
-                    cell.value = "§§ garbage ¤"
-    book.save(path)
+    path = garbage_copy(templates_dir / "project_en.xlsx", tmp_path / "garbage.xlsx", "§§ garbage ¤")
     wb = read_project_workbook(path)
     assert wb.problems, "garbage must be reported"
     assert all(p.file == "garbage.xlsx" and p.sheet for p in wb.problems)

@@ -14,6 +14,7 @@ from pmo_logic.reader import read_project_workbook
 from pmo_logic.templates import write_project_workbook
 from pmo_logic.validate import validate_file, validate_paths, validate_workbook
 from pmo_logic.validation_settings import ValidationSettings
+from tests.conftest import garbage_copy
 
 DEMO_SETTINGS = ValidationSettings(as_of=DEMO_STATUS_DATE, calendar_country="FR")
 
@@ -149,14 +150,7 @@ def test_bad_input_gives_findings_never_a_traceback(tmp_path: Path, templates_di
     broken.write_bytes(b"PK\x03\x04garbage")
     empty = tmp_path / "empty.xlsx"
     empty.write_bytes(b"")
-    garbage = tmp_path / "garbage.xlsx"
-    book = openpyxl.load_workbook(templates_dir / "project_en.xlsx")
-    for ws in book.worksheets:
-        for row in ws.iter_rows(min_row=2, max_row=6, max_col=22):
-            for cell in row:
-                if not isinstance(cell, openpyxl.cell.cell.MergedCell):
-                    cell.value = "§ garbage"
-    book.save(garbage)
+    garbage_copy(templates_dir / "project_en.xlsx", tmp_path / "garbage.xlsx", columns=22)
     no_plan = tmp_path / "no_plan.xlsx"
     book = openpyxl.load_workbook(templates_dir / "project_en.xlsx")
     del book["Plan"]
