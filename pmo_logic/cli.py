@@ -140,8 +140,13 @@ def templates_build(
             raise typer.Exit(1)
         console.print(f"The {len(TEMPLATE_FILES)} templates in {outdir} are up to date.")
         return
-    for path in build_templates(outdir):
+    from pmo_logic.vba import macros_available
+
+    reason = macros_available()
+    for path in build_templates(outdir, with_macros=reason is None):
         console.print(f"written {path}")
+    if reason:
+        console.print(f"[yellow]The .xlsm templates (with buttons) were not built: {reason}.[/yellow]")
 
 
 @app.command("read")

@@ -22,12 +22,17 @@ TEMPLATE_FILES: dict[str, tuple[str, str]] = {
 }
 
 
-def build_templates(outdir: str | os.PathLike[str]) -> list[Path]:
-    """Write every template into ``outdir``; the output is byte-for-byte reproducible."""
+def build_templates(outdir: str | os.PathLike[str], *, with_macros: bool = True) -> list[Path]:
+    """Write every template into ``outdir``; the output is byte-for-byte reproducible.
+
+    ``with_macros=False`` leaves out the .xlsm templates (they need the macro sources and ms-ovba).
+    """
     out = Path(outdir)
     written = []
     for name, (kind, lang) in TEMPLATE_FILES.items():
         macros = name.endswith(".xlsm")
+        if macros and not with_macros:
+            continue
         if kind == "project":
             written.append(write_project_workbook(out / name, example_project(lang), lang=lang, macros=macros))
         else:

@@ -186,10 +186,10 @@ class _Writer:
         """The VBA project built from macros/*.bas, and the buttons that run it."""
         import io
 
-        from pmo_logic.vba import MACROS, build_vba_project
+        from pmo_logic.vba import build_vba_project
 
         sheets = self.book.worksheets()
-        source = self.macros if isinstance(self.macros, Path) else MACROS
+        source = self.macros if isinstance(self.macros, Path) else None
         self.book.add_vba_project(io.BytesIO(build_vba_project(len(sheets), source)), is_stream=True)
         self.book.set_vba_name("ThisWorkbook")
         for k, worksheet in enumerate(sheets, start=1):

@@ -77,8 +77,24 @@ ProjectOleFile.write_file(project)
 """
 
 
-def build_vba_project(sheets: int, macros: Path = MACROS) -> bytes:
+def macros_available(macros: Path | None = None) -> str | None:
+    """None when the .xlsm templates can be built here, else the reason they cannot."""
+    macros = macros or MACROS
+    if not any(macros.glob("*.bas")):
+        return f"no macro sources in {macros}: build the .xlsm templates from a pmo-xl checkout"
+    try:
+        import ms_ovba  # noqa: F401
+    except ImportError:
+        return "ms-ovba is not installed: pip install 'pmo-xl[test]'"
+    return None
+
+
+def build_vba_project(sheets: int, macros: Path | None = None) -> bytes:
     """The ``vbaProject.bin`` for a workbook of ``sheets`` worksheets (code names Sheet1..N)."""
+    macros = macros or MACROS
+    reason = macros_available(macros)
+    if reason:
+        raise RuntimeError(reason)
     with tempfile.TemporaryDirectory(prefix="pmo-vba-") as tmp:
         bas_dir = Path(tmp) / "bas"
         bas_dir.mkdir()

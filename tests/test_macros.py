@@ -60,3 +60,15 @@ def test_buttons_call_python_through_the_addin_and_explain_when_it_is_missing():
 
 def test_vba_project_is_reproducible():
     assert build_vba_project(3) == build_vba_project(3)
+
+
+def test_without_macro_sources_the_reason_is_clear(tmp_path: Path):
+    from pmo_logic.template_files import build_templates
+    from pmo_logic.vba import macros_available
+
+    assert macros_available() is None
+    assert "no macro sources" in macros_available(tmp_path)
+    with pytest.raises(RuntimeError, match="no macro sources"):
+        build_vba_project(3, tmp_path)
+    written = build_templates(tmp_path / "out", with_macros=False)
+    assert sorted(p.suffix for p in written) == [".xlsx"] * 4
