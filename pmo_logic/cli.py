@@ -45,6 +45,13 @@ console = Console()
 err_console = Console(stderr=True)
 
 Lang = Annotated[str, typer.Option("--lang", "-l", help="Language of the workbook: en or fr.")]
+ProjectFolder = Annotated[
+    Path | None, typer.Argument(help="Folder of project workbooks (default: the portfolio's Settings folder).")
+]
+PortfolioOption = Annotated[
+    Path | None, typer.Option("--portfolio", "-p", help="Portfolio workbook (Settings and Register).")
+]
+CommitteeDate = Annotated[str | None, typer.Option("--status-date", help="Committee date, YYYY-MM-DD.")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
 
 
@@ -440,15 +447,10 @@ def find_portfolio_workbook(folder: Path) -> Path | None:
 
 @app.command("consolidate")
 def consolidate_command(
-    folder: Annotated[
-        Path | None,
-        typer.Argument(help="Folder of project workbooks (default: the portfolio's Settings folder)."),
-    ] = None,
-    portfolio: Annotated[
-        Path | None, typer.Option("--portfolio", "-p", help="Portfolio workbook (Settings and Register).")
-    ] = None,
+    folder: ProjectFolder = None,
+    portfolio: PortfolioOption = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Roll-up workbook to write.")] = None,
-    status_date: Annotated[str | None, typer.Option("--status-date", help="Committee date, YYYY-MM-DD.")] = None,
+    status_date: CommitteeDate = None,
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write every table as CSV into this folder.")] = None,
     parquet: Annotated[
         Path | None, typer.Option("--parquet", help="Also write every table as Parquet (needs pyarrow).")
@@ -580,13 +582,8 @@ def _print_rollup(result, diff, previous) -> None:
 
 @app.command("report")
 def report_command(
-    folder: Annotated[
-        Path | None,
-        typer.Argument(help="Folder of project workbooks (default: the portfolio's Settings folder)."),
-    ] = None,
-    portfolio: Annotated[
-        Path | None, typer.Option("--portfolio", "-p", help="Portfolio workbook (Settings and Register).")
-    ] = None,
+    folder: ProjectFolder = None,
+    portfolio: PortfolioOption = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Committee pack to write.")] = Path(
         "committee_pack.xlsx"
     ),
@@ -594,7 +591,7 @@ def report_command(
         Path | None, typer.Option("--since", help="Snapshot folder to compare with (default: the last committee).")
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also convert the pack to PDF with LibreOffice.")] = False,
-    status_date: Annotated[str | None, typer.Option("--status-date", help="Committee date, YYYY-MM-DD.")] = None,
+    status_date: CommitteeDate = None,
 ) -> None:
     """Write the committee pack: executive summary, status, heatmap, milestones, risks, budget..."""
     from pmo_logic.cache import ProjectCache

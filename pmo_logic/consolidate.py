@@ -49,7 +49,7 @@ from pmo_logic.models import (
 )
 from pmo_logic.reader import read_project_workbook
 from pmo_logic.sheets import PROJECT_SHEETS
-from pmo_logic.validate import sheet_frames, validate_workbook, workbook_files
+from pmo_logic.validate import is_unreadable, sheet_frames, validate_workbook, workbook_files
 from pmo_logic.validation_settings import ValidationSettings, settings_from_portfolio
 from pmo_logic.workdays import public_holidays, working_day_slip
 
@@ -67,11 +67,6 @@ class ProjectLoad:
     kpis: dict[str, Any]
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     """The project's detail tables, built where it was loaded (in a worker, and kept in the cache)."""
-
-    @property
-    def readable(self) -> bool:
-        return not any(f.severity == "error" and f.code.startswith("READ") and f.code != "READ009"
-                       and f.code != "READ013" for f in self.findings)  # fmt: skip
 
 
 @dataclass
@@ -116,7 +111,7 @@ class Portfolio:
 def load_project(path: str, settings: PortfolioSettings, status_date: date | None = None) -> ProjectLoad:
     """Read, validate and measure one project workbook. Never raises for a bad workbook."""
     workbook = read_project_workbook(path)
-    if _unreadable(workbook):
+    if is_unreadable(workbook):
         validation = validate_workbook(workbook, _validation_settings(settings, status_date))
         return ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings, kpis={})
     # The sheets become DataFrames once, for validation, KPIs and the roll-up alike.
@@ -133,11 +128,6 @@ def load_project(path: str, settings: PortfolioSettings, status_date: date | Non
 def _validation_settings(settings: PortfolioSettings, status_date: date | None) -> ValidationSettings:
     result = settings_from_portfolio(settings)
     return result.model_copy(update={"as_of": status_date}) if status_date else result
-
-
-def _unreadable(workbook: ProjectWorkbook) -> bool:
-    fatal = {"READ001", "READ002", "READ003", "READ004", "READ005", "READ006"}
-    return any(p.code in fatal for p in workbook.problems) or "plan" in workbook.missing_sheets
 
 
 def _holidays(settings: PortfolioSettings, workbook: ProjectWorkbook) -> list[date]:
@@ -317,7 +307,7 @@ def build_portfolio(
         project_id = load.workbook.project.project_id
         if load.workbook.meta.kind != "project" or any(f.code == "READ006" for f in load.findings):
             continue  # the portfolio workbook itself, or another kind: not a project
-        if _unreadable(load.workbook):
+        if is_unreadable(load.workbook):
             for f in load.findings:
                 if f.severity == "error" and f.code.startswith("READ"):
                     problem(name, project_id, f.code, "error", f"{f.address}: {f.message}" if f.address else f.message)

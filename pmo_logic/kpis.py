@@ -219,14 +219,11 @@ def schedule_variance_days(plan: pd.DataFrame, non_working_days: Iterable[date] 
 
 def risk_kpis(risks: pd.DataFrame, settings: PortfolioSettings) -> dict[str, float | int]:
     """Exposure (sum of P x I and EMV of open risks) and counts by level."""
-    from pmo_logic.sheets import PROBABILITY_FRACTION
-
     open_risks = risks[risks["status"].fillna("open") != "closed"] if len(risks) else risks
     score = pd.to_numeric(open_risks.get("probability"), errors="coerce") * pd.to_numeric(
         open_risks.get("impact"), errors="coerce"
     )
-    fraction = pd.to_numeric(open_risks.get("probability"), errors="coerce").map(PROBABILITY_FRACTION)
-    emv = (fraction * pd.to_numeric(open_risks.get("cost_impact"), errors="coerce")).fillna(0)
+    emv = risk_emv(open_risks).fillna(0)
     levels = risk_level(score, settings)
     return {
         "open_risks": len(open_risks),
@@ -235,6 +232,14 @@ def risk_kpis(risks: pd.DataFrame, settings: PortfolioSettings) -> dict[str, flo
         "max_risk_score": float(score.max()) if score.notna().any() else 0.0,
         **{f"risks_{lvl}": int((levels == lvl).sum()) for lvl in ("critical", "high", "medium", "low")},
     }
+
+
+def risk_emv(risks: pd.DataFrame) -> pd.Series:
+    """Expected monetary value per risk: probability as a fraction x cost impact (NaN when unknown)."""
+    from pmo_logic.sheets import PROBABILITY_FRACTION
+
+    fraction = pd.to_numeric(risks.get("probability"), errors="coerce").map(PROBABILITY_FRACTION)
+    return fraction * pd.to_numeric(risks.get("cost_impact"), errors="coerce")
 
 
 def risk_level(score: pd.Series, settings: PortfolioSettings) -> pd.Series:
@@ -309,9 +314,8 @@ def rag_risk(max_score: float, settings: PortfolioSettings) -> str:
 
 
 def _band(value: float, green: float | None, amber: float | None) -> str:
-    if value >= (green if green is not None else 0.95):
-        return "green"
-    return "amber" if value >= (amber if amber is not None else 0.85) else "red"
+    # Thresholds left blank in Settings fall back to the standard 0.95 / 0.85.
+    return rag_band(value, green if green is not None else 0.95, amber if amber is not None else 0.85)
 
 
 def rag_band(value: float, green: float, amber: float, higher_is_better: bool = True) -> str:

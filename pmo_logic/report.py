@@ -24,7 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 from pmo_logic import styles
 from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
-from pmo_logic.kpis import planned_fraction
+from pmo_logic.kpis import planned_fraction, risk_emv, risk_level
 from pmo_logic.report_labels import label
 
 TOP = 5
@@ -528,6 +528,7 @@ class _Pack:
     def tab_risks(self) -> None:
         ws = self.sheet("risks", (12, 10, 10, 10, 10, 10, 56, 2, 16, 14, 12))
         risks = self._open_risks()
+        grid_levels = risk_level(pd.Series([p * i for i in range(5, 0, -1) for p in range(1, 6)]), self.p.settings)
         ws.write_string(3, 0, f"{self.t('impact')} ↓ / {self.t('probability')} →", self.f["subtitle"])
         for p in range(1, 6):
             ws.write_number(3, p, p, self.f["head"])
@@ -537,8 +538,8 @@ class _Pack:
             ws.set_row(row, 28)
             for p in range(1, 6):
                 count = int(((risks["probability"] == p) & (risks["impact"] == impact)).sum()) if len(risks) else 0
-                level = _level(p * impact, self.p.settings)
-                ws.write_number(row, p, count, self.f["level_" + level])
+                ws.write_number(row, p, count, self.f["level_" + grid_levels[5 * k + p - 1]])
+        top = risks.head(20).assign(emv=risk_emv(risks.head(20))) if len(risks) else risks.assign(emv=None)
         row = self.table(
             ws,
             11,
@@ -562,14 +563,14 @@ class _Pack:
                     r["probability"],
                     r["impact"],
                     r["score"],
-                    _emv(r),
+                    r["emv"],
                     r["title"],
                     "",
                     r["owner"],
                     r["response"],
                     r["due_date"],
                 )
-                for r in risks.head(20).to_dict(orient="records")
+                for r in top.to_dict(orient="records")
             ],
             ["text", "text", "int", "int", "int", "money", "text", "text", "text", "text", "date"],
         )
@@ -815,23 +816,6 @@ class _Pack:
             ["text", "text", "int", "int", "text"],
         )
         ws.set_column(4, 4, 14)
-
-
-def _level(score: int, settings) -> str:
-    if score >= (settings.risk_critical_score or 20):
-        return "critical"
-    if score >= (settings.risk_high_score or 10):
-        return "high"
-    return "medium" if score >= (settings.risk_medium_score or 5) else "low"
-
-
-def _emv(risk: dict) -> float | None:
-    from pmo_logic.sheets import PROBABILITY_FRACTION
-
-    probability, cost = risk.get("probability"), risk.get("cost_impact")
-    if probability is None or cost is None or pd.isna(probability) or pd.isna(cost):
-        return None
-    return PROBABILITY_FRACTION.get(int(probability), 0) * float(cost)
 
 
 def _same_month(value: Any, month: pd.Timestamp) -> bool:

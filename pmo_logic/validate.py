@@ -33,6 +33,11 @@ from pmo_logic.workdays import WorkCalendar
 _UNREADABLE = {"READ001", "READ002", "READ003", "READ004", "READ005", "READ006"}
 
 
+def is_unreadable(workbook: ProjectWorkbook) -> bool:
+    """The file could not be read at all, or has no Plan: no rule can say anything about it."""
+    return any(p.code in _UNREADABLE for p in workbook.problems) or "plan" in workbook.missing_sheets
+
+
 @dataclass
 class ValidationResult:
     """Findings for one workbook, with the schedule and the DCMA assessment they came from."""
@@ -77,7 +82,7 @@ def validate_workbook(
                     message=problem.message,
                 )
             )
-    if any(p.code in _UNREADABLE for p in workbook.problems) or "plan" in workbook.missing_sheets:
+    if is_unreadable(workbook):
         return result
     ctx = _context(workbook, settings, portfolio, frames)
     result.schedule = ctx.schedule
