@@ -41,6 +41,22 @@ def _build_file_with_whole_directory(self):
 
 
 OleFile.build_file = _build_file_with_whole_directory
+
+# ms-ovba-compression caps a copy token's length at 0xFFFF << (bit_count + 3) (an operator
+# precedence slip) instead of MS-OVBA's (0xFFFF >> bit_count) + 3, so a long match late in a
+# chunk spills into the offset bits: olevba shrugs, LibreOffice drops the whole project.
+from ms_ovba_compression.ms_ovba import MsOvba
+
+_copytoken_help = MsOvba.copytoken_help
+
+
+def _copytoken_help_capped(difference):
+    help = _copytoken_help(difference)
+    help["maxLength"] = (0xFFFF >> help["bitCount"]) + 3
+    return help
+
+
+MsOvba.copytoken_help = staticmethod(_copytoken_help_capped)
 DirectoryStream.stream_size = lambda self: max(len(self._data), getattr(DirectoryStream, "_entries", 0)) * 128
 
 random.seed(2026)

@@ -72,3 +72,15 @@ def test_without_macro_sources_the_reason_is_clear(tmp_path: Path):
         build_vba_project(3, tmp_path)
     written = build_templates(tmp_path / "out", with_macros=False)
     assert sorted(p.suffix for p in written) == [".xlsx"] * 4
+
+
+def test_long_repeats_late_in_a_module_survive_compression(tmp_path: Path):
+    """MS-OVBA caps a copy token's length by its position in the chunk; ms-ovba-compression
+    did not (fixed in pmo_logic.vba), which garbled long repeats after the first 1 KB."""
+    filler = "".join(f"' line {k} of a long comment before the repeat\r\n" for k in range(40))
+    text = f'Attribute VB_Name = "Long"\r\nOption Explicit\r\n{filler}\' {"=" * 300}\r\nSub A()\r\nEnd Sub\r\n'
+    (tmp_path / "Long.bas").write_bytes(text.encode())
+    parser = VBA_Parser("vbaProject.bin", data=build_vba_project(1, tmp_path))
+    modules = {Path(vba_filename).stem: code for _, _, vba_filename, code in parser.extract_macros()}
+    parser.close()
+    assert _code(modules["Long"]) == _code(text)

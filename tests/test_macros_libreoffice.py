@@ -1,36 +1,35 @@
-"""The button macros run in LibreOffice Calc, with a stand-in for xlwings' RunPython.
+"""The shipped .xlsm templates in LibreOffice Calc: the VBA project loads and every button runs.
 
-The stand-in writes the Python command a button would run; the test then runs that command
-with the remote engine's Book as the caller, on a real project workbook, and checks the result.
-
-Known limit (LibreOffice 7.4): its VBA importer drops a VBA project with more than seven
-worksheet modules, so the macros run here in a small workbook built from the same sources,
-not in the 13-sheet templates themselves (olevba checks those: tests/test_macros.py).
+LibreOffice imports each template's VBA project; the runner (tests/lo_macros.py) adds a
+stand-in RunPython to the loaded book and points the one add-in call at it, because headless
+LibreOffice cannot reach another workbook's macros. Each button then runs as shipped and the
+stand-in records the Python command; the test runs that command with the remote engine's Book
+as the caller, on a real project workbook, and checks the result.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import socket
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 import xlwings as xw
 
 import addin.buttons as buttons
 from pmo_logic.rules.example_project import clean_project
+from pmo_logic.template_files import TEMPLATE_FILES
 from pmo_logic.templates import write_project_workbook
-from pmo_logic.vba import MACROS, build_vba_project
+from pmo_logic.vba import MACROS
 from tests.test_buttons import actions, open_book
 
 pytestmark = pytest.mark.libreoffice
 SYSTEM_PYTHON = "/usr/bin/python3"
-STAND_IN = 'Attribute VB_Name = "TestRunPython"\r\nOption Explicit\r\n\r\nSub RunPython(command As String)\r\n' \
-           '    ThisWorkbook.Worksheets(1).Range("Z1").Value = command\r\nEnd Sub\r\n'  # fmt: skip
+XLSM = [name for name in TEMPLATE_FILES if name.endswith(".xlsm")]
+ADDIN_CALL = "Application.Run \"'xlwings.xlam'!RunPython\", command"
 
 
 def _free_port() -> int:
@@ -39,50 +38,61 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _code(text: str) -> list[str]:
+    """A module's code lines, without Attribute/VBASupport lines, blank lines or line ends."""
+    lines = (line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
+    skip = ("Attribute VB_", "Option VBASupport", "Rem Attribute")
+    return [line for line in lines if line and not line.startswith(skip)]
+
+
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory) -> dict:
+def recorded(templates_dir: Path, tmp_path_factory) -> dict:
     if not Path(SYSTEM_PYTHON).exists() or subprocess.run([SYSTEM_PYTHON, "-c", "import uno"]).returncode:
         pytest.fail("LibreOffice's Python (python3-uno) is needed for the macro tests")
     tmp = tmp_path_factory.mktemp("macros")
-    sources = tmp / "macros"
-    sources.mkdir()
-    text = (MACROS / "PMOButtons.bas").read_bytes().decode()
-    # The test copy calls the stand-in instead of the add-in.
-    text = text.replace("Application.Run \"'xlwings.xlam'!RunPython\", command", "RunPython command")
-    (sources / "PMOButtons.bas").write_bytes(text.encode())
-    (sources / "TestRunPython.bas").write_bytes(STAND_IN.encode())
-    path = tmp / "buttons.xlsm"
-    book = xlsxwriter.Workbook(str(path))
-    book.add_vba_project(io.BytesIO(build_vba_project(1, sources)), is_stream=True)
-    book.set_vba_name("ThisWorkbook")
-    book.add_worksheet("Plan").set_vba_name("Sheet1")
-    book.close()
-    subs = re.findall(r"^Sub (\w+)\(", text, re.M)
+    books = [str(templates_dir / name) for name in XLSM]
     done = subprocess.run(
-        [SYSTEM_PYTHON, str(Path(__file__).with_name("lo_macros.py")), str(path), str(_free_port()),
-         str(tmp / "profile"), "PMOButtons", ",".join(subs)],
-        capture_output=True, text=True, timeout=240, check=False,
+        [SYSTEM_PYTHON, str(Path(__file__).with_name("lo_macros.py")), str(_free_port()),
+         str(tmp / "profile"), "PMOButtons", ADDIN_CALL, *books],
+        capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return {Path(book).name: result for book, result in found.items()}
 
 
-def test_libreoffice_lists_the_vba_modules(recorded):
-    assert "VBAProject" in recorded["libraries"]
-    assert {"PMOButtons", "TestRunPython"} <= set(recorded["modules"])
+def _sheet_count(path: Path) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return sum(1 for name in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name))
 
 
-def test_each_button_passes_its_python_command(recorded):
-    commands = recorded["commands"]
-    assert commands == {
-        "ValidatePlan": "import addin.buttons as b; b.validate_plan()",
-        "RecomputeSchedule": "import addin.buttons as b; b.recompute_schedule()",
-        "StatusReport": "import addin.buttons as b; b.status_report()",
-        "Consolidate": "import addin.buttons as b; b.consolidate()",
-        "CommitteePack": "import addin.buttons as b; b.committee_pack()",
-        "TakeSnapshot": "import addin.buttons as b; b.snapshot()",
-        "ExportPDF": "import addin.buttons as b; b.export_pdf()",
-    }
+@pytest.mark.parametrize("name", XLSM)
+def test_libreoffice_lists_every_vba_module(recorded, templates_dir: Path, name: str):
+    sheets = _sheet_count(templates_dir / name)
+    expected = {"ThisWorkbook", *(f"Sheet{k}" for k in range(1, sheets + 1)), *(p.stem for p in MACROS.glob("*.bas"))}
+    assert sheets >= 5
+    assert "VBAProject" in recorded[name]["libraries"]
+    assert set(recorded[name]["modules"]) == expected
+
+
+@pytest.mark.parametrize("name", XLSM)
+def test_libreoffice_holds_exactly_the_macro_source(recorded, name: str):
+    source = (MACROS / "PMOButtons.bas").read_text(encoding="utf-8")
+    assert ADDIN_CALL in source
+    assert _code(recorded[name]["source"]) == _code(source)
+
+
+@pytest.mark.parametrize("name", XLSM)
+def test_each_button_passes_its_python_command(recorded, name: str):
+    commands = recorded[name]["commands"]
+    subs = re.findall(r"^Sub (\w+)\(", (MACROS / "PMOButtons.bas").read_text(encoding="utf-8"), re.M)
+    assert sorted(commands) == sorted(subs) and len(subs) == 7
+    for sub, command in commands.items():
+        handler = re.fullmatch(r"import addin\.buttons as b; b\.(\w+)\(\)", command)
+        assert handler, (sub, command)
+        assert callable(getattr(buttons, handler.group(1))), command
+    assert commands["ValidatePlan"] == "import addin.buttons as b; b.validate_plan()"
+    assert commands["Consolidate"] == "import addin.buttons as b; b.consolidate()"
 
 
 def test_the_recorded_command_works_on_a_project_workbook(recorded, tmp_path: Path, monkeypatch):
@@ -91,7 +101,6 @@ def test_the_recorded_command_works_on_a_project_workbook(recorded, tmp_path: Pa
     path = write_project_workbook(tmp_path / "project.xlsx", workbook)
     book = open_book(path, "project.xlsm")
     monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
-    exec(recorded["commands"]["ValidatePlan"], {})  # what RunPython does with it
+    exec(recorded["project_en.xlsm"]["commands"]["ValidatePlan"], {})  # what RunPython does with it
     assert [a["args"][1] for a in actions(book, "addSheet")] == ["Validation"]
     assert any(row[1] == "PLAN020" for row in actions(book, "setValues")[0]["values"])
-    assert buttons.VALIDATION_SHEET == "Validation"
