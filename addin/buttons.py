@@ -140,11 +140,15 @@ def _clear_highlights(book: xw.Book, validation: xw.Sheet, names: list[str]) -> 
                 book.sheets[sheet][cell].color = None
 
 
-SCHEDULE_HEADERS = ["Early start", "Early finish", "Late start", "Late finish", "Total float", "Critical"]
+SCHEDULE_FIELDS = ("early_start", "early_finish", "late_start", "late_finish", "total_float", "critical")
 
 
 def recompute_schedule(book: xw.Book | None = None) -> None:
-    """Recompute schedule: early and late dates, float and critical flags beside the Plan table."""
+    """Recompute schedule: early and late dates, total float and critical flags, written into
+    the Plan's schedule columns (added after the table's last column in an older workbook)."""
+    from pmo_logic import choices
+    from pmo_logic.columns import input_columns
+    from pmo_logic.models import TaskRow
     from pmo_logic.schedule import schedule
     from pmo_logic.workdays import WorkCalendar
 
@@ -154,6 +158,7 @@ def recompute_schedule(book: xw.Book | None = None) -> None:
         layout = workbook.layout.get("plan")
         if layout is None or layout.header_row is None:
             raise HandlerError(f"{book.name}: no Plan sheet with a header row: copy it from the template")
+        lang = workbook.meta.language
         start = workbook.project.start_date or workbook.project.status_date or date.today()
         calendar = WorkCalendar(start, non_working_days=[r.day for r in workbook.lists if r.day])
         result = schedule(
@@ -161,31 +166,42 @@ def recompute_schedule(book: xw.Book | None = None) -> None:
         )
         sheet = book.sheets[layout.name]
         header_values = sheet_cells(sheet)[layout.header_row - 1]
-        # Re-running writes to the same columns: find them by header, or add them after the table.
-        existing = [i for i, v in enumerate(header_values) if v == SCHEDULE_HEADERS[0]]
-        first_col = existing[0] if existing else len([v for v in header_values if v not in (None, "")])
-        sheet.range((layout.header_row, first_col + 1)).value = [SCHEDULE_HEADERS]
+        cols = {spec.name: spec.col for spec in input_columns(TaskRow)}
+        columns = dict(layout.columns)
+        next_free = len(header_values)
+        while next_free and header_values[next_free - 1] in (None, ""):
+            next_free -= 1
+        for name in SCHEDULE_FIELDS:
+            if name not in columns:
+                columns[name] = next_free
+                sheet.range((layout.header_row, next_free + 1)).value = cols[name].header(lang)
+                next_free += 1
         by_row = {int(r.source_row): r for r in result.tasks.itertuples() if r.source_row == r.source_row}
         last_row = max(by_row) if by_row else layout.header_row
-        block = []
+        yes, no = choices.YES_NO.label("yes", lang), choices.YES_NO.label("no", lang)
+        values: dict[str, list[list[Any]]] = {name: [] for name in SCHEDULE_FIELDS}
         for excel_row in range(layout.header_row + 1, last_row + 1):
             task = by_row.get(excel_row)
-            if task is None:
-                block.append([None] * len(SCHEDULE_HEADERS))
-                continue
-            block.append(
-                [
+            row = (
+                (None,) * len(SCHEDULE_FIELDS)
+                if task is None
+                else (
                     _excel(task.early_start),
                     _excel(task.early_finish),
                     _excel(task.late_start),
                     _excel(task.late_finish),
                     _number(task.total_float),
-                    "Yes" if task.critical else "",
-                ]
+                    yes if task.critical else no,
+                )
             )
-        if block:
-            sheet.range((layout.header_row + 1, first_col + 1)).value = block
-            sheet.range((layout.header_row + 1, first_col + 1), (last_row, first_col + 4)).number_format = "dd mmm yyyy"
+            for name, value in zip(SCHEDULE_FIELDS, row, strict=True):
+                values[name].append([value])
+        if by_row:
+            for name in SCHEDULE_FIELDS:
+                target = sheet.range((layout.header_row + 1, columns[name] + 1), (last_row, columns[name] + 1))
+                target.value = values[name]
+                if cols[name].kind == "date":
+                    target.number_format = "dd mmm yyyy"
         if result.cycles:
             raise HandlerError(
                 f"{book.name} › {layout.name}: dependency loop "

@@ -123,6 +123,12 @@ class ProjectInfo(Row):
     ] = None
 
 
+_BY_ADDIN = "Written by the Recompute schedule button (pmo-xl add-in); blank without it."
+_PAR_ADDIN = "Écrit par le bouton Recalculer le planning (complément pmo-xl) ; vide sans lui."
+_BY_ADDIN_FLOAT = "Working days the task can slip without delaying the project; by Recompute schedule."
+_PAR_ADDIN_MARGE = "Jours ouvrés de retard possibles sans décaler le projet ; par Recalculer le planning."
+
+
 class TaskRow(Row):
     """A line of the Plan: a task, a milestone or a summary task."""
 
@@ -226,6 +232,28 @@ class TaskRow(Row):
             help_en="Yes for milestones reported to the steering committee.",
             help_fr="Oui pour les jalons suivis en comité de pilotage.",
         ),
+    ] = None
+    # The critical-path schedule, written by the Recompute schedule button (pmo-xl add-in). They
+    # cannot be Excel formulas; without the add-in they stay blank and nothing reads them back.
+    early_start: Annotated[
+        date | None, Col("Early start", "Début au plus tôt", "date", width=12, help_en=_BY_ADDIN, help_fr=_PAR_ADDIN)
+    ] = None
+    early_finish: Annotated[
+        date | None, Col("Early finish", "Fin au plus tôt", "date", width=12, help_en=_BY_ADDIN, help_fr=_PAR_ADDIN)
+    ] = None
+    late_start: Annotated[
+        date | None, Col("Late start", "Début au plus tard", "date", width=12, help_en=_BY_ADDIN, help_fr=_PAR_ADDIN)
+    ] = None
+    late_finish: Annotated[
+        date | None, Col("Late finish", "Fin au plus tard", "date", width=12, help_en=_BY_ADDIN, help_fr=_PAR_ADDIN)
+    ] = None
+    total_float: Annotated[
+        float | None,
+        Col("Total float", "Marge totale", "number", width=9, help_en=_BY_ADDIN_FLOAT, help_fr=_PAR_ADDIN_MARGE),
+    ] = None
+    critical: Annotated[
+        bool | None,
+        Col("Critical", "Critique", "flag", choices=lists.YES_NO, width=9, help_en=_BY_ADDIN, help_fr=_PAR_ADDIN),
     ] = None
 
 

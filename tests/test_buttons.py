@@ -97,27 +97,64 @@ def test_validate_plan_again_clears_earlier_highlights_and_replaces_the_sheet(fa
     assert actions(again, "setValues")[0]["values"] == previous  # same findings, same sheet
 
 
-def test_recompute_schedule_writes_beside_the_plan_and_is_idempotent(faulty_project: Path):
+def _schedule_writes(book: xw.Book) -> dict[int, dict]:
+    """The schedule block written into each column: 0-based column -> setValues action."""
+    return {a["start_column"]: a for a in actions(book, "setValues") if a["start_row"] == 1}
+
+
+def test_recompute_schedule_fills_the_plan_schedule_columns_and_is_idempotent(faulty_project: Path):
     book = open_book(faulty_project, "project.xlsm")
     buttons.recompute_schedule(book)
     workbook = read_project_workbook(faulty_project)
     tasks = schedule(workbook.plan, WorkCalendar(workbook.project.start_date), status_date=workbook.project.status_date,
                      project_start=workbook.project.start_date).tasks  # fmt: skip
-    header, block = actions(book, "setValues")[:2]
-    assert header["values"] == [buttons.SCHEDULE_HEADERS] and header["start_column"] == 24
-    assert block["start_row"] == 1 and len(block["values"]) == len(tasks)
-    for values, task in zip(block["values"], tasks.itertuples(), strict=True):
-        assert values[1] == task.early_finish.isoformat()
-        assert values[5] == ("Yes" if task.critical else "")
-    # The schedule columns now exist: a second run writes to the same ones.
-    path = faulty_project
-    book_file = openpyxl.load_workbook(path)
-    for c, head in enumerate(buttons.SCHEDULE_HEADERS, start=25):
-        book_file["Plan"].cell(1, c).value = head
-    book_file.save(path)
-    again = open_book(path, "project.xlsm")
+    headers = [c.value for c in openpyxl.load_workbook(faulty_project)["Plan"][1]]
+    column = {h: headers.index(h) for h in ("Early finish", "Total float", "Critical")}
+    writes = _schedule_writes(book)
+    assert not [a for a in actions(book, "setValues") if a["start_row"] == 0]  # the table's headers are kept
+    assert set(writes) == {headers.index(h) for h in buttons_headers()}
+    finish = [row[0] for row in writes[column["Early finish"]]["values"]]
+    critical = [row[0] for row in writes[column["Critical"]]["values"]]
+    assert len(finish) == len(tasks)
+    for early_finish, flag, task in zip(finish, critical, tasks.itertuples(), strict=True):
+        assert early_finish == task.early_finish.isoformat()
+        assert flag == ("Yes" if task.critical else "No")
+    assert {row[0] for row in writes[column["Total float"]]["values"]} >= {0.0}
+    again = open_book(faulty_project, "project.xlsm")
     buttons.recompute_schedule(again)
-    assert actions(again, "setValues")[0]["start_column"] == 24
+    assert _schedule_writes(again) == writes
+
+
+def buttons_headers() -> list[str]:
+    from pmo_logic.columns import input_columns
+    from pmo_logic.models import TaskRow
+
+    cols = {spec.name: spec.col for spec in input_columns(TaskRow)}
+    return [cols[name].en for name in buttons.SCHEDULE_FIELDS]
+
+
+def test_recompute_schedule_adds_the_columns_to_an_older_plan(faulty_project: Path):
+    book_file = openpyxl.load_workbook(faulty_project)
+    plan = book_file["Plan"]
+    headers = [c.value for c in plan[1]]
+    first = headers.index("Early start") + 1
+    plan.delete_cols(first, len(buttons.SCHEDULE_FIELDS))  # a workbook from before the columns existed
+    book_file.save(faulty_project)
+    last = len([h for h in headers if h]) - len(buttons.SCHEDULE_FIELDS)
+    book = open_book(faulty_project, "project.xlsm")
+    buttons.recompute_schedule(book)
+    added = [a for a in actions(book, "setValues") if a["start_row"] == 0]
+    assert [(a["start_column"], a["values"]) for a in added] == [
+        (last + k, [[head]]) for k, head in enumerate(buttons_headers())
+    ]
+    # Once added, they are the Plan's schedule columns: a second run finds them by header.
+    for a in added:
+        plan.cell(1, a["start_column"] + 1).value = a["values"][0][0]
+    book_file.save(faulty_project)
+    again = open_book(faulty_project, "project.xlsm")
+    buttons.recompute_schedule(again)
+    assert not [a for a in actions(again, "setValues") if a["start_row"] == 0]
+    assert set(_schedule_writes(again)) == {a["start_column"] for a in added}
 
 
 def test_status_report(faulty_project: Path):
