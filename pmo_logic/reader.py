@@ -1,7 +1,8 @@
 """Reading project and portfolio workbooks: fast, read-only, and tolerant of what people do.
 
 python-calamine reads the cells (it never writes, so a source workbook cannot be changed by
-reading it). The reader finds each sheet by its English or French name, finds the header
+reading it); where it is not installed (e.g. Python in the browser, xlwings Lite), openpyxl in
+read-only mode reads the same cells, slower. The reader finds each sheet by its English or French name, finds the header
 row wherever it is, matches headers whatever their order, case, accents or spacing, and
 parses each cell with the tolerant parsers of `pmo_logic.parsing`. Whatever it cannot read
 becomes a `Problem` naming the file, sheet and cell; it never raises on a bad workbook.
@@ -19,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import python_calamine
 from pydantic import BaseModel, ValidationError
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -37,6 +37,11 @@ from pmo_logic.sheets import (
     SheetSchema,
 )
 from pmo_logic.text import normalize_label
+
+try:
+    import python_calamine
+except ImportError:  # a compiled wheel: not everywhere Python runs
+    python_calamine = None  # type: ignore[assignment]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 HEADER_SEARCH_ROWS = 30
@@ -143,9 +148,9 @@ class _WorkbookReader:
     def read(self) -> dict[str, Any]:
         check_workbook_file(self.path)
         try:
-            book = python_calamine.CalamineWorkbook.from_path(str(self.path))
-        except python_calamine.PasswordError as exc:
-            raise UnreadableWorkbook(PASSWORD_PROTECTED, "the workbook is password-protected") from exc
+            book = _open_book(self.path)
+        except UnreadableWorkbook:
+            raise
         except Exception as exc:
             raise UnreadableWorkbook(NOT_A_WORKBOOK, f"not a readable Excel workbook, or damaged ({exc})") from exc
         try:
@@ -153,7 +158,7 @@ class _WorkbookReader:
         finally:
             book.close()
 
-    def read_book(self, book: python_calamine.CalamineWorkbook) -> dict[str, Any]:
+    def read_book(self, book: Any) -> dict[str, Any]:
         names = list(book.sheet_names)
         try:
             self.errors = error_cells(self.path)
@@ -200,7 +205,7 @@ class _WorkbookReader:
         data["layout"] = self.layout
         return data
 
-    def read_meta(self, book: python_calamine.CalamineWorkbook, names: list[str]) -> WorkbookMeta:
+    def read_meta(self, book: Any, names: list[str]) -> WorkbookMeta:
         if META_SHEET not in names:
             # A workbook rebuilt by hand from an old copy: assume the current layout.
             return WorkbookMeta(kind=self.kind, template_version=TEMPLATE_VERSION, language=self.guess_language(names))
@@ -234,9 +239,7 @@ class _WorkbookReader:
         english = sum(normalize_label(s.en) in folded and s.fr != s.en for s in SHEETS_BY_KIND[self.kind])
         return "fr" if french > english else "en"
 
-    def find_renamed_sheet(
-        self, book: python_calamine.CalamineWorkbook, schema: SheetSchema, candidates: list[str]
-    ) -> str | None:
+    def find_renamed_sheet(self, book: Any, schema: SheetSchema, candidates: list[str]) -> str | None:
         """A sheet whose header row has this table's required columns and most of its others."""
         specs = schema.columns()
         required = {s.name for s in specs if s.col.required}
@@ -467,6 +470,26 @@ class _GridBook:
 
     def close(self) -> None:
         pass
+
+
+def _open_book(path: Path) -> Any:
+    """The workbook's cells through python-calamine, or openpyxl where calamine is missing."""
+    if python_calamine is not None:
+        try:
+            return python_calamine.CalamineWorkbook.from_path(str(path))
+        except python_calamine.PasswordError as exc:
+            raise UnreadableWorkbook(PASSWORD_PROTECTED, "the workbook is password-protected") from exc
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheets = {
+            ws.title: [list(row) for row in ws.iter_rows(values_only=True)] if hasattr(ws, "iter_rows") else []
+            for ws in book.worksheets + list(getattr(book, "chartsheets", []))
+        }
+        return _GridBook({name: sheets[name] for name in book.sheetnames if name in sheets})
+    finally:
+        book.close()
 
 
 def read_project_cells(name: str, sheets: dict[str, list[list[Any]]]) -> ProjectWorkbook:

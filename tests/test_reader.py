@@ -240,3 +240,29 @@ def test_portfolio_settings_keep_defaults_for_blank_thresholds(tmp_path: Path, t
     settings = read_portfolio_workbook(path).settings
     assert settings.spi_green == 0.95
     assert settings.spi_amber == 0.8
+
+
+def test_without_calamine_openpyxl_reads_the_same(demo_portfolio, monkeypatch):
+    """Where python-calamine is missing (Python in the browser), openpyxl reads the same workbooks."""
+    from pmo_logic import reader
+
+    files = [*demo_portfolio.project_files, demo_portfolio.portfolio_file]
+    fast = [_read_any(path) for path in files]
+    monkeypatch.setattr(reader, "python_calamine", None)
+    opened = []
+    load = openpyxl.load_workbook
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda path, **kw: opened.append(path) or load(path, **kw))
+    slow = [_read_any(path) for path in files]
+    not_zip = [
+        w.source
+        for w in fast
+        if any(p.code in ("READ001", "READ002", "READ003", "READ004", "READ005") for p in w.problems)
+    ]
+    assert len(opened) == len(files) - len(not_zip)
+    for path, a, b in zip(files, fast, slow, strict=True):
+        assert a.model_dump(exclude={"source"}) == b.model_dump(exclude={"source"}), path.name
+    assert sum(len(w.plan) for w in slow if hasattr(w, "plan")) > 100
+
+
+def _read_any(path):
+    return read_portfolio_workbook(path) if "portfolio" in path.name else read_project_workbook(path)
