@@ -107,12 +107,19 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--baseline-sample", type=int, default=50, help="files timed for the baseline")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="generate the workbooks here once and reuse them")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="pmo-bench-"))
     folder = root / "projects"
+    if args.keep:
+        if len(list(args.keep.glob("*.xlsx"))) != args.count:
+            shutil.rmtree(args.keep, ignore_errors=True)
+            generate(args.keep, args.count)
+        shutil.copytree(args.keep, folder)
     try:
         t0 = time.perf_counter()
-        generate(folder, args.count)
+        if not args.keep:
+            generate(folder, args.count)
         files = sorted(folder.glob("*.xlsx"))
         size = sum(p.stat().st_size for p in files) / len(files) / 1024
         print(f"generated {len(files)} workbooks of about {size:.0f} KB in {time.perf_counter() - t0:.0f} s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -26,18 +27,20 @@ def rows_to_frame(rows: Sequence[BaseModel], model: type[BaseModel]) -> pd.DataF
     ``source_row`` is kept as a column too, so each figure stays traceable to its cell.
     """
     specs = input_columns(model)
-    data = {spec.name: [getattr(r, spec.name) for r in rows] for spec in specs}
-    data["source_row"] = [r.source_row for r in rows]
-    frame = pd.DataFrame(data, columns=[*(s.name for s in specs), "source_row"])
+    data: dict[str, object] = {}
     for spec in specs:
+        values = [getattr(r, spec.name) for r in rows]
         dtype = _DTYPES.get(spec.col.kind)
+        # numpy reads None as NaT/NaN itself: one conversion per column, no per-cell pandas work.
         if dtype == "datetime64[ns]":
-            frame[spec.name] = pd.to_datetime(frame[spec.name].map(_as_timestamp))
+            data[spec.name] = np.array(values, dtype="datetime64[D]").astype("datetime64[s]")
         elif dtype:
-            frame[spec.name] = pd.to_numeric(frame[spec.name], errors="coerce").astype(dtype)
+            data[spec.name] = np.array(values, dtype="float64")
         else:
-            frame[spec.name] = frame[spec.name].astype(object)
-    return frame
+            # Inferred first, as the DataFrame constructor does (text columns get NaN for blanks).
+            data[spec.name] = pd.Series(values).astype(object)
+    data["source_row"] = [r.source_row for r in rows]
+    return pd.DataFrame(data, columns=[*(s.name for s in specs), "source_row"])
 
 
 def _as_timestamp(value: object) -> object:

@@ -112,18 +112,22 @@ def schedule(
 
 
 def _task_frame(plan: Sequence[TaskRow], calendar: WorkCalendar) -> pd.DataFrame:
+    def text(values: list) -> pd.Series:
+        # object dtype: the passes iterate these row by row, which Arrow-backed strings make slow.
+        return pd.Series(values, dtype=object)
+
     frame = pd.DataFrame(
         {
-            "id": [t.id for t in plan],
-            "wbs": [t.wbs for t in plan],
-            "type": [t.type or "task" for t in plan],
-            "status": [t.status for t in plan],
-            "predecessors": [t.predecessors for t in plan],
+            "id": text([t.id for t in plan]),
+            "wbs": text([t.wbs for t in plan]),
+            "type": text([t.type or "task" for t in plan]),
+            "status": text([t.status for t in plan]),
+            "predecessors": text([t.predecessors for t in plan]),
             "percent_complete": [t.percent_complete for t in plan],
             "duration": [t.duration for t in plan],
             "start": [t.actual_start or t.start for t in plan],
             "finish": [t.actual_finish or t.finish for t in plan],
-            "constraint_type": [t.constraint_type for t in plan],
+            "constraint_type": text([t.constraint_type for t in plan]),
             "constraint_date": [t.constraint_date for t in plan],
             "source_row": [t.source_row for t in plan],
         }
@@ -177,48 +181,56 @@ def _passes(
     project_start: date | None,
 ) -> None:
     graph = result.graph
-    rows = {row.id: row for row in network.itertuples()}
     order = list(nx.topological_sort(graph))
     starts = network["start_pos"].dropna()
     origin = calendar.position(project_start) if project_start else (int(starts.min()) if len(starts) else 0)
     data_date = calendar.end_position(status_date) if status_date else None
     result.origin = origin
+    # Plain tuples and lists, built once: the passes below (and every finish_with_delay) only
+    # do integer arithmetic, with no graph views, DataFrame rows or calendar lookups inside.
+    preds = {t: [(p, link.type, round(link.lag)) for p in graph.predecessors(t) for link in graph.edges[p, t]["links"]]
+             for t in order}  # fmt: skip
+    succs = {t: [(n, link.type, round(link.lag)) for n in graph.successors(t) for link in graph.edges[t, n]["links"]]
+             for t in order}  # fmt: skip
+    info = {}
+    for row in network.itertuples():
+        fixed_start = None if math.isnan(row.start_pos) else int(row.start_pos)
+        fixed_finish = None if math.isnan(row.finish_pos) else int(row.finish_pos)
+        milestone = row.type == "milestone"
+        if milestone and fixed_finish is not None:
+            fixed_start = fixed_finish  # a milestone sits at the end of its day
+        kind, when = row.constraint_type, row.constraint_date
+        when_pos = when_end = None
+        if kind and isinstance(when, date):
+            when_end = calendar.end_position(when)
+            when_pos = when_end if milestone else calendar.position(when)
+        info[row.id] = (int(row.duration), fixed_start, fixed_finish, row.state, kind, when_pos, when_end,
+                        min(row.percent_complete, 1.0))  # fmt: skip
 
     def forward(extra: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
         """Early start and finish of every task; ``extra`` adds working days to some durations."""
         es: dict[str, int] = {}
         ef: dict[str, int] = {}
         for task_id in order:
-            row = rows[task_id]
-            d = int(row.duration) + extra.get(task_id, 0)
-            fixed_start = None if math.isnan(row.start_pos) else int(row.start_pos)
-            fixed_finish = None if math.isnan(row.finish_pos) else int(row.finish_pos)
-            if row.type == "milestone" and fixed_finish is not None:
-                fixed_start = fixed_finish  # a milestone sits at the end of its day
-            if row.state in ("done", "cancelled") and fixed_start is not None:
+            d, fixed_start, fixed_finish, state, kind, when_pos, when_end, percent = info[task_id]
+            d += extra.get(task_id, 0)
+            if (state == "done" or state == "cancelled") and fixed_start is not None:
                 es[task_id] = fixed_start
                 ef[task_id] = max(fixed_finish if fixed_finish is not None else fixed_start + d, fixed_start)
                 continue
             start_bound, finish_bound = origin, None
-            for pred in graph.predecessors(task_id):
-                for link in graph.edges[pred, task_id]["links"]:
-                    lag = round(link.lag)
-                    if link.type == "FS":
-                        start_bound = max(start_bound, ef[pred] + lag)
-                    elif link.type == "SS":
-                        start_bound = max(start_bound, es[pred] + lag)
-                    elif link.type == "FF":
-                        finish_bound = max(finish_bound or -(10**9), ef[pred] + lag)
-                    else:  # SF
-                        finish_bound = max(finish_bound or -(10**9), es[pred] + lag)
-            kind, when = row.constraint_type, row.constraint_date
-            when_pos = None
-            if kind and isinstance(when, date):
-                when_pos = calendar.end_position(when) if row.type == "milestone" else calendar.position(when)
-                when_end = calendar.end_position(when)
-            if row.state == "in_progress" and fixed_start is not None:
+            for pred, link_type, lag in preds[task_id]:
+                if link_type == "FS":
+                    start_bound = max(start_bound, ef[pred] + lag)
+                elif link_type == "SS":
+                    start_bound = max(start_bound, es[pred] + lag)
+                elif link_type == "FF":
+                    finish_bound = max(finish_bound or -(10**9), ef[pred] + lag)
+                else:  # SF
+                    finish_bound = max(finish_bound or -(10**9), es[pred] + lag)
+            if state == "in_progress" and fixed_start is not None:
                 start = fixed_start
-                remaining = math.ceil(d * (1 - min(row.percent_complete, 1.0))) if d else 0
+                remaining = math.ceil(d * (1 - percent)) if d else 0
                 finish = max(start, (data_date if data_date is not None else start) + remaining)
                 if data_date is None:
                     finish = start + d
@@ -248,52 +260,47 @@ def _passes(
     lf: dict[str, int] = {}
     ls: dict[str, int] = {}
     for task_id in reversed(order):
-        row = rows[task_id]
+        _, _, _, state, kind, when_pos, when_end, _ = info[task_id]
         span = ef[task_id] - es[task_id]
         bound = project_finish
-        for succ in graph.successors(task_id):
-            for link in graph.edges[task_id, succ]["links"]:
-                lag = round(link.lag)
-                if link.type == "FS":
-                    bound = min(bound, ls[succ] - lag)
-                elif link.type == "SS":
-                    bound = min(bound, ls[succ] - lag + span)
-                elif link.type == "FF":
-                    bound = min(bound, lf[succ] - lag)
-                else:  # SF
-                    bound = min(bound, lf[succ] - lag + span)
-        kind, when = row.constraint_type, row.constraint_date
-        if kind in HARD_CONSTRAINTS and isinstance(when, date):
-            if kind in ("mso", "snlt"):
-                start_limit = calendar.end_position(when) if row.type == "milestone" else calendar.position(when)
-                bound = min(bound, start_limit + span)
-            else:
-                bound = min(bound, calendar.end_position(when))
-        if row.state in ("done", "cancelled"):
+        for succ, link_type, lag in succs[task_id]:
+            if link_type == "FS":
+                bound = min(bound, ls[succ] - lag)
+            elif link_type == "SS":
+                bound = min(bound, ls[succ] - lag + span)
+            elif link_type == "FF":
+                bound = min(bound, lf[succ] - lag)
+            else:  # SF
+                bound = min(bound, lf[succ] - lag + span)
+        if kind in HARD_CONSTRAINTS and when_pos is not None:
+            bound = min(bound, when_pos + span if kind in ("mso", "snlt") else when_end)
+        if state in ("done", "cancelled"):
             bound = ef[task_id]
         lf[task_id], ls[task_id] = bound, bound - span
     free: dict[str, int] = {}
     for task_id in order:
         slack = project_finish - ef[task_id]
-        for succ in graph.successors(task_id):
-            for link in graph.edges[task_id, succ]["links"]:
-                lag = round(link.lag)
-                slack = min(
-                    slack,
-                    {
-                        "FS": es[succ] - lag - ef[task_id],
-                        "SS": es[succ] - lag - es[task_id],
-                        "FF": ef[succ] - lag - ef[task_id],
-                        "SF": ef[succ] - lag - es[task_id],
-                    }[link.type],
-                )
+        e_s, e_f = es[task_id], ef[task_id]
+        for succ, link_type, lag in succs[task_id]:
+            if link_type == "FS":
+                gap = es[succ] - lag - e_f
+            elif link_type == "SS":
+                gap = es[succ] - lag - e_s
+            elif link_type == "FF":
+                gap = ef[succ] - lag - e_f
+            else:  # SF
+                gap = ef[succ] - lag - e_s
+            slack = min(slack, gap)
         free[task_id] = slack
     tasks = result.tasks
     ids = tasks["id"]
     in_network = tasks.index.isin(network.index)
 
+    id_list = ids.tolist()
+
     def column(values: dict[str, int]) -> pd.Series:
-        return pd.Series(np.where(in_network, ids.map(values), np.nan), index=tasks.index, dtype=float)
+        mapped = np.array([values.get(i, np.nan) for i in id_list], dtype=float)
+        return pd.Series(np.where(in_network, mapped, np.nan), index=tasks.index, dtype=float)
 
     tasks["es"], tasks["ef"], tasks["ls"], tasks["lf"] = column(es), column(ef), column(ls), column(lf)
     open_work = ~tasks["state"].isin(["done", "cancelled"])
