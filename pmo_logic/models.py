@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from pmo_logic import choices as lists
-from pmo_logic.columns import Col
+from pmo_logic.columns import Col, ColumnKind
 from pmo_logic.problems import Problem
 
 
@@ -123,10 +123,15 @@ class ProjectInfo(Row):
     ] = None
 
 
-_BY_ADDIN = "Written by the Recompute schedule button (pmo-xl add-in); blank without it."
-_PAR_ADDIN = "Écrit par le bouton Recalculer le planning (complément pmo-xl) ; vide sans lui."
-_BY_ADDIN_FLOAT = "Working days the task can slip without delaying the project; by Recompute schedule."
-_PAR_ADDIN_MARGE = "Jours ouvrés de retard possibles sans décaler le projet ; par Recalculer le planning."
+def _scheduled(en: str, fr: str, kind: ColumnKind = "date") -> Col:
+    """A Plan column that the Recompute schedule button fills."""
+    help_en = "Written by the Recompute schedule button (pmo-xl add-in); blank without it."
+    help_fr = "Écrit par le bouton Recalculer le planning (complément pmo-xl) ; vide sans lui."
+    if kind == "number":
+        help_en = "Working days the task can slip without delaying the project; by Recompute schedule."
+        help_fr = "Jours ouvrés de retard possibles sans décaler le projet ; par Recalculer le planning."
+    choices = lists.YES_NO if kind == "flag" else None
+    return Col(en, fr, kind, choices=choices, width=9 if kind != "date" else 12, help_en=help_en, help_fr=help_fr)
 
 
 class TaskRow(Row):
@@ -235,26 +240,12 @@ class TaskRow(Row):
     ] = None
     # The critical-path schedule, written by the Recompute schedule button (pmo-xl add-in). They
     # cannot be Excel formulas; without the add-in they stay blank and nothing reads them back.
-    early_start: Annotated[
-        date | None, Col("Early start", "Début au plus tôt", "date", width=12, help_en=_BY_ADDIN, help_fr=_PAR_ADDIN)
-    ] = None
-    early_finish: Annotated[
-        date | None, Col("Early finish", "Fin au plus tôt", "date", width=12, help_en=_BY_ADDIN, help_fr=_PAR_ADDIN)
-    ] = None
-    late_start: Annotated[
-        date | None, Col("Late start", "Début au plus tard", "date", width=12, help_en=_BY_ADDIN, help_fr=_PAR_ADDIN)
-    ] = None
-    late_finish: Annotated[
-        date | None, Col("Late finish", "Fin au plus tard", "date", width=12, help_en=_BY_ADDIN, help_fr=_PAR_ADDIN)
-    ] = None
-    total_float: Annotated[
-        float | None,
-        Col("Total float", "Marge totale", "number", width=9, help_en=_BY_ADDIN_FLOAT, help_fr=_PAR_ADDIN_MARGE),
-    ] = None
-    critical: Annotated[
-        bool | None,
-        Col("Critical", "Critique", "flag", choices=lists.YES_NO, width=9, help_en=_BY_ADDIN, help_fr=_PAR_ADDIN),
-    ] = None
+    early_start: Annotated[date | None, _scheduled("Early start", "Début au plus tôt")] = None
+    early_finish: Annotated[date | None, _scheduled("Early finish", "Fin au plus tôt")] = None
+    late_start: Annotated[date | None, _scheduled("Late start", "Début au plus tard")] = None
+    late_finish: Annotated[date | None, _scheduled("Late finish", "Fin au plus tard")] = None
+    total_float: Annotated[float | None, _scheduled("Total float", "Marge totale", "number")] = None
+    critical: Annotated[bool | None, _scheduled("Critical", "Critique", "flag")] = None
 
 
 class RiskRow(Row):
