@@ -342,7 +342,7 @@ def _dates(tasks: pd.DataFrame, calendar: WorkCalendar, origin: int) -> None:
         out = np.full(len(positions), None, dtype=object)
         if valid.any():
             found = np.busday_offset(
-                calendar.origin, days[valid].astype(int), roll="forward", holidays=calendar.holidays
+                calendar.origin, days[valid].astype(int), roll="forward", busdaycal=calendar.busdaycal
             )
             out[valid] = found.astype(object)
         tasks[name] = out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 
@@ -67,14 +68,16 @@ class WorkCalendar:
         if country:
             days |= set(public_holidays(country, years or range(origin.year - 1, origin.year + 12)))
         self.holidays = _holidays(days)
+        # numpy rebuilds its weekmask/holiday table on every call given ``holidays=``; built once here.
+        self.busdaycal = np.busdaycalendar(holidays=self.holidays)
 
     def position(self, day: date) -> int:
         """Start of ``day`` (or of the next working day, if ``day`` is not one)."""
-        return int(np.busday_count(self.origin, np.datetime64(day, "D"), holidays=self.holidays))
+        return int(np.busday_count(self.origin, np.datetime64(day, "D"), busdaycal=self.busdaycal))
 
     def end_position(self, day: date) -> int:
         """End of ``day``: where a task finishing on ``day`` ends."""
-        return int(np.busday_count(self.origin, np.datetime64(day, "D") + 1, holidays=self.holidays))
+        return int(np.busday_count(self.origin, np.datetime64(day, "D") + 1, busdaycal=self.busdaycal))
 
     def positions(self, days: pd.Series, end: bool = False) -> np.ndarray:
         """Vectorised `position` / `end_position`; NaN where the date is missing."""
@@ -83,19 +86,19 @@ class WorkCalendar:
         valid = ~np.isnat(values)
         if valid.any():
             shifted = values[valid] + (1 if end else 0)
-            result[valid] = np.busday_count(self.origin, shifted, holidays=self.holidays)
+            result[valid] = np.busday_count(self.origin, shifted, busdaycal=self.busdaycal)
         return result
 
     def start_date(self, position: int) -> date:
         """The working day that starts at ``position``."""
-        return np.busday_offset(self.origin, int(position), roll="forward", holidays=self.holidays).astype(date)
+        return np.busday_offset(self.origin, int(position), roll="forward", busdaycal=self.busdaycal).astype(date)
 
     def finish_date(self, position: int) -> date:
         """The working day that ends at ``position``."""
         return self.start_date(max(int(position), 1) - 1)
 
     def is_working_day(self, day: date) -> bool:
-        return bool(np.is_busday(np.datetime64(day, "D"), holidays=self.holidays))
+        return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=self.busdaycal))
 
     def working_days(self, start: date, finish: date) -> int:
         """Working days from ``start`` to ``finish``, both included (NETWORKDAYS)."""
@@ -104,10 +107,16 @@ class WorkCalendar:
 
 def public_holidays(country: str, years: Iterable[int]) -> list[date]:
     """Public holidays of a country (ISO code such as FR, GB, US, DE), from the holidays package."""
+    return list(_public_holidays(country.upper(), tuple(years)))
+
+
+@functools.lru_cache(maxsize=64)
+def _public_holidays(country: str, years: tuple[int, ...]) -> tuple[date, ...]:
+    # Every workbook of a portfolio asks for the same country and years: computed once.
     import holidays as holidays_package
 
     try:
-        calendar = holidays_package.country_holidays(country.upper(), years=list(years))
+        calendar = holidays_package.country_holidays(country, years=list(years))
     except NotImplementedError as exc:
         raise ValueError(f"unknown calendar country {country!r}: use an ISO code such as FR, GB, US, DE") from exc
-    return sorted(calendar)
+    return tuple(sorted(calendar))

@@ -35,7 +35,7 @@ def _working(ctx: ValidationContext, column: pd.Series) -> pd.Series:
     days = pd.to_datetime(column).to_numpy(dtype="datetime64[D]")
     valid = ~np.isnat(days)
     result = np.ones(len(days), dtype=bool)
-    result[valid] = np.is_busday(days[valid], holidays=ctx.calendar.holidays)
+    result[valid] = np.is_busday(days[valid], busdaycal=ctx.calendar.busdaycal)
     return pd.Series(result, index=column.index)
 
 
