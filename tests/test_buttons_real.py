@@ -1,0 +1,86 @@
+"""The button handlers on the shipped templates and on every demo workbook (xlwings' remote engine)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import addin.buttons as buttons
+from pmo_logic.reader import read_project_workbook
+from pmo_logic.validate import is_unreadable, validate_workbook
+from pmo_logic.validation_settings import ValidationSettings
+from tests.test_buttons import actions, open_book
+
+PROJECT_HANDLERS = (buttons.validate_plan, buttons.recompute_schedule, buttons.status_report)
+
+
+def _written(book) -> list:
+    return [a["values"] for a in actions(book, "setValues")]
+
+
+@pytest.mark.parametrize("name", ["project_en.xlsm", "project_fr.xlsm"])
+@pytest.mark.parametrize("handler", PROJECT_HANDLERS, ids=lambda h: h.__name__)
+def test_project_buttons_on_the_shipped_templates(templates_dir: Path, name: str, handler):
+    first = open_book(templates_dir / name, name)
+    handler(first)
+    assert not actions(first, "alert"), actions(first, "alert")  # no error message
+    assert _written(first)
+    again = open_book(templates_dir / name, name)
+    handler(again)
+    assert _written(again) == _written(first)  # the same workbook gives the same output
+
+
+def _demo_projects(demo_portfolio) -> list[Path]:
+    return [p for p in demo_portfolio.project_files if not is_unreadable(read_project_workbook(p))]
+
+
+def test_validate_plan_on_every_demo_workbook(demo_portfolio):
+    paths = _demo_projects(demo_portfolio)
+    assert len(paths) >= 10
+    for path in paths:
+        book = open_book(path, path.name)
+        buttons.validate_plan(book)
+        workbook = read_project_workbook(path)
+        expected = validate_workbook(workbook, ValidationSettings(as_of=workbook.project.status_date)).findings
+        rows = _written(book)[0][1:]
+        codes = sorted(r[1] for r in rows if r[1])
+        assert codes == sorted(f.code for f in expected), path.name
+        assert [a["args"][1] for a in actions(book, "addSheet")] == ["Validation"]
+
+
+def test_every_planted_defect_is_found_by_the_button(demo_portfolio):
+    codes_by_file: dict[str, set[str]] = {}
+    for path in _demo_projects(demo_portfolio):
+        book = open_book(path, path.name)
+        buttons.validate_plan(book)
+        codes_by_file[path.name] = {r[1] for r in _written(book)[0][1:]}
+    for defect in demo_portfolio.defects:
+        if defect.file in codes_by_file and defect.code:
+            assert defect.code in codes_by_file[defect.file], defect
+
+
+def test_recompute_schedule_on_every_demo_workbook(demo_portfolio):
+    for path in _demo_projects(demo_portfolio):
+        book = open_book(path, path.name)
+        buttons.recompute_schedule(book)
+        workbook = read_project_workbook(path)
+        flags = {v[0] for values in _written(book) for v in values if v and v[0] in ("Yes", "No", "Oui", "Non")}
+        expected = {"Oui", "Non"} if workbook.meta.language == "fr" else {"Yes", "No"}
+        assert flags and flags <= expected, path.name
+        alerts = [a["args"][0] for a in actions(book, "alert")]
+        loops = [d for d in demo_portfolio.defects if d.file == path.name and d.kind == "dependency_loop"]
+        if loops:
+            assert len(alerts) == 1 and "dependency loop" in alerts[0], alerts
+        else:
+            assert not alerts, (path.name, alerts)
+
+
+def test_status_report_on_every_demo_workbook(demo_portfolio):
+    for path in _demo_projects(demo_portfolio):
+        book = open_book(path, path.name)
+        buttons.status_report(book)
+        workbook = read_project_workbook(path)
+        values = _written(book)[0]
+        assert values[0][0].startswith(workbook.project.project_id), path.name
+        assert not actions(book, "alert"), path.name
