@@ -84,3 +84,29 @@ def test_status_report_on_every_demo_workbook(demo_portfolio):
         values = _written(book)[0]
         assert values[0][0].startswith(workbook.project.project_id), path.name
         assert not actions(book, "alert"), path.name
+
+
+def test_portfolio_buttons_on_the_demo_portfolio(demo_portfolio, tmp_path: Path, monkeypatch):
+    import shutil
+
+    from pmo_logic.consolidate import consolidate
+    from pmo_logic.reader import read_portfolio_workbook
+
+    # A copy, so the session's demo folder keeps no cache or snapshot of this test.
+    root = tmp_path / "demo"
+    shutil.copytree(demo_portfolio.folder, root)
+    monkeypatch.chdir(root)  # the remote engine's book has no folder: relative paths start here
+    portfolio_file = root / demo_portfolio.portfolio_file.name
+    expected = consolidate(root / "projects", read_portfolio_workbook(portfolio_file), workers=1)
+    book = open_book(portfolio_file, "portfolio.xlsm")
+    buttons.consolidate(book)
+    assert [a["args"][1] for a in actions(book, "addSheet")] == ["Roll-up", "Programmes", "Load problems"]
+    rollup, programmes, problems = _written(book)[:3]
+    assert sorted(r[0] for r in rollup[1:]) == sorted(expected.projects["project_id"])
+    assert len(programmes) - 1 == len(expected.programmes) == 3
+    assert sorted(r[0] for r in problems[1:]) == sorted(expected.load_problems["file"])
+    again = open_book(portfolio_file, "portfolio.xlsm")
+    buttons.consolidate(again)  # from the cache now: the same tabs
+    assert _written(again)[:3] == [rollup, programmes, problems]
+    buttons.snapshot(again)
+    assert list((root / "snapshots").glob("*/manifest.json"))
