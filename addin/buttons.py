@@ -28,13 +28,13 @@ import pandas as pd
 import xlwings as xw
 
 from pmo_logic.findings import findings_frame
+from pmo_logic.i18n import text
 from pmo_logic.models import ProjectWorkbook
 from pmo_logic.reader import read_portfolio_cells, read_project_cells
 from pmo_logic.validate import validate_workbook
 from pmo_logic.validation_settings import ValidationSettings
 
 VALIDATION_SHEET = "Validation"
-STATUS_SHEET = "Status"
 HIGHLIGHT = "#FFC7CE"
 TITLE = "pmo-xl"
 
@@ -113,12 +113,14 @@ def validate_plan(book: xw.Book | None = None) -> None:
             _clear_highlights(book, book.sheets[VALIDATION_SHEET], names)
         sheet = _replace_sheet(book, VALIDATION_SHEET)
         frame = findings_frame(result.findings)
-        header = ["Severity", "Code", "Cell", "Item", "Message"]
+        lang = workbook.meta.language
+        header = [text(key, lang) for key in ("severity", "code", "cell", "item", "message")]
         rows = [
-            [f.severity, f.code, f"{f.sheet}!{f.cell}" if f.cell else f.sheet, f.item, f.message]
+            [text(f"severity_{f.severity}", lang), f.code, f"{f.sheet}!{f.cell}" if f.cell else f.sheet, f.item,
+             f.message]
             for f in frame.itertuples(index=False)
-        ]
-        sheet["A1"].value = [header, *rows] if rows else [header, ["", "", "", "", "No findings."]]
+        ]  # fmt: skip
+        sheet["A1"].value = [header, *rows] if rows else [header, ["", "", "", "", text("no_findings", lang)]]
         sheet["A1:E1"].font.bold = True
         sheet["A1:E1"].color = "#1F3864"
         sheet["A1:E1"].font.color = "#FFFFFF"
@@ -228,7 +230,7 @@ def status_report(book: xw.Book | None = None) -> None:
     with message_on_error(book), quiet(book):
         workbook = read_open_project(book)
         kpis = project_kpis(workbook, PortfolioSettings())
-        sheet = _replace_sheet(book, STATUS_SHEET)
+        sheet = _replace_sheet(book, text("status_sheet", workbook.meta.language))
         sheet["A1"].value = status_lines(workbook, kpis)
         sheet["A1"].font.bold = True
         sheet["A1"].font.size = 14

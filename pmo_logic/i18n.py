@@ -58,6 +58,26 @@ TEXTS: dict[str, dict[str, str]] = {
     "kind_help_date": {"en": "A date, e.g. 23/11/2026.", "fr": "Une date, ex. 23/11/2026."},
     "kind_help_choice": {"en": "Pick a value from the drop-down.", "fr": "Choisissez dans la liste déroulante."},
     "kind_help_flag": {"en": "Yes or No.", "fr": "Oui ou Non."},
+    # What the buttons write into a project workbook.
+    "status_sheet": {"en": "Status", "fr": "Statut"},
+    "status_date": {"en": "Status date", "fr": "Date d'état"},
+    "project_manager": {"en": "Project manager", "fr": "Chef de projet"},
+    "key_milestone_slip": {"en": "Key milestone slip (working days)", "fr": "Glissement jalons clés (jours ouvrés)"},
+    "rag_computed": {"en": "RAG (computed)", "fr": "Météo (calculée)"},
+    "rag_manual": {"en": "RAG (project manager)", "fr": "Météo (chef de projet)"},
+    "key_milestones": {"en": "Key milestones", "fr": "Jalons clés"},
+    "top_risks": {"en": "Top risks", "fr": "Principaux risques"},
+    "overdue_actions": {"en": "Overdue actions", "fr": "Actions en retard"},
+    "no_owner": {"en": "no owner", "fr": "sans responsable"},
+    "severity": {"en": "Severity", "fr": "Gravité"},
+    "code": {"en": "Code", "fr": "Code"},
+    "cell": {"en": "Cell", "fr": "Cellule"},
+    "item": {"en": "Item", "fr": "Élément"},
+    "message": {"en": "Message", "fr": "Message"},
+    "no_findings": {"en": "No findings.", "fr": "Aucune anomalie."},
+    "severity_error": {"en": "error", "fr": "erreur"},
+    "severity_warning": {"en": "warning", "fr": "avertissement"},
+    "severity_info": {"en": "info", "fr": "info"},
     "instructions_project": {
         "en": "\n".join(
             [

@@ -5,40 +5,48 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pmo_logic.choices import RAG
+from pmo_logic.i18n import text
 from pmo_logic.models import ProjectWorkbook
 
 
 def status_lines(workbook: ProjectWorkbook, kpis: dict[str, Any]) -> list[list[Any]]:
-    """Title, KPIs and RAG, key milestones, top open risks and overdue actions, two columns wide."""
+    """Title, KPIs and RAG, key milestones, top open risks and overdue actions, two columns wide,
+    in the workbook's language."""
     project = workbook.project
     status = project.status_date
+    lang = workbook.meta.language
+
+    def rag(code: Any) -> Any:
+        return RAG.label(code, lang) if code in RAG.codes() else code
 
     def when(value: Any) -> Any:
         return datetime.combine(value, datetime.min.time()) if value is not None else None
 
     lines: list[list[Any]] = [
         [f"{project.project_id or ''} {project.name or ''}".strip(), ""],
-        ["Status date", when(status)],
-        ["Project manager", project.project_manager],
+        [text("status_date", lang), when(status)],
+        [text("project_manager", lang), project.project_manager],
         ["", ""],
         ["SPI", kpis.get("spi")],
         ["CPI", kpis.get("cpi")],
         ["EAC", kpis.get("eac")],
-        ["Key milestone slip (working days)", kpis.get("key_milestone_slip")],
-        ["RAG (computed)", kpis.get("rag_overall")],
-        ["RAG (project manager)", project.manual_rag],
+        [text("key_milestone_slip", lang), kpis.get("key_milestone_slip")],
+        [text("rag_computed", lang), rag(kpis.get("rag_overall"))],
+        [text("rag_manual", lang), rag(project.manual_rag)],
         ["", ""],
-        ["Key milestones", ""],
+        [text("key_milestones", lang), ""],
     ]
     for task in workbook.plan:
         if task.type == "milestone" and task.key_milestone:
             lines.append([task.name, when(task.finish)])
-    lines += [["", ""], ["Top risks", ""]]
+    lines += [["", ""], [text("top_risks", lang), ""]]
     open_risks = [r for r in workbook.risks if r.status != "closed" and r.probability and r.impact]
     for risk in sorted(open_risks, key=lambda r: -(r.probability * r.impact))[:5]:
         lines.append([f"{risk.id} {risk.title}", risk.probability * risk.impact])
-    lines += [["", ""], ["Overdue actions", ""]]
+    lines += [["", ""], [text("overdue_actions", lang), ""]]
     for action in workbook.actions:
         if status and action.due_date and action.due_date < status and action.status not in ("done", "cancelled"):
-            lines.append([f"{action.id} {action.title} ({action.owner or 'no owner'})", when(action.due_date)])
+            owner = action.owner or text("no_owner", lang)
+            lines.append([f"{action.id} {action.title} ({owner})", when(action.due_date)])
     return lines

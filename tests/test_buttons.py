@@ -162,7 +162,8 @@ def test_status_report(faulty_project: Path):
     buttons.status_report(book)
     values = actions(book, "setValues")[0]["values"]
     assert values[0][0] == "PRJ-001 Clean project"
-    assert ["RAG (project manager)", "green"] in values
+    assert ["RAG (project manager)", "Green"] in values
+    assert actions(book, "addSheet")[0]["args"][1] == "Status"
 
 
 def test_errors_are_messages_not_tracebacks(tmp_path: Path):

@@ -110,3 +110,19 @@ def test_portfolio_buttons_on_the_demo_portfolio(demo_portfolio, tmp_path: Path,
     assert _written(again)[:3] == [rollup, programmes, problems]
     buttons.snapshot(again)
     assert list((root / "snapshots").glob("*/manifest.json"))
+
+
+def test_button_output_speaks_the_workbook_language(demo_portfolio):
+    french = [p for p in _demo_projects(demo_portfolio) if read_project_workbook(p).meta.language == "fr"]
+    assert french
+    book = open_book(french[0], french[0].name)
+    buttons.validate_plan(book)
+    assert _written(book)[0][0] == ["Gravité", "Code", "Cellule", "Élément", "Message"]
+    assert {r[0] for r in _written(book)[0][1:]} <= {"erreur", "avertissement", "info"}
+    book = open_book(french[0], french[0].name)
+    buttons.status_report(book)
+    assert actions(book, "addSheet")[0]["args"][1] == "Statut"
+    labels = [row[0] for row in _written(book)[0]]
+    assert "Date d'état" in labels and "Météo (chef de projet)" in labels
+    manual = next(row[1] for row in _written(book)[0] if row[0] == "Météo (chef de projet)")
+    assert manual in (None, "Vert", "Orange", "Rouge")
