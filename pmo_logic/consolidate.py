@@ -383,19 +383,25 @@ def project_frame(
     """One project's rows of a detail table, with where each row comes from."""
     schema = next(s for s in PROJECT_SHEETS if s.key == key)
     workbook = load.workbook
-    frame = (frame if frame is not None else rows_to_frame(getattr(workbook, key), schema.model)).copy()
+    frame = frame if frame is not None else rows_to_frame(getattr(workbook, key), schema.model)
     layout = workbook.layout.get(key)
-    frame.insert(0, "project_id", workbook.project.project_id)
-    frame.insert(1, "programme", workbook.project.programme or "(no programme)")
-    frame["file"] = Path(load.path).name
-    frame["sheet"] = layout.name if layout else schema.name(workbook.meta.language)
-    frame = frame.rename(columns={"source_row": "row"})
+    n = len(frame)
+    # One construction (inserting columns one by one costs more than the data itself).
+    columns: dict[str, Any] = {
+        "project_id": [workbook.project.project_id] * n,
+        "programme": [workbook.project.programme or "(no programme)"] * n,
+    }
+    columns.update({("row" if c == "source_row" else c): frame[c] for c in frame.columns})
+    columns["file"] = [Path(load.path).name] * n
+    columns["sheet"] = [layout.name if layout else schema.name(workbook.meta.language)] * n
     if key == "risks":
-        frame["score"] = frame["probability"] * frame["impact"]
-        frame["level"] = risk_level(frame["score"], settings)
+        columns["score"] = frame["probability"] * frame["impact"]
+        columns["level"] = risk_level(columns["score"], settings)
     if key == "plan":
-        frame["slip_days"] = working_day_slip(frame["baseline_finish"], frame["finish"], _holidays(settings, workbook))
-    return frame
+        columns["slip_days"] = working_day_slip(
+            frame["baseline_finish"], frame["finish"], _holidays(settings, workbook)
+        )
+    return pd.DataFrame(columns)
 
 
 def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSettings) -> pd.DataFrame:
