@@ -287,8 +287,17 @@ def consolidate(book: xw.Book | None = None) -> None:
         )
 
 
+PACK_SUMMARY = "Committee pack"
+
+
 def committee_pack(book: xw.Book | None = None) -> None:
-    """Committee pack: the report tabs in a new workbook beside this one, with a summary here."""
+    """Committee pack: the report tabs, rendered beside this workbook and copied into it.
+
+    XlsxWriter renders the pack (charts, conditional formats, print setup) as a sibling file;
+    desktop Excel then copies its tabs into this workbook. Engines that cannot copy sheets
+    between books (xlwings' remote engine, xlwings Lite) keep the sibling file and a summary
+    sheet linking to it.
+    """
     from pmo_logic.report import write_committee_pack
 
     book = _book(book)
@@ -296,7 +305,12 @@ def committee_pack(book: xw.Book | None = None) -> None:
         result, base = _consolidate(book)
         name = f"committee_pack_{result.status_date or date.today()}.xlsx"
         path = write_committee_pack(base / name, result)
-        sheet = _replace_sheet(book, "Committee pack")
+        earlier = _copied_tabs(book)
+        try:
+            copied = _copy_tabs(book, path, earlier)
+        except Exception:  # no cross-book copy here: the sibling file is the pack
+            copied = []
+        sheet = _replace_sheet(book, PACK_SUMMARY)
         total = result.total.iloc[0] if len(result.total) else None
         lines = [["Committee pack", ""], ["File", str(path)]]
         if total is not None:
@@ -307,10 +321,45 @@ def committee_pack(book: xw.Book | None = None) -> None:
                 ["BAC", total["bac"]],
                 ["EAC", total["eac"]],
             ]
+        # Which tabs the pack put here, so the next run replaces those and no sheet of the user's.
+        lines += [["", ""], ["Tabs", ", ".join(copied) if copied else "(in the file above)"]]
         sheet["A1"].value = lines
         sheet["B2"].add_hyperlink(str(path), name)
-        with contextlib.suppress(Exception):  # desktop Excel opens it; other engines just link it
-            xw.Book(str(path))
+        if not copied:
+            with contextlib.suppress(Exception):  # desktop Excel opens it; other engines just link it
+                xw.Book(str(path))
+
+
+def _copied_tabs(book: xw.Book) -> list[str]:
+    """The tabs an earlier Committee pack copied into ``book`` (listed on its summary sheet)."""
+    if PACK_SUMMARY not in [s.name for s in book.sheets]:
+        return []
+    for row in sheet_cells(book.sheets[PACK_SUMMARY]):
+        if row and row[0] == "Tabs" and len(row) > 1 and isinstance(row[1], str) and not row[1].startswith("("):
+            return [name.strip() for name in row[1].split(",") if name.strip()]
+    return []
+
+
+def _copy_tabs(book: xw.Book, path: Path, earlier: list[str]) -> list[str]:
+    """Copy every tab of the workbook at ``path`` to the end of ``book`` (same Excel instance)."""
+    pack = book.app.books.open(str(path))
+    try:
+        present = [s.name for s in book.sheets]
+        for name in earlier:
+            if name in present:
+                book.sheets[name].delete()
+        copies: list[xw.Sheet] = []
+        try:
+            for sheet in list(pack.sheets):
+                copies.append(sheet.copy(after=book.sheets[-1]))
+        except Exception:
+            for copy in copies:  # no half pack left behind
+                copy.delete()
+            raise
+        # Excel renames a copy whose name is taken ("Budget (2)"): record the names it got.
+        return [copy.name for copy in copies]
+    finally:
+        pack.close()
 
 
 def snapshot(book: xw.Book | None = None) -> None:

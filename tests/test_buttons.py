@@ -216,3 +216,73 @@ def test_committee_pack_and_snapshot(portfolio_book: Path, tmp_path: Path):
     assert summary[1] == ["File", str(pack)]
     buttons.snapshot(book)
     assert (tmp_path / "snapshots" / "2026-02-27" / "manifest.json").exists()
+
+
+class _FakeSheet:
+    """Just what `_copy_tabs` uses of desktop Excel's sheets (no Excel here to run it for real)."""
+
+    def __init__(self, book: _FakeBook, name: str) -> None:
+        self.book, self.name = book, name
+
+    def delete(self) -> None:
+        self.book.sheets.remove(self)
+
+    def copy(self, after: _FakeSheet) -> _FakeSheet:
+        if self.name == "Broken":
+            raise RuntimeError("copy failed")
+        name, taken = self.name, {s.name for s in after.book.sheets}
+        k = 2
+        while name in taken:  # what Excel does with a taken name
+            name, k = f"{self.name} ({k})", k + 1
+        copy = _FakeSheet(after.book, name)
+        after.book.sheets.insert(after.book.sheets.index(after) + 1, copy)
+        return copy
+
+
+class _FakeSheets(list):
+    def __getitem__(self, key):
+        return next(s for s in self if s.name == key) if isinstance(key, str) else super().__getitem__(key)
+
+
+class _FakeBook:
+    def __init__(self, names: list[str], pack: _FakeBook | None = None) -> None:
+        self.sheets = _FakeSheets(_FakeSheet(self, n) for n in names)
+        self.closed = False
+        self.app = type("App", (), {"books": type("Books", (), {"open": staticmethod(lambda path: pack)})()})()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_pack_tabs_replace_only_the_earlier_pack_tabs():
+    pack = _FakeBook(["Executive summary", "Milestones"])
+    book = _FakeBook(["Settings", "Milestones"], pack)  # the user's own "Milestones"
+    copied = buttons._copy_tabs(book, Path("pack.xlsx"), [])
+    assert copied == ["Executive summary", "Milestones (2)"] and pack.closed
+    assert [s.name for s in book.sheets] == ["Settings", "Milestones", "Executive summary", "Milestones (2)"]
+    again = buttons._copy_tabs(book, Path("pack.xlsx"), copied)
+    assert again == copied
+    assert [s.name for s in book.sheets] == ["Settings", "Milestones", "Executive summary", "Milestones (2)"]
+
+
+def test_a_failed_copy_closes_the_pack_and_falls_back():
+    pack = _FakeBook(["Executive summary", "Broken"])
+    book = _FakeBook(["Settings"], pack)
+    with pytest.raises(RuntimeError):
+        buttons._copy_tabs(book, Path("pack.xlsx"), [])
+    assert pack.closed
+    assert [s.name for s in book.sheets] == ["Settings"]  # the tab copied before the failure is gone
+
+
+def test_committee_pack_lists_no_tabs_where_sheets_cannot_be_copied(portfolio_book: Path):
+    book = open_book(portfolio_book, "portfolio.xlsm")
+    buttons.committee_pack(book)  # the remote engine cannot open a second book
+    summary = actions(book, "setValues")[0]["values"]
+    assert summary[-1] == ["Tabs", "(in the file above)"]
+    again = open_book(portfolio_book, "portfolio.xlsm", extra={"Committee pack": summary})
+    assert buttons._copied_tabs(again) == []
+    listed = [*summary[:-1], ["Tabs", "Executive summary, Budget"]]
+    assert buttons._copied_tabs(open_book(portfolio_book, "p.xlsm", extra={"Committee pack": listed})) == [
+        "Executive summary",
+        "Budget",
+    ]
