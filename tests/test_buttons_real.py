@@ -126,3 +126,32 @@ def test_button_output_speaks_the_workbook_language(demo_portfolio):
     assert "Date d'état" in labels and "Météo (chef de projet)" in labels
     manual = next(row[1] for row in _written(book)[0] if row[0] == "Météo (chef de projet)")
     assert manual in (None, "Vert", "Orange", "Rouge")
+
+
+def test_buttons_and_functions_run_without_calamine_or_processes(demo_portfolio, tmp_path: Path, monkeypatch):
+    """What xlwings Lite offers (Python in the browser): no compiled calamine, no process pool."""
+    import concurrent.futures
+    import shutil
+    from datetime import date
+
+    from addin import udfs
+    from pmo_logic import reader
+
+    def no_processes(*args, **kwargs):
+        raise AssertionError("a button or function started a process pool")
+
+    monkeypatch.setattr(reader, "python_calamine", None)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_processes)
+    root = tmp_path / "demo"
+    shutil.copytree(demo_portfolio.folder, root)
+    monkeypatch.chdir(root)
+    book = open_book(root / demo_portfolio.portfolio_file.name, "portfolio.xlsm")
+    buttons.consolidate(book)
+    assert "projects consolidated" in actions(book, "alert")[0]["args"][0]
+    project = _demo_projects(demo_portfolio)[0]
+    for handler in PROJECT_HANDLERS:
+        book = open_book(project, project.name)
+        handler(book)
+        assert _written(book)
+    table = udfs.PMO_SCHEDULE(["1", "2"], [3, 2], [None, "1"], date(2026, 1, 5))
+    assert len(table) == 3 and table[2][0] == "2"
