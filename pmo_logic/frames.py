@@ -37,10 +37,21 @@ def rows_to_frame(rows: Sequence[BaseModel], model: type[BaseModel]) -> pd.DataF
         elif dtype:
             data[spec.name] = np.array(values, dtype="float64")
         else:
-            # Inferred first, as the DataFrame constructor does (text columns get NaN for blanks).
-            data[spec.name] = pd.Series(values).astype(object)
+            data[spec.name] = pd.Series(_objects(values), dtype=object)
     data["source_row"] = [r.source_row for r in rows]
     return pd.DataFrame(data, columns=[*(s.name for s in specs), "source_row"])
+
+
+def _objects(values: list[object]) -> np.ndarray:
+    """An object column as pandas' own inference leaves it: NaN for the blanks of a text
+    column, None elsewhere (flags, mixed or empty columns), without the cost of inferring."""
+    column = np.empty(len(values), dtype=object)
+    texts = [v for v in values if v is not None]
+    if texts and all(type(v) is str for v in texts):
+        column[:] = [np.nan if v is None else v for v in values]
+    else:
+        column[:] = values
+    return column
 
 
 def _as_timestamp(value: object) -> object:
