@@ -1,0 +1,45 @@
+"""Sheets as DataFrames: the fast construction gives what pandas' own inference gives."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from pmo_logic.frames import rows_to_frame
+from pmo_logic.models import RiskRow, TaskRow
+
+
+def _inferred(rows, model) -> pd.DataFrame:
+    """The plain way: a DataFrame from the values, then each column coerced to its kind."""
+    frame = rows_to_frame(rows, model)
+    for name in frame.columns:
+        values = [getattr(r, name) for r in rows]
+        if frame[name].dtype == object:
+            expected = pd.Series(values, dtype=None).astype(object) if values else pd.Series([], dtype=object)
+            pd.testing.assert_series_equal(frame[name], expected, check_names=False)
+    return frame
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [],
+        [TaskRow(id="1", name="A", type="task"), TaskRow(id="2", name=None, key_milestone=True)],
+        [TaskRow(id="1", key_milestone=None, owner=None), TaskRow(id="2", key_milestone=False, owner="Ann")],
+        [TaskRow(id="1", start=date(2026, 1, 5), budget=10.0), TaskRow(id="2")],
+    ],
+)
+def test_object_columns_match_pandas_inference(rows):
+    frame = _inferred(rows, TaskRow)
+    assert list(frame["source_row"]) == [r.source_row for r in rows]
+    if rows:
+        assert frame["start"].dtype.kind == "M" and frame["budget"].dtype == "float64"
+
+
+def test_text_blanks_are_nan_and_flag_blanks_stay_none():
+    frame = rows_to_frame([RiskRow(id="R1", owner="Ann"), RiskRow(id="R2")], RiskRow)
+    assert frame["owner"].tolist()[0] == "Ann" and pd.isna(frame["owner"].tolist()[1])
+    flags = rows_to_frame([TaskRow(id="1", key_milestone=True), TaskRow(id="2")], TaskRow)["key_milestone"]
+    assert flags.tolist() == [True, None]
