@@ -219,7 +219,7 @@ def build_demo_portfolio(
         )
     )
     portfolio = m.PortfolioWorkbook(
-        meta=m.WorkbookMeta(kind="portfolio", template_version=1, language="en"),
+        meta=m.WorkbookMeta(kind="portfolio", template_version=m.TEMPLATE_VERSION, language="en"),
         settings=m.PortfolioSettings(
             portfolio_name="Demo portfolio",
             project_folder=PROJECT_FOLDER,
@@ -278,7 +278,7 @@ def _project(spec: _Spec, rng: random.Random, status_date: date) -> m.ProjectWor
     )
     sprints = _sprints(rng, start, status_date) if spec.methodology in ("agile", "hybrid") else []
     return m.ProjectWorkbook(
-        meta=m.WorkbookMeta(kind="project", template_version=1, language=lang),
+        meta=m.WorkbookMeta(kind="project", template_version=m.TEMPLATE_VERSION, language=lang),
         project=project,
         plan=plan,
         risks=_risks(rng, lang, start, status_date, troubled=late),

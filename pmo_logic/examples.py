@@ -11,7 +11,7 @@ def example_project(lang: str = "en", name: str | None = None, project_id: str |
     """A project workbook holding one worked example per sheet."""
     fr = lang == "fr"
     return m.ProjectWorkbook(
-        meta=m.WorkbookMeta(kind="project", template_version=1, language=lang),
+        meta=m.WorkbookMeta(kind="project", template_version=m.TEMPLATE_VERSION, language=lang),
         project=m.ProjectInfo(
             project_id=project_id or "PRJ-001",
             name=name or ("Nouveau projet" if fr else "New project"),
@@ -178,7 +178,7 @@ def example_portfolio(lang: str = "en", name: str | None = None) -> m.PortfolioW
     """A portfolio workbook with default settings and one registered project."""
     fr = lang == "fr"
     return m.PortfolioWorkbook(
-        meta=m.WorkbookMeta(kind="portfolio", template_version=1, language=lang),
+        meta=m.WorkbookMeta(kind="portfolio", template_version=m.TEMPLATE_VERSION, language=lang),
         settings=m.PortfolioSettings(
             portfolio_name=name or ("Portefeuille" if fr else "Portfolio"),
             project_folder="projects",

@@ -533,6 +533,13 @@ class RegisterRow(Row):
 # --- Whole workbooks ------------------------------------------------------------------
 
 
+TEMPLATE_VERSION = 2
+"""Raised whenever a template changes shape; the reader upgrades every earlier version.
+
+1: first release. 2: the Plan's schedule columns (early/late dates, total float, critical).
+"""
+
+
 class WorkbookMeta(BaseModel):
     """What every pmo-xl workbook records about itself (hidden ``_meta`` sheet)."""
 
@@ -557,7 +564,7 @@ class SheetLayout(BaseModel):
 class ProjectWorkbook(BaseModel):
     """Everything in a project workbook: one attribute per sheet, named by the sheet's key."""
 
-    meta: WorkbookMeta = WorkbookMeta(kind="project", template_version=1)
+    meta: WorkbookMeta = WorkbookMeta(kind="project", template_version=TEMPLATE_VERSION)
     project: ProjectInfo = ProjectInfo()
     plan: list[TaskRow] = []
     risks: list[RiskRow] = []
@@ -578,7 +585,7 @@ class ProjectWorkbook(BaseModel):
 class PortfolioWorkbook(BaseModel):
     """The portfolio workbook's settings and register."""
 
-    meta: WorkbookMeta = WorkbookMeta(kind="portfolio", template_version=1)
+    meta: WorkbookMeta = WorkbookMeta(kind="portfolio", template_version=TEMPLATE_VERSION)
     settings: PortfolioSettings = PortfolioSettings()
     projects: list[RegisterRow] = []
     missing_sheets: list[str] = []

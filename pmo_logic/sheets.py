@@ -21,8 +21,7 @@ from pmo_logic.columns import ColumnSpec, ComputeContext, Computed, ComputedValu
 from pmo_logic.text import normalize_label
 from pmo_logic.workdays import working_day_slip
 
-TEMPLATE_VERSION = 1
-"""Raised whenever a template changes shape; the reader upgrades every earlier version."""
+TEMPLATE_VERSION = models.TEMPLATE_VERSION
 
 PROJECT_KIND = "project"
 PORTFOLIO_KIND = "portfolio"

@@ -266,3 +266,25 @@ def test_without_calamine_openpyxl_reads_the_same(demo_portfolio, monkeypatch):
 
 def _read_any(path):
     return read_portfolio_workbook(path) if "portfolio" in path.name else read_project_workbook(path)
+
+
+def test_a_version_1_workbook_without_schedule_columns_reads_cleanly(tmp_path: Path):
+    """Template version 2 added the Plan's schedule columns; version 1 workbooks stay valid."""
+    from pmo_logic.rules.example_project import clean_project
+    from pmo_logic.templates import write_project_workbook
+
+    path = write_project_workbook(tmp_path / "v1.xlsx", clean_project())
+    book = openpyxl.load_workbook(path)
+    plan = book["Plan"]
+    headers = [c.value for c in plan[1]]
+    plan.delete_cols(headers.index("Early start") + 1, 6)
+    meta = book["_meta"]
+    for row in meta.iter_rows():
+        if row[0].value == "template_version":
+            row[1].value = 1
+    book.save(path)
+    workbook = read_project_workbook(path)
+    assert workbook.problems == []
+    assert workbook.meta.template_version == 1
+    assert all(t.early_start is None and t.critical is None for t in workbook.plan)
+    assert len(workbook.plan) == len(clean_project().plan)

@@ -41,7 +41,7 @@ def _task(id_, wbs, name, start, finish, duration, preds, pct, status, budget, a
 def clean_project() -> m.ProjectWorkbook:
     d = date
     return m.ProjectWorkbook(
-        meta=m.WorkbookMeta(kind="project", template_version=1, language="en"),
+        meta=m.WorkbookMeta(kind="project", template_version=m.TEMPLATE_VERSION, language="en"),
         project=m.ProjectInfo(
             project_id="PRJ-001",
             name="Clean project",
