@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
@@ -227,9 +228,11 @@ def _show(value: Any) -> Any:
     return value
 
 
-def each_row(frame: pd.DataFrame, mask: pd.Series) -> Iterator[pd.Series]:
-    """The rows of ``frame`` where ``mask`` holds, in sheet order."""
-    selected = mask.fillna(False).astype(bool)
+def each_row(frame: pd.DataFrame, mask: pd.Series | np.ndarray) -> Iterator[pd.Series]:
+    """The rows of ``frame`` where ``mask`` holds (NaN counts as False), in sheet order."""
+    values = mask.to_numpy() if isinstance(mask, pd.Series) else np.asarray(mask)
+    # Most masks select nothing: decide that with numpy before any pandas indexing.
+    selected = values if values.dtype == bool else pd.Series(values).fillna(False).astype(bool).to_numpy()
     if not selected.any():
         return
     for _, row in frame[selected].iterrows():

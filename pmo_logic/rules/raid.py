@@ -87,13 +87,16 @@ def score_not_p_times_i(ctx: ValidationContext) -> Iterator[Hit]:
     if layout is None or "score" not in layout.computed or "risks" not in ctx.frames:
         return
     found = layout.computed["score"]
-    for _, row in ctx.rows("risks").iterrows():
-        excel_row = row_of(row["source_row"])
-        if pd.isna(row["probability"]) or pd.isna(row["impact"]) or excel_row not in found:
+    risks = ctx.rows("risks")
+    for source_row, probability, impact, risk_id in zip(
+        risks["source_row"], risks["probability"], risks["impact"], risks["id"], strict=True
+    ):
+        excel_row = row_of(source_row)
+        if pd.isna(probability) or pd.isna(impact) or excel_row not in found:
             continue
-        expected, value = row["probability"] * row["impact"], found[excel_row]
+        expected, value = probability * impact, found[excel_row]
         if not isinstance(value, (int, float)) or abs(value - expected) > 1e-9:
-            yield Hit("risks", excel_row, "score", item_of(row["id"]), {"found": value, "expected": expected})
+            yield Hit("risks", excel_row, "score", item_of(risk_id), {"found": value, "expected": expected})
 
 
 @rule(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pandas as pd
+
 from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 from pmo_logic.sheets import PROJECT_KIND, sheet
@@ -36,7 +38,7 @@ def required_values(ctx: ValidationContext) -> Iterator[Hit]:
         for spec in schema.columns():
             if not spec.col.required or (layout is not None and spec.name not in layout.columns):
                 continue  # a missing column is reported once by the reader
-            for row in each_row(frame, frame[spec.name].isna()):
+            for row in each_row(frame, pd.isna(frame[spec.name].to_numpy())):
                 item = item_of(row.get("id")) if "id" in frame else ""
                 yield Hit(key, row_of(row["source_row"]), spec.name, item, {"column": spec.col.header(ctx.lang)})
 
