@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 
 from pmo_logic.rules.base import Example, Hit, ValidationContext, item_of, row_of, rule
@@ -90,12 +91,20 @@ def open_ends(ctx: ValidationContext) -> Iterator[Hit]:
 
 def open_end_masks(ctx: ValidationContext) -> tuple[pd.Series, pd.Series]:
     """Unfinished tasks with no predecessor (not at the project start) and no successor (not at its finish)."""
+    if "open_ends" in ctx.cache:  # DCMA check 1 and PLAN023 both ask
+        return ctx.cache["open_ends"]
     plan, graph = ctx.plan, ctx.schedule.graph
-    candidates = plan["in_network"] & ~plan["complete"]
-    in_degree = plan["id"].map(dict(graph.in_degree())).fillna(0)
-    out_degree = plan["id"].map(dict(graph.out_degree())).fillna(0)
-    no_pred = candidates & (in_degree == 0) & (plan["es"] > ctx.schedule.origin)
-    no_succ = candidates & (out_degree == 0) & (plan["ef"] < (ctx.schedule.project_finish or 0))
+    ids = plan["id"].tolist()
+    ins, outs = dict(graph.in_degree()), dict(graph.out_degree())
+    in_degree = np.array([ins.get(i, 0) for i in ids])
+    out_degree = np.array([outs.get(i, 0) for i in ids])
+    candidates = plan["in_network"].to_numpy(dtype=bool) & ~plan["complete"].to_numpy(dtype=bool)
+    with np.errstate(invalid="ignore"):
+        late_start = plan["es"].to_numpy(dtype=float) > ctx.schedule.origin
+        early_finish = plan["ef"].to_numpy(dtype=float) < (ctx.schedule.project_finish or 0)
+    no_pred = pd.Series(candidates & (in_degree == 0) & late_start, index=plan.index)
+    no_succ = pd.Series(candidates & (out_degree == 0) & early_finish, index=plan.index)
+    ctx.cache["open_ends"] = (no_pred, no_succ)
     return no_pred, no_succ
 
 
