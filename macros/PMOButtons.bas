@@ -40,6 +40,7 @@ Private Sub PMORun(command As String)
 Missing:
     MsgBox "This button needs Python with pmo-xl and the xlwings Excel add-in on this computer." & _
         vbNewLine & vbNewLine & "Ask your PMO, or install them with:" & vbNewLine & _
-        "    pip install pmo-xl" & vbNewLine & "    pmo addin install" & vbNewLine & vbNewLine & _
+        "    py -m pip install <the pmo-xl folder>" & vbNewLine & "    pmo addin install" & vbNewLine & _
+        "(README, section Use it in Excel)" & vbNewLine & vbNewLine & _
         "(" & Err.Description & ")", vbExclamation, "pmo-xl"
 End Sub

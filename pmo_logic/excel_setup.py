@@ -58,7 +58,8 @@ def install_xlwings_addin() -> tuple[bool, str]:
 
 INSTRUCTIONS = """pmo-xl's Excel buttons and =PMO_ functions need Excel on Windows or macOS.
 On the PC of each PMO analyst who consolidates or reports:
-  1. Install Python 3.10 or later, then:  py -m pip install pmo-xl
+  1. Install Python 3.10 or later, then:  py -m pip install <the pmo-xl folder, or its wheel>
+     (pmo-xl is not on PyPI: use a checkout or the release zip, or a wheel your PMO built once)
   2. Run:  pmo addin install
      (it installs the xlwings Excel add-in and writes %USERPROFILE%\\.xlwings\\xlwings.conf with
       INTERPRETER_WIN=<this Python> and UDF_MODULES=addin.udfs)

@@ -139,7 +139,7 @@ def export_tables(folder: str | os.PathLike[str], portfolio: Portfolio, fmt: str
                 try:
                     frame.to_parquet(tmp, index=False)
                 except ImportError as exc:
-                    raise RuntimeError("Parquet export needs pyarrow: pip install 'pmo-xl[parquet]'") from exc
+                    raise RuntimeError("Parquet export needs pyarrow: pip install pyarrow") from exc
             else:
                 raise ValueError(f"unknown export format {fmt!r}: use csv or parquet")
         written.append(target)

@@ -101,7 +101,7 @@ def macros_available(macros: Path | None = None) -> str | None:
     try:
         import ms_ovba  # noqa: F401
     except ImportError:
-        return "ms-ovba is not installed: pip install 'pmo-xl[test]'"
+        return "ms-ovba is not installed: in the pmo-xl checkout, pip install -e '.[test]'"
     return None
 
 
