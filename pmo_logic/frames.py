@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -52,10 +51,6 @@ def _objects(values: list[object]) -> np.ndarray:
     else:
         column[:] = values
     return column
-
-
-def _as_timestamp(value: object) -> object:
-    return pd.Timestamp(value) if isinstance(value, date) else pd.NaT
 
 
 def with_computed(frame: pd.DataFrame, schema: SheetSchema, ctx: ComputeContext) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
@@ -86,18 +87,18 @@ def months_out_of_order(ctx: ValidationContext) -> Iterator[Hit]:
         return
     budget = ctx.rows("budget")
     categories = budget["category"].fillna("")
-    latest = budget["month"].groupby(categories, sort=False).cummax()
-    if not (budget["month"] < latest.groupby(categories, sort=False).shift()).any():
-        return  # every category in order: the usual case, in four vectorised steps
-    for category, rows in budget.groupby(categories, sort=False):
-        previous = rows["month"].cummax().shift()
-        for row in each_row(rows, rows["month"] < previous):
-            params = {
-                "month": f"{row['month']:%B %Y}",
-                "previous": f"{previous[row.name]:%B %Y}",
-                "category": category or "-",
-            }
-            yield Hit("budget", row_of(row["source_row"]), "month", params=params)
+    month = budget["month"]
+    previous = month.groupby(categories, sort=False).cummax().groupby(categories, sort=False).shift()
+    late = (month < previous).to_numpy()
+    # Category by category (in order of first appearance), then in sheet order.
+    rank = {category: n for n, category in enumerate(pd.unique(categories))}
+    for i in sorted(np.flatnonzero(late), key=lambda i: rank[categories.iat[i]]):
+        params = {
+            "month": f"{month.iat[i]:%B %Y}",
+            "previous": f"{previous.iat[i]:%B %Y}",
+            "category": categories.iat[i] or "-",
+        }
+        yield Hit("budget", row_of(budget["source_row"].iat[i]), "month", params=params)
 
 
 @rule(

@@ -57,14 +57,12 @@ def duplicate_ids(ctx: ValidationContext) -> Iterator[Hit]:
         frame = ctx.frames.get(key)
         if frame is None or "id" not in frame:
             continue
-        present = [str(v) for v in frame["id"].tolist() if not pd.isna(v)]
-        if len(set(present)) == len(present):
-            continue  # the usual case, decided without pandas
-        ids = frame["id"].dropna().astype(str)
-        repeated = ids.duplicated(keep="first")
-        if not repeated.any():
-            continue
-        rows = frame.loc[ids.index, "source_row"]
-        first_row = rows.groupby(ids).transform("first")
-        for index in ids.index[repeated]:
-            yield Hit(key, row_of(rows[index]), "id", ids[index], {"first": row_of(first_row[index])})
+        first_row: dict[str, object] = {}  # ID -> the row it first appears on
+        for value, source_row in zip(frame["id"].tolist(), frame["source_row"].tolist(), strict=True):
+            if pd.isna(value):
+                continue
+            item = str(value)
+            if item in first_row:
+                yield Hit(key, row_of(source_row), "id", item, {"first": row_of(first_row[item])})
+            else:
+                first_row[item] = source_row
