@@ -4,8 +4,9 @@ python-calamine reads the cells (it never writes, so a source workbook cannot be
 reading it); where it is not installed (e.g. Python in the browser, xlwings Lite), openpyxl in
 read-only mode reads the same cells, slower. The reader finds each sheet by its English or
 French name, finds the header row wherever it is, matches headers whatever their order, case,
-accents or spacing, and parses each cell with the tolerant parsers of `pmo_logic.parsing`. Whatever it cannot read
-becomes a `Problem` naming the file, sheet and cell; it never raises on a bad workbook.
+accents or spacing, and parses each cell with the tolerant parsers of `pmo_logic.parsing`.
+Whatever it cannot read becomes a `Problem` naming the file, sheet and cell; it never raises on
+a bad workbook.
 
 >>> wb = read_project_workbook("workbook_templates/project_en.xlsx")  # doctest: +SKIP
 >>> wb.project.name, len(wb.plan), wb.problems
