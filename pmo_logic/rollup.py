@@ -1,7 +1,7 @@
 """Writing the roll-up: a workbook of plain Excel Tables, and CSV or Parquet files of the same tables.
 
 Text that comes from project workbooks is always written as text: a task named
-``=HYPERLINK(...)`` stays a name in the roll-up (XlsxWriter with ``strings_to_formulas`` off),
+``=HYPERLINK(...)`` stays a name in the roll-up (inline strings, see `xlsx_tables`),
 and in CSV files a leading ``= + - @`` gets a ``'`` so that Excel does not run it.
 """
 
@@ -11,13 +11,12 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import xlsxwriter
 
-from pmo_logic import __version__, styles
+from pmo_logic import __version__
 from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
+from pmo_logic.xlsx_tables import PlainSheet, TableSheet, write_tables
 
 ROLLUP_KIND = "rollup"
 _ACRONYMS = {"id", "bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "etc", "vac", "tcpi", "es", "at",
@@ -37,41 +36,11 @@ def label(column: str) -> str:
 
 def write_rollup(path: str | os.PathLike[str], portfolio: Portfolio, *, overwrite: bool = True) -> Path:
     """Write every table of ``portfolio`` as an Excel Table, one per sheet, atomically."""
-    with atomic_output(path, overwrite=overwrite) as tmp:
-        book = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "nan_inf_to_errors": False,
-            },
-        )
-        book.set_properties({"title": "Portfolio roll-up", "author": "pmo-xl", "comments": f"pmo-xl {__version__}"})
-        formats = {
-            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-            "money": book.add_format({"num_format": "#,##0"}),
-            "ratio": book.add_format({"num_format": "0.00"}),
-            "int": book.add_format({"num_format": "0"}),
-            "header": book.add_format(
-                {"bold": True, "font_color": "#FFFFFF", "bg_color": styles.NAVY, "text_wrap": True}
-            ),
-        }
-        for name, frame in portfolio.tables().items():
-            _write_table(book, name, frame, formats)
-        meta = book.add_worksheet("_meta")
-        for r, (key, value) in enumerate(
-            [
-                ("kind", ROLLUP_KIND),
-                ("generator", f"pmo-xl {__version__}"),
-                ("status_date", portfolio.status_date.isoformat() if portfolio.status_date else ""),
-            ]
-        ):
-            meta.write_string(r, 0, key)
-            meta.write_string(r, 1, value)
-        meta.hide()
-        book.close()
-    return Path(path)
+    sheets: list[TableSheet | PlainSheet] = [_table_sheet(name, frame) for name, frame in portfolio.tables().items()]
+    status = portfolio.status_date.isoformat() if portfolio.status_date else ""
+    meta = [["kind", ROLLUP_KIND], ["generator", f"pmo-xl {__version__}"], ["status_date", status]]
+    sheets.append(PlainSheet("_meta", meta, hidden=True))
+    return write_tables(path, sheets, title="Portfolio roll-up", comments=f"pmo-xl {__version__}", overwrite=overwrite)
 
 
 def _kind(column: str, series: pd.Series) -> str:
@@ -93,36 +62,24 @@ def _kind(column: str, series: pd.Series) -> str:
     return "text"
 
 
-def _write_table(book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, formats: dict) -> None:
-    ws = book.add_worksheet(label(name)[:31])
+def _table_sheet(name: str, frame: pd.DataFrame) -> TableSheet | PlainSheet:
+    sheet = label(name)[:31]
     columns = list(frame.columns)
-    kinds = [_kind(c, frame[c]) for c in columns]
     if not columns:
-        ws.write_string(0, 0, "(empty)")
-        return
-    for c, column in enumerate(columns):
-        ws.write_string(0, c, label(column), formats["header"])
-        values = frame[column].tolist()
-        kind = kinds[c]
-        fmt = formats.get(kind)
-        for r, value in enumerate(values, start=1):
-            if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
-                continue
-            if kind == "date":
-                ws.write_datetime(r, c, pd.Timestamp(value).to_pydatetime(), fmt)
-            elif kind == "bool":
-                ws.write_boolean(r, c, bool(value))
-            elif kind in ("money", "ratio", "number", "int"):
-                ws.write_number(r, c, float(value), fmt)
-            else:
-                ws.write_string(r, c, str(value))
-        ws.set_column(c, c, min(40, max(9, len(label(column)) + 2, *(len(str(v)) + 1 for v in values[:200]))))
-    last_row = max(len(frame), 1)
-    ws.add_table(0, 0, last_row, len(columns) - 1, {
-        "name": "tbl_" + name, "style": "Table Style Light 9",
-        "columns": [{"header": label(c)} for c in columns],
-    })  # fmt: skip
-    ws.freeze_panes(1, 1)
+        return PlainSheet(sheet, [["(empty)"]])
+    headers = [label(c) for c in columns]
+    widths = []
+    for column, header in zip(columns, headers, strict=True):
+        head = frame[column].iloc[:200].tolist()
+        widths.append(min(40, max(9, len(header) + 2, *(len(str(v)) + 1 for v in head))))
+    return TableSheet(
+        sheet=sheet,
+        table="tbl_" + name,
+        headers=headers,
+        columns=[frame[c] for c in columns],
+        kinds=[_kind(c, frame[c]) for c in columns],
+        widths=widths,
+    )
 
 
 def export_tables(folder: str | os.PathLike[str], portfolio: Portfolio, fmt: str = "csv") -> list[Path]:

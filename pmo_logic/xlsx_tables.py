@@ -1,0 +1,366 @@
+"""A fast writer for workbooks made only of plain Excel Tables (the roll-up).
+
+XlsxWriter spends about 5 us per cell (a method call, a format lookup and a cell object
+each), so the roll-up of 1,000 projects (about 2.7 million cells) took 14 s to write: more
+than the whole consolidation budget. A roll-up is simple, though: one table per sheet, one
+number format per column, no formulas. This module writes that shape straight into the
+Office Open XML parts, a column at a time (a list comprehension per column, then one join
+per row), at about a tenth of the cost. Everything else pmo-xl writes (templates, committee
+pack) still goes through XlsxWriter.
+
+Text is written as inline strings, never as formulas, so ``=HYPERLINK(...)`` coming from a
+project workbook stays text. Characters XML cannot hold are written the way Excel writes
+them (``_x0001_``).
+
+>>> write_tables("out.xlsx", [TableSheet("Risks", "tbl_risks", ["ID", "Score"], [["R1", "R2"], [6, 4]],
+...                                      ["text", "number"])])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import numpy as np
+import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
+
+from pmo_logic.files import atomic_output
+
+KINDS = ("text", "number", "money", "ratio", "int", "date", "bool")
+# Style index of each kind in styles.xml below (0 is Excel's default style).
+_STYLE = {"text": 0, "number": 0, "bool": 0, "date": 1, "money": 2, "ratio": 3, "int": 4}
+_HEADER_STYLE = 5
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_SPACE_AT_ENDS = re.compile(r"^\s|\s$")
+_SELECTED = ' tabSelected="1"'
+_HIDDEN = ' state="hidden"'
+
+
+@dataclass
+class TableSheet:
+    """One sheet holding one Excel Table from A1: headers, then one list of values per column."""
+
+    sheet: str
+    table: str
+    headers: list[str]
+    columns: list[Sequence[Any]]
+    kinds: list[str]
+    widths: list[float] = field(default_factory=list)
+    style: str = "TableStyleLight9"
+
+
+@dataclass
+class PlainSheet:
+    """A sheet of plain text cells (the hidden ``_meta`` sheet), optionally hidden."""
+
+    sheet: str
+    rows: list[list[str]]
+    hidden: bool = False
+
+
+def write_tables(
+    path: str | os.PathLike[str],
+    sheets: Sequence[TableSheet | PlainSheet],
+    *,
+    title: str = "",
+    author: str = "pmo-xl",
+    comments: str = "",
+    overwrite: bool = True,
+) -> Path:
+    """Write ``sheets`` as an .xlsx file, atomically (temp file + replace)."""
+    # Level 1 deflate: the XML is very repetitive, so it still shrinks about tenfold.
+    with (
+        atomic_output(path, overwrite=overwrite) as tmp,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book,
+    ):
+        tables = [s for s in sheets if isinstance(s, TableSheet)]
+        book.writestr("[Content_Types].xml", _content_types(len(sheets), len(tables)))
+        book.writestr("_rels/.rels", _ROOT_RELS)
+        book.writestr("docProps/core.xml", _core(title, author, comments))
+        book.writestr("docProps/app.xml", _APP)
+        book.writestr("xl/workbook.xml", _workbook(sheets))
+        book.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
+        book.writestr("xl/styles.xml", _STYLES)
+        table_id = 0
+        for n, sheet in enumerate(sheets, start=1):
+            if isinstance(sheet, TableSheet):
+                table_id += 1
+                book.writestr(f"xl/worksheets/sheet{n}.xml", _table_sheet(sheet, n == 1))
+                book.writestr(f"xl/worksheets/_rels/sheet{n}.xml.rels", _sheet_rels(table_id))
+                book.writestr(f"xl/tables/table{table_id}.xml", _table(sheet, table_id))
+            else:
+                book.writestr(f"xl/worksheets/sheet{n}.xml", _plain_sheet(sheet, n == 1))
+    return Path(path)
+
+
+# --- cells ----------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub(lambda m: "_x005F" + m.group() if len(m.group()) > 1 else f"_x{ord(m.group()):04X}_", text)
+    text = escape(text)
+    if _SPACE_AT_ENDS.search(text):
+        return f'<is><t xml:space="preserve">{text}</t></is>'
+    return f"<is><t>{text}</t></is>"
+
+
+def _cells(letter: str, values: Sequence[Any], kind: str) -> list[str]:
+    """Each value of one column as its ``<c>`` element ('' for an empty cell), rows from 2."""
+    style = _STYLE[kind]
+    s = f' s="{style}"' if style else ""
+    if kind == "text":
+        # Roll-up text repeats (project, file, owner, status): escape each distinct value once.
+        seen: dict[Any, str] = {}
+        cells = []
+        for r, v in enumerate(_as_list(values), start=2):
+            if _blank(v):
+                cells.append("")
+                continue
+            try:
+                text = seen.get(v)
+                if text is None:
+                    text = seen[v] = _text(v)
+            except TypeError:  # not hashable
+                text = _text(v)
+            cells.append(f'<c r="{letter}{r}" t="inlineStr">{text}</c>')
+        return cells
+    if kind == "bool":
+        return [
+            "" if _blank(v) else f'<c r="{letter}{r}" t="b"><v>{int(bool(v))}</v></c>'
+            for r, v in enumerate(_as_list(values), start=2)
+        ]
+    if kind == "date":
+        serials = _serials(values)
+        return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v}</v></c>' for r, v in enumerate(serials, start=2)]
+    numbers = _numbers(values)
+    return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' for r, v in enumerate(numbers, start=2)]
+
+
+def _as_list(values: Sequence[Any]) -> list[Any]:
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray)):
+        return np.asarray(values, dtype=object).tolist()
+    return list(values)
+
+
+def _blank(value: Any) -> bool:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, float) and value != value
+
+
+def _numbers(values: Sequence[Any]) -> list[float | int | None]:
+    array = np.asarray(values)
+    if array.dtype.kind in "iu":
+        return array.tolist()
+    if array.dtype.kind == "f":
+        return [None if v != v or v in (np.inf, -np.inf) else v for v in array.tolist()]
+    result: list[float | int | None] = []
+    for v in _as_list(values):
+        if _blank(v):
+            result.append(None)
+        else:
+            number = float(v)
+            result.append(None if number != number or number in (np.inf, -np.inf) else number)
+    return result
+
+
+def _serials(values: Sequence[Any]) -> list[int | float | None]:
+    """Excel's date serials (1900 system): whole days for dates, a fraction for times."""
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    stamps = pd.to_datetime(series, errors="coerce")
+    days = (stamps.dt.normalize() - pd.Timestamp(_EXCEL_EPOCH)).dt.days
+    seconds = stamps.dt.hour * 3600 + stamps.dt.minute * 60 + stamps.dt.second
+    result: list[int | float | None] = []
+    for d, sec in zip(days.tolist(), seconds.tolist(), strict=True):
+        if d != d:
+            result.append(None)
+        elif sec:
+            result.append(int(d) + sec / 86400)
+        else:
+            # Excel counts 1900-02-29, which never was: its serials before March 1900 are one less.
+            result.append(int(d) if d >= 61 else int(d) - 1)
+    return result
+
+
+def _table_sheet(sheet: TableSheet, selected: bool) -> str:
+    n_rows = max((len(c) for c in sheet.columns), default=0)
+    letters = [xl_col_to_name(c) for c in range(len(sheet.headers))]
+    header = "".join(
+        f'<c r="{letter}1" s="{_HEADER_STYLE}" t="inlineStr">{_text(h)}</c>'
+        for letter, h in zip(letters, sheet.headers, strict=True)
+    )
+    columns = [_cells(letter, values, kind) for letter, values, kind in zip(letters, sheet.columns, sheet.kinds,
+                                                                            strict=True)]  # fmt: skip
+    rows = [f'<row r="1">{header}</row>']
+    rows.extend(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in enumerate(zip(*columns, strict=True), start=2))
+    last = f"{letters[-1]}{max(n_rows, 1) + 1}" if letters else "A1"
+    cols = "".join(
+        f'<col min="{c}" max="{c}" width="{w + 0.71:.2f}" customWidth="1"/>' for c, w in enumerate(sheet.widths, 1)
+    )
+    view = (
+        f'<sheetView workbookViewId="0"{_SELECTED if selected else ""}>'
+        '<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>'
+        '<selection pane="topRight"/><selection pane="bottomLeft"/><selection pane="bottomRight"/></sheetView>'
+    )
+    return (
+        f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="A1:{last}"/>'
+        f'<sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+        f"{f'<cols>{cols}</cols>' if cols else ''}<sheetData>{''.join(rows)}</sheetData>"
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        '<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>'
+    )
+
+
+def _plain_sheet(sheet: PlainSheet, selected: bool) -> str:
+    rows = []
+    for r, values in enumerate(sheet.rows, start=1):
+        cells = "".join(
+            f'<c r="{xl_col_to_name(c)}{r}" t="inlineStr">{_text(v)}</c>' for c, v in enumerate(values) if v != ""
+        )
+        rows.append(f'<row r="{r}">{cells}</row>')
+    view = f'<sheetView workbookViewId="0"{_SELECTED if selected else ""}/>'
+    return (
+        f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews>{view}</sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/><sheetData>{"".join(rows)}</sheetData>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+    )
+
+
+def _table(sheet: TableSheet, table_id: int) -> str:
+    n_rows = max((len(c) for c in sheet.columns), default=0)
+    ref = f"A1:{xl_col_to_name(len(sheet.headers) - 1)}{max(n_rows, 1) + 1}"
+    columns = "".join(f'<tableColumn id="{c}" name="{_attr(h)}"/>' for c, h in enumerate(sheet.headers, start=1))
+    return (
+        f'{_XML}<table xmlns="{_MAIN}" id="{table_id}" name="{sheet.table}" displayName="{sheet.table}" '
+        f'ref="{ref}" totalsRowShown="0"><autoFilter ref="{ref}"/>'
+        f'<tableColumns count="{len(sheet.headers)}">{columns}</tableColumns>'
+        f'<tableStyleInfo name="{sheet.style}" showFirstColumn="0" showLastColumn="0" showRowStripes="1" '
+        'showColumnStripes="0"/></table>'
+    )
+
+
+def _attr(text: str) -> str:
+    return escape(text, {'"': "&quot;"})
+
+
+# --- package parts --------------------------------------------------------------------------
+
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+_ROOT_RELS = (
+    f'{_XML}<Relationships xmlns="{_PKG_REL}">'
+    f'<Relationship Id="rId1" Type="{_DOC_REL}/officeDocument" Target="xl/workbook.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
+    'core-properties" Target="docProps/core.xml"/>'
+    f'<Relationship Id="rId3" Type="{_DOC_REL}/extended-properties" Target="docProps/app.xml"/>'
+    "</Relationships>"
+)
+
+_APP = (
+    f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    "<Application>pmo-xl</Application></Properties>"
+)
+
+# Fonts: default, header (bold white). Fills: none, gray125 (both required), navy.
+# Cell formats: default, date, money, ratio, integer, header.
+_STYLES = (
+    f'{_XML}<styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/>'
+    '<scheme val="minor"/></font><font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/>'
+    '<family val="2"/><scheme val="minor"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+    '</fill><fill><patternFill patternType="solid"><fgColor rgb="FF1F3864"/><bgColor indexed="64"/>'
+    "</patternFill></fill></fills>"
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" '
+    'applyAlignment="1"><alignment wrapText="1"/></xf></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    '<dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium9" '
+    'defaultPivotStyle="PivotStyleLight16"/></styleSheet>'
+)
+
+
+def _content_types(n_sheets: int, n_tables: int) -> str:
+    sheets = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{_CT}.worksheet+xml"/>'
+        for n in range(1, n_sheets + 1)
+    )
+    tables = "".join(
+        f'<Override PartName="/xl/tables/table{n}.xml" ContentType="{_CT}.table+xml"/>' for n in range(1, n_tables + 1)
+    )
+    return (
+        f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
+        '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.'
+        'core-properties+xml"/>'
+        '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        f'extended-properties+xml"/>{sheets}{tables}</Types>'
+    )
+
+
+def _core(title: str, author: str, comments: str) -> str:
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        f'{_XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(title)}</dc:title><dc:creator>{escape(author)}</dc:creator>"
+        f"<dc:description>{escape(comments)}</dc:description>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified></cp:coreProperties>'
+    )
+
+
+def _workbook(sheets: Sequence[TableSheet | PlainSheet]) -> str:
+    entries = "".join(
+        f'<sheet name="{_attr(s.sheet)}" sheetId="{n}"'
+        f'{_HIDDEN if isinstance(s, PlainSheet) and s.hidden else ""} r:id="rId{n}"/>'
+        for n, s in enumerate(sheets, start=1)
+    )
+    return (
+        f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView activeTab="0"/></bookViews>'
+        f"<sheets>{entries}</sheets></workbook>"
+    )
+
+
+def _workbook_rels(n_sheets: int) -> str:
+    sheets = "".join(
+        f'<Relationship Id="rId{n}" Type="{_DOC_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n in range(1, n_sheets + 1)
+    )
+    styles = f'<Relationship Id="rId{n_sheets + 1}" Type="{_DOC_REL}/styles" Target="styles.xml"/>'
+    return f'{_XML}<Relationships xmlns="{_PKG_REL}">{sheets}{styles}</Relationships>'
+
+
+def _sheet_rels(table_id: int) -> str:
+    return (
+        f'{_XML}<Relationships xmlns="{_PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{_DOC_REL}/table" Target="../tables/table{table_id}.xml"/>'
+        "</Relationships>"
+    )
