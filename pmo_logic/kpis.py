@@ -108,27 +108,65 @@ class EarnedValue:
 
 
 def _work(plan: pd.DataFrame) -> pd.DataFrame:
-    return plan[(plan["type"] != "summary") & (plan["status"] != "cancelled")]
+    return plan[_work_mask(plan)]
+
+
+def _work_mask(plan: pd.DataFrame) -> np.ndarray:
+    """Tasks and milestones that count: not summaries, not cancelled (blank type or status counts)."""
+    kind, status = plan["type"].to_numpy(dtype=object), plan["status"].to_numpy(dtype=object)
+    return (kind != "summary") & (status != "cancelled")
+
+
+def _numbers(series: pd.Series) -> np.ndarray:
+    """A column as float64, NaN where blank (text that is not a number too)."""
+    if series.dtype.kind == "f":
+        return series.to_numpy()
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+
+
+def _zero_blanks(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(values), 0.0, values)
+
+
+def _day_numbers(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Dates as float day numbers (days since 1970-01-01, with the time as a fraction), NaN if blank."""
+    array = np.asarray(values)
+    if array.dtype.kind != "M":
+        array = pd.to_datetime(pd.Series(values)).to_numpy()
+    seconds = array.astype("datetime64[s]")
+    days = seconds.astype(np.int64) / 86400.0
+    days[np.isnat(seconds)] = np.nan
+    return days
 
 
 def planned_fraction(plan: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
     """Share of each task's baseline elapsed at ``when`` (calendar-linear), NaN without a baseline."""
-    start, finish = pd.to_datetime(plan["baseline_start"]), pd.to_datetime(plan["baseline_finish"])
-    span = (finish - start).dt.days
-    linear = ((when - start).dt.days / span.where(span != 0)).clip(0, 1)
-    return linear.where(when > start, 0.0).where(when < finish, 1.0).where(start.notna() & finish.notna())
+    return pd.Series(_planned_fraction(plan["baseline_start"], plan["baseline_finish"], when), index=plan.index)
+
+
+def _planned_fraction(baseline_start: pd.Series, baseline_finish: pd.Series, when: pd.Timestamp) -> np.ndarray:
+    start, finish = _day_numbers(baseline_start), _day_numbers(baseline_finish)
+    now = _day_numbers(np.array([pd.Timestamp(when).to_datetime64()]))[0]
+    span = finish - start
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Whole days elapsed (as Timedelta.days counts them), over the baseline's length.
+        linear = np.clip(np.floor(now - start) / np.where(span != 0, span, np.nan), 0, 1)
+    linear = np.where(now > start, linear, 0.0)
+    linear = np.where(now < finish, linear, 1.0)
+    return np.where(np.isnan(start) | np.isnan(finish), np.nan, linear)
 
 
 def earned_value(plan: pd.DataFrame, status_date: date | None, bac: float | None = None) -> EarnedValue:
     """EV figures from the Plan: BAC is the sum of task budgets (or ``bac`` when the plan has none)."""
-    work = _work(plan)
-    budget = pd.to_numeric(work["budget"]).fillna(0)
+    work = _work_mask(plan)
+    budget = _zero_blanks(_numbers(plan["budget"])[work])
     total = float(budget.sum()) or float(bac or 0)
-    ev = float((budget * pd.to_numeric(work["percent_complete"]).fillna(0)).sum())
-    ac = float(pd.to_numeric(work["actual_cost"]).fillna(0).sum())
+    ev = float((budget * _zero_blanks(_numbers(plan["percent_complete"])[work])).sum())
+    ac = float(_zero_blanks(_numbers(plan["actual_cost"])[work]).sum())
     pv = 0.0
     if status_date is not None:
-        pv = float((budget * planned_fraction(work, pd.Timestamp(status_date)).fillna(0)).sum())
+        fraction = _planned_fraction(plan["baseline_start"][work], plan["baseline_finish"][work], status_date)
+        pv = float((budget * _zero_blanks(fraction)).sum())
     return EarnedValue(bac=total, pv=pv, ev=ev, ac=ac)
 
 
@@ -156,22 +194,18 @@ class EarnedSchedule:
 
 def earned_schedule(plan: pd.DataFrame, status_date: date | None) -> EarnedSchedule | None:
     """ES = C + (EV - PV_C) / (PV_C+1 - PV_C), C the last whole day with PV_C <= EV."""
-    work = _work(plan)
+    work = plan[_work_mask(plan)]
     work = work[work["baseline_start"].notna() & work["baseline_finish"].notna()]
     if status_date is None or work.empty:
         return None
-    budget = pd.to_numeric(work["budget"]).fillna(0).to_numpy()
+    budget = _zero_blanks(_numbers(work["budget"]))
+    b_start_days = _day_numbers(work["baseline_start"])
+    b_finish_days = _day_numbers(work["baseline_finish"])
+    origin = np.nanmin(b_start_days)
     start = pd.to_datetime(work["baseline_start"]).min()
-    finish = pd.to_datetime(work["baseline_finish"]).max()
-    duration = (finish - start).days
-    ev = float((budget * pd.to_numeric(work["percent_complete"]).fillna(0).to_numpy()).sum())
-    days = np.arange(duration + 1)
-    b_start = (pd.to_datetime(work["baseline_start"]) - start).dt.days.to_numpy()[:, None]
-    b_span = (pd.to_datetime(work["baseline_finish"]) - pd.to_datetime(work["baseline_start"])).dt.days.to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fraction = np.where(b_span[:, None] > 0, (days[None, :] - b_start) / b_span[:, None], 0.0)
-    fraction = np.where(days[None, :] >= b_start + b_span[:, None], 1.0, np.clip(fraction, 0, 1))
-    pv_curve = (budget[:, None] * fraction).sum(axis=0)
+    duration = int(np.floor(np.nanmax(b_finish_days) - origin))
+    ev = float((budget * _zero_blanks(_numbers(work["percent_complete"]))).sum())
+    pv_curve = _pv_curve(budget, np.floor(b_start_days - origin), np.floor(b_finish_days - b_start_days), duration + 1)
     at = (pd.Timestamp(status_date) - start).days
     total = pv_curve[-1]
     if total <= 0:
@@ -189,47 +223,93 @@ def earned_schedule(plan: pd.DataFrame, status_date: date | None) -> EarnedSched
     return EarnedSchedule(es=es, at=float(at), planned_duration=float(duration))
 
 
+def _pv_curve(budget: np.ndarray, start: np.ndarray, span: np.ndarray, n_days: int) -> np.ndarray:
+    """Cumulative planned value on each day from the baseline start: each task's budget spread
+    linearly over its baseline days, then whole from its baseline finish on.
+
+    Added task by task in plan order, day by day, so every day's sum is the same float as a
+    (task x day) matrix summed down its columns, without building the matrix.
+    """
+    curve = np.zeros(n_days)
+    for amount, first, length in zip(budget.tolist(), start.astype(int).tolist(), span.astype(int).tolist(),
+                                     strict=True):  # fmt: skip
+        if not math.isfinite(amount):
+            return _pv_matrix(budget, start, span, n_days)
+        end = first + length  # the first day the whole budget is planned
+        if length > 0:
+            lo, hi = max(first, 0), min(end, n_days)
+            if hi > lo:
+                curve[lo:hi] += amount * ((np.arange(lo, hi) - first) / length)
+        if end < n_days:
+            curve[max(end, 0) :] += amount * 1.0
+    return curve
+
+
+def _pv_matrix(budget: np.ndarray, start: np.ndarray, span: np.ndarray, n_days: int) -> np.ndarray:
+    days = np.arange(n_days)
+    b_start, b_span = start.astype(int)[:, None], span.astype(int)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.where(b_span[:, None] > 0, (days[None, :] - b_start) / b_span[:, None], 0.0)
+    fraction = np.where(days[None, :] >= b_start + b_span[:, None], 1.0, np.clip(fraction, 0, 1))
+    return (budget[:, None] * fraction).sum(axis=0)
+
+
+def _dates(series: pd.Series) -> np.ndarray:
+    array = series.to_numpy()
+    return array if array.dtype.kind == "M" else pd.to_datetime(series).to_numpy()
+
+
+def _latest(values: np.ndarray) -> np.datetime64 | None:
+    known = values[~np.isnat(values)]
+    return known.max() if len(known) else None
+
+
 def milestone_kpis(
     plan: pd.DataFrame, status_date: date | None, non_working_days: Iterable[date] = ()
 ) -> dict[str, float | int | None]:
     """Milestone hit rate (due by the status date and done on time) and the worst key-milestone slip."""
-    milestones = plan[plan["type"] == "milestone"]
+    milestone = plan["type"].to_numpy(dtype=object) == "milestone"
     result: dict[str, float | int | None] = {"milestones_due": 0, "milestone_hit_rate": None}
-    if status_date is not None and not milestones.empty:
-        due = milestones[milestones["baseline_finish"] <= pd.Timestamp(status_date)]
-        done_on = due["actual_finish"].fillna(due["finish"])
-        hit = (due["status"] == "done") & (done_on <= due["baseline_finish"])
-        result["milestones_due"] = len(due)
-        result["milestone_hit_rate"] = float(hit.mean()) if len(due) else None
-    key = plan[plan["key_milestone"] == True]  # noqa: E712
-    slip = working_day_slip(key["baseline_finish"], key["finish"], non_working_days)
-    result["key_milestones"] = len(key)
-    result["key_milestone_slip"] = float(slip.max()) if slip.notna().any() else None
+    if status_date is not None and milestone.any():
+        baseline = _dates(plan["baseline_finish"])[milestone]
+        due = baseline <= np.datetime64(pd.Timestamp(status_date))
+        actual, forecast = _dates(plan["actual_finish"])[milestone][due], _dates(plan["finish"])[milestone][due]
+        done_on = np.where(np.isnat(actual), forecast, actual)
+        status = plan["status"].to_numpy(dtype=object)[milestone][due]
+        hit = (status == "done") & (done_on <= baseline[due])
+        result["milestones_due"] = int(due.sum())
+        result["milestone_hit_rate"] = float(hit.mean()) if due.any() else None
+    key = plan["key_milestone"].to_numpy(dtype=object) == True  # noqa: E712
+    slip = working_day_slip(plan["baseline_finish"][key], plan["finish"][key], non_working_days).to_numpy()
+    result["key_milestones"] = int(key.sum())
+    result["key_milestone_slip"] = float(np.nanmax(slip)) if (~np.isnan(slip)).any() else None
     return result
 
 
 def schedule_variance_days(plan: pd.DataFrame, non_working_days: Iterable[date] = ()) -> float | None:
     """Forecast finish against baseline finish of the whole plan, in working days (positive is late)."""
-    work = _work(plan)
-    finish, baseline = work["finish"].max(), work["baseline_finish"].max()
-    if pd.isna(finish) or pd.isna(baseline):
+    work = _work_mask(plan)
+    finish, baseline = _latest(_dates(plan["finish"])[work]), _latest(_dates(plan["baseline_finish"])[work])
+    if finish is None or baseline is None:
         return None
     return float(working_day_slip(pd.Series([baseline]), pd.Series([finish]), non_working_days).iloc[0])
 
 
 def risk_kpis(risks: pd.DataFrame, settings: PortfolioSettings) -> dict[str, float | int]:
     """Exposure (sum of P x I and EMV of open risks) and counts by level."""
-    open_risks = risks[risks["status"].fillna("open") != "closed"] if len(risks) else risks
-    score = pd.to_numeric(open_risks.get("probability"), errors="coerce") * pd.to_numeric(
-        open_risks.get("impact"), errors="coerce"
-    )
-    emv = risk_emv(open_risks).fillna(0)
-    levels = risk_level(score, settings)
+    from pmo_logic.sheets import PROBABILITY_FRACTION
+
+    open_risk = risks["status"].to_numpy(dtype=object) != "closed"  # a blank status is open
+    probability = _numbers(risks["probability"])[open_risk]
+    score = probability * _numbers(risks["impact"])[open_risk]
+    fraction = np.array([PROBABILITY_FRACTION.get(p, np.nan) for p in probability.tolist()], dtype=float)
+    emv = _zero_blanks(fraction * _numbers(risks["cost_impact"])[open_risk])
+    levels = _risk_levels(score, settings)
     return {
-        "open_risks": len(open_risks),
-        "risk_exposure": float(score.fillna(0).sum()),
+        "open_risks": int(open_risk.sum()),
+        "risk_exposure": float(_zero_blanks(score).sum()),
         "risk_emv": float(emv.sum()),
-        "max_risk_score": float(score.max()) if score.notna().any() else 0.0,
+        "max_risk_score": float(np.nanmax(score)) if (~np.isnan(score)).any() else 0.0,
         **{f"risks_{lvl}": int((levels == lvl).sum()) for lvl in ("critical", "high", "medium", "low")},
     }
 
@@ -244,13 +324,18 @@ def risk_emv(risks: pd.DataFrame) -> pd.Series:
 
 def risk_level(score: pd.Series, settings: PortfolioSettings) -> pd.Series:
     """Low / medium / high / critical by the score bands of the Settings sheet."""
-    bands = [
-        score >= (settings.risk_critical_score or 20),
-        score >= (settings.risk_high_score or 10),
-        score >= (settings.risk_medium_score or 5),
-        score >= 0,
-    ]
-    return pd.Series(np.select(bands, ["critical", "high", "medium", "low"], None), index=score.index, dtype=object)
+    return pd.Series(_risk_levels(_numbers(score), settings), index=score.index, dtype=object)
+
+
+def _risk_levels(score: np.ndarray, settings: PortfolioSettings) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        bands = [
+            score >= (settings.risk_critical_score or 20),
+            score >= (settings.risk_high_score or 10),
+            score >= (settings.risk_medium_score or 5),
+            score >= 0,
+        ]
+    return np.select(bands, ["critical", "high", "medium", "low"], None)
 
 
 def agile_kpis(sprints: pd.DataFrame, status_date: date | None) -> dict[str, float | date | None]:

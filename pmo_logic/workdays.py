@@ -14,13 +14,14 @@ def _holidays(non_working_days: Iterable[date]) -> np.ndarray:
     return np.array(sorted(non_working_days), dtype="datetime64[D]")
 
 
-def networkdays(start: pd.Series, end: pd.Series, non_working_days: Iterable[date] = ()) -> pd.Series:
-    """Excel's NETWORKDAYS(start, end, holidays) on two Series: both ends count, negative when end < start.
+def _as_days(values: pd.Series | np.ndarray) -> np.ndarray:
+    array = np.asarray(values)
+    if array.dtype.kind != "M":
+        array = pd.to_datetime(pd.Series(values)).to_numpy()
+    return array.astype("datetime64[D]")
 
-    Missing dates give NaN.
-    """
-    start_d = pd.to_datetime(start).to_numpy(dtype="datetime64[D]")
-    end_d = pd.to_datetime(end).to_numpy(dtype="datetime64[D]")
+
+def _networkdays(start_d: np.ndarray, end_d: np.ndarray, non_working_days: Iterable[date]) -> np.ndarray:
     valid = ~(np.isnat(start_d) | np.isnat(end_d))
     result = np.full(len(start_d), np.nan)
     if valid.any():
@@ -29,7 +30,15 @@ def networkdays(start: pd.Series, end: pd.Series, non_working_days: Iterable[dat
         lo, hi = np.minimum(s, e), np.maximum(s, e)
         count = np.busday_count(lo, hi + np.timedelta64(1, "D"), holidays=hol)
         result[valid] = np.where(e >= s, count, -count)
-    return pd.Series(result, index=start.index)
+    return result
+
+
+def networkdays(start: pd.Series, end: pd.Series, non_working_days: Iterable[date] = ()) -> pd.Series:
+    """Excel's NETWORKDAYS(start, end, holidays) on two Series: both ends count, negative when end < start.
+
+    Missing dates give NaN.
+    """
+    return pd.Series(_networkdays(_as_days(start), _as_days(end), non_working_days), index=start.index)
 
 
 def working_day_slip(baseline: pd.Series, forecast: pd.Series, non_working_days: Iterable[date] = ()) -> pd.Series:
@@ -37,9 +46,11 @@ def working_day_slip(baseline: pd.Series, forecast: pd.Series, non_working_days:
 
     The Excel twin is ``IF(f=b, 0, NETWORKDAYS(b, f, hol) - SIGN(f - b))``.
     """
-    days = networkdays(baseline, forecast, non_working_days)
-    sign = np.sign((pd.to_datetime(forecast) - pd.to_datetime(baseline)).dt.days)
-    return (days - sign).where(sign != 0, 0.0).where(days.notna())
+    b, f = _as_days(baseline), _as_days(forecast)
+    days = _networkdays(b, f, non_working_days)
+    sign = np.sign((f - b).astype(np.int64))  # rows with a blank date are NaN below anyway
+    slip = np.where(sign != 0, days - sign, 0.0)
+    return pd.Series(np.where(np.isnan(days), np.nan, slip), index=baseline.index)
 
 
 class WorkCalendar:

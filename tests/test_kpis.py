@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pmo_logic.frames import rows_to_frame
 from pmo_logic.kpis import (
     EarnedValue,
+    _pv_curve,
+    _pv_matrix,
     agile_kpis,
     earned_schedule,
     earned_value,
@@ -147,3 +152,26 @@ def test_agile_velocity_and_forecast():
     assert kpis["velocity"] == pytest.approx(25)  # (20 + 30 + 25) / 3
     assert kpis["remaining_points"] == 40 + 10 + 5  # S4, plus what S1 and S3 left undone
     assert kpis["agile_forecast_finish"] == date(2026, 2, 13) + pd.Timedelta(days=14 * 3).to_pytimedelta()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.floats(-1e6, 1e7, allow_nan=False), st.sampled_from([0.0, 1 / 3, 1e-300])),
+            st.integers(0, 60),
+            st.integers(-5, 40),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(1, 90),
+)
+def test_pv_curve_is_the_task_by_day_matrix_summed_bit_for_bit(tasks, n_days):
+    # The matrix is the definition: each task's planned fraction on each day, times its budget,
+    # summed down the days' columns. The loop must give the very same floats (earned schedule
+    # interpolates between days, so a rounding difference could move ES).
+    budget = np.array([t[0] for t in tasks])
+    start = np.array([t[1] for t in tasks], dtype=float)
+    span = np.array([t[2] for t in tasks], dtype=float)
+    assert np.array_equal(_pv_curve(budget, start, span, n_days), _pv_matrix(budget, start, span, n_days))
