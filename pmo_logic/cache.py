@@ -22,6 +22,9 @@ from pmo_logic.consolidate import ProjectLoad
 from pmo_logic.files import atomic_output
 from pmo_logic.models import PortfolioSettings
 
+CACHE_FORMAT = 2
+"""Bumped when what a cached `ProjectLoad` holds changes (2: detail frames as read, decorated in the roll-up)."""
+
 
 def file_hash(path: str | os.PathLike[str]) -> str:
     digest = hashlib.sha256()
@@ -39,7 +42,7 @@ class ProjectCache:
         self.index_file = self.folder / "index.json"
 
     def _context(self, settings: PortfolioSettings, status_date: date | None) -> str:
-        text = f"{__version__}|{settings.model_dump_json()}|{status_date}"
+        text = f"{__version__}|{CACHE_FORMAT}|{settings.model_dump_json()}|{status_date}"
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def _index(self) -> dict[str, dict]:

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
@@ -66,7 +67,10 @@ class ProjectLoad:
     findings: list[Finding]
     kpis: dict[str, Any]
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    """The project's detail tables, built where it was loaded (in a worker, and kept in the cache)."""
+    """The project's sheets as DataFrames, built where it was loaded (in a worker, and kept in
+    the cache); the roll-up adds where each row comes from, for all projects at once."""
+    slip_days: np.ndarray | None = None
+    """Working days each Plan row slipped against its baseline (on the project's own calendar)."""
 
 
 @dataclass
@@ -119,7 +123,9 @@ def load_project(path: str, settings: PortfolioSettings, status_date: date | Non
     validation = validate_workbook(workbook, _validation_settings(settings, status_date), frames=frames)
     load = ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings,
                        kpis=project_kpis(workbook, settings, status_date, frames))  # fmt: skip
-    load.frames = {key: project_frame(load, key, settings, frames.get(key)) for key in DETAIL_TABLES}
+    load.frames = {key: frames[key] for key in DETAIL_TABLES if key in frames}
+    if "plan" in frames:
+        load.slip_days = _slip_days(load, frames["plan"], settings)
     # The rows now live in the frames: send (and cache) the workbook without them.
     load.workbook = workbook.model_copy(update={key: [] for key in (*DETAIL_TABLES, "lists")})
     return load
@@ -377,41 +383,58 @@ def _projects_table(loads: Sequence[ProjectLoad], registered: dict) -> pd.DataFr
     return frame.sort_values(["programme", "project_id"], ignore_index=True)
 
 
-def project_frame(
-    load: ProjectLoad, key: str, settings: PortfolioSettings, frame: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def project_frame(load: ProjectLoad, key: str, settings: PortfolioSettings) -> pd.DataFrame:
     """One project's rows of a detail table, with where each row comes from."""
-    schema = next(s for s in PROJECT_SHEETS if s.key == key)
-    workbook = load.workbook
-    frame = frame if frame is not None else rows_to_frame(getattr(workbook, key), schema.model)
-    layout = workbook.layout.get(key)
-    n = len(frame)
-    # One construction (inserting columns one by one costs more than the data itself).
-    columns: dict[str, Any] = {
-        "project_id": [workbook.project.project_id] * n,
-        "programme": [workbook.project.programme or "(no programme)"] * n,
-    }
-    columns.update({("row" if c == "source_row" else c): frame[c] for c in frame.columns})
-    columns["file"] = [Path(load.path).name] * n
-    columns["sheet"] = [layout.name if layout else schema.name(workbook.meta.language)] * n
-    if key == "risks":
-        columns["score"] = frame["probability"] * frame["impact"]
-        columns["level"] = risk_level(columns["score"], settings)
-    if key == "plan":
-        columns["slip_days"] = working_day_slip(
-            frame["baseline_finish"], frame["finish"], _holidays(settings, workbook)
-        )
-    return pd.DataFrame(columns)
+    return _detail_table([load], key, settings)
 
 
 def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSettings) -> pd.DataFrame:
-    frames = [load.frames[key] if key in load.frames else project_frame(load, key, settings) for load in loads]
-    frames = [frame for frame in frames if len(frame)]
-    if not frames:
-        schema = next(s for s in PROJECT_SHEETS if s.key == key)
+    """A detail table of every project: their rows, with project, programme, file, sheet and row.
+
+    Built once for the whole portfolio (one concat, one construction), not project by project:
+    with a thousand projects, per-project DataFrame work costs more than the data.
+    """
+    schema = next(s for s in PROJECT_SHEETS if s.key == key)
+    parts = []
+    for load in loads:
+        frame = load.frames.get(key)
+        if frame is None:
+            frame = rows_to_frame(getattr(load.workbook, key), schema.model)
+        if len(frame):
+            parts.append((load, frame))
+    if not parts:
         columns = ["project_id", "programme", *(s.name for s in schema.columns()), "row", "file", "sheet"]
         return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)
+    data = pd.concat([frame for _, frame in parts], ignore_index=True) if len(parts) > 1 else parts[0][1]
+    lengths = [len(frame) for _, frame in parts]
+
+    def per_project(values: list[Any]) -> np.ndarray:
+        return np.repeat(np.array(values, dtype=object), lengths)
+
+    workbooks = [load.workbook for load, _ in parts]
+    columns: dict[str, Any] = {
+        "project_id": per_project([w.project.project_id for w in workbooks]),
+        "programme": per_project([w.project.programme or "(no programme)" for w in workbooks]),
+    }
+    columns.update({("row" if c == "source_row" else c): data[c] for c in data.columns})
+    columns["file"] = per_project([Path(load.path).name for load, _ in parts])
+    columns["sheet"] = per_project([
+        w.layout[key].name if key in w.layout else schema.name(w.meta.language) for w in workbooks
+    ])  # fmt: skip
+    if key == "risks":
+        columns["score"] = columns["probability"] * columns["impact"]
+        columns["level"] = risk_level(columns["score"], settings)
+    if key == "plan":
+        columns["slip_days"] = np.concatenate([
+            load.slip_days if load.slip_days is not None else _slip_days(load, frame, settings)
+            for load, frame in parts
+        ])  # fmt: skip
+    return pd.DataFrame(columns)
+
+
+def _slip_days(load: ProjectLoad, plan: pd.DataFrame, settings: PortfolioSettings) -> np.ndarray:
+    holidays = _holidays(settings, load.workbook)
+    return working_day_slip(plan["baseline_finish"], plan["finish"], holidays).to_numpy()
 
 
 def _aggregate(projects: pd.DataFrame, by: str, settings: PortfolioSettings) -> pd.DataFrame:
