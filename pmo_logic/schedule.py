@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -82,14 +83,22 @@ def schedule(
     project_start: date | None = None,
 ) -> Schedule:
     """Schedule ``plan`` (the Plan's rows, summary tasks included) on ``calendar``."""
-    frame = _task_frame(plan, calendar)
-    result = Schedule(tasks=frame, graph=nx.DiGraph(), calendar=calendar)
-    network = frame[(frame["type"] != "summary") & frame["id"].notna() & ~frame["id"].duplicated()]
-    index_of = {task_id: i for i, task_id in zip(network.index, network["id"], strict=True)}
-    summaries = set(frame.loc[frame["type"] == "summary", "id"].dropna())
-    graph = result.graph
-    graph.add_nodes_from(network["id"])
-    for i, task_id, kind, text in zip(frame.index, frame["id"], frame["type"], frame["predecessors"], strict=True):
+    # Columns are built as lists and arrays and become one DataFrame at the end: a plan is
+    # small, and per-column DataFrame operations would cost more than the scheduling itself.
+    columns = _task_columns(plan, calendar)
+    ids, kinds = columns["id"], columns["type"]
+    n = len(plan)
+    in_network = np.zeros(n, dtype=bool)
+    seen: set = set()
+    for i, (task_id, kind) in enumerate(zip(ids, kinds, strict=True)):
+        in_network[i] = kind != "summary" and task_id is not None and task_id not in seen
+        seen.add(task_id)
+    index_of = {ids[i]: i for i in np.flatnonzero(in_network).tolist()}
+    summaries = {task_id for task_id, kind in zip(ids, kinds, strict=True) if kind == "summary" and task_id is not None}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(ids[i] for i in np.flatnonzero(in_network).tolist())
+    result = Schedule(tasks=pd.DataFrame(), graph=graph, calendar=calendar)
+    for i, (task_id, kind, text) in enumerate(zip(ids, kinds, columns["predecessors"], strict=True)):
         try:
             links = parse_predecessors(text)
         except PredecessorSyntaxError as exc:
@@ -105,50 +114,66 @@ def schedule(
                 graph.edges[link.predecessor, task_id].setdefault("links", []).append(link)
     result.cycles = _break_cycles(graph)
     result.links = [(u, v, link) for u, v, data in graph.edges(data=True) for link in data["links"]]
-    if len(network):
-        _passes(result, network, calendar, status_date, project_start)
-    _summaries(result)
+    positions = {name: np.full(n, np.nan) for name in ("es", "ef", "ls", "lf", "total_float", "free_float")}
+    critical = np.zeros(n, dtype=bool)
+    if in_network.any():
+        _passes(result, columns, in_network, calendar, status_date, project_start, positions)
+        open_work = ~np.isin(columns["state"], ["done", "cancelled"])
+        positions["total_float"] = np.where(open_work, positions["lf"] - positions["ef"], np.nan)
+        positions["free_float"] = np.where(open_work, positions["free_float"], np.nan)
+        critical = positions["total_float"] <= 0
+    _summaries(columns, positions)
+    dates = _dates(positions, kinds, calendar, result.origin)
+    texts = {k: pd.Series(columns[k], dtype=object) for k in ("id", "type", "predecessors")}
+    result.tasks = pd.DataFrame({**columns, **texts, **positions, "critical": critical, **dates})
     return result
 
 
-def _task_frame(plan: Sequence[TaskRow], calendar: WorkCalendar) -> pd.DataFrame:
+def _task_columns(plan: Sequence[TaskRow], calendar: WorkCalendar) -> dict[str, Any]:
+    """The Plan's columns the scheduler needs, with each task's dates as working-day positions."""
+
     def text(values: list) -> pd.Series:
         # object dtype: the passes iterate these row by row, which Arrow-backed strings make slow.
         return pd.Series(values, dtype=object)
 
-    frame = pd.DataFrame(
-        {
-            "id": text([t.id for t in plan]),
-            "wbs": text([t.wbs for t in plan]),
-            "type": text([t.type or "task" for t in plan]),
-            "status": text([t.status for t in plan]),
-            "predecessors": text([t.predecessors for t in plan]),
-            "percent_complete": [t.percent_complete for t in plan],
-            "duration": [t.duration for t in plan],
-            "start": [t.actual_start or t.start for t in plan],
-            "finish": [t.actual_finish or t.finish for t in plan],
-            "constraint_type": text([t.constraint_type for t in plan]),
-            "constraint_date": [t.constraint_date for t in plan],
-            "source_row": [t.source_row for t in plan],
-        }
-    )
-    frame["percent_complete"] = pd.to_numeric(frame["percent_complete"]).fillna(0.0)
+    kinds = [t.type or "task" for t in plan]
+    status = [t.status for t in plan]
+    percent = np.array([t.percent_complete for t in plan], dtype=float)
+    percent = np.where(np.isnan(percent), 0.0, percent)
+    start = [t.actual_start or t.start for t in plan]
+    finish = [t.actual_finish or t.finish for t in plan]
     # Duration from the dates where it is missing: what the project manager drew.
-    start_pos = calendar.positions(frame["start"])
-    finish_pos = calendar.positions(frame["finish"], end=True)
+    start_pos = calendar.positions(start)
+    finish_pos = calendar.positions(finish, end=True)
     from_dates = np.maximum(finish_pos - start_pos, 0)
-    duration = pd.to_numeric(frame["duration"]).to_numpy(dtype=float)
+    duration = np.array([t.duration for t in plan], dtype=float)
     duration = np.where(np.isnan(duration), from_dates, duration)
-    duration = np.where(frame["type"] == "milestone", 0, duration)
-    frame["duration"] = np.nan_to_num(duration, nan=0.0).round().astype(int)
-    frame["start_pos"], frame["finish_pos"] = start_pos, finish_pos
-    done = (frame["status"] == "done") | (frame["percent_complete"] >= 1)
-    frame["state"] = np.select(
-        [frame["status"] == "cancelled", done, (frame["percent_complete"] > 0) | (frame["status"] == "in_progress")],
+    kind_array = np.array(kinds, dtype=object)
+    status_array = np.array(status, dtype=object)
+    duration = np.where(kind_array == "milestone", 0, duration)
+    done = (status_array == "done") | (percent >= 1)
+    state = np.select(
+        [status_array == "cancelled", done, (percent > 0) | (status_array == "in_progress")],
         ["cancelled", "done", "in_progress"],
         "not_started",
     )
-    return frame
+    return {
+        "id": [t.id for t in plan],
+        "wbs": text([t.wbs for t in plan]),
+        "type": kinds,
+        "status": text(status),
+        "predecessors": [t.predecessors for t in plan],
+        "percent_complete": percent,
+        "duration": np.nan_to_num(duration, nan=0.0).round().astype(int),
+        "start": start,
+        "finish": finish,
+        "constraint_type": text([t.constraint_type for t in plan]),
+        "constraint_date": [t.constraint_date for t in plan],
+        "source_row": [t.source_row for t in plan],
+        "start_pos": start_pos,
+        "finish_pos": finish_pos,
+        "state": state,
+    }
 
 
 def _break_cycles(graph: nx.DiGraph) -> list[list[str]]:
@@ -175,14 +200,18 @@ def _break_cycles(graph: nx.DiGraph) -> list[list[str]]:
 
 def _passes(
     result: Schedule,
-    network: pd.DataFrame,
+    columns: dict[str, Any],
+    in_network: np.ndarray,
     calendar: WorkCalendar,
     status_date: date | None,
     project_start: date | None,
+    positions: dict[str, np.ndarray],
 ) -> None:
     graph = result.graph
     order = list(nx.topological_sort(graph))
-    starts = network["start_pos"].dropna()
+    rows = np.flatnonzero(in_network).tolist()
+    starts = columns["start_pos"][in_network]
+    starts = starts[~np.isnan(starts)]
     origin = calendar.position(project_start) if project_start else (int(starts.min()) if len(starts) else 0)
     data_date = calendar.end_position(status_date) if status_date else None
     result.origin = origin
@@ -193,19 +222,23 @@ def _passes(
     succs = {t: [(n, link.type, round(link.lag)) for n in graph.successors(t) for link in graph.edges[t, n]["links"]]
              for t in order}  # fmt: skip
     info = {}
-    for row in network.itertuples():
-        fixed_start = None if math.isnan(row.start_pos) else int(row.start_pos)
-        fixed_finish = None if math.isnan(row.finish_pos) else int(row.finish_pos)
-        milestone = row.type == "milestone"
+    ids, kinds, state = columns["id"], columns["type"], columns["state"]
+    start_pos, finish_pos, duration = columns["start_pos"], columns["finish_pos"], columns["duration"]
+    constraint_type, constraint_date = columns["constraint_type"], columns["constraint_date"]
+    percent = columns["percent_complete"]
+    for i in rows:
+        fixed_start = None if math.isnan(start_pos[i]) else int(start_pos[i])
+        fixed_finish = None if math.isnan(finish_pos[i]) else int(finish_pos[i])
+        milestone = kinds[i] == "milestone"
         if milestone and fixed_finish is not None:
             fixed_start = fixed_finish  # a milestone sits at the end of its day
-        kind, when = row.constraint_type, row.constraint_date
+        kind, when = constraint_type[i], constraint_date[i]
         when_pos = when_end = None
         if kind and isinstance(when, date):
             when_end = calendar.end_position(when)
             when_pos = when_end if milestone else calendar.position(when)
-        info[row.id] = (int(row.duration), fixed_start, fixed_finish, row.state, kind, when_pos, when_end,
-                        min(row.percent_complete, 1.0))  # fmt: skip
+        info[ids[i]] = (int(duration[i]), fixed_start, fixed_finish, str(state[i]), kind, when_pos, when_end,
+                        min(float(percent[i]), 1.0))  # fmt: skip
 
     def forward(extra: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
         """Early start and finish of every task; ``extra`` adds working days to some durations."""
@@ -292,60 +325,60 @@ def _passes(
                 gap = ef[succ] - lag - e_s
             slack = min(slack, gap)
         free[task_id] = slack
-    tasks = result.tasks
-    ids = tasks["id"]
-    in_network = tasks.index.isin(network.index)
-
-    id_list = ids.tolist()
-
-    def column(values: dict[str, int]) -> pd.Series:
-        mapped = np.array([values.get(i, np.nan) for i in id_list], dtype=float)
-        return pd.Series(np.where(in_network, mapped, np.nan), index=tasks.index, dtype=float)
-
-    tasks["es"], tasks["ef"], tasks["ls"], tasks["lf"] = column(es), column(ef), column(ls), column(lf)
-    open_work = ~tasks["state"].isin(["done", "cancelled"])
-    tasks["total_float"] = (tasks["lf"] - tasks["ef"]).where(open_work)
-    tasks["free_float"] = column(free).where(open_work)
-    tasks["critical"] = (tasks["total_float"] <= 0).fillna(False).astype(bool)
-    _dates(tasks, result.calendar, result.origin)
+    for name, values in (("es", es), ("ef", ef), ("ls", ls), ("lf", lf), ("free_float", free)):
+        column = positions[name]
+        for i in rows:
+            column[i] = values.get(ids[i], np.nan)
 
 
-def _summaries(result: Schedule) -> None:
+def _summaries(columns: dict[str, Any], positions: dict[str, np.ndarray]) -> None:
     """A summary task spans the rows under it in the WBS (1.2 spans 1.2.1, 1.2.2...)."""
-    tasks = result.tasks
-    for column in ("es", "ef", "ls", "lf", "total_float", "free_float"):
-        if column not in tasks:
-            tasks[column] = np.nan
-    if "critical" not in tasks:
-        tasks["critical"] = False
-    wbs = tasks["wbs"].fillna("").astype(str)
-    for i in tasks.index[tasks["type"] == "summary"]:
+    kinds = columns["type"]
+    summary_rows = [i for i, kind in enumerate(kinds) if kind == "summary"]
+    if not summary_rows:
+        return
+    wbs = [w if isinstance(w, str) else "" if w is None or w != w else str(w) for w in columns["wbs"]]
+    es, ef, ls, lf = positions["es"], positions["ef"], positions["ls"], positions["lf"]
+    for i in summary_rows:
         prefix = wbs[i] + "."
         if prefix == ".":
             continue
-        children = tasks[wbs.str.startswith(prefix) & (tasks["type"] != "summary")]
-        if len(children) and children["es"].notna().any():
-            tasks.loc[i, ["es", "ls"]] = children["es"].min(), children["ls"].min()
-            tasks.loc[i, ["ef", "lf"]] = children["ef"].max(), children["lf"].max()
-    _dates(tasks, result.calendar, result.origin)
+        children = [j for j, w in enumerate(wbs) if w.startswith(prefix) and kinds[j] != "summary"]
+        if children and not np.isnan(es[children]).all():
+            es[i], ls[i] = _least(es[children]), _least(ls[children])
+            ef[i], lf[i] = _most(ef[children]), _most(lf[children])
 
 
-def _dates(tasks: pd.DataFrame, calendar: WorkCalendar, origin: int) -> None:
-    milestone = (tasks["type"] == "milestone").to_numpy()
+def _least(values: np.ndarray) -> float:
+    known = values[~np.isnan(values)]
+    return float(known.min()) if len(known) else np.nan
+
+
+def _most(values: np.ndarray) -> float:
+    known = values[~np.isnan(values)]
+    return float(known.max()) if len(known) else np.nan
+
+
+def _dates(
+    positions: dict[str, np.ndarray], kinds: list[str], calendar: WorkCalendar, origin: int
+) -> dict[str, np.ndarray]:
+    milestone = np.array([k == "milestone" for k in kinds], dtype=bool)
+    dates = {}
     for column, name in (("es", "early_start"), ("ef", "early_finish"), ("ls", "late_start"), ("lf", "late_finish")):
-        positions = tasks[column].to_numpy(dtype=float)
-        valid = ~np.isnan(positions)
+        values = positions[column]
+        valid = ~np.isnan(values)
         # A finish (or a milestone) is the working day that ends at the position; a
         # milestone at the very start of the project shows on the first day.
-        ends = (milestone & (positions > origin)) | ((column in ("ef", "lf")) & ~milestone)
-        days = np.where(ends, positions - 1, positions)
-        out = np.full(len(positions), None, dtype=object)
+        ends = (milestone & (values > origin)) | ((column in ("ef", "lf")) & ~milestone)
+        days = np.where(ends, values - 1, values)
+        out = np.full(len(values), None, dtype=object)
         if valid.any():
             found = np.busday_offset(
                 calendar.origin, days[valid].astype(int), roll="forward", busdaycal=calendar.busdaycal
             )
             out[valid] = found.astype(object)
-        tasks[name] = out
+        dates[name] = out
+    return dates
 
 
 SCHEDULE_COLUMNS = [
