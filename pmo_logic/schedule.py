@@ -224,7 +224,7 @@ def _passes(
     info = {}
     ids, kinds, state = columns["id"], columns["type"], columns["state"]
     start_pos, finish_pos, duration = columns["start_pos"], columns["finish_pos"], columns["duration"]
-    constraint_type, constraint_date = columns["constraint_type"], columns["constraint_date"]
+    constraint_type, constraint_date = columns["constraint_type"].tolist(), columns["constraint_date"]
     percent = columns["percent_complete"]
     for i in rows:
         fixed_start = None if math.isnan(start_pos[i]) else int(start_pos[i])

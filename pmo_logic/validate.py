@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pmo_logic.findings import Finding
@@ -30,6 +31,7 @@ from pmo_logic.sheets import PROJECT_SHEETS
 from pmo_logic.validation_settings import ValidationSettings
 from pmo_logic.workdays import WorkCalendar
 
+_SCHEDULED = ("es", "ef", "ls", "lf", "total_float", "free_float", "critical", "state", "duration")
 _UNREADABLE = {"READ001", "READ002", "READ003", "READ004", "READ005", "READ006"}
 
 
@@ -134,14 +136,17 @@ def _context(
         plan, calendar, status_date=workbook.project.status_date, project_start=workbook.project.start_date
     )
     frames = dict(frames) if frames is not None else sheet_frames(workbook)
-    scheduled = frames["plan"].copy()
-    for column in ("es", "ef", "ls", "lf", "total_float", "free_float", "critical", "state"):
-        scheduled[column] = result.tasks[column].to_numpy()
-    scheduled["duration"] = result.tasks["duration"].to_numpy()
-    scheduled["in_network"] = scheduled["es"].notna() & (scheduled["type"] != "summary")
-    scheduled["in_network"] &= ~scheduled["id"].duplicated() & scheduled["id"].notna()
-    scheduled["complete"] = scheduled["state"].isin(["done", "cancelled"])
-    frames["plan_scheduled"] = scheduled
+    plan = frames["plan"]
+    tasks = result.tasks
+    # One construction: adding the schedule's columns one by one would copy the frame each time.
+    columns = {c: tasks[c].to_numpy() if c in _SCHEDULED else plan[c] for c in plan.columns}
+    columns.update({c: tasks[c].to_numpy() for c in _SCHEDULED if c not in columns})
+    ids = plan["id"]
+    in_network = columns["es"] == columns["es"]  # scheduled (not NaN)
+    in_network &= (plan["type"] != "summary").to_numpy() & ~ids.duplicated().to_numpy() & ids.notna().to_numpy()
+    columns["in_network"] = in_network
+    columns["complete"] = np.isin(columns["state"], ["done", "cancelled"])
+    frames["plan_scheduled"] = pd.DataFrame(columns, index=plan.index)
     return ValidationContext(workbook, settings, calendar, result, frames, portfolio)
 
 
