@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from pmo_logic.columns import ComputeContext, input_columns
 from pmo_logic.sheets import SheetSchema
+from pmo_logic.workdays import date_array
 
 _DTYPES = {
     "date": "datetime64[ns]",
@@ -32,7 +33,10 @@ def rows_to_frame(rows: Sequence[BaseModel], model: type[BaseModel]) -> pd.DataF
         dtype = _DTYPES.get(spec.col.kind)
         # numpy reads None as NaT/NaN itself: one conversion per column, no per-cell pandas work.
         if dtype == "datetime64[ns]":
-            data[spec.name] = np.array(values, dtype="datetime64[D]").astype("datetime64[s]")
+            days = date_array(values)
+            if days is None:
+                days = np.array(values, dtype="datetime64[D]")
+            data[spec.name] = days.astype("datetime64[s]")
         elif dtype:
             data[spec.name] = np.array(values, dtype="float64")
         else:

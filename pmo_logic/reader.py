@@ -347,20 +347,66 @@ class _WorkbookReader:
             # Messages name the column as the user wrote it.
             label = str(cells[header_row][c]).strip()
             parsers[c] = (name, label, parser_for(col.kind, col.choices, self.lang))
-        columns: dict[str, list[Any]] = {name: [] for name in mapping.values()}
-        for r in range(header_row + 1, len(cells)):
+        kept = [
+            r
+            for r in range(header_row + 1, len(cells))
+            if not all(is_blank(cells[r][c]) for c in mapping if c < len(cells[r]))
+        ]
+        for r in kept:
             row = cells[r]
-            if all(is_blank(row[c]) for c in mapping if c < len(row)):
-                continue
-            for c, (name, label, parse) in parsers.items():
-                raw = row[c] if c < len(row) else ""
-                columns[name].append(self.parse_with(parse, raw, label, sheet_name, r, c))
             for key, c in computed_at.items():
                 if c < len(row) and not is_blank(row[c]):
                     layout.computed.setdefault(key, {})[r + 1] = row[c]
-            parsed.rows.append(r + 1)
+        # Column by column, each distinct value parsed once (dates, choices and amounts repeat
+        # down a column). Problems are then put back in reading order: row by row, left to right.
+        first_problem = len(self.problems)
+        places: list[tuple[int, int]] = []
+        columns: dict[str, list[Any]] = {}
+        for order, (c, (name, label, parse)) in enumerate(parsers.items()):
+            columns[name] = self.parse_column(cells, kept, c, parse, label, sheet_name, order, places)
+        if len(self.problems) > first_problem:
+            found = self.problems[first_problem:]
+            ranked = sorted(range(len(found)), key=places.__getitem__)
+            self.problems[first_problem:] = [found[i] for i in ranked]
+        parsed.rows = [r + 1 for r in kept]
         parsed.columns = columns
         return parsed
+
+    def parse_column(
+        self,
+        cells: list[list[Any]],
+        rows: list[int],
+        c: int,
+        parse: Any,
+        label: str,
+        sheet_name: str,
+        order: int,
+        places: list[tuple[int, int]],
+    ) -> list[Any]:
+        """The parsed values of column ``c`` in ``rows``; ``places`` gets (row, order) per problem reported."""
+        values: list[Any] = []
+        known: dict[tuple[type, Any], Any] = {}
+        error_cells = sheet_name in self.errors
+        for r in rows:
+            row = cells[r]
+            raw = row[c] if c < len(row) else ""
+            if not (error_cells and raw == ""):
+                key = (raw.__class__, raw)  # 1, 1.0 and True are equal keys: keep them apart
+                try:
+                    values.append(known[key])
+                    continue
+                except KeyError:
+                    try:
+                        values.append(known.setdefault(key, parse(raw)))
+                        continue
+                    except CellError:
+                        pass  # reported below, with its cell
+                except TypeError:
+                    pass  # not hashable
+            before = len(self.problems)
+            values.append(self.parse_with(parse, raw, label, sheet_name, r, c))
+            places.extend([(r, order)] * (len(self.problems) - before))
+        return values
 
     # cells -------------------------------------------------------------------------------
 

@@ -185,7 +185,11 @@ def _break_cycles(graph: nx.DiGraph) -> list[list[str]]:
         node = next(iter(component))
         if len(component) == 1 and not graph.has_edge(node, node):
             continue
-        sub = graph.subgraph(component).copy()
+        # Built in plan order: a subgraph view of a small component iterates the component's
+        # set, whose order changes from run to run, and so would the loop reported and the link cut.
+        sub = nx.DiGraph()
+        sub.add_nodes_from(n for n in graph if n in component)
+        sub.add_edges_from((u, v) for u, v in graph.edges if u in component and v in component)
         first = nx.find_cycle(sub)
         cycles.append([u for u, _ in first])
         while True:
