@@ -288,3 +288,27 @@ def test_a_version_1_workbook_without_schedule_columns_reads_cleanly(tmp_path: P
     assert workbook.meta.template_version == 1
     assert all(t.early_start is None and t.critical is None for t in workbook.plan)
     assert len(workbook.plan) == len(clean_project().plan)
+
+
+def test_every_bad_cell_is_reported_in_reading_order(tmp_path: Path):
+    # A value is parsed once per column and reused; a bad value must still be reported at
+    # each cell it is in, and the problems listed row by row, left to right.
+    from pmo_logic.examples import example_project
+    from pmo_logic.templates import write_project_workbook
+
+    path = write_project_workbook(tmp_path / "p.xlsx", example_project())
+    book = openpyxl.load_workbook(path)
+    plan = book["Plan"]
+    headers = {c.value: c.column_letter for c in plan[1] if c.value}
+    start, duration = headers["Start"], headers["Duration (working days)"]
+    for cell in (f"{start}5", f"{start}3", f"{duration}3", f"{start}4"):
+        plan[cell] = "soon"
+    plan[f"{start}6"] = "2026-02-02"  # a good date typed as text, the same text twice
+    plan[f"{start}7"] = "2026-02-02"
+    book.save(path)
+    workbook = read_project_workbook(path)
+    bad = [p.cell for p in workbook.problems if p.code == "READ008" or "soon" in p.message]
+    assert bad == [f"{start}3", f"{duration}3", f"{start}4", f"{start}5"]
+    rows = {t.source_row: t for t in workbook.plan}
+    assert rows[6].start == rows[7].start == date(2026, 2, 2)
+    assert rows[3].start is None and rows[5].start is None
