@@ -48,7 +48,7 @@ from pmo_logic.models import (
     SprintRow,
     TaskRow,
 )
-from pmo_logic.reader import read_project_workbook
+from pmo_logic.reader import read_project_tables
 from pmo_logic.sheets import PROJECT_SHEETS
 from pmo_logic.validate import is_unreadable, sheet_frames, validate_workbook, workbook_files
 from pmo_logic.validation_settings import ValidationSettings, settings_from_portfolio
@@ -114,12 +114,12 @@ class Portfolio:
 
 def load_project(path: str, settings: PortfolioSettings, status_date: date | None = None) -> ProjectLoad:
     """Read, validate and measure one project workbook. Never raises for a bad workbook."""
-    workbook = read_project_workbook(path)
+    workbook, tables = read_project_tables(path)
     if is_unreadable(workbook):
         validation = validate_workbook(workbook, _validation_settings(settings, status_date))
         return ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings, kpis={})
     # The sheets become DataFrames once, for validation, KPIs and the roll-up alike.
-    frames = sheet_frames(workbook)
+    frames = sheet_frames(workbook, tables)
     validation = validate_workbook(workbook, _validation_settings(settings, status_date), frames=frames)
     load = ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings,
                        kpis=project_kpis(workbook, settings, status_date, frames))  # fmt: skip

@@ -91,14 +91,26 @@ def read_project_workbook(path: str | os.PathLike[str]) -> ProjectWorkbook:
     return _read(Path(path), PROJECT_KIND)  # type: ignore[return-value]
 
 
+def read_project_tables(path: str | os.PathLike[str]) -> tuple[ProjectWorkbook, dict[str, ParsedTable]]:
+    """`read_project_workbook`, plus each table sheet as read column by column.
+
+    A table is only given when every one of its rows became a model, so its columns hold
+    exactly the models' values (`pmo_logic.frames.columns_to_frame` turns them into the same
+    DataFrame as the models would give, without going through the models).
+    """
+    reader = _WorkbookReader(Path(path), PROJECT_KIND)
+    workbook = _read(Path(path), PROJECT_KIND, reader)
+    return workbook, reader.tables  # type: ignore[return-value]
+
+
 def read_portfolio_workbook(path: str | os.PathLike[str]) -> PortfolioWorkbook:
     """Read a portfolio workbook: Settings and Register."""
     return _read(Path(path), PORTFOLIO_KIND)  # type: ignore[return-value]
 
 
-def _read(path: Path, kind: str) -> ProjectWorkbook | PortfolioWorkbook:
+def _read(path: Path, kind: str, reader: _WorkbookReader | None = None) -> ProjectWorkbook | PortfolioWorkbook:
     container = ProjectWorkbook if kind == PROJECT_KIND else PortfolioWorkbook
-    reader = _WorkbookReader(path, kind)
+    reader = reader or _WorkbookReader(path, kind)
     try:
         data = reader.read()
     except UnreadableWorkbook as exc:
@@ -140,6 +152,7 @@ class _WorkbookReader:
         self.lang = "en"
         self.errors: dict[str, dict[str, str]] = {}
         self.layout: dict[str, SheetLayout] = {}
+        self.tables: dict[str, ParsedTable] = {}
 
     def problem(self, code: str, severity: str, message: str, sheet: str = "", cell: str = "") -> None:
         self.problems.append(
@@ -301,6 +314,8 @@ class _WorkbookReader:
             model = self.build(schema.model, {**values, "source_row": excel_row}, sheet_name, excel_row)
             if model is not None:
                 models.append(model)
+        if len(models) == len(parsed.rows):
+            self.tables[schema.key] = parsed
         return models
 
     def read_table(self, cells: list[list[Any]], schema: SheetSchema, sheet_name: str) -> ParsedTable:

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from pmo_logic.findings import Finding
-from pmo_logic.frames import rows_to_frame
+from pmo_logic.frames import columns_to_frame, rows_to_frame
 from pmo_logic.models import ProjectWorkbook
-from pmo_logic.reader import WORKBOOK_SUFFIXES, read_project_workbook
+from pmo_logic.reader import WORKBOOK_SUFFIXES, ParsedTable, read_project_workbook
 from pmo_logic.rules import CATALOGUE, PortfolioIndex, ValidationContext
 from pmo_logic.rules.dcma import DcmaCheck, dcma_assessment
 from pmo_logic.schedule import Schedule, schedule
@@ -109,13 +109,23 @@ def validate_workbook(
     return result
 
 
-def sheet_frames(workbook: ProjectWorkbook) -> dict[str, pd.DataFrame]:
-    """Every table sheet present in the workbook as a DataFrame (`rows_to_frame`)."""
-    return {
-        schema.key: rows_to_frame(getattr(workbook, schema.key), schema.model)
-        for schema in PROJECT_SHEETS
-        if schema.layout == "table" and schema.key not in workbook.missing_sheets
-    }
+def sheet_frames(workbook: ProjectWorkbook, tables: dict[str, ParsedTable] | None = None) -> dict[str, pd.DataFrame]:
+    """Every table sheet present in the workbook as a DataFrame (`rows_to_frame`).
+
+    ``tables`` are the sheets as the reader parsed them (`read_project_tables`), when at hand:
+    the same frames, built from the columns directly.
+    """
+    tables = tables or {}
+    frames = {}
+    for schema in PROJECT_SHEETS:
+        if schema.layout != "table" or schema.key in workbook.missing_sheets:
+            continue
+        parsed = tables.get(schema.key)
+        if parsed is not None:
+            frames[schema.key] = columns_to_frame(parsed.columns, parsed.rows, schema.model)
+        else:
+            frames[schema.key] = rows_to_frame(getattr(workbook, schema.key), schema.model)
+    return frames
 
 
 def _context(

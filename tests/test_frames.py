@@ -43,3 +43,28 @@ def test_text_blanks_are_nan_and_flag_blanks_stay_none():
     assert frame["owner"].tolist()[0] == "Ann" and pd.isna(frame["owner"].tolist()[1])
     flags = rows_to_frame([TaskRow(id="1", key_milestone=True), TaskRow(id="2")], TaskRow)["key_milestone"]
     assert flags.tolist() == [True, None]
+
+
+def test_frames_from_the_readers_columns_equal_frames_from_the_models(demo_portfolio, templates_dir, tmp_path):
+    # Consolidation builds the frames from the columns the reader parsed; the models are the
+    # contract, so the frames must be exactly those of the models (values, dtypes, blanks).
+    from pmo_logic.reader import read_project_tables
+    from pmo_logic.sheets import PROJECT_SHEETS
+    from pmo_logic.template_files import TEMPLATE_FILES
+    from pmo_logic.validate import is_unreadable, sheet_frames
+    from tests.conftest import garbage_copy
+
+    files = [*demo_portfolio.project_files, *(templates_dir / n for n in TEMPLATE_FILES if n.startswith("project"))]
+    files.append(garbage_copy(templates_dir / "project_en.xlsx", tmp_path / "garbage.xlsx"))
+    compared = 0
+    for path in files:
+        workbook, tables = read_project_tables(path)
+        if is_unreadable(workbook):
+            continue
+        direct, from_models = sheet_frames(workbook, tables), sheet_frames(workbook)
+        assert direct.keys() == from_models.keys()
+        for key in direct:
+            pd.testing.assert_frame_equal(direct[key], from_models[key], check_exact=True, obj=f"{path.name} {key}")
+        compared += sum(key in tables for key in direct)
+    tables_per_workbook = sum(s.layout == "table" for s in PROJECT_SHEETS)
+    assert compared >= 10 * tables_per_workbook  # the direct path was really taken
