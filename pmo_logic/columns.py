@@ -9,6 +9,7 @@ test can recalculate one in LibreOffice and compare it with the other.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -115,9 +116,15 @@ class ColumnSpec:
 
 def input_columns(model: type[BaseModel]) -> list[ColumnSpec]:
     """The input columns of a row model, in the order of its fields."""
+    # Asked for every sheet, cell address and finding: the models do not change, so once each.
+    return list(_input_columns(model))
+
+
+@functools.cache
+def _input_columns(model: type[BaseModel]) -> tuple[ColumnSpec, ...]:
     specs = []
     for name, info in model.model_fields.items():
         col = next((m for m in info.metadata if isinstance(m, Col)), None)
         if col is not None:
             specs.append(ColumnSpec(name, col, info.annotation))
-    return specs
+    return tuple(specs)
