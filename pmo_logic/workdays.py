@@ -110,9 +110,12 @@ class WorkCalendar:
         """End of ``day``: where a task finishing on ``day`` ends."""
         return int(np.busday_count(self.origin, np.datetime64(day, "D") + 1, busdaycal=self.busdaycal))
 
-    def positions(self, days: pd.Series | list[date | None], end: bool = False) -> np.ndarray:
+    def positions(self, days: pd.Series | np.ndarray | list[date | None], end: bool = False) -> np.ndarray:
         """Vectorised `position` / `end_position`; NaN where the date is missing."""
-        values = date_array(days) if isinstance(days, list) else None
+        if isinstance(days, np.ndarray) and days.dtype.kind == "M":
+            values = days.astype("datetime64[D]")
+        else:
+            values = date_array(days) if isinstance(days, list) else None
         if values is None:
             values = pd.to_datetime(days).to_numpy(dtype="datetime64[D]")
         result = np.full(len(values), np.nan)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pmo_logic.reader import read_project_workbook
 from pmo_logic.rules import CATALOGUE, PortfolioIndex
@@ -73,3 +75,30 @@ def test_loop_message_names_the_whole_cycle(tmp_path: Path):
     result = _validate(write_project_workbook(tmp_path / "loop.xlsx", workbook))
     (loop,) = [f for f in result.findings if f.code == "PLAN021"]
     assert loop.message == "Dependency loop: 3 → 4 → 5 → 3; remove one of these links"
+
+
+_MONTHS = [None, *(f"2026-{m:02d}-01" for m in range(1, 7)), "2025-12-01"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_MONTHS), st.sampled_from([None, "Labour", "Licences", ""])), max_size=25))
+def test_budget_month_order_and_duplicates_agree_with_pandas(rows):
+    # The oracles are the pandas formulations the rules first used: a grouped running maximum
+    # shifted by one row (months out of order), and DataFrame.duplicated on (month, category).
+    import numpy as np
+    import pandas as pd
+
+    from pmo_logic.rules.budget import late_months, repeated_months
+
+    months = pd.Series(pd.to_datetime([m for m, _ in rows]), dtype="datetime64[s]")
+    raw_categories = pd.Series([c for _, c in rows], dtype=object)
+    categories = raw_categories.fillna("")
+    previous = months.groupby(categories, sort=False).cummax().groupby(categories, sort=False).shift()
+    late = np.flatnonzero((months < previous).to_numpy())
+    rank = {category: n for n, category in enumerate(pd.unique(categories))}
+    expected = sorted(late, key=lambda i: rank[categories.iat[i]])
+    found = late_months(months.to_numpy(), categories.tolist())
+    assert [i for i, _ in found] == list(expected)
+    assert [p for _, p in found] == [previous.iat[i].to_datetime64() for i in expected]
+    twice = pd.DataFrame({"m": months.dt.to_period("M"), "c": categories}).duplicated() & months.notna()
+    assert repeated_months(months.to_numpy(), categories.tolist()).tolist() == twice.tolist()

@@ -8,13 +8,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, each_row, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 
-def _work(ctx: ValidationContext) -> pd.DataFrame:
-    plan = ctx.rows("plan")
-    return plan[plan["type"] != "summary"]
+def _zero_blanks(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(values), 0.0, values)
 
 
 @rule(
@@ -27,9 +26,10 @@ def _work(ctx: ValidationContext) -> pd.DataFrame:
     example=Example(change("project", bac=30000), "Project!B14"),
 )
 def actual_above_bac(ctx: ValidationContext) -> Iterator[Hit]:
-    work = _work(ctx)
-    actual = work["actual_cost"].fillna(0).sum()
-    bac = ctx.workbook.project.bac or work["budget"].fillna(0).sum()
+    a = ctx.arrays("plan")
+    work = a["type"] != "summary"
+    actual = _zero_blanks(a["actual_cost"][work]).sum()
+    bac = ctx.workbook.project.bac or _zero_blanks(a["budget"][work]).sum()
     if bac and actual > bac:
         yield Hit("project", None, "bac", params={"actual": float(actual), "bac": float(bac)})
 
@@ -44,10 +44,13 @@ def actual_above_bac(ctx: ValidationContext) -> Iterator[Hit]:
     example=Example(change("plan", 1, actual_cost=15000), "Plan!O3"),
 )
 def task_over_budget(ctx: ValidationContext) -> Iterator[Hit]:
-    work = _work(ctx)
-    over = work["actual_cost"] / work["budget"].where(work["budget"] > 0) - 1
-    for row in each_row(work, over > ctx.settings.cost_overrun_tolerance):
-        params = {"actual": row["actual_cost"], "budget": row["budget"], "over": over[row.name]}
+    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    budget = a["budget"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        over = a["actual_cost"] / np.where(budget > 0, budget, np.nan) - 1
+        hits = (a["type"] != "summary") & (over > ctx.settings.cost_overrun_tolerance)
+    for row in each_row(frame, hits):
+        params = {"actual": row["actual_cost"], "budget": row["budget"], "over": over[frame.index.get_loc(row.name)]}
         yield Hit("plan", row_of(row["source_row"]), "actual_cost", item_of(row["id"]), params)
 
 
@@ -63,9 +66,9 @@ def task_over_budget(ctx: ValidationContext) -> Iterator[Hit]:
 def forecast_missing(ctx: ValidationContext) -> Iterator[Hit]:
     if "budget" not in ctx.frames or ctx.status_date is None:
         return
-    budget = ctx.rows("budget")
-    current = pd.Timestamp(ctx.status_date.replace(day=1))
-    for row in each_row(budget, (budget["month"] >= current) & budget["forecast"].isna()):
+    budget, a = ctx.rows("budget"), ctx.arrays("budget")
+    current = np.datetime64(ctx.status_date.replace(day=1))
+    for row in each_row(budget, (a["month"] >= current) & blank(a["forecast"])):
         params = {"month": f"{row['month']:%B %Y}", "category": row["category"] or "-"}
         yield Hit("budget", row_of(row["source_row"]), "forecast", params=params)
 
@@ -86,17 +89,13 @@ def months_out_of_order(ctx: ValidationContext) -> Iterator[Hit]:
     if "budget" not in ctx.frames:
         return
     budget = ctx.rows("budget")
-    categories = budget["category"].fillna("")
-    month = budget["month"]
-    previous = month.groupby(categories, sort=False).cummax().groupby(categories, sort=False).shift()
-    late = (month < previous).to_numpy()
-    # Category by category (in order of first appearance), then in sheet order.
-    rank = {category: n for n, category in enumerate(pd.unique(categories))}
-    for i in sorted(np.flatnonzero(late), key=lambda i: rank[categories.iat[i]]):
+    categories = _categories(ctx.arrays("budget")["category"])
+    months = ctx.arrays("budget")["month"]
+    for i, previous in late_months(months, categories):
         params = {
-            "month": f"{month.iat[i]:%B %Y}",
-            "previous": f"{previous.iat[i]:%B %Y}",
-            "category": categories.iat[i] or "-",
+            "month": f"{pd.Timestamp(months[i]):%B %Y}",
+            "previous": f"{pd.Timestamp(previous):%B %Y}",
+            "category": categories[i] or "-",
         }
         yield Hit("budget", row_of(budget["source_row"].iat[i]), "month", params=params)
 
@@ -113,13 +112,46 @@ def months_out_of_order(ctx: ValidationContext) -> Iterator[Hit]:
 def duplicate_months(ctx: ValidationContext) -> Iterator[Hit]:
     if "budget" not in ctx.frames:
         return
-    budget = ctx.rows("budget")
-    month = budget["month"].dt.to_period("M")
-    twice = pd.DataFrame({"m": month, "c": budget["category"].fillna("")}).duplicated()
-    for row in each_row(budget, twice & budget["month"].notna()):
+    budget, a = ctx.rows("budget"), ctx.arrays("budget")
+    for row in each_row(budget, repeated_months(a["month"], _categories(a["category"]))):
         yield Hit(
             "budget",
             row_of(row["source_row"]),
             "month",
             params={"month": row["month"], "category": row["category"] or "-"},
         )
+
+
+def _categories(values: np.ndarray) -> list[str]:
+    return [c if isinstance(c, str) else "" for c in values.tolist()]
+
+
+def late_months(months: np.ndarray, categories: list[str]) -> list[tuple[int, np.datetime64]]:
+    """(row, latest month above it) for each month earlier than a month above it in its category.
+
+    Category by category (in order of first appearance), then in sheet order. A blank month
+    hides the row after it (as pandas' grouped ``cummax().shift()`` does: the oracle in the tests).
+    """
+    latest: dict[str, np.datetime64] = {}
+    shown_above: dict[str, np.datetime64 | None] = {}
+    late: list[tuple[int, np.datetime64]] = []
+    for i, (category, month) in enumerate(zip(categories, months, strict=True)):
+        previous = shown_above.get(category)
+        if previous is not None and not np.isnat(month) and month < previous:
+            late.append((i, previous))
+        if not np.isnat(month):
+            latest[category] = max(latest[category], month) if category in latest else month
+        shown_above[category] = None if np.isnat(month) else latest[category]
+    rank = {category: n for n, category in enumerate(dict.fromkeys(categories))}
+    return sorted(late, key=lambda hit: rank[categories[hit[0]]])
+
+
+def repeated_months(months: np.ndarray, categories: list[str]) -> np.ndarray:
+    """Rows whose calendar month and category already appeared above (blank months never do)."""
+    twice = np.zeros(len(months), dtype=bool)
+    seen: set[tuple[object, str]] = set()
+    for i, (month, category) in enumerate(zip(months.astype("datetime64[M]").tolist(), categories, strict=True)):
+        if month is not None:
+            twice[i] = (month, category) in seen
+            seen.add((month, category))
+    return twice

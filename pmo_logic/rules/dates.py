@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
-import pandas as pd
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, each_row, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 PAIRS = (("start", "finish"), ("actual_start", "actual_finish"), ("baseline_start", "baseline_finish"))
@@ -24,19 +23,19 @@ PAIRS = (("start", "finish"), ("actual_start", "actual_finish"), ("baseline_star
     example=Example(change("plan", 5, finish=date(2026, 3, 18)), "Plan!F7"),
 )
 def finish_before_start(ctx: ValidationContext) -> Iterator[Hit]:
-    frame = ctx.rows("plan")
+    frame, a = ctx.rows("plan"), ctx.arrays("plan")
     for start, finish in PAIRS:
-        for row in each_row(frame, frame[finish] < frame[start]):
+        for row in each_row(frame, a[finish] < a[start]):
             params = {"start": row[start], "finish": row[finish]}
             yield Hit("plan", row_of(row["source_row"]), finish, item_of(row["id"]), params)
 
 
-def _working(ctx: ValidationContext, column: pd.Series) -> pd.Series:
-    days = pd.to_datetime(column).to_numpy(dtype="datetime64[D]")
+def _working(ctx: ValidationContext, column: np.ndarray) -> np.ndarray:
+    days = column.astype("datetime64[D]")
     valid = ~np.isnat(days)
     result = np.ones(len(days), dtype=bool)
     result[valid] = np.is_busday(days[valid], busdaycal=ctx.calendar.busdaycal)
-    return pd.Series(result, index=column.index)
+    return result
 
 
 @rule(
@@ -49,10 +48,10 @@ def _working(ctx: ValidationContext, column: pd.Series) -> pd.Series:
     example=Example(change("plan", 5, start=date(2026, 3, 21)), "Plan!E7"),
 )
 def non_working_days(ctx: ValidationContext) -> Iterator[Hit]:
-    frame = ctx.rows("plan")
-    work = frame["type"] != "summary"
+    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    work = a["type"] != "summary"
     for column, which in (("start", "starts"), ("finish", "finishes")):
-        for row in each_row(frame, work & ~_working(ctx, frame[column])):
+        for row in each_row(frame, work & ~_working(ctx, a[column])):
             params = {"which": which, "day": row[column]}
             yield Hit("plan", row_of(row["source_row"]), column, item_of(row["id"]), params)
 
@@ -67,10 +66,10 @@ def non_working_days(ctx: ValidationContext) -> Iterator[Hit]:
     example=Example(change("plan", 5, baseline_start=None), "Plan!L7"),
 )
 def missing_baseline(ctx: ValidationContext) -> Iterator[Hit]:
-    frame = ctx.rows("plan")
-    work = (frame["type"] != "summary") & (frame["status"] != "cancelled")
+    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    work = (a["type"] != "summary") & (a["status"] != "cancelled")
     for column, label in (("baseline_start", "baseline start"), ("baseline_finish", "baseline finish")):
-        for row in each_row(frame, work & frame[column].isna()):
+        for row in each_row(frame, work & blank(a[column])):
             yield Hit("plan", row_of(row["source_row"]), column, item_of(row["id"]), {"column": label})
 
 
@@ -84,16 +83,19 @@ def missing_baseline(ctx: ValidationContext) -> Iterator[Hit]:
     example=Example(change("plan", 5, duration=9), "Plan!G7"),
 )
 def duration_mismatch(ctx: ValidationContext) -> Iterator[Hit]:
-    frame = ctx.rows("plan")
-    start_pos = ctx.calendar.positions(frame["start"])
-    finish_pos = ctx.calendar.positions(frame["finish"], end=True)
-    days = pd.Series(finish_pos - start_pos, index=frame.index)
-    milestone = frame["type"] == "milestone"
-    expected = days.where(~milestone, 0)
-    wrong = (frame["type"] != "summary") & frame["duration"].notna() & days.notna() & (frame["duration"] != expected)
-    wrong |= milestone & frame["start"].notna() & frame["finish"].notna() & (frame["start"] != frame["finish"])
+    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    start, finish, duration = a["start"], a["finish"], a["duration"]
+    days = ctx.calendar.positions(finish, end=True) - ctx.calendar.positions(start)
+    milestone = a["type"] == "milestone"
+    expected = np.where(milestone, 0, days)
+    with np.errstate(invalid="ignore"):
+        wrong = (a["type"] != "summary") & ~np.isnan(duration) & ~np.isnan(days) & (duration != expected)
+    wrong |= milestone & ~np.isnat(start) & ~np.isnat(finish) & (start != finish)
+    if not wrong.any():
+        return
     for index, row in frame[wrong].iterrows():
-        params = {"duration": row["duration"], "start": row["start"], "finish": row["finish"], "days": days[index]}
+        at = frame.index.get_loc(index)
+        params = {"duration": row["duration"], "start": row["start"], "finish": row["finish"], "days": days[at]}
         if row["type"] == "milestone":
             params["days"] = "a milestone (0)"
         yield Hit("plan", row_of(row["source_row"]), "duration", item_of(row["id"]), params)

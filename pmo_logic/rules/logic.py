@@ -43,6 +43,8 @@ def unknown_predecessor(ctx: ValidationContext) -> Iterator[Hit]:
     example=Example(change("plan", 2, predecessors="2, 5"), "Plan!H4"),
 )
 def dependency_loop(ctx: ValidationContext) -> Iterator[Hit]:
+    if not ctx.schedule.cycles:
+        return
     tasks = ctx.schedule.tasks.drop_duplicates("id").set_index("id")
     for cycle in ctx.schedule.cycles:
         # Start the cycle at its highest row in the sheet, so the message reads top-down.

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+import numpy as np
+
 from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 from pmo_logic.workdays import working_day_slip
@@ -21,10 +23,15 @@ from pmo_logic.workdays import working_day_slip
     example=Example(change("plan", 6, start=date(2026, 4, 21), finish=date(2026, 4, 21)), "Plan!F8"),
 )
 def key_milestone_slip(ctx: ValidationContext) -> Iterator[Hit]:
-    frame = ctx.rows("plan")
+    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    key = a["key_milestone"] == True  # noqa: E712
+    if not key.any():
+        return
     slip = working_day_slip(frame["baseline_finish"], frame["finish"], ctx.calendar_days)
     threshold = ctx.settings.key_milestone_slip_days
-    for row in each_row(frame, (frame["key_milestone"] == True) & (slip > threshold)):  # noqa: E712
+    with np.errstate(invalid="ignore"):
+        late = key & (slip.to_numpy() > threshold)
+    for row in each_row(frame, late):
         params = {
             "name": row["name"],
             "slip": slip[row.name],

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-import pandas as pd
+import numpy as np
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, each_row, isin, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 
@@ -21,14 +21,15 @@ from pmo_logic.rules.examples import change
     example=Example(change("plan", 4, status="done"), "Plan!Q6"),
 )
 def percent_vs_status(ctx: ValidationContext) -> Iterator[Hit]:
-    frame = ctx.rows("plan")
-    pct = frame["percent_complete"]
-    status = frame["status"]
-    wrong = (
-        ((status == "done") & (pct.fillna(0) < 1))
-        | ((status == "not_started") & (pct.fillna(0) > 0))
-        | ((pct >= 1) & status.notna() & ~status.isin(["done", "cancelled"]))
-    )
+    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    pct, status = a["percent_complete"], a["status"]
+    known = np.where(np.isnan(pct), 0.0, pct)
+    with np.errstate(invalid="ignore"):
+        wrong = (
+            ((status == "done") & (known < 1))
+            | ((status == "not_started") & (known > 0))
+            | ((pct >= 1) & ~blank(status) & ~isin(status, ["done", "cancelled"]))
+        )
     for row in each_row(frame, wrong):
         params = {"status": row["status"].replace("_", " "), "percent": f"{(row['percent_complete'] or 0):.0%}"}
         yield Hit("plan", row_of(row["source_row"]), "status", item_of(row["id"]), params)
@@ -46,9 +47,9 @@ def percent_vs_status(ctx: ValidationContext) -> Iterator[Hit]:
 def actuals_after_status_date(ctx: ValidationContext) -> Iterator[Hit]:
     if ctx.status_date is None:
         return
-    frame, status_date = ctx.rows("plan"), pd.Timestamp(ctx.status_date)
+    frame, a, status_date = ctx.rows("plan"), ctx.arrays("plan"), np.datetime64(ctx.status_date)
     for column, label in (("actual_start", "actual start"), ("actual_finish", "actual finish")):
-        for row in each_row(frame, frame[column] > status_date):
+        for row in each_row(frame, a[column] > status_date):
             params = {"column": label, "day": row[column], "status_date": ctx.status_date}
             yield Hit("plan", row_of(row["source_row"]), column, item_of(row["id"]), params)
 
@@ -65,12 +66,13 @@ def actuals_after_status_date(ctx: ValidationContext) -> Iterator[Hit]:
 def past_finish_not_complete(ctx: ValidationContext) -> Iterator[Hit]:
     if ctx.status_date is None:
         return
-    frame = ctx.rows("plan")
+    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    pct = a["percent_complete"]
     late = (
-        (frame["finish"] < pd.Timestamp(ctx.status_date))
-        & (frame["percent_complete"].fillna(0) < 1)
-        & ~frame["status"].isin(["done", "cancelled"])
-        & (frame["type"] != "summary")
+        (a["finish"] < np.datetime64(ctx.status_date))
+        & (np.where(np.isnan(pct), 0.0, pct) < 1)
+        & ~isin(a["status"], ["done", "cancelled"])
+        & (a["type"] != "summary")
     )
     for row in each_row(frame, late):
         params = {"finish": row["finish"], "percent": f"{(row['percent_complete'] or 0):.0%}"}

@@ -6,24 +6,28 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, each_row, isin, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 
-def _high_open_risks(ctx: ValidationContext) -> tuple[pd.DataFrame, pd.Series]:
-    risks = ctx.rows("risks")
-    score = risks["probability"] * risks["impact"]
-    return risks, (score >= ctx.settings.high_risk_score) & (risks["status"] != "closed")
+def _high_open_risks(ctx: ValidationContext) -> np.ndarray:
+    if "high_open_risks" not in ctx.cache:  # three rules ask
+        a = ctx.arrays("risks")
+        with np.errstate(invalid="ignore"):
+            high = a["probability"] * a["impact"] >= ctx.settings.high_risk_score
+        ctx.cache["high_open_risks"] = high & (a["status"] != "closed")
+    return ctx.cache["high_open_risks"]
 
 
 def _risk_hits(ctx: ValidationContext, column: str) -> Iterator[Hit]:
     if "risks" not in ctx.frames:
         return
-    risks, high = _high_open_risks(ctx)
-    for row in each_row(risks, high & risks[column].isna()):
+    risks, high = ctx.rows("risks"), _high_open_risks(ctx)
+    for row in each_row(risks, high & blank(ctx.arrays("risks")[column])):
         score = row["probability"] * row["impact"]
         yield Hit("risks", row_of(row["source_row"]), column, item_of(row["id"]), {"score": score})
 
@@ -111,8 +115,8 @@ def score_not_p_times_i(ctx: ValidationContext) -> Iterator[Hit]:
 def overdue_actions(ctx: ValidationContext) -> Iterator[Hit]:
     if "actions" not in ctx.frames or ctx.status_date is None:
         return
-    actions, status_date = ctx.rows("actions"), pd.Timestamp(ctx.status_date)
-    late = (actions["due_date"] < status_date) & ~actions["status"].isin(["done", "cancelled"])
+    actions, a, status_date = ctx.rows("actions"), ctx.arrays("actions"), pd.Timestamp(ctx.status_date)
+    late = (a["due_date"] < status_date.to_datetime64()) & ~isin(a["status"], ["done", "cancelled"])
     for row in each_row(actions, late):
         params = {"due": row["due_date"], "days": (status_date - row["due_date"]).days}
         yield Hit("actions", row_of(row["source_row"]), "due_date", item_of(row["id"]), params)
@@ -130,8 +134,8 @@ def overdue_actions(ctx: ValidationContext) -> Iterator[Hit]:
 def issue_without_owner(ctx: ValidationContext) -> Iterator[Hit]:
     if "issues" not in ctx.frames:
         return
-    issues = ctx.rows("issues")
-    for row in each_row(issues, issues["owner"].isna() & ~issues["status"].isin(["resolved", "closed"])):
+    issues, a = ctx.rows("issues"), ctx.arrays("issues")
+    for row in each_row(issues, blank(a["owner"]) & ~isin(a["status"], ["resolved", "closed"])):
         yield Hit("issues", row_of(row["source_row"]), "owner", item_of(row["id"]))
 
 
@@ -147,8 +151,8 @@ def issue_without_owner(ctx: ValidationContext) -> Iterator[Hit]:
 def late_decisions(ctx: ValidationContext) -> Iterator[Hit]:
     if "decisions" not in ctx.frames or ctx.status_date is None:
         return
-    decisions = ctx.rows("decisions")
-    late = (decisions["needed_by"] < pd.Timestamp(ctx.status_date)) & (decisions["status"] == "open")
+    decisions, a = ctx.rows("decisions"), ctx.arrays("decisions")
+    late = (a["needed_by"] < np.datetime64(ctx.status_date)) & (a["status"] == "open")
     for row in each_row(decisions, late):
         yield Hit(
             "decisions", row_of(row["source_row"]), "needed_by", item_of(row["id"]), {"needed_by": row["needed_by"]}

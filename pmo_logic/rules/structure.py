@@ -33,12 +33,12 @@ def required_values(ctx: ValidationContext) -> Iterator[Hit]:
     for key in TABLES:
         if key not in ctx.frames:
             continue
-        frame, schema = ctx.rows(key), sheet(PROJECT_KIND, key)
+        frame, schema, a = ctx.rows(key), sheet(PROJECT_KIND, key), ctx.arrays(key)
         layout = ctx.workbook.layout.get(key)
         for spec in schema.columns():
             if not spec.col.required or (layout is not None and spec.name not in layout.columns):
                 continue  # a missing column is reported once by the reader
-            for row in each_row(frame, pd.isna(frame[spec.name].to_numpy())):
+            for row in each_row(frame, pd.isna(a[spec.name])):
                 item = item_of(row.get("id")) if "id" in frame else ""
                 yield Hit(key, row_of(row["source_row"]), spec.name, item, {"column": spec.col.header(ctx.lang)})
 
