@@ -68,3 +68,22 @@ def test_frames_from_the_readers_columns_equal_frames_from_the_models(demo_portf
         compared += sum(key in tables for key in direct)
     tables_per_workbook = sum(s.layout == "table" for s in PROJECT_SHEETS)
     assert compared >= 10 * tables_per_workbook  # the direct path was really taken
+
+
+def test_the_fast_construction_is_what_the_public_constructor_builds(demo_portfolio, monkeypatch):
+    # Frames are built with pandas' private DataFrame._from_arrays; pandas' public constructor
+    # from the same values is the oracle (dtypes, blanks, column index, row index).
+    from pmo_logic import frames
+    from pmo_logic.reader import read_project_tables
+    from pmo_logic.validate import is_unreadable, sheet_frames
+
+    loaded = [read_project_tables(p) for p in demo_portfolio.project_files]
+    loaded = [(w, t) for w, t in loaded if not is_unreadable(w)]
+    fast = [sheet_frames(w, t) for w, t in loaded]
+    monkeypatch.setattr(frames, "_from_arrays", lambda arrays, names: None)
+    public = [sheet_frames(w, t) for w, t in loaded]
+    assert len(fast) >= 10
+    for mine, theirs in zip(fast, public, strict=True):
+        for key in theirs:
+            pd.testing.assert_frame_equal(mine[key], theirs[key], check_exact=True, check_index_type=True)
+            assert mine[key].columns.dtype == theirs[key].columns.dtype
