@@ -68,6 +68,9 @@ NOT_IN_LIST = "READ013"
 UNEXPECTED = "READ099"
 
 
+_NUMERIC_TYPES = {bool, int, float}
+
+
 class UnreadableWorkbook(Exception):
     """Raised inside the reader only; turned into a `Problem` before returning."""
 
@@ -399,20 +402,30 @@ class _WorkbookReader:
         places: list[tuple[int, int]],
     ) -> list[Any]:
         """The parsed values of column ``c`` in ``rows``; ``places`` gets (row, order) per problem reported."""
-        values: list[Any] = []
-        known: dict[tuple[type, Any], Any] = {}
+        raws = [cells[r][c] if c < len(cells[r]) else "" for r in rows]
         error_cells = sheet_name in self.errors
+        # True, 1 and 1.0 are equal dict keys: values can be their own keys unless the column mixes them.
+        if len(set(map(type, raws)) & _NUMERIC_TYPES) <= 1 and not (error_cells and "" in raws):
+            known: dict[Any, Any] = {}
+            try:
+                for raw in set(raws):
+                    known[raw] = parse(raw)
+                return [known[raw] for raw in raws]
+            except (CellError, TypeError, KeyError):
+                pass  # a bad value (every cell is reported where it is, below), or an unhashable one
+        values: list[Any] = []
+        seen: dict[tuple[type, Any], Any] = {}
         for r in rows:
             row = cells[r]
             raw = row[c] if c < len(row) else ""
             if not (error_cells and raw == ""):
                 key = (raw.__class__, raw)  # 1, 1.0 and True are equal keys: keep them apart
                 try:
-                    values.append(known[key])
+                    values.append(seen[key])
                     continue
                 except KeyError:
                     try:
-                        values.append(known.setdefault(key, parse(raw)))
+                        values.append(seen.setdefault(key, parse(raw)))
                         continue
                     except CellError:
                         pass  # reported below, with its cell
