@@ -150,8 +150,7 @@ class Columns:
     def __getitem__(self, name: str) -> np.ndarray:
         array = self._arrays.get(name)
         if array is None:
-            column = self.frame[name]
-            array = self._arrays[name] = column.to_numpy(dtype=object if column.dtype == object else None)
+            array = self._arrays[name] = self.frame[name].to_numpy()
         return array
 
     def __contains__(self, name: str) -> bool:
