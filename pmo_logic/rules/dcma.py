@@ -62,11 +62,12 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
     finish = ctx.schedule.project_finish
     # The masks below are plain numpy arrays: pandas costs ~50 us per operation, and the
     # fourteen checks need about a hundred of them for every workbook of a portfolio.
+    a = ctx.arrays("plan_scheduled")
     index = plan.index.to_numpy()
-    kind = plan["type"].to_numpy()
-    state = plan["state"].to_numpy()
+    kind = a["type"]
+    state = a["state"]
     work = kind != "summary"
-    incomplete = work & ~plan["complete"].to_numpy(dtype=bool)
+    incomplete = work & ~a["complete"].astype(bool)
     n_incomplete = int(incomplete.sum())
     status_date = pd.Timestamp(ctx.status_date) if ctx.status_date else None
     checks: list[DcmaCheck] = []
@@ -75,7 +76,7 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
         return index[mask].tolist()
 
     def dates(name: str) -> np.ndarray:
-        return plan[name].to_numpy(dtype="datetime64[ns]")
+        return a[name]
 
     def first(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(np.isnat(a), b, a)
@@ -93,13 +94,13 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
     open_ends: list[int] = []
     if finish is not None:
         no_pred, no_succ = open_end_masks(ctx)
-        open_ends = idx((no_pred | no_succ).to_numpy(dtype=bool))
+        open_ends = idx(no_pred | no_succ)
     add(1, "Logic", len(open_ends), n_incomplete, s.logic_max, _le, open_ends, "predecessors")
 
     # 2-4 Links whose successor is not complete
-    in_network = plan[plan["in_network"]]
-    row_of_task = dict(zip(in_network["id"], in_network.index, strict=True))
-    complete = dict(zip(in_network["id"], in_network["complete"], strict=True))
+    network = a["in_network"].astype(bool)
+    row_of_task = dict(zip(a["id"][network].tolist(), index[network].tolist(), strict=True))
+    complete = dict(zip(a["id"][network].tolist(), a["complete"][network].tolist(), strict=True))
     links = [(u, v, link) for u, v, link in ctx.schedule.links if not complete[v]]
     leads = sorted({row_of_task[v] for _, v, link in links if link.lag < 0})
     lags = sorted({row_of_task[v] for _, v, link in links if link.lag > 0})
@@ -111,11 +112,11 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
     add(4, "Relationship types", fs_count, len(links), s.fs_min, _ge, not_fs, "predecessors")
 
     # 5 Hard constraints
-    hard = incomplete & np.array([c in HARD_CONSTRAINTS for c in plan["constraint_type"]], dtype=bool)
+    hard = incomplete & np.array([c in HARD_CONSTRAINTS for c in a["constraint_type"].tolist()], dtype=bool)
     add(5, "Hard constraints", hard.sum(), n_incomplete, s.hard_constraints_max, _le, idx(hard), "constraint_type")
 
     # 6-7 Float
-    total_float = plan["total_float"].to_numpy(dtype=float)
+    total_float = a["total_float"].astype(float)
     with np.errstate(invalid="ignore"):
         high_float = incomplete & (total_float > s.high_float_days)
         negative = incomplete & (total_float < 0)
@@ -125,8 +126,8 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
     # 8 High duration (baseline duration of incomplete tasks)
     start, end = dates("start"), dates("finish")
     tasks = incomplete & (kind == "task")
-    start_pos = ctx.calendar.positions(pd.Series(first(dates("baseline_start"), start)))
-    finish_pos = ctx.calendar.positions(pd.Series(first(dates("baseline_finish"), end)), end=True)
+    start_pos = ctx.calendar.positions(first(dates("baseline_start"), start))
+    finish_pos = ctx.calendar.positions(first(dates("baseline_finish"), end), end=True)
     with np.errstate(invalid="ignore"):
         long = tasks & (finish_pos - start_pos > s.high_duration_days)
     add(8, "High duration", long.sum(), int(tasks.sum()), s.high_duration_max, _le, idx(long), "baseline_finish")
@@ -148,8 +149,8 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
         checks.append(DcmaCheck(9, "Invalid dates", None, f"<= {s.invalid_dates_max}", None, unit=""))
 
     # 10 Resources
-    duration = np.nan_to_num(plan["duration"].to_numpy(dtype=float), nan=0.0)
-    no_owner = incomplete & (duration > 0) & pd.isna(plan["owner"].to_numpy())
+    duration = np.nan_to_num(a["duration"].astype(float), nan=0.0)
+    no_owner = incomplete & (duration > 0) & pd.isna(a["owner"])
     add(10, "Resources", no_owner.sum(), n_incomplete, s.missing_resources_max, _le, idx(no_owner), "owner",
         absolute=True)  # fmt: skip
 
@@ -203,12 +204,15 @@ def _ge(a: float, b: float) -> bool:
 
 def _critical_path_test(ctx: ValidationContext) -> DcmaCheck:
     """Delay the earliest not-started critical task: the project finish must move by exactly as much."""
-    plan, delay = ctx.plan, ctx.settings.critical_path_test_delay
-    candidates = plan[plan["critical"] & (plan["state"] == "not_started") & plan["in_network"]]
+    plan, delay, a = ctx.plan, ctx.settings.critical_path_test_delay, ctx.arrays("plan_scheduled")
+    open_critical = a["critical"].astype(bool) & (a["state"] == "not_started")
+    candidates = np.flatnonzero(open_critical & a["in_network"].astype(bool))
     name = "Critical path test"
-    if candidates.empty or ctx.schedule.project_finish is None:
+    if not len(candidates) or ctx.schedule.project_finish is None:
         return DcmaCheck(12, name, None, "finish moves by the delay", None, unit="")
-    index = candidates.sort_values(["es", "source_row"]).index[0]
+    # The earliest start, then the highest row (a stable sort, as DataFrame.sort_values).
+    order = np.lexsort((a["source_row"][candidates], a["es"][candidates]))
+    index = plan.index[candidates[order[0]]]
     moved = (ctx.schedule.finish_with_delay(plan.at[index, "id"], delay) or 0) - ctx.schedule.project_finish
     return DcmaCheck(12, name, float(moved), f"finish moves by {delay} days", moved == delay, int(moved), delay,
                      [index], unit="")  # fmt: skip

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-import pandas as pd
 
 from pmo_logic.rules.base import Example, Hit, ValidationContext, item_of, row_of, rule
 from pmo_logic.rules.examples import change
@@ -83,29 +82,30 @@ def open_ends(ctx: ValidationContext) -> Iterator[Hit]:
     if ctx.schedule.project_finish is None:
         return
     no_pred, no_succ = open_end_masks(ctx)
-    for index in plan.index[no_pred | no_succ]:
+    for at in np.flatnonzero(no_pred | no_succ):
+        index = plan.index[at]
         row, task = plan.at[index, "source_row"], plan.at[index, "id"]
-        if no_pred[index]:
+        if no_pred[at]:
             yield Hit("plan", row_of(row), "predecessors", task, {"missing": "predecessor"})
-        if no_succ[index]:
+        if no_succ[at]:
             yield Hit("plan", row_of(row), "predecessors", task, {"missing": "successor"})
 
 
-def open_end_masks(ctx: ValidationContext) -> tuple[pd.Series, pd.Series]:
+def open_end_masks(ctx: ValidationContext) -> tuple[np.ndarray, np.ndarray]:
     """Unfinished tasks with no predecessor (not at the project start) and no successor (not at its finish)."""
     if "open_ends" in ctx.cache:  # DCMA check 1 and PLAN023 both ask
         return ctx.cache["open_ends"]
-    plan, graph = ctx.plan, ctx.schedule.graph
-    ids = plan["id"].tolist()
-    ins, outs = dict(graph.in_degree()), dict(graph.out_degree())
-    in_degree = np.array([ins.get(i, 0) for i in ids])
-    out_degree = np.array([outs.get(i, 0) for i in ids])
-    candidates = plan["in_network"].to_numpy(dtype=bool) & ~plan["complete"].to_numpy(dtype=bool)
+    graph, a = ctx.schedule.graph, ctx.arrays("plan_scheduled")
+    ids = a["id"].tolist()
+    ins, outs = graph.in_degree(), graph.out_degree()
+    in_degree = np.array([ins[i] if i in graph else 0 for i in ids])
+    out_degree = np.array([outs[i] if i in graph else 0 for i in ids])
+    candidates = a["in_network"].astype(bool) & ~a["complete"].astype(bool)
     with np.errstate(invalid="ignore"):
-        late_start = plan["es"].to_numpy(dtype=float) > ctx.schedule.origin
-        early_finish = plan["ef"].to_numpy(dtype=float) < (ctx.schedule.project_finish or 0)
-    no_pred = pd.Series(candidates & (in_degree == 0) & late_start, index=plan.index)
-    no_succ = pd.Series(candidates & (out_degree == 0) & early_finish, index=plan.index)
+        late_start = a["es"].astype(float) > ctx.schedule.origin
+        early_finish = a["ef"].astype(float) < (ctx.schedule.project_finish or 0)
+    no_pred = candidates & (in_degree == 0) & late_start
+    no_succ = candidates & (out_degree == 0) & early_finish
     ctx.cache["open_ends"] = (no_pred, no_succ)
     return no_pred, no_succ
 
