@@ -211,7 +211,8 @@ def _critical_path_test(ctx: ValidationContext) -> DcmaCheck:
     if not len(candidates) or ctx.schedule.project_finish is None:
         return DcmaCheck(12, name, None, "finish moves by the delay", None, unit="")
     # The earliest start, then the highest row (a stable sort, as DataFrame.sort_values).
-    order = np.lexsort((a["source_row"][candidates], a["es"][candidates]))
+    rows = [np.inf if r is None or r != r else r for r in a["source_row"][candidates].tolist()]  # blanks last
+    order = np.lexsort((np.array(rows, dtype=float), a["es"][candidates]))
     index = plan.index[candidates[order[0]]]
     moved = (ctx.schedule.finish_with_delay(plan.at[index, "id"], delay) or 0) - ctx.schedule.project_finish
     return DcmaCheck(12, name, float(moved), f"finish moves by {delay} days", moved == delay, int(moved), delay,
