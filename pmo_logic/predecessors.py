@@ -6,6 +6,7 @@ or weeks of five working days (``w``/``s``), and ``;`` as a separator.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -38,8 +39,14 @@ def parse_predecessors(text: str | None) -> list[Link]:
     """The links of one Predecessors cell; raises `PredecessorSyntaxError` naming the bad part."""
     if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
         return []  # blank, or NaN from a DataFrame column
+    return list(_parse(str(text)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> tuple[Link, ...]:
+    # Plans repeat the same cells ("12", "12FS+2d") across a portfolio: each text is parsed once.
     links = []
-    for part in re.split(r"[,;]", str(text)):
+    for part in re.split(r"[,;]", text):
         part = part.strip()
         if not part:
             continue
@@ -56,4 +63,4 @@ def parse_predecessors(text: str | None) -> list[Link]:
                 lag = -lag
         kind = LINK_TYPES[(match["type"] or "FS").upper()]
         links.append(Link(match["id"], kind, lag))
-    return links
+    return tuple(links)

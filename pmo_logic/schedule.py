@@ -112,12 +112,16 @@ def schedule(
             elif index_of.get(task_id) == i:
                 graph.add_edge(link.predecessor, task_id)
                 graph.edges[link.predecessor, task_id].setdefault("links", []).append(link)
-    result.cycles = _break_cycles(graph)
+    try:
+        order = list(nx.topological_sort(graph))
+    except nx.NetworkXUnfeasible:
+        result.cycles = _break_cycles(graph)
+        order = list(nx.topological_sort(graph))
     result.links = [(u, v, link) for u, v, data in graph.edges(data=True) for link in data["links"]]
     positions = {name: np.full(n, np.nan) for name in ("es", "ef", "ls", "lf", "total_float", "free_float")}
     critical = np.zeros(n, dtype=bool)
     if in_network.any():
-        _passes(result, columns, in_network, calendar, status_date, project_start, positions)
+        _passes(result, order, columns, in_network, calendar, status_date, project_start, positions)
         open_work = ~np.isin(columns["state"], ["done", "cancelled"])
         positions["total_float"] = np.where(open_work, positions["lf"] - positions["ef"], np.nan)
         positions["free_float"] = np.where(open_work, positions["free_float"], np.nan)
@@ -179,8 +183,6 @@ def _task_columns(plan: Sequence[TaskRow], calendar: WorkCalendar) -> dict[str, 
 def _break_cycles(graph: nx.DiGraph) -> list[list[str]]:
     """Report each loop once (by strongly connected component) and remove links until none is left."""
     cycles: list[list[str]] = []
-    if nx.is_directed_acyclic_graph(graph):
-        return cycles
     for component in nx.strongly_connected_components(graph):
         node = next(iter(component))
         if len(component) == 1 and not graph.has_edge(node, node):
@@ -204,6 +206,7 @@ def _break_cycles(graph: nx.DiGraph) -> list[list[str]]:
 
 def _passes(
     result: Schedule,
+    order: list[str],
     columns: dict[str, Any],
     in_network: np.ndarray,
     calendar: WorkCalendar,
@@ -211,8 +214,6 @@ def _passes(
     project_start: date | None,
     positions: dict[str, np.ndarray],
 ) -> None:
-    graph = result.graph
-    order = list(nx.topological_sort(graph))
     rows = np.flatnonzero(in_network).tolist()
     starts = columns["start_pos"][in_network]
     starts = starts[~np.isnan(starts)]
@@ -221,10 +222,13 @@ def _passes(
     result.origin = origin
     # Plain tuples and lists, built once: the passes below (and every finish_with_delay) only
     # do integer arithmetic, with no graph views, DataFrame rows or calendar lookups inside.
-    preds = {t: [(p, link.type, round(link.lag)) for p in graph.predecessors(t) for link in graph.edges[p, t]["links"]]
-             for t in order}  # fmt: skip
-    succs = {t: [(n, link.type, round(link.lag)) for n in graph.successors(t) for link in graph.edges[t, n]["links"]]
-             for t in order}  # fmt: skip
+    # (The passes take maxima and minima over these lists, so their order does not matter.)
+    preds: dict[str, list[tuple[str, str, int]]] = {t: [] for t in order}
+    succs: dict[str, list[tuple[str, str, int]]] = {t: [] for t in order}
+    for u, v, link in result.links:
+        lag = round(link.lag)
+        preds[v].append((u, link.type, lag))
+        succs[u].append((v, link.type, lag))
     info = {}
     ids, kinds, state = columns["id"], columns["type"], columns["state"]
     start_pos, finish_pos, duration = columns["start_pos"], columns["finish_pos"], columns["duration"]
