@@ -164,11 +164,12 @@ def project_kpis(
     es = earned_schedule(plan, status)
     milestones = milestone_kpis(plan, status, holidays)
     risk = risk_kpis(risks, settings)
-    work = plan[plan["type"] != "summary"]
-    when = pd.Timestamp(status) if status else None
+    work = (plan["type"] != "summary").to_numpy()
     overdue = 0
-    if when is not None and len(actions):
-        overdue = int(((actions["due_date"] < when) & ~actions["status"].isin(["done", "cancelled"])).sum())
+    if status is not None and len(actions):
+        late = actions["due_date"].to_numpy() < np.datetime64(status)
+        closed = actions["status"].isin(["done", "cancelled"]).to_numpy()
+        overdue = int((late & ~closed).sum())
     reference = portfolio_date or settings.status_date
     age = (reference - status).days if (reference and status) else None
     kpis: dict[str, Any] = {
@@ -179,8 +180,8 @@ def project_kpis(
         "sv_t": es.sv_t if es else None,
         "spi_t": es.spi_t if es else None,
         "ieac_t": es.ieac_t if es else None,
-        "forecast_finish": _date(work["finish"].max()),
-        "baseline_finish": _date(work["baseline_finish"].max()),
+        "forecast_finish": _date(plan["finish"][work].max()),
+        "baseline_finish": _date(plan["baseline_finish"][work].max()),
         "schedule_variance_days": schedule_variance_days(plan, holidays),
         **milestones,
         **risk,

@@ -194,17 +194,18 @@ class EarnedSchedule:
 
 def earned_schedule(plan: pd.DataFrame, status_date: date | None) -> EarnedSchedule | None:
     """ES = C + (EV - PV_C) / (PV_C+1 - PV_C), C the last whole day with PV_C <= EV."""
-    work = plan[_work_mask(plan)]
-    work = work[work["baseline_start"].notna() & work["baseline_finish"].notna()]
-    if status_date is None or work.empty:
+    if status_date is None:
         return None
-    budget = _zero_blanks(_numbers(work["budget"]))
-    b_start_days = _day_numbers(work["baseline_start"])
-    b_finish_days = _day_numbers(work["baseline_finish"])
-    origin = np.nanmin(b_start_days)
-    start = pd.to_datetime(work["baseline_start"]).min()
-    duration = int(np.floor(np.nanmax(b_finish_days) - origin))
-    ev = float((budget * _zero_blanks(_numbers(work["percent_complete"]))).sum())
+    b_start_days, b_finish_days = _day_numbers(plan["baseline_start"]), _day_numbers(plan["baseline_finish"])
+    work = _work_mask(plan) & ~np.isnan(b_start_days) & ~np.isnan(b_finish_days)
+    if not work.any():
+        return None
+    budget = _zero_blanks(_numbers(plan["budget"])[work])
+    b_start_days, b_finish_days = b_start_days[work], b_finish_days[work]
+    origin = b_start_days.min()
+    start = pd.Timestamp(np.datetime64(int(np.rint(origin * 86400)), "s"))
+    duration = int(np.floor(b_finish_days.max() - origin))
+    ev = float((budget * _zero_blanks(_numbers(plan["percent_complete"])[work])).sum())
     pv_curve = _pv_curve(budget, np.floor(b_start_days - origin), np.floor(b_finish_days - b_start_days), duration + 1)
     at = (pd.Timestamp(status_date) - start).days
     total = pv_curve[-1]
@@ -214,7 +215,8 @@ def earned_schedule(plan: pd.DataFrame, status_date: date | None) -> EarnedSched
         # Everything planned is earned: ES is the day the baseline planned to get there, and
         # the actual time stops at the actual completion, not at the status date.
         es = float(np.argmax(pv_curve >= total - 1e-9))
-        finished = pd.to_datetime(work["actual_finish"]).fillna(pd.to_datetime(work["finish"])).max()
+        done = plan[work]
+        finished = pd.to_datetime(done["actual_finish"]).fillna(pd.to_datetime(done["finish"])).max()
         if not pd.isna(finished):
             at = min(at, (finished - start).days)
     else:
