@@ -81,7 +81,8 @@ class ProjectCache:
             loaded[key] = load
             name = hashlib.sha256(key.encode()).hexdigest()[:24] + ".pkl"
             with atomic_output(self.folder / name) as tmp:
-                tmp.write_bytes(pickle.dumps(load, protocol=pickle.HIGHEST_PROTOCOL))
+                tmp.write_bytes(load.packed or pickle.dumps(load, protocol=pickle.HIGHEST_PROTOCOL))
+            load.packed = None  # kept only until stored
             size, mtime = stats[key]
             index[key] = {"size": size, "mtime_ns": mtime, "sha256": file_hash(load.path), "file": name,
                           "context": context}  # fmt: skip

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -72,6 +73,8 @@ class ProjectLoad:
     the cache); the roll-up adds where each row comes from, for all projects at once."""
     slip_days: np.ndarray | None = None
     """Working days each Plan row slipped against its baseline (on the project's own calendar)."""
+    packed: bytes | None = field(default=None, repr=False, compare=False)
+    """This load pickled, as a worker process sent it: the cache stores these bytes as they are."""
 
 
 @dataclass
@@ -217,16 +220,18 @@ def load_projects(
     status_date: date | None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    keep_packed: bool = False,
 ) -> list[ProjectLoad]:
     """Load workbooks in worker processes (one per core), or here when there is one file or one core.
 
-    ``progress`` is called with 1 after each workbook (a progress bar's advance).
+    ``progress`` is called with 1 after each workbook (a progress bar's advance). With
+    ``keep_packed``, loads from workers keep the bytes they came as (`ProjectLoad.packed`).
     """
     tick = progress or (lambda n: None)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers > 1 and len(paths) > 1:
         try:
-            return _load_in_pool(paths, settings, status_date, workers, tick)
+            return _load_in_pool(paths, settings, status_date, workers, tick, keep_packed)
         except (OSError, NotImplementedError, RuntimeError, ImportError):
             pass  # no process pool here (a sandbox, Pyodide): the same work, in this process
     loads = []
@@ -236,7 +241,7 @@ def load_projects(
     return loads
 
 
-def _load_in_pool(paths, settings, status_date, workers, tick) -> list[ProjectLoad]:
+def _load_in_pool(paths, settings, status_date, workers, tick, keep_packed) -> list[ProjectLoad]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     size = max(1, min(32, len(paths) // (workers * 4)))
@@ -245,8 +250,13 @@ def _load_in_pool(paths, settings, status_date, workers, tick) -> list[ProjectLo
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_started) as pool:
         futures = {pool.submit(_load_batch, batch, settings, status_date): n for n, batch in enumerate(batches)}
         for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            tick(len(results[futures[future]]))
+            loads = []
+            for packed in future.result():
+                load = pickle.loads(packed)
+                load.packed = packed if keep_packed else None
+                loads.append(load)
+            results[futures[future]] = loads
+            tick(len(loads))
     return [load for n in range(len(batches)) for load in results[n]]
 
 
@@ -258,8 +268,9 @@ def _worker_started() -> None:
     gc.set_threshold(20_000, 20, 100)
 
 
-def _load_batch(paths: Sequence[str], settings: PortfolioSettings, status_date: date | None) -> list[ProjectLoad]:
-    return [load_project(p, settings, status_date) for p in paths]
+def _load_batch(paths: Sequence[str], settings: PortfolioSettings, status_date: date | None) -> list[bytes]:
+    # Pickled here, once: the parent unpickles them and the cache keeps the same bytes.
+    return [pickle.dumps(load_project(p, settings, status_date), pickle.HIGHEST_PROTOCOL) for p in paths]
 
 
 def consolidate(
@@ -283,7 +294,7 @@ def consolidate(
         on_files(len(files))
 
     def loader(todo: Sequence[str]) -> list[ProjectLoad]:
-        return load_projects(todo, settings, status_date, workers, progress)
+        return load_projects(todo, settings, status_date, workers, progress, keep_packed=cache is not None)
 
     if cache is not None:
         loads, read = cache.load(files, settings, status_date, loader)
