@@ -370,11 +370,10 @@ class _WorkbookReader:
             for r in range(header_row + 1, len(cells))
             if not all(is_blank(cells[r][c]) for c in mapping if c < len(cells[r]))
         ]
-        for r in kept:
-            row = cells[r]
-            for key, c in computed_at.items():
-                if c < len(row) and not is_blank(row[c]):
-                    layout.computed.setdefault(key, {})[r + 1] = row[c]
+        for key, c in computed_at.items():
+            values = {r + 1: cells[r][c] for r in kept if c < len(cells[r]) and not is_blank(cells[r][c])}
+            if values:
+                layout.computed[key] = values
         # Column by column, each distinct value parsed once (dates, choices and amounts repeat
         # down a column). Problems are then put back in reading order: row by row, left to right.
         first_problem = len(self.problems)
