@@ -43,7 +43,7 @@ def columns_to_frame(columns: dict[str, list[Any]], source_rows: list[int], mode
 
 def _frame(values_of: Callable[[str], list[Any]], source_rows: list[Any], model: type[BaseModel]) -> pd.DataFrame:
     specs = input_columns(model)
-    data: dict[str, object] = {}
+    data: dict[str, np.ndarray] = {}
     for spec in specs:
         values = values_of(spec.name)
         dtype = _DTYPES.get(spec.col.kind)
@@ -56,18 +56,16 @@ def _frame(values_of: Callable[[str], list[Any]], source_rows: list[Any], model:
         elif dtype:
             data[spec.name] = np.array(values, dtype="float64")
         else:
-            data[spec.name] = pd.Series(_objects(values), dtype=object)
+            data[spec.name] = _objects(values)
     names = (*(s.name for s in specs), "source_row")
     if source_rows and all(type(r) is int for r in source_rows):
-        fast = _from_arrays([*(_array(v) for v in data.values()), np.array(source_rows, dtype=np.int64)], names)
+        fast = _from_arrays([*data.values(), np.array(source_rows, dtype=np.int64)], names)
         if fast is not None:
             return fast
+    # The public constructor would read object arrays of text as pandas' string dtype.
+    data = {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in data.items()}
     data["source_row"] = source_rows
     return pd.DataFrame(data, columns=list(names))
-
-
-def _array(values: object) -> np.ndarray:
-    return values.to_numpy() if isinstance(values, pd.Series) else values  # type: ignore[return-value]
 
 
 def _from_arrays(arrays: list[np.ndarray], names: tuple[str, ...]) -> pd.DataFrame | None:
