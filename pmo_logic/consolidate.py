@@ -68,9 +68,11 @@ class ProjectLoad:
     workbook: ProjectWorkbook
     findings: list[Finding]
     kpis: dict[str, Any]
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    """The project's sheets as DataFrames, built where it was loaded (in a worker, and kept in
-    the cache); the roll-up adds where each row comes from, for all projects at once."""
+    tables: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """The project's sheets, column by column (the arrays of its DataFrames), built where it was
+    loaded (in a worker, and kept in the cache). Arrays, not DataFrames: a thousand projects'
+    tables are sent, cached and joined far faster that way. The roll-up joins them and adds
+    where each row comes from, for all projects at once."""
     slip_days: np.ndarray | None = None
     """Working days each Plan row slipped against its baseline (on the project's own calendar)."""
     packed: bytes | None = field(default=None, repr=False, compare=False)
@@ -127,10 +129,10 @@ def load_project(path: str, settings: PortfolioSettings, status_date: date | Non
     validation = validate_workbook(workbook, _validation_settings(settings, status_date), frames=frames)
     load = ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings,
                        kpis=project_kpis(workbook, settings, status_date, frames))  # fmt: skip
-    load.frames = {key: frames[key] for key in DETAIL_TABLES if key in frames}
+    load.tables = {key: _arrays(frames[key]) for key in DETAIL_TABLES if key in frames}
     if "plan" in frames:
         load.slip_days = _slip_days(load, frames["plan"], settings)
-    # The rows now live in the frames: send (and cache) the workbook without them.
+    # The rows now live in the tables: send (and cache) the workbook without them.
     load.workbook = workbook.model_copy(update={key: [] for key in (*DETAIL_TABLES, "lists")})
     return load
 
@@ -412,22 +414,22 @@ def project_frame(load: ProjectLoad, key: str, settings: PortfolioSettings) -> p
 def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSettings) -> pd.DataFrame:
     """A detail table of every project: their rows, with project, programme, file, sheet and row.
 
-    Built once for the whole portfolio (one concat, one construction), not project by project:
-    with a thousand projects, per-project DataFrame work costs more than the data.
+    Built once for the whole portfolio (one join per column, one construction), not project by
+    project: with a thousand projects, per-project DataFrame work costs more than the data.
     """
     schema = next(s for s in PROJECT_SHEETS if s.key == key)
     parts = []
     for load in loads:
-        frame = load.frames.get(key)
-        if frame is None:
-            frame = rows_to_frame(getattr(load.workbook, key), schema.model)
-        if len(frame):
-            parts.append((load, frame))
+        table = load.tables.get(key)
+        if table is None:
+            table = _arrays(rows_to_frame(getattr(load.workbook, key), schema.model))
+        if len(table["source_row"]):
+            parts.append((load, table))
     if not parts:
         columns = ["project_id", "programme", *(s.name for s in schema.columns()), "row", "file", "sheet"]
         return pd.DataFrame(columns=columns)
-    data = pd.concat([frame for _, frame in parts], ignore_index=True) if len(parts) > 1 else parts[0][1]
-    lengths = [len(frame) for _, frame in parts]
+    data = _join([table for _, table in parts])
+    lengths = [len(table["source_row"]) for _, table in parts]
 
     def per_project(values: list[Any]) -> np.ndarray:
         return np.repeat(np.array(values, dtype=object), lengths)
@@ -437,20 +439,45 @@ def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSet
         "project_id": per_project([w.project.project_id for w in workbooks]),
         "programme": per_project([w.project.programme or "(no programme)" for w in workbooks]),
     }
-    columns.update({("row" if c == "source_row" else c): data[c] for c in data.columns})
+    columns.update({("row" if c == "source_row" else c): values for c, values in data.items()})
     columns["file"] = per_project([Path(load.path).name for load, _ in parts])
     columns["sheet"] = per_project([
         w.layout[key].name if key in w.layout else schema.name(w.meta.language) for w in workbooks
     ])  # fmt: skip
     if key == "risks":
-        columns["score"] = columns["probability"] * columns["impact"]
+        columns["score"] = pd.Series(data["probability"] * data["impact"])
         columns["level"] = risk_level(columns["score"], settings)
     if key == "plan":
         columns["slip_days"] = np.concatenate([
-            load.slip_days if load.slip_days is not None else _slip_days(load, frame, settings)
-            for load, frame in parts
+            load.slip_days if load.slip_days is not None else _slip_days(load, _frame_of(table), settings)
+            for load, table in parts
         ])  # fmt: skip
     return pd.DataFrame(columns)
+
+
+def _arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {column: frame[column].to_numpy() for column in frame.columns}
+
+
+def _frame_of(table: dict[str, np.ndarray]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(v, dtype=v.dtype) for c, v in table.items()})
+
+
+def _join(tables: list[dict[str, np.ndarray]]) -> dict[str, pd.Series]:
+    """The projects' tables one under the other, column by column, as Series of the column's dtype.
+
+    The text columns stay object (as the projects' frames hold them), which a DataFrame built
+    from plain arrays would turn into pandas' string dtype. Where projects disagree on a
+    column's dtype, pandas decides, as pd.concat does.
+    """
+    joined: dict[str, pd.Series] = {}
+    for column in tables[0]:
+        arrays = [table[column] for table in tables]
+        if all(a.dtype == arrays[0].dtype for a in arrays):
+            joined[column] = pd.Series(np.concatenate(arrays), dtype=arrays[0].dtype)
+        else:
+            joined[column] = pd.concat([pd.Series(a, dtype=a.dtype) for a in arrays], ignore_index=True)
+    return joined
 
 
 def _slip_days(load: ProjectLoad, plan: pd.DataFrame, settings: PortfolioSettings) -> np.ndarray:

@@ -188,10 +188,7 @@ def _loads(tmp_path: Path, n: int):
         load = copy.deepcopy(first)
         load.workbook.project.project_id = f"P{k:04d}"
         load.workbook.project.programme = f"Programme {k % 9}"
-        load.path = str(tmp_path / f"P{k:04d}.xlsx")
-        for frame in load.frames.values():
-            frame["project_id"] = f"P{k:04d}"
-            frame["programme"] = f"Programme {k % 9}"
+        load.path = str(tmp_path / f"P{k:04d}.xlsx")  # the roll-up names rows by the workbook's project
         loads.append(load)
     return loads
 
