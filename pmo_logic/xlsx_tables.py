@@ -120,10 +120,16 @@ def _cells(letter: str, values: Sequence[Any], kind: str) -> list[str]:
     style = _STYLE[kind]
     s = f' s="{style}"' if style else ""
     if kind == "text":
-        # Roll-up text repeats (project, file, owner, status): escape each distinct value once.
+        # Roll-up text repeats (project, file, owner, status): each distinct value is escaped once.
+        items = _as_list(values)
+        try:
+            texts = {v: f'" t="inlineStr">{_text(v)}</c>' for v in set(items) if not _blank(v)}
+            return [f'<c r="{letter}{r}{texts[v]}' if v in texts else "" for r, v in enumerate(items, start=2)]
+        except TypeError:
+            pass  # an unhashable value: one at a time
         seen: dict[Any, str] = {}
         cells = []
-        for r, v in enumerate(_as_list(values), start=2):
+        for r, v in enumerate(items, start=2):
             if _blank(v):
                 cells.append("")
                 continue
