@@ -98,6 +98,7 @@ def schedule(
     graph = nx.DiGraph()
     graph.add_nodes_from(ids[i] for i in np.flatnonzero(in_network).tolist())
     result = Schedule(tasks=pd.DataFrame(), graph=graph, calendar=calendar)
+    edges: dict[tuple[str, str], list[Link]] = {}
     for i, (task_id, kind, text) in enumerate(zip(ids, kinds, columns["predecessors"], strict=True)):
         try:
             links = parse_predecessors(text)
@@ -110,8 +111,8 @@ def schedule(
             elif link.predecessor not in index_of:
                 result.unknown_predecessors.append((i, link.predecessor))
             elif index_of.get(task_id) == i:
-                graph.add_edge(link.predecessor, task_id)
-                graph.edges[link.predecessor, task_id].setdefault("links", []).append(link)
+                edges.setdefault((link.predecessor, task_id), []).append(link)
+    graph.add_edges_from((u, v, {"links": links}) for (u, v), links in edges.items())
     try:
         order = list(nx.topological_sort(graph))
     except nx.NetworkXUnfeasible:
