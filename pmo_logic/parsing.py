@@ -78,6 +78,8 @@ def is_blank(value: Any) -> bool:
 
 
 def parse_text(value: Any) -> str | None:
+    if type(value) is str:  # most cells: the same as the general case below, sooner
+        return value.strip() or None
     if is_blank(value):
         return None
     if isinstance(value, bool):
