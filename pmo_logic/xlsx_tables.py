@@ -183,12 +183,20 @@ def _numbers(values: Sequence[Any]) -> list[float | int | None]:
 
 def _serials(values: Sequence[Any]) -> list[int | float | None]:
     """Excel's date serials (1900 system): whole days for dates, a fraction for times."""
-    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    stamps = pd.to_datetime(series, errors="coerce")
-    days = (stamps.dt.normalize() - pd.Timestamp(_EXCEL_EPOCH)).dt.days
-    seconds = stamps.dt.hour * 3600 + stamps.dt.minute * 60 + stamps.dt.second
+    array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if array.dtype.kind == "M":
+        stamps = array.astype("datetime64[s]")
+        day = stamps.astype("datetime64[D]")
+        blank = np.isnat(stamps)
+        days = np.where(blank, np.nan, (day - _EXCEL_EPOCH).astype(np.int64)).tolist()
+        seconds = np.where(blank, 0, (stamps - day).astype(np.int64)).tolist()
+    else:
+        series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+        stamps = pd.to_datetime(series, errors="coerce")
+        days = (stamps.dt.normalize() - pd.Timestamp(_EXCEL_EPOCH)).dt.days.tolist()
+        seconds = (stamps.dt.hour * 3600 + stamps.dt.minute * 60 + stamps.dt.second).tolist()
     result: list[int | float | None] = []
-    for d, sec in zip(days.tolist(), seconds.tolist(), strict=True):
+    for d, sec in zip(days, seconds, strict=True):
         if d != d:
             result.append(None)
         elif sec:

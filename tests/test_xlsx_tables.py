@@ -124,3 +124,13 @@ def test_libreoffice_opens_it_with_the_same_values(tmp_path: Path):
         assert row[2] == integer
         assert row[3] == _expected_date(day)
         assert row[4] == {True: "=TRUE()", False: "=FALSE()", None: None}[flag]  # how LibreOffice saves booleans
+
+
+def test_datetime64_columns_give_the_same_serials_as_dates(tmp_path: Path):
+    # The roll-up's date columns are datetime64 (converted with numpy), the test sheet's are
+    # Python dates (converted with pandas): both must land on the same cells.
+    stamps = pd.Series([_expected_date(d) for d in DATES], dtype="datetime64[s]")
+    sheets = [TableSheet("D", "tbl_d", ["Python", "numpy"], [DATES, stamps], ["date", "date"])]
+    path = write_tables(tmp_path / "d.xlsx", sheets)
+    rows = list(openpyxl.load_workbook(path)["D"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == [r[1] for r in rows] == [_expected_date(d) for d in DATES]
