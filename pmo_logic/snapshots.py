@@ -18,7 +18,9 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pmo_logic import __version__
@@ -74,20 +76,64 @@ def save_snapshot(portfolio: Portfolio, folder: str | os.PathLike[str], *, creat
 
 
 def _to_jsonl(frame: pd.DataFrame, path: Path) -> None:
-    def plain(value):
-        if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
-            return None
-        if isinstance(value, (pd.Timestamp, datetime)):
-            return value.date().isoformat()
-        if isinstance(value, date):
-            return value.isoformat()
-        if hasattr(value, "item"):  # numpy scalars
-            return value.item()
-        return value
+    """One JSON object per row, as ``json.dumps`` writes them (", " and ": " separators, UTF-8).
 
+    Encoded a column at a time, each distinct text once: a thousand projects' roll-up has
+    about 270,000 rows, and a dict and a ``json.dumps`` call per row took seconds.
+    """
+    names = list(frame.columns)
+    if not names:
+        path.write_text("{}\n" * len(frame), encoding="utf-8")
+        return
+    keys = [json.dumps(str(name), ensure_ascii=False) + ": " for name in names]
+    columns = [_json_texts(frame[name]) for name in names]
     with path.open("w", encoding="utf-8") as handle:
-        for record in frame.to_dict(orient="records"):
-            handle.write(json.dumps({k: plain(v) for k, v in record.items()}, ensure_ascii=False) + "\n")
+        handle.writelines(
+            "{" + ", ".join(map(str.__add__, keys, values)) + "}\n" for values in zip(*columns, strict=True)
+        )
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return None
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+_INFINITIES = (float("inf"), float("-inf"))
+_FLOAT_TEXT = {float("inf"): "Infinity", float("-inf"): "-Infinity"}
+
+
+def _json_texts(column: pd.Series) -> list[str]:
+    """Each value of ``column`` as JSON text: dates as "YYYY-MM-DD", blanks as null."""
+    kind = column.dtype.kind
+    if kind == "M":
+        days = column.to_numpy().astype("datetime64[D]")
+        texts = np.datetime_as_string(days, unit="D").tolist()
+        return ["null" if nat else f'"{text}"' for nat, text in zip(np.isnat(days).tolist(), texts, strict=True)]
+    if kind == "f":  # as json.dumps writes floats
+        return [repr(v) if v == v and v not in _INFINITIES else _FLOAT_TEXT.get(v, "null") for v in column.tolist()]
+    if kind in "iu":
+        return list(map(repr, column.tolist()))
+    if kind == "b":
+        return ["true" if v else "false" for v in column.tolist()]
+    encoded: dict[tuple[type, Any], str] = {}
+    texts = []
+    for value in column.tolist():
+        try:
+            key = (value.__class__, value)  # 1, 1.0 and True are equal keys: keep them apart
+            text = encoded.get(key)
+            if text is None:
+                text = encoded[key] = json.dumps(_plain(value), ensure_ascii=False)
+        except TypeError:  # not hashable
+            text = json.dumps(_plain(value), ensure_ascii=False)
+        texts.append(text)
+    return texts
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
@@ -97,7 +143,8 @@ def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
         raise ValueError(f"{folder} is not a pmo-xl snapshot")
     tables = {}
     for name, entry in manifest["tables"].items():
-        rows = [json.loads(line) for line in (folder / entry["file"]).read_text(encoding="utf-8").splitlines() if line]
+        lines = [line for line in (folder / entry["file"]).read_text(encoding="utf-8").splitlines() if line]
+        rows = json.loads("[" + ",".join(lines) + "]")  # one parse instead of one per line: the same rows
         frame = pd.DataFrame(rows)
         for column in frame.columns:
             if column in DATE_COLUMNS:
@@ -150,7 +197,10 @@ def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
         if a and b and a != b:
             add("forecast finish", project, was=a, now_=b, delta=(b - a).days)
     # Risks opened and closed.
-    r_old, r_new = _keyed(old["risks"]), _keyed(now["risks"])
+    r_old, r_new = (
+        _keyed(old["risks"], ("status", "title", "score")),
+        _keyed(now["risks"], ("status", "title", "score")),
+    )
     open_old = {k for k, r in r_old.items() if r.get("status") != "closed"}
     open_new = {k for k, r in r_new.items() if r.get("status") != "closed"}
     for key in sorted(open_new - set(r_old)):
@@ -159,8 +209,8 @@ def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
         add("risk closed", key[0], key[1], r_old[key].get("title") or "", was=r_old[key].get("score"))
     # Milestones slipped or pulled in.
     # Snapshots from before milestones had their own table kept every task.
-    m_old = _keyed(_milestones(old.get("milestones", old.get("tasks", pd.DataFrame()))))
-    m_new = _keyed(_milestones(now["milestones"]))
+    m_old = _keyed(_milestones(old.get("milestones", old.get("tasks", pd.DataFrame()))), ("finish", "name"))
+    m_new = _keyed(_milestones(now["milestones"]), ("finish", "name"))
     for key in sorted(set(m_old) & set(m_new)):
         a, b = _day(m_old[key].get("finish")), _day(m_new[key].get("finish"))
         if a and b and a != b:
@@ -193,10 +243,14 @@ def _milestones(tasks: pd.DataFrame) -> pd.DataFrame:
     return tasks[tasks["type"] == "milestone"] if len(tasks) and "type" in tasks else tasks
 
 
-def _keyed(frame: pd.DataFrame) -> dict[tuple[str, str], dict]:
+def _keyed(frame: pd.DataFrame, fields: tuple[str, ...]) -> dict[tuple[str, str], dict]:
+    """``fields`` of each row by (project, ID); a later row with the same key wins."""
     if frame is None or frame.empty:
         return {}
-    return {(str(r["project_id"]), str(r["id"])): r for r in frame.to_dict(orient="records")}
+    present = [f for f in fields if f in frame]
+    keys = zip(map(str, frame["project_id"].tolist()), map(str, frame["id"].tolist()), strict=True)
+    values = zip(*(frame[f].tolist() for f in present), strict=True) if present else ((),) * len(frame)
+    return {key: dict(zip(present, row, strict=True)) for key, row in zip(keys, values, strict=True)}
 
 
 def _known(value) -> bool:

@@ -250,3 +250,35 @@ def test_empty_folder(tmp_path: Path):
     rollup = consolidate(tmp_path, None, workers=1)
     assert rollup.projects.empty and rollup.load_problems.empty
     write_rollup(tmp_path / "rollup.xlsx", rollup)
+
+
+def test_snapshot_lines_are_json_dumps_of_each_row(demo_rollup, tmp_path: Path):
+    # The oracle is the plain formulation: each row as a dict, json.dumps'd (dates as
+    # YYYY-MM-DD, blanks as null). The writer encodes a column at a time; same bytes expected.
+    import json
+    from datetime import datetime
+
+    import numpy as np
+
+    from pmo_logic.snapshots import _plain, _to_jsonl
+
+    def expected(frame: pd.DataFrame) -> str:
+        return "".join(
+            json.dumps({k: _plain(v) for k, v in record.items()}, ensure_ascii=False) + "\n"
+            for record in frame.to_dict(orient="records")
+        )
+
+    odd = pd.DataFrame({
+        "when": pd.Series([datetime(2026, 1, 5, 13, 30), None, datetime(1999, 12, 31)], dtype="datetime64[s]"),
+        "amount": [0.1 + 0.2, np.nan, float("inf")],
+        "count": np.array([1, -2, 3], dtype=np.int64),
+        "flag": [True, False, True],
+        "mixed": pd.Series([1, 1.0, True], dtype=object),
+        "text": pd.Series(["été \"quoted\"", None, "=SUM(1)"], dtype=object),
+        "day": pd.Series([date(2026, 2, 1), np.nan, np.int64(7)], dtype=object),
+        "arrow": pd.Series(["a", None, "ß"], dtype="str"),
+    })  # fmt: skip
+    for name, frame in [("odd", odd), *demo_rollup.tables().items()]:
+        target = tmp_path / f"{name}.jsonl"
+        _to_jsonl(frame, target)
+        assert target.read_text(encoding="utf-8") == expected(frame), name
