@@ -610,13 +610,14 @@ def report_command(
     with console.status("Consolidating..."):
         result = consolidate(folder, portfolio_workbook, status_date=when, cache=ProjectCache(base / ".pmo-cache"),
                              exclude=[p for p in (portfolio, output) if p is not None])  # fmt: skip
-    snapshots = [load_snapshot(p) for p in list_snapshots(base / "snapshots")]
+    # The trend needs only each snapshot's milestones ("tasks" in the oldest snapshots).
+    snapshots = [load_snapshot(p, tables=("milestones", "tasks")) for p in list_snapshots(base / "snapshots")]
     if since is not None:
         previous = load_snapshot(since)
     else:
         # The last committee: the latest snapshot taken before this status date.
         earlier = [s for s in snapshots if s.status_date and result.status_date and s.status_date < result.status_date]
-        previous = earlier[-1] if earlier else None
+        previous = load_snapshot(earlier[-1].path) if earlier else None
     rollup = base / "rollup.xlsx"
     write_committee_pack(
         output,

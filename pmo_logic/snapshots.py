@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -136,22 +137,25 @@ def _json_texts(column: pd.Series) -> list[str]:
     return texts
 
 
-def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+def load_snapshot(path: str | os.PathLike[str], tables: Collection[str] | None = None) -> Snapshot:
+    """A snapshot's tables (only those named in ``tables``, when given: the trend needs one)."""
     folder = Path(path)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
         raise ValueError(f"{folder} is not a pmo-xl snapshot")
-    tables = {}
+    loaded = {}
     for name, entry in manifest["tables"].items():
+        if tables is not None and name not in tables:
+            continue
         lines = [line for line in (folder / entry["file"]).read_text(encoding="utf-8").splitlines() if line]
         rows = json.loads("[" + ",".join(lines) + "]")  # one parse instead of one per line: the same rows
         frame = pd.DataFrame(rows)
         for column in frame.columns:
             if column in DATE_COLUMNS:
                 frame[column] = pd.to_datetime(frame[column], errors="coerce")
-        tables[name] = frame
+        loaded[name] = frame
     status = manifest.get("status_date")
-    return Snapshot(folder, date.fromisoformat(status) if status else None, manifest.get("created", ""), tables)
+    return Snapshot(folder, date.fromisoformat(status) if status else None, manifest.get("created", ""), loaded)
 
 
 def list_snapshots(folder: str | os.PathLike[str]) -> list[Path]:
