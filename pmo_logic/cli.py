@@ -17,7 +17,7 @@ from rich.table import Table
 from pmo_logic import __version__
 from pmo_logic.examples import example_portfolio, example_project
 from pmo_logic.files import OutputExistsError
-from pmo_logic.reader import read_portfolio_workbook, read_project_workbook
+from pmo_logic.reader import read_portfolio_workbook, read_project_workbook, workbook_kind
 from pmo_logic.template_files import TEMPLATE_FILES, build_templates, outdated_templates
 from pmo_logic.templates import write_portfolio_workbook, write_project_workbook
 from pmo_logic.validation_settings import (
@@ -434,7 +434,9 @@ def find_portfolio_workbook(folder: Path) -> Path | None:
     """A portfolio workbook in ``folder`` or its parent (where ``pmo demo`` and the templates put it)."""
     for place in (folder, folder.parent):
         for candidate in sorted(place.glob("*.xls[xm]")):
-            if candidate.name.startswith("~$"):
+            # The _meta sheet says what a workbook is: a folder of a thousand project workbooks
+            # is not read in full to find the one portfolio workbook.
+            if candidate.name.startswith("~$") or workbook_kind(candidate) != "portfolio":
                 continue
             workbook = read_portfolio_workbook(candidate)
             if (
@@ -477,6 +479,9 @@ def consolidate_command(
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
     output = output or base / "rollup.xlsx"
+    if _is_input_workbook(output, folder, portfolio):
+        err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
+        raise typer.Exit(2)
     when = _date_option(status_date)
     started = time.perf_counter()
     with Progress(
@@ -494,10 +499,6 @@ def consolidate_command(
             progress=lambda n: bar.advance(task, n),
             on_files=lambda n: bar.update(task, total=n),
         )
-    sources = {Path(p).resolve() for p in result.details["plan"]["file"]} if len(result.details["plan"]) else set()
-    if output.resolve() in sources or (portfolio is not None and output.resolve() == portfolio.resolve()):
-        err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
-        raise typer.Exit(2)
     write_rollup(output, result)
     for target, fmt in ((csv, "csv"), (parquet, "parquet")):
         if target is not None:
@@ -519,6 +520,18 @@ def consolidate_command(
     )
 
 
+def _is_input_workbook(output: Path, folder: Path, portfolio: Path | None) -> bool:
+    """``output`` is the portfolio workbook or a workbook of the folder (a roll-up written there before is not)."""
+    from pmo_logic.validate import workbook_files
+
+    target = output.resolve()
+    if portfolio is not None and target == portfolio.resolve():
+        return True
+    if not target.exists() or target not in {p.resolve() for p in workbook_files([folder])}:
+        return False
+    return workbook_kind(target) != "rollup"
+
+
 def _rag_cell(value: str | None) -> str:
     colours = {"green": "green", "amber": "yellow", "red": "red"}
     return f"[{colours[value]}]{value}[/]" if value in colours else "-"
@@ -528,11 +541,16 @@ def _number(value, fmt: str = "{:.2f}") -> str:
     return "-" if value is None or value != value else fmt.format(value)
 
 
+PROJECTS_SHOWN = 50
+"""Projects listed in the terminal; the roll-up workbook has them all."""
+
+
 def _print_rollup(result, diff, previous) -> None:
     table = Table(title=f"{result.settings.portfolio_name or 'Portfolio'} at {result.status_date}")
     for column in ("Project", "Programme", "SPI", "CPI", "SPI(t)", "EAC", "Slip (d)", "RAG", "PM's RAG"):
         table.add_column(column)
-    for row in result.projects.to_dict(orient="records"):
+    shown = result.projects.head(PROJECTS_SHOWN)
+    for row in shown.to_dict(orient="records"):
         pm_rag = _rag_cell(row.get("manual_rag")) + (" !" if row.get("rag_differs") else "")
         table.add_row(
             row["project_id"],
@@ -545,6 +563,8 @@ def _print_rollup(result, diff, previous) -> None:
             _rag_cell(row.get("rag_overall")),
             pm_rag,
         )
+    if len(result.projects) > len(shown):
+        table.add_row(f"... {len(result.projects) - len(shown)} more projects in the roll-up workbook", "")
     for row in result.programmes.to_dict(orient="records"):
         table.add_row(
             "[bold]" + row["programme"] + "[/bold]",

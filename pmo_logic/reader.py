@@ -111,6 +111,23 @@ def read_portfolio_workbook(path: str | os.PathLike[str]) -> PortfolioWorkbook:
     return _read(Path(path), PORTFOLIO_KIND)  # type: ignore[return-value]
 
 
+def workbook_kind(path: str | os.PathLike[str]) -> str | None:
+    """What a pmo-xl workbook says it is in its ``_meta`` sheet (project, portfolio, rollup...).
+
+    Reads that one small sheet only; None for a file that is not such a workbook.
+    """
+    try:
+        book = _open_book(Path(path))
+        if META_SHEET not in book.sheet_names:
+            return None
+        for row in book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False):
+            if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() == "kind":
+                return str(row[1]).strip() or None
+    except Exception:  # not a workbook, damaged, password-protected: not one of ours
+        return None
+    return None
+
+
 def _read(path: Path, kind: str, reader: _WorkbookReader | None = None) -> ProjectWorkbook | PortfolioWorkbook:
     container = ProjectWorkbook if kind == PROJECT_KIND else PortfolioWorkbook
     reader = reader or _WorkbookReader(path, kind)

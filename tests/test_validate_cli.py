@@ -111,3 +111,14 @@ def test_consolidate_command_on_the_demo(demo_portfolio, tmp_path: Path):
     pf = str(folder / "portfolio.xlsx")
     refused = runner.invoke(app, ["consolidate", "-p", pf, "-o", pf])
     assert refused.exit_code == 2
+    # A project workbook of the folder is never written over, wherever the command runs from.
+    target = folder / "projects" / "CP-001 Customer portal.xlsx"
+    over = runner.invoke(app, ["consolidate", str(folder / "projects"), "-o", str(target)])
+    assert over.exit_code == 2 and "is an input workbook" in over.output
+    assert target.read_bytes() == before[target.name]
+    # A roll-up written into the project folder is not an input: the next run may replace it.
+    inside = folder / "projects" / "rollup.xlsx"
+    for _ in range(2):
+        again = runner.invoke(app, ["consolidate", str(folder / "projects"), "-o", str(inside), "--no-snapshot"])
+        assert again.exit_code == 0, again.output
+        assert "12 projects consolidated from 13 files" in again.output
