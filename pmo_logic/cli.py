@@ -474,7 +474,7 @@ def consolidate_command(
     from pmo_logic.cache import ProjectCache
     from pmo_logic.consolidate import consolidate
     from pmo_logic.rollup import export_tables, write_rollup
-    from pmo_logic.snapshots import changes, list_snapshots, load_snapshot, save_snapshot
+    from pmo_logic.snapshots import COMPARED_TABLES, changes, list_snapshots, load_snapshot, save_snapshot
 
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
@@ -509,7 +509,7 @@ def consolidate_command(
                 raise typer.Exit(2) from exc
     snapshots = base / "snapshots"
     previous = since if since is not None else (list_snapshots(snapshots)[-1] if list_snapshots(snapshots) else None)
-    diff = changes(load_snapshot(previous), result) if previous is not None else None
+    diff = changes(load_snapshot(previous, COMPARED_TABLES), result) if previous is not None else None
     saved = save_snapshot(result, snapshots) if snapshot else None
     _print_rollup(result, diff, previous)
     elapsed = time.perf_counter() - started
@@ -618,7 +618,7 @@ def report_command(
     from pmo_logic.consolidate import consolidate
     from pmo_logic.libreoffice import LibreOfficeError, convert, soffice_path
     from pmo_logic.report import write_committee_pack
-    from pmo_logic.snapshots import changes, list_snapshots, load_snapshot, milestone_trend
+    from pmo_logic.snapshots import COMPARED_TABLES, changes, list_snapshots, load_snapshot, milestone_trend
 
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
@@ -633,11 +633,11 @@ def report_command(
     # The trend needs only each snapshot's milestones ("tasks" in the oldest snapshots).
     snapshots = [load_snapshot(p, tables=("milestones", "tasks")) for p in list_snapshots(base / "snapshots")]
     if since is not None:
-        previous = load_snapshot(since)
+        previous = load_snapshot(since, COMPARED_TABLES)
     else:
         # The last committee: the latest snapshot taken before this status date.
         earlier = [s for s in snapshots if s.status_date and result.status_date and s.status_date < result.status_date]
-        previous = load_snapshot(earlier[-1].path) if earlier else None
+        previous = load_snapshot(earlier[-1].path, COMPARED_TABLES) if earlier else None
     rollup = base / "rollup.xlsx"
     write_committee_pack(
         output,

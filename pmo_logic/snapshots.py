@@ -172,6 +172,10 @@ def list_snapshots(folder: str | os.PathLike[str]) -> list[Path]:
     return [path for *_, path in sorted(found)]
 
 
+COMPARED_TABLES = ("projects", "risks", "milestones", "tasks")
+"""The tables `changes` reads (``tasks``: snapshots older than the milestones table)."""
+
+
 def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
     """What changed between two committees: risks, RAG, milestones, EAC and forecast finish."""
     now = after.tables() if isinstance(after, Portfolio) else after.tables
