@@ -235,6 +235,8 @@ def milestone_trend(snapshots: list[Snapshot], current: Portfolio | None = None)
         sources.append((current.status_date, current.details["plan"]))
     for when, tasks in sources:
         key = _milestones(tasks)
+        if not len(key) or not {"project_id", "id", "name", "finish", "baseline_finish"} <= set(key.columns):
+            continue  # no milestones then (an empty table is stored without its columns)
         key = key[key["key_milestone"] == True] if "key_milestone" in key else key.iloc[0:0]  # noqa: E712
         frame = pd.DataFrame({
             "reporting_date": pd.Timestamp(when) if when else pd.NaT,

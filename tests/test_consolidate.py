@@ -282,3 +282,25 @@ def test_snapshot_lines_are_json_dumps_of_each_row(demo_rollup, tmp_path: Path):
         target = tmp_path / f"{name}.jsonl"
         _to_jsonl(frame, target)
         assert target.read_text(encoding="utf-8") == expected(frame), name
+
+
+def test_milestone_trend_with_a_committee_that_had_no_milestones(tmp_path: Path):
+    # A portfolio without milestones stores an empty milestones table, which reads back
+    # without columns; the next committee pack must still draw the trend of the others.
+    project = clean_project()
+    project.plan = [t for t in project.plan if t.type != "milestone"]
+    write_project_workbook(tmp_path / "p.xlsx", project)
+    rollup = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=1)
+    assert rollup.milestones.empty
+    saved = load_snapshot(save_snapshot(rollup, tmp_path / "snapshots"))
+    assert milestone_trend([saved], rollup).empty
+    with_milestones = consolidate_demo_like(tmp_path)
+    trend = milestone_trend([saved], with_milestones)
+    assert len(trend) and set(trend["reporting_date"]) == {pd.Timestamp(with_milestones.status_date)}
+
+
+def consolidate_demo_like(tmp_path: Path):
+    folder = tmp_path / "with"
+    folder.mkdir()
+    write_project_workbook(folder / "q.xlsx", clean_project())
+    return consolidate(folder, PortfolioWorkbook(settings=SETTINGS), workers=1)
