@@ -304,3 +304,22 @@ def consolidate_demo_like(tmp_path: Path):
     folder.mkdir()
     write_project_workbook(folder / "q.xlsx", clean_project())
     return consolidate(folder, PortfolioWorkbook(settings=SETTINGS), workers=1)
+
+
+def test_joined_columns_keep_what_pd_concat_gives():
+    # Projects' tables are joined column by column with numpy; where their dtypes differ,
+    # pandas decides as pd.concat does (the oracle).
+    import numpy as np
+
+    from pmo_logic.consolidate import _join
+
+    first = {"a": np.array([1.5, np.nan]), "b": np.array(["x", np.nan], dtype=object), "source_row": np.array([2, 3])}
+    second = {"a": np.array([None, "text"], dtype=object), "b": np.array(["y"], dtype=object)[[0, 0]],
+              "source_row": np.array([2, 3])}  # fmt: skip
+    joined = pd.DataFrame(_join([first, second]))
+    expected = pd.concat(
+        [pd.DataFrame({k: pd.Series(v, dtype=v.dtype) for k, v in t.items()}) for t in (first, second)],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(joined, expected, check_exact=True)
+    assert joined["b"].dtype == object and joined["a"].dtype == object
