@@ -26,7 +26,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.findings import FINDING_COLUMNS, Finding, findings_frame
-from pmo_logic.frames import rows_to_frame
+from pmo_logic.frames import frame_from_columns, rows_to_frame
 from pmo_logic.kpis import (
     EarnedValue,
     agile_kpis,
@@ -52,7 +52,7 @@ from pmo_logic.models import (
 )
 from pmo_logic.reader import read_project_tables
 from pmo_logic.sheets import PROJECT_SHEETS
-from pmo_logic.validate import is_unreadable, sheet_frames, validate_workbook, workbook_files
+from pmo_logic.validate import is_unreadable, sheet_columns, validate_workbook, workbook_files
 from pmo_logic.validation_settings import ValidationSettings, settings_from_portfolio
 from pmo_logic.workdays import public_holidays, working_day_slip
 
@@ -125,11 +125,17 @@ def load_project(path: str, settings: PortfolioSettings, status_date: date | Non
         validation = validate_workbook(workbook, _validation_settings(settings, status_date))
         return ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings, kpis={})
     # The sheets become DataFrames once, for validation, KPIs and the roll-up alike.
-    frames = sheet_frames(workbook, tables)
+    columns = sheet_columns(workbook, tables)
+    frames = {key: frame_from_columns(arrays) for key, arrays in columns.items()}
     validation = validate_workbook(workbook, _validation_settings(settings, status_date), frames=frames)
     load = ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings,
                        kpis=project_kpis(workbook, settings, status_date, frames))  # fmt: skip
-    load.tables = {key: _arrays(frames[key]) for key in DETAIL_TABLES if key in frames}
+    # The arrays the frames were built from, where those are exactly the frames' columns.
+    load.tables = {
+        key: columns[key] if isinstance(columns[key]["source_row"], np.ndarray) else _arrays(frames[key])
+        for key in DETAIL_TABLES
+        if key in frames
+    }
     if "plan" in frames:
         load.slip_days = _slip_days(load, frames["plan"], settings)
     # The rows now live in the tables: send (and cache) the workbook without them.

@@ -28,7 +28,8 @@ def rows_to_frame(rows: Sequence[BaseModel], model: type[BaseModel]) -> pd.DataF
 
     ``source_row`` is kept as a column too, so each figure stays traceable to its cell.
     """
-    return _frame(lambda name: [getattr(r, name) for r in rows], [r.source_row for r in rows], model)
+    return frame_from_columns(typed_columns(lambda name: [getattr(r, name) for r in rows],
+                                            [r.source_row for r in rows], model))  # fmt: skip
 
 
 def columns_to_frame(columns: dict[str, list[Any]], source_rows: list[int], model: type[BaseModel]) -> pd.DataFrame:
@@ -37,14 +38,22 @@ def columns_to_frame(columns: dict[str, list[Any]], source_rows: list[int], mode
     Equal to ``rows_to_frame`` of the models built from the same values (tested), without
     reading every value back from every model.
     """
+    return frame_from_columns(parsed_columns(columns, source_rows, model))
+
+
+def parsed_columns(columns: dict[str, list[Any]], source_rows: list[int], model: type[BaseModel]) -> dict[str, Any]:
+    """The typed arrays `columns_to_frame` builds its DataFrame from (see `typed_columns`)."""
     blank = [None] * len(source_rows)
-    return _frame(lambda name: columns.get(name, blank), list(source_rows), model)
+    return typed_columns(lambda name: columns.get(name, blank), list(source_rows), model)
 
 
-def _frame(values_of: Callable[[str], list[Any]], source_rows: list[Any], model: type[BaseModel]) -> pd.DataFrame:
-    specs = input_columns(model)
-    data: dict[str, np.ndarray] = {}
-    for spec in specs:
+def typed_columns(
+    values_of: Callable[[str], list[Any]], source_rows: list[Any], model: type[BaseModel]
+) -> dict[str, Any]:
+    """Each input column of ``model`` as the numpy array its DataFrame column holds, then
+    ``source_row``: an int64 array when every row has one, else the list as it is."""
+    data: dict[str, Any] = {}
+    for spec in input_columns(model):
         values = values_of(spec.name)
         dtype = _DTYPES.get(spec.col.kind)
         # numpy reads None as NaT/NaN itself: one conversion per column, no per-cell pandas work.
@@ -57,15 +66,22 @@ def _frame(values_of: Callable[[str], list[Any]], source_rows: list[Any], model:
             data[spec.name] = np.array(values, dtype="float64")
         else:
             data[spec.name] = _objects(values)
-    names = (*(s.name for s in specs), "source_row")
-    if source_rows and all(type(r) is int for r in source_rows):
-        fast = _from_arrays([*data.values(), np.array(source_rows, dtype=np.int64)], names)
+    rows_known = bool(source_rows) and all(type(r) is int for r in source_rows)
+    data["source_row"] = np.array(source_rows, dtype=np.int64) if rows_known else source_rows
+    return data
+
+
+def frame_from_columns(data: dict[str, Any]) -> pd.DataFrame:
+    """The DataFrame of `typed_columns`' arrays."""
+    names = tuple(data)
+    if isinstance(data["source_row"], np.ndarray):
+        fast = _from_arrays(list(data.values()), names)
         if fast is not None:
             return fast
     # The public constructor would read object arrays of text as pandas' string dtype.
-    data = {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in data.items()}
-    data["source_row"] = source_rows
-    return pd.DataFrame(data, columns=list(names))
+    public = {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in data.items() if k != "source_row"}
+    public["source_row"] = list(data["source_row"])
+    return pd.DataFrame(public, columns=list(names))
 
 
 def _from_arrays(arrays: list[np.ndarray], names: tuple[str, ...]) -> pd.DataFrame | None:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_logic.findings import Finding
-from pmo_logic.frames import columns_to_frame, rows_to_frame
+from pmo_logic.frames import frame_from_columns, parsed_columns, typed_columns
 from pmo_logic.models import ProjectWorkbook
 from pmo_logic.reader import WORKBOOK_SUFFIXES, ParsedTable, read_project_workbook
 from pmo_logic.rules import CATALOGUE, PortfolioIndex, ValidationContext
@@ -115,17 +115,25 @@ def sheet_frames(workbook: ProjectWorkbook, tables: dict[str, ParsedTable] | Non
     ``tables`` are the sheets as the reader parsed them (`read_project_tables`), when at hand:
     the same frames, built from the columns directly.
     """
+    return {key: frame_from_columns(columns) for key, columns in sheet_columns(workbook, tables).items()}
+
+
+def sheet_columns(workbook: ProjectWorkbook, tables: dict[str, ParsedTable] | None = None) -> dict[str, dict]:
+    """The typed column arrays `sheet_frames` builds each sheet's DataFrame from."""
     tables = tables or {}
-    frames = {}
+    columns = {}
     for schema in PROJECT_SHEETS:
         if schema.layout != "table" or schema.key in workbook.missing_sheets:
             continue
         parsed = tables.get(schema.key)
         if parsed is not None:
-            frames[schema.key] = columns_to_frame(parsed.columns, parsed.rows, schema.model)
+            columns[schema.key] = parsed_columns(parsed.columns, parsed.rows, schema.model)
         else:
-            frames[schema.key] = rows_to_frame(getattr(workbook, schema.key), schema.model)
-    return frames
+            rows = getattr(workbook, schema.key)
+            columns[schema.key] = typed_columns(
+                lambda name, rows=rows: [getattr(r, name) for r in rows], [r.source_row for r in rows], schema.model
+            )
+    return columns
 
 
 def _context(
