@@ -22,7 +22,7 @@ import os
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,20 @@ class PlainSheet:
     hidden: bool = False
 
 
+def table_headers(headers: Sequence[str]) -> list[str]:
+    """Headers as an Excel Table accepts them: none empty, none equal to another (ignoring case)."""
+    result: list[str] = []
+    taken: set[str] = set()
+    for n, header in enumerate(headers, start=1):
+        base = str(header).strip() or f"Column{n}"
+        name, k = base, 2
+        while name.lower() in taken:
+            name, k = f"{base} {k}", k + 1
+        taken.add(name.lower())
+        result.append(name)
+    return result
+
+
 def write_tables(
     path: str | os.PathLike[str],
     sheets: Sequence[TableSheet | PlainSheet],
@@ -78,6 +92,10 @@ def write_tables(
 ) -> Path:
     """Write ``sheets`` as an .xlsx file, atomically (temp file + replace)."""
     # Level 1 deflate: the XML is very repetitive, so it still shrinks about tenfold.
+    sheets = [
+        replace(sheet, headers=table_headers(sheet.headers)) if isinstance(sheet, TableSheet) else sheet
+        for sheet in sheets
+    ]
     with (
         atomic_output(path, overwrite=overwrite) as tmp,
         zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book,

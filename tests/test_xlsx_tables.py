@@ -134,3 +134,13 @@ def test_datetime64_columns_give_the_same_serials_as_dates(tmp_path: Path):
     path = write_tables(tmp_path / "d.xlsx", sheets)
     rows = list(openpyxl.load_workbook(path)["D"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [r[1] for r in rows] == [_expected_date(d) for d in DATES]
+
+
+def test_table_headers_are_unique_and_never_empty(tmp_path: Path):
+    # Excel repairs (and renames) a table whose column names repeat, ignoring case, or are empty.
+    sheet = TableSheet("S", "tbl_s", ["Row", "row", "", "Row 2"], [[1], [2], [3], [4]], ["int"] * 4)
+    path = write_tables(tmp_path / "s.xlsx", [sheet])
+    table = openpyxl.load_workbook(path)["S"].tables["tbl_s"]
+    names = [c.name for c in table.tableColumns]
+    assert names == ["Row", "row 2", "Column3", "Row 2 2"]
+    assert [c.value for c in openpyxl.load_workbook(path)["S"][1]] == names
