@@ -120,14 +120,15 @@ class Portfolio:
 
 def load_project(path: str, settings: PortfolioSettings, status_date: date | None = None) -> ProjectLoad:
     """Read, validate and measure one project workbook. Never raises for a bad workbook."""
-    workbook, tables = read_project_tables(path)
+    # Rows as columns only: the models would be copies of them (see `read_project_tables`).
+    workbook, tables = read_project_tables(path, rows=False)
     if is_unreadable(workbook):
         validation = validate_workbook(workbook, _validation_settings(settings, status_date))
         return ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings, kpis={})
     # The sheets become DataFrames once, for validation, KPIs and the roll-up alike.
     columns = sheet_columns(workbook, tables)
     frames = {key: frame_from_columns(arrays) for key, arrays in columns.items()}
-    validation = validate_workbook(workbook, _validation_settings(settings, status_date), frames=frames)
+    validation = validate_workbook(workbook, _validation_settings(settings, status_date), frames=frames, tables=tables)
     load = ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings,
                        kpis=project_kpis(workbook, settings, status_date, frames))  # fmt: skip
     # The arrays the frames were built from, where those are exactly the frames' columns.
@@ -197,8 +198,8 @@ def project_kpis(
         **milestones,
         **risk,
         "overdue_actions": overdue,
-        "open_issues": sum(i.status not in ("resolved", "closed") for i in workbook.issues),
-        "open_decisions": sum(d.status == "open" for d in workbook.decisions),
+        "open_issues": _count(frames, workbook, "issues", lambda s: s not in ("resolved", "closed")),
+        "open_decisions": _count(frames, workbook, "decisions", lambda s: s == "open"),
         "data_age_days": age,
         "stale": bool(age is not None and age > (settings.stale_after_days or 30)),
         **agile_kpis(sprints, status),
@@ -210,6 +211,13 @@ def project_kpis(
     kpis["manual_rag"] = project.manual_rag
     kpis["rag_differs"] = bool(project.manual_rag and kpis["rag_overall"] and project.manual_rag != kpis["rag_overall"])
     return kpis
+
+
+def _count(frames: dict[str, pd.DataFrame], workbook: ProjectWorkbook, key: str, keep: Callable[[Any], bool]) -> int:
+    """Rows of a sheet whose status ``keep``s, from its frame (blank as None) or its rows."""
+    if key in frames:
+        return sum(keep(None if s != s else s) for s in frames[key]["status"].tolist())
+    return sum(keep(r.status) for r in getattr(workbook, key))
 
 
 def _date(value: Any) -> date | None:

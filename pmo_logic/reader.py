@@ -15,16 +15,18 @@ a bad workbook.
 
 from __future__ import annotations
 
+import functools
 import os
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from pmo_logic.columns import Col, ColumnSpec
+from pmo_logic.columns import Col, ColumnSpec, input_columns
 from pmo_logic.error_cells import error_cells
 from pmo_logic.models import PortfolioWorkbook, ProjectWorkbook, SheetLayout, WorkbookMeta
 from pmo_logic.parsing import CellError, NotInListError, is_blank, parse_integer, parser_for
@@ -94,16 +96,40 @@ def read_project_workbook(path: str | os.PathLike[str]) -> ProjectWorkbook:
     return _read(Path(path), PROJECT_KIND)  # type: ignore[return-value]
 
 
-def read_project_tables(path: str | os.PathLike[str]) -> tuple[ProjectWorkbook, dict[str, ParsedTable]]:
+def read_project_tables(
+    path: str | os.PathLike[str], *, rows: bool = True
+) -> tuple[ProjectWorkbook, dict[str, ParsedTable]]:
     """`read_project_workbook`, plus each table sheet as read column by column.
 
-    A table is only given when every one of its rows became a model, so its columns hold
-    exactly the models' values (`pmo_logic.frames.columns_to_frame` turns them into the same
-    DataFrame as the models would give, without going through the models).
+    A table is only given when its columns hold exactly the values its row models hold
+    (`pmo_logic.frames.columns_to_frame` then gives the same DataFrame as the models would).
+    With ``rows=False`` the table sheets' rows are not built as models at all (the workbook's
+    lists stay empty; the Lists sheet's are kept) wherever that is exact: the sheet's model
+    takes every column's parsed value as it is (`parsed_values_are_models`).
     """
     reader = _WorkbookReader(Path(path), PROJECT_KIND)
+    reader.build_rows = rows
     workbook = _read(Path(path), PROJECT_KIND, reader)
     return workbook, reader.tables  # type: ignore[return-value]
+
+
+_PARSED_TYPES = {"text": str, "choice": str, "date": date, "flag": bool, "integer": int, "number": float,
+                 "money": float, "percent": float}  # fmt: skip
+"""The type each column kind's parser returns (`pmo_logic.parsing.parser_for`)."""
+
+
+@functools.cache
+def parsed_values_are_models(model: type[BaseModel]) -> bool:
+    """Every input field of ``model`` is ``T | None`` with T what its column's parser returns.
+
+    Then validating a row of parsed values changes nothing and fails for no row: the model is
+    only a copy of the parsed columns, and consolidation can skip building it.
+    """
+    for spec in input_columns(model):
+        expected = _PARSED_TYPES.get(spec.col.kind)
+        if expected is None or set(get_args(model.model_fields[spec.name].annotation)) != {expected, type(None)}:
+            return False
+    return True
 
 
 def read_portfolio_workbook(path: str | os.PathLike[str]) -> PortfolioWorkbook:
@@ -173,6 +199,7 @@ class _WorkbookReader:
         self.errors: dict[str, dict[str, str]] = {}
         self.layout: dict[str, SheetLayout] = {}
         self.tables: dict[str, ParsedTable] = {}
+        self.build_rows = True
 
     def problem(self, code: str, severity: str, message: str, sheet: str = "", cell: str = "") -> None:
         self.problems.append(
@@ -327,6 +354,9 @@ class _WorkbookReader:
     def read_table_models(self, cells: list[list[Any]], schema: SheetSchema, sheet_name: str) -> list[BaseModel]:
         parsed = self.read_table(cells, schema, sheet_name)
         assert schema.model is not None
+        if not self.build_rows and schema.key != "lists" and parsed_values_are_models(schema.model):
+            self.tables[schema.key] = parsed
+            return []
         keys = list(parsed.columns)
         models = []
         for i, excel_row in enumerate(parsed.rows):

@@ -20,7 +20,7 @@ broken so that the rest of the plan is still scheduled.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -75,19 +75,26 @@ class Schedule:
         return crit.sort_values(["es", "ef"])["id"].tolist()
 
 
+PlanColumns = Mapping[str, Sequence[Any]]
+"""The Plan read column by column: TaskRow field -> values, with ``source_row``."""
+
+
 def schedule(
-    plan: Sequence[TaskRow],
+    plan: Sequence[TaskRow] | PlanColumns,
     calendar: WorkCalendar,
     *,
     status_date: date | None = None,
     project_start: date | None = None,
 ) -> Schedule:
-    """Schedule ``plan`` (the Plan's rows, summary tasks included) on ``calendar``."""
+    """Schedule ``plan`` (the Plan's rows, summary tasks included) on ``calendar``.
+
+    ``plan`` is the Plan's rows (`TaskRow`), or the same values column by column.
+    """
     # Columns are built as lists and arrays and become one DataFrame at the end: a plan is
     # small, and per-column DataFrame operations would cost more than the scheduling itself.
-    columns = _task_columns(plan, calendar)
+    columns = _task_columns(_column_reader(plan), calendar)
     ids, kinds = columns["id"], columns["type"]
-    n = len(plan)
+    n = len(ids)
     in_network = np.zeros(n, dtype=bool)
     seen: set = set()
     for i, (task_id, kind) in enumerate(zip(ids, kinds, strict=True)):
@@ -134,24 +141,31 @@ def schedule(
     return result
 
 
-def _task_columns(plan: Sequence[TaskRow], calendar: WorkCalendar) -> dict[str, Any]:
+def _column_reader(plan: Sequence[TaskRow] | PlanColumns) -> Callable[[str], list[Any]]:
+    if isinstance(plan, Mapping):
+        blank = [None] * len(plan["source_row"])
+        return lambda name: list(plan.get(name, blank))
+    return lambda name: [getattr(t, name) for t in plan]
+
+
+def _task_columns(column: Callable[[str], list[Any]], calendar: WorkCalendar) -> dict[str, Any]:
     """The Plan's columns the scheduler needs, with each task's dates as working-day positions."""
 
     def text(values: list) -> pd.Series:
         # object dtype: the passes iterate these row by row, which Arrow-backed strings make slow.
         return pd.Series(values, dtype=object)
 
-    kinds = [t.type or "task" for t in plan]
-    status = [t.status for t in plan]
-    percent = np.array([t.percent_complete for t in plan], dtype=float)
+    kinds = [kind or "task" for kind in column("type")]
+    status = column("status")
+    percent = np.array(column("percent_complete"), dtype=float)
     percent = np.where(np.isnan(percent), 0.0, percent)
-    start = [t.actual_start or t.start for t in plan]
-    finish = [t.actual_finish or t.finish for t in plan]
+    start = [actual or planned for actual, planned in zip(column("actual_start"), column("start"), strict=True)]
+    finish = [actual or planned for actual, planned in zip(column("actual_finish"), column("finish"), strict=True)]
     # Duration from the dates where it is missing: what the project manager drew.
     start_pos = calendar.positions(start)
     finish_pos = calendar.positions(finish, end=True)
     from_dates = np.maximum(finish_pos - start_pos, 0)
-    duration = np.array([t.duration for t in plan], dtype=float)
+    duration = np.array(column("duration"), dtype=float)
     duration = np.where(np.isnan(duration), from_dates, duration)
     kind_array = np.array(kinds, dtype=object)
     status_array = np.array(status, dtype=object)
@@ -163,18 +177,18 @@ def _task_columns(plan: Sequence[TaskRow], calendar: WorkCalendar) -> dict[str, 
         "not_started",
     )
     return {
-        "id": [t.id for t in plan],
-        "wbs": text([t.wbs for t in plan]),
+        "id": column("id"),
+        "wbs": text(column("wbs")),
         "type": kinds,
         "status": text(status),
-        "predecessors": [t.predecessors for t in plan],
+        "predecessors": column("predecessors"),
         "percent_complete": percent,
         "duration": np.nan_to_num(duration, nan=0.0).round().astype(int),
         "start": start,
         "finish": finish,
-        "constraint_type": text([t.constraint_type for t in plan]),
-        "constraint_date": [t.constraint_date for t in plan],
-        "source_row": [t.source_row for t in plan],
+        "constraint_type": text(column("constraint_type")),
+        "constraint_date": column("constraint_date"),
+        "source_row": column("source_row"),
         "start_pos": start_pos,
         "finish_pos": finish_pos,
         "state": state,

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,10 +63,13 @@ def validate_workbook(
     settings: ValidationSettings | None = None,
     portfolio: PortfolioIndex | None = None,
     frames: dict[str, pd.DataFrame] | None = None,
+    tables: dict[str, ParsedTable] | None = None,
 ) -> ValidationResult:
     """Run every enabled rule on ``workbook``; reading problems become findings too.
 
-    ``frames`` are the sheets as DataFrames (`sheet_frames`), when the caller has them already.
+    ``frames`` are the sheets as DataFrames (`sheet_frames`), when the caller has them already;
+    ``tables`` the sheets as read (`read_project_tables`), needed when the workbook was read
+    without its rows.
     """
     settings = settings or ValidationSettings()
     result = ValidationResult(workbook=workbook)
@@ -86,7 +90,7 @@ def validate_workbook(
             )
     if is_unreadable(workbook):
         return result
-    ctx = _context(workbook, settings, portfolio, frames)
+    ctx = _context(workbook, settings, portfolio, frames, tables)
     result.schedule = ctx.schedule
     for rule in CATALOGUE.values():
         if rule.check is None or not settings.enabled(rule.code):
@@ -141,9 +145,17 @@ def _context(
     settings: ValidationSettings,
     portfolio: PortfolioIndex | None,
     frames: dict[str, pd.DataFrame] | None = None,
+    tables: dict[str, ParsedTable] | None = None,
 ) -> ValidationContext:
-    plan = workbook.plan
-    dates = [d for t in plan for d in (t.start, t.actual_start, t.baseline_start) if d is not None]
+    parsed = (tables or {}).get("plan")
+    plan: Any = workbook.plan
+    if parsed is not None and not plan and parsed.rows:
+        # Read without its rows: the same values, column by column.
+        plan = {**parsed.columns, "source_row": parsed.rows}
+        names = ("start", "actual_start", "baseline_start")
+        dates = [d for name in names for d in parsed.columns.get(name, ()) if d is not None]
+    else:
+        dates = [d for t in plan for d in (t.start, t.actual_start, t.baseline_start) if d is not None]
     origin = workbook.project.start_date or (min(dates) if dates else None) or workbook.project.status_date
     calendar = WorkCalendar(
         origin or date.today(),
@@ -153,7 +165,7 @@ def _context(
     result = schedule(
         plan, calendar, status_date=workbook.project.status_date, project_start=workbook.project.start_date
     )
-    frames = dict(frames) if frames is not None else sheet_frames(workbook)
+    frames = dict(frames) if frames is not None else sheet_frames(workbook, tables)
     plan = frames["plan"]
     tasks = result.tasks
     # One construction: adding the schedule's columns one by one would copy the frame each time.

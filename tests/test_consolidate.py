@@ -323,3 +323,33 @@ def test_joined_columns_keep_what_pd_concat_gives():
     )
     pd.testing.assert_frame_equal(joined, expected, check_exact=True)
     assert joined["b"].dtype == object and joined["a"].dtype == object
+
+
+def test_loading_without_row_models_gives_what_the_models_give(demo_portfolio):
+    # Consolidation reads the sheets as columns and never builds the row models; the oracle is
+    # the plain path: the workbook read with its rows, validated and measured from them.
+    import math
+
+    from pmo_logic.consolidate import _validation_settings, load_project, project_kpis
+    from pmo_logic.reader import read_project_workbook
+    from pmo_logic.validate import is_unreadable, validate_workbook
+
+    portfolio = read_portfolio_workbook(demo_portfolio.portfolio_file)
+    settings = portfolio.settings
+    compared = 0
+    for path in demo_portfolio.project_files:
+        load = load_project(str(path), settings)
+        workbook = read_project_workbook(path)
+        if is_unreadable(workbook):
+            continue
+        assert workbook.plan and not load.workbook.plan
+        expected = validate_workbook(workbook, _validation_settings(settings, None)).findings
+        assert [f.model_dump() for f in load.findings] == [f.model_dump() for f in expected], path.name
+        kpis = project_kpis(workbook, settings)
+        assert kpis.keys() == load.kpis.keys()
+        for key, value in kpis.items():
+            mine = load.kpis[key]
+            same = mine == value or (isinstance(value, float) and math.isnan(value) and math.isnan(mine))
+            assert same, (path.name, key, value, mine)
+        compared += 1
+    assert compared >= 10

@@ -312,3 +312,22 @@ def test_every_bad_cell_is_reported_in_reading_order(tmp_path: Path):
     rows = {t.source_row: t for t in workbook.plan}
     assert rows[6].start == rows[7].start == date(2026, 2, 2)
     assert rows[3].start is None and rows[5].start is None
+
+
+def test_row_models_are_skipped_only_where_they_copy_the_parsed_values():
+    # Consolidation skips building row models when a model takes each parsed value unchanged:
+    # true for every table sheet of the contract today, false as soon as a field's type and
+    # its column's kind disagree (the reader then builds and validates the rows again).
+    from typing import Annotated
+
+    from pmo_logic.columns import Col
+    from pmo_logic.models import Row
+    from pmo_logic.reader import parsed_values_are_models
+    from pmo_logic.sheets import PROJECT_SHEETS
+
+    assert all(parsed_values_are_models(s.model) for s in PROJECT_SHEETS if s.layout == "table")
+
+    class Mismatch(Row):
+        amount: Annotated[int | None, Col("Amount", "Montant", "money")] = None  # money parses as float
+
+    assert not parsed_values_are_models(Mismatch)
