@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_logic.findings import Finding
-from pmo_logic.frames import frame_from_columns, parsed_columns, typed_columns
+from pmo_logic.frames import frame_from_columns, from_arrays, parsed_columns, typed_columns
 from pmo_logic.models import ProjectWorkbook
 from pmo_logic.reader import WORKBOOK_SUFFIXES, ParsedTable, read_project_workbook
 from pmo_logic.rules import CATALOGUE, PortfolioIndex, ValidationContext
@@ -176,8 +176,23 @@ def _context(
     in_network &= (plan["type"] != "summary").to_numpy() & ~ids.duplicated().to_numpy() & ids.notna().to_numpy()
     columns["in_network"] = in_network
     columns["complete"] = np.isin(columns["state"], ["done", "cancelled"])
-    frames["plan_scheduled"] = pd.DataFrame(columns, index=plan.index)
+    frames["plan_scheduled"] = _scheduled_frame(columns, plan.index)
     return ValidationContext(workbook, settings, calendar, result, frames, portfolio)
+
+
+def _scheduled_frame(columns: dict[str, Any], index: pd.Index) -> pd.DataFrame:
+    """The Plan with its schedule as one DataFrame: what the public constructor makes of
+    ``columns`` (the task state, a plain array of text, becomes pandas' string dtype), built
+    the faster way where every column has a numpy dtype."""
+    default_index = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+    if default_index and all(isinstance(v.dtype, np.dtype) for v in columns.values()):
+        names = tuple(columns)
+        arrays = [v.to_numpy() if isinstance(v, pd.Series) else v for v in columns.values()]
+        arrays[names.index("state")] = pd.array(arrays[names.index("state")], dtype="str")
+        fast = from_arrays(arrays, names)
+        if fast is not None:
+            return fast
+    return pd.DataFrame(columns, index=index)
 
 
 def validate_file(

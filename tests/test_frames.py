@@ -71,7 +71,7 @@ def test_frames_from_the_readers_columns_equal_frames_from_the_models(demo_portf
 
 
 def test_the_fast_construction_is_what_the_public_constructor_builds(demo_portfolio, monkeypatch):
-    # Frames are built with pandas' private DataFrame._from_arrays; pandas' public constructor
+    # Frames are built with pandas' private DataFrame._from_arrays (frames.from_arrays); pandas' public constructor
     # from the same values is the oracle (dtypes, blanks, column index, row index).
     from pmo_logic import frames
     from pmo_logic.reader import read_project_tables
@@ -80,10 +80,25 @@ def test_the_fast_construction_is_what_the_public_constructor_builds(demo_portfo
     loaded = [read_project_tables(p) for p in demo_portfolio.project_files]
     loaded = [(w, t) for w, t in loaded if not is_unreadable(w)]
     fast = [sheet_frames(w, t) for w, t in loaded]
-    monkeypatch.setattr(frames, "_from_arrays", lambda arrays, names: None)
+    monkeypatch.setattr(frames, "from_arrays", lambda arrays, names: None)
     public = [sheet_frames(w, t) for w, t in loaded]
     assert len(fast) >= 10
     for mine, theirs in zip(fast, public, strict=True):
         for key in theirs:
             pd.testing.assert_frame_equal(mine[key], theirs[key], check_exact=True, check_index_type=True)
             assert mine[key].columns.dtype == theirs[key].columns.dtype
+
+
+def test_the_scheduled_plan_is_what_the_public_constructor_builds(demo_portfolio, monkeypatch):
+    from pmo_logic import validate
+    from pmo_logic.reader import read_project_workbook
+    from pmo_logic.validation_settings import ValidationSettings
+
+    workbooks = [read_project_workbook(p) for p in demo_portfolio.project_files]
+    workbooks = [w for w in workbooks if not validate.is_unreadable(w)]
+    fast = [validate._context(w, ValidationSettings(), None).plan for w in workbooks]
+    monkeypatch.setattr(validate, "from_arrays", lambda arrays, names: None)
+    public = [validate._context(w, ValidationSettings(), None).plan for w in workbooks]
+    for mine, theirs in zip(fast, public, strict=True):
+        pd.testing.assert_frame_equal(mine, theirs, check_exact=True)
+    assert str(fast[0]["state"].dtype) == str(public[0]["state"].dtype)
