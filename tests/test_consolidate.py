@@ -353,3 +353,35 @@ def test_loading_without_row_models_gives_what_the_models_give(demo_portfolio):
             assert same, (path.name, key, value, mine)
         compared += 1
     assert compared >= 10
+
+
+def test_workers_started_the_windows_way(tmp_path: Path, monkeypatch):
+    # Windows (and macOS) start worker processes by spawning a fresh interpreter, not forking
+    # this one: everything sent to them must pickle and import on its own.
+    import concurrent.futures
+    import functools
+    import multiprocessing
+
+    for n in range(1, 4):
+        write_project_workbook(tmp_path / f"p{n}.xlsx", project(f"PRJ-00{n}"))
+    serial = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=1)
+    spawn = multiprocessing.get_context("spawn")
+    spawning = functools.partial(concurrent.futures.ProcessPoolExecutor, mp_context=spawn)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", spawning)
+    from pmo_logic import consolidate as module
+
+    pooled: list[int] = []
+    in_pool = module._load_in_pool
+
+    def counted(*args):
+        loads = in_pool(*args)  # raises (and consolidate falls back to this process) if spawning fails
+        pooled.append(len(loads))
+        return loads
+
+    monkeypatch.setattr(module, "_load_in_pool", counted)
+    spawned = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=2, cache=ProjectCache(tmp_path / "c"))
+    assert spawned.stats["read"] == 3 and pooled == [3]  # read by the spawned workers, not the fallback
+    pd.testing.assert_frame_equal(serial.projects, spawned.projects)
+    for key in serial.details:
+        pd.testing.assert_frame_equal(serial.details[key], spawned.details[key])
+    pd.testing.assert_frame_equal(serial.findings, spawned.findings)
