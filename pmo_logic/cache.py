@@ -22,8 +22,8 @@ from pmo_logic.consolidate import ProjectLoad
 from pmo_logic.files import atomic_output
 from pmo_logic.models import PortfolioSettings
 
-CACHE_FORMAT = 3
-"""Bumped when what a cached `ProjectLoad` holds changes (3: the sheets as column arrays)."""
+CACHE_FORMAT = 4
+"""Bumped when what a cached `ProjectLoad` holds changes (4: the sheets as column arrays, slip days in the Plan's)."""
 
 
 def file_hash(path: str | os.PathLike[str]) -> str:

@@ -72,9 +72,8 @@ class ProjectLoad:
     """The project's sheets, column by column (the arrays of its DataFrames), built where it was
     loaded (in a worker, and kept in the cache). Arrays, not DataFrames: a thousand projects'
     tables are sent, cached and joined far faster that way. The roll-up joins them and adds
-    where each row comes from, for all projects at once."""
-    slip_days: np.ndarray | None = None
-    """Working days each Plan row slipped against its baseline (on the project's own calendar)."""
+    where each row comes from, for all projects at once. The Plan's has ``slip_days`` too:
+    working days each row slipped against its baseline, on the project's own calendar."""
     packed: bytes | None = field(default=None, repr=False, compare=False)
     """This load pickled, as a worker process sent it: the cache stores these bytes as they are."""
 
@@ -133,12 +132,12 @@ def load_project(path: str, settings: PortfolioSettings, status_date: date | Non
                        kpis=project_kpis(workbook, settings, status_date, frames))  # fmt: skip
     # The arrays the frames were built from, where those are exactly the frames' columns.
     load.tables = {
-        key: columns[key] if isinstance(columns[key]["source_row"], np.ndarray) else _arrays(frames[key])
+        key: {**columns[key]} if isinstance(columns[key]["source_row"], np.ndarray) else _arrays(frames[key])
         for key in DETAIL_TABLES
         if key in frames
     }
     if "plan" in frames:
-        load.slip_days = _slip_days(load, frames["plan"], settings)
+        load.tables["plan"]["slip_days"] = _slip_days(workbook, frames["plan"], settings)
     # The rows now live in the tables: send (and cache) the workbook without them.
     load.workbook = workbook.model_copy(update={key: [] for key in (*DETAIL_TABLES, "lists")})
     return load
@@ -420,11 +419,6 @@ def _projects_table(loads: Sequence[ProjectLoad], registered: dict) -> pd.DataFr
     return frame.sort_values(["programme", "project_id"], ignore_index=True)
 
 
-def project_frame(load: ProjectLoad, key: str, settings: PortfolioSettings) -> pd.DataFrame:
-    """One project's rows of a detail table, with where each row comes from."""
-    return _detail_table([load], key, settings)
-
-
 def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSettings) -> pd.DataFrame:
     """A detail table of every project: their rows, with project, programme, file, sheet and row.
 
@@ -435,14 +429,18 @@ def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSet
     parts = []
     for load in loads:
         table = load.tables.get(key)
-        if table is None:
-            table = _arrays(rows_to_frame(getattr(load.workbook, key), schema.model))
+        if table is None:  # a load made without tables: its workbook still holds its rows
+            frame = rows_to_frame(getattr(load.workbook, key), schema.model)
+            table = _arrays(frame)
+            if key == "plan":
+                table["slip_days"] = _slip_days(load.workbook, frame, settings)
         if len(table["source_row"]):
             parts.append((load, table))
     if not parts:
         columns = ["project_id", "programme", *(s.name for s in schema.columns()), "row", "file", "sheet"]
         return pd.DataFrame(columns=columns)
     data = _join([table for _, table in parts])
+    slip_days = data.pop("slip_days", None)
     lengths = [len(table["source_row"]) for _, table in parts]
 
     def per_project(values: list[Any]) -> np.ndarray:
@@ -461,20 +459,13 @@ def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSet
     if key == "risks":
         columns["score"] = pd.Series(data["probability"] * data["impact"])
         columns["level"] = risk_level(columns["score"], settings)
-    if key == "plan":
-        columns["slip_days"] = np.concatenate([
-            load.slip_days if load.slip_days is not None else _slip_days(load, _frame_of(table), settings)
-            for load, table in parts
-        ])  # fmt: skip
+    if slip_days is not None:
+        columns["slip_days"] = slip_days
     return pd.DataFrame(columns)
 
 
 def _arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return {column: frame[column].to_numpy() for column in frame.columns}
-
-
-def _frame_of(table: dict[str, np.ndarray]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(v, dtype=v.dtype) for c, v in table.items()})
 
 
 def _join(tables: list[dict[str, np.ndarray]]) -> dict[str, pd.Series]:
@@ -494,8 +485,8 @@ def _join(tables: list[dict[str, np.ndarray]]) -> dict[str, pd.Series]:
     return joined
 
 
-def _slip_days(load: ProjectLoad, plan: pd.DataFrame, settings: PortfolioSettings) -> np.ndarray:
-    holidays = _holidays(settings, load.workbook)
+def _slip_days(workbook: ProjectWorkbook, plan: pd.DataFrame, settings: PortfolioSettings) -> np.ndarray:
+    holidays = _holidays(settings, workbook)
     return working_day_slip(plan["baseline_finish"], plan["finish"], holidays).to_numpy()
 
 

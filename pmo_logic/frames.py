@@ -28,21 +28,20 @@ def rows_to_frame(rows: Sequence[BaseModel], model: type[BaseModel]) -> pd.DataF
 
     ``source_row`` is kept as a column too, so each figure stays traceable to its cell.
     """
-    return frame_from_columns(typed_columns(lambda name: [getattr(r, name) for r in rows],
-                                            [r.source_row for r in rows], model))  # fmt: skip
+    return frame_from_columns(row_columns(rows, model))
 
 
-def columns_to_frame(columns: dict[str, list[Any]], source_rows: list[int], model: type[BaseModel]) -> pd.DataFrame:
-    """`rows_to_frame` from a sheet read column by column (the reader's `ParsedTable`).
-
-    Equal to ``rows_to_frame`` of the models built from the same values (tested), without
-    reading every value back from every model.
-    """
-    return frame_from_columns(parsed_columns(columns, source_rows, model))
+def row_columns(rows: Sequence[BaseModel], model: type[BaseModel]) -> dict[str, Any]:
+    """The typed arrays `rows_to_frame` builds its DataFrame from (see `typed_columns`)."""
+    return typed_columns(lambda name: [getattr(r, name) for r in rows], [r.source_row for r in rows], model)
 
 
 def parsed_columns(columns: dict[str, list[Any]], source_rows: list[int], model: type[BaseModel]) -> dict[str, Any]:
-    """The typed arrays `columns_to_frame` builds its DataFrame from (see `typed_columns`)."""
+    """`row_columns` from a sheet read column by column (the reader's `ParsedTable`).
+
+    Equal to ``row_columns`` of the models built from the same values (tested), without
+    reading every value back from every model.
+    """
     blank = [None] * len(source_rows)
     return typed_columns(lambda name: columns.get(name, blank), list(source_rows), model)
 

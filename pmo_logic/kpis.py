@@ -107,10 +107,6 @@ class EarnedValue:
         return EarnedValue(self.bac + other.bac, self.pv + other.pv, self.ev + other.ev, self.ac + other.ac)
 
 
-def _work(plan: pd.DataFrame) -> pd.DataFrame:
-    return plan[_work_mask(plan)]
-
-
 def _work_mask(plan: pd.DataFrame) -> np.ndarray:
     """Tasks and milestones that count: not summaries, not cancelled (blank type or status counts)."""
     kind, status = plan["type"].to_numpy(dtype=object), plan["status"].to_numpy(dtype=object)
@@ -124,7 +120,8 @@ def _numbers(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
 
 
-def _zero_blanks(values: np.ndarray) -> np.ndarray:
+def zero_blanks(values: np.ndarray) -> np.ndarray:
+    """NaN read as 0 (an amount left blank)."""
     return np.where(np.isnan(values), 0.0, values)
 
 
@@ -159,14 +156,14 @@ def _planned_fraction(baseline_start: pd.Series, baseline_finish: pd.Series, whe
 def earned_value(plan: pd.DataFrame, status_date: date | None, bac: float | None = None) -> EarnedValue:
     """EV figures from the Plan: BAC is the sum of task budgets (or ``bac`` when the plan has none)."""
     work = _work_mask(plan)
-    budget = _zero_blanks(_numbers(plan["budget"])[work])
+    budget = zero_blanks(_numbers(plan["budget"])[work])
     total = float(budget.sum()) or float(bac or 0)
-    ev = float((budget * _zero_blanks(_numbers(plan["percent_complete"])[work])).sum())
-    ac = float(_zero_blanks(_numbers(plan["actual_cost"])[work]).sum())
+    ev = float((budget * zero_blanks(_numbers(plan["percent_complete"])[work])).sum())
+    ac = float(zero_blanks(_numbers(plan["actual_cost"])[work]).sum())
     pv = 0.0
     if status_date is not None:
         fraction = _planned_fraction(plan["baseline_start"][work], plan["baseline_finish"][work], status_date)
-        pv = float((budget * _zero_blanks(fraction)).sum())
+        pv = float((budget * zero_blanks(fraction)).sum())
     return EarnedValue(bac=total, pv=pv, ev=ev, ac=ac)
 
 
@@ -200,12 +197,12 @@ def earned_schedule(plan: pd.DataFrame, status_date: date | None) -> EarnedSched
     work = _work_mask(plan) & ~np.isnan(b_start_days) & ~np.isnan(b_finish_days)
     if not work.any():
         return None
-    budget = _zero_blanks(_numbers(plan["budget"])[work])
+    budget = zero_blanks(_numbers(plan["budget"])[work])
     b_start_days, b_finish_days = b_start_days[work], b_finish_days[work]
     origin = b_start_days.min()
     start = pd.Timestamp(np.datetime64(int(np.rint(origin * 86400)), "s"))
     duration = int(np.floor(b_finish_days.max() - origin))
-    ev = float((budget * _zero_blanks(_numbers(plan["percent_complete"])[work])).sum())
+    ev = float((budget * zero_blanks(_numbers(plan["percent_complete"])[work])).sum())
     pv_curve = _pv_curve(budget, np.floor(b_start_days - origin), np.floor(b_finish_days - b_start_days), duration + 1)
     at = (pd.Timestamp(status_date) - start).days
     total = pv_curve[-1]
@@ -299,17 +296,14 @@ def schedule_variance_days(plan: pd.DataFrame, non_working_days: Iterable[date] 
 
 def risk_kpis(risks: pd.DataFrame, settings: PortfolioSettings) -> dict[str, float | int]:
     """Exposure (sum of P x I and EMV of open risks) and counts by level."""
-    from pmo_logic.sheets import PROBABILITY_FRACTION
-
     open_risk = risks["status"].to_numpy(dtype=object) != "closed"  # a blank status is open
     probability = _numbers(risks["probability"])[open_risk]
     score = probability * _numbers(risks["impact"])[open_risk]
-    fraction = np.array([PROBABILITY_FRACTION.get(p, np.nan) for p in probability.tolist()], dtype=float)
-    emv = _zero_blanks(fraction * _numbers(risks["cost_impact"])[open_risk])
+    emv = zero_blanks(_emv(probability, _numbers(risks["cost_impact"])[open_risk]))
     levels = _risk_levels(score, settings)
     return {
         "open_risks": int(open_risk.sum()),
-        "risk_exposure": float(_zero_blanks(score).sum()),
+        "risk_exposure": float(zero_blanks(score).sum()),
         "risk_emv": float(emv.sum()),
         "max_risk_score": float(np.nanmax(score)) if (~np.isnan(score)).any() else 0.0,
         **{f"risks_{lvl}": int((levels == lvl).sum()) for lvl in ("critical", "high", "medium", "low")},
@@ -318,10 +312,14 @@ def risk_kpis(risks: pd.DataFrame, settings: PortfolioSettings) -> dict[str, flo
 
 def risk_emv(risks: pd.DataFrame) -> pd.Series:
     """Expected monetary value per risk: probability as a fraction x cost impact (NaN when unknown)."""
+    return pd.Series(_emv(_numbers(risks["probability"]), _numbers(risks["cost_impact"])), index=risks.index)
+
+
+def _emv(probability: np.ndarray, cost_impact: np.ndarray) -> np.ndarray:
     from pmo_logic.sheets import PROBABILITY_FRACTION
 
-    fraction = pd.to_numeric(risks.get("probability"), errors="coerce").map(PROBABILITY_FRACTION)
-    return fraction * pd.to_numeric(risks.get("cost_impact"), errors="coerce")
+    fraction = np.array([PROBABILITY_FRACTION.get(p, np.nan) for p in probability.tolist()], dtype=float)
+    return fraction * cost_impact
 
 
 def risk_level(score: pd.Series, settings: PortfolioSettings) -> pd.Series:

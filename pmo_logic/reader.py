@@ -102,7 +102,7 @@ def read_project_tables(
     """`read_project_workbook`, plus each table sheet as read column by column.
 
     A table is only given when its columns hold exactly the values its row models hold
-    (`pmo_logic.frames.columns_to_frame` then gives the same DataFrame as the models would).
+    (`pmo_logic.frames.parsed_columns` then gives the same DataFrame as the models would).
     With ``rows=False`` the table sheets' rows are not built as models at all (the workbook's
     lists stay empty; the Lists sheet's are kept) wherever that is exact: the sheet's model
     takes every column's parsed value as it is (`parsed_values_are_models`).

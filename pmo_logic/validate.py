@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_logic.findings import Finding
-from pmo_logic.frames import frame_from_columns, from_arrays, parsed_columns, typed_columns
+from pmo_logic.frames import frame_from_columns, from_arrays, parsed_columns, row_columns
 from pmo_logic.models import ProjectWorkbook
 from pmo_logic.reader import WORKBOOK_SUFFIXES, ParsedTable, read_project_workbook
 from pmo_logic.rules import CATALOGUE, PortfolioIndex, ValidationContext
@@ -133,10 +133,7 @@ def sheet_columns(workbook: ProjectWorkbook, tables: dict[str, ParsedTable] | No
         if parsed is not None:
             columns[schema.key] = parsed_columns(parsed.columns, parsed.rows, schema.model)
         else:
-            rows = getattr(workbook, schema.key)
-            columns[schema.key] = typed_columns(
-                lambda name, rows=rows: [getattr(r, name) for r in rows], [r.source_row for r in rows], schema.model
-            )
+            columns[schema.key] = row_columns(getattr(workbook, schema.key), schema.model)
     return columns
 
 

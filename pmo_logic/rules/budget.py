@@ -8,12 +8,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from pmo_logic.kpis import zero_blanks
 from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, each_row, item_of, row_of, rule
 from pmo_logic.rules.examples import change
-
-
-def _zero_blanks(values: np.ndarray) -> np.ndarray:
-    return np.where(np.isnan(values), 0.0, values)
 
 
 @rule(
@@ -28,8 +25,8 @@ def _zero_blanks(values: np.ndarray) -> np.ndarray:
 def actual_above_bac(ctx: ValidationContext) -> Iterator[Hit]:
     a = ctx.arrays("plan")
     work = a["type"] != "summary"
-    actual = _zero_blanks(a["actual_cost"][work]).sum()
-    bac = ctx.workbook.project.bac or _zero_blanks(a["budget"][work]).sum()
+    actual = zero_blanks(a["actual_cost"][work]).sum()
+    bac = ctx.workbook.project.bac or zero_blanks(a["budget"][work]).sum()
     if bac and actual > bac:
         yield Hit("project", None, "bac", params={"actual": float(actual), "bac": float(bac)})
 
