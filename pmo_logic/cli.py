@@ -520,16 +520,17 @@ def consolidate_command(
     )
 
 
-def _is_input_workbook(output: Path, folder: Path, portfolio: Path | None) -> bool:
-    """``output`` is the portfolio workbook or a workbook of the folder (a roll-up written there before is not)."""
-    from pmo_logic.validate import workbook_files
-
+def _is_input_workbook(
+    output: Path, folder: Path, portfolio: Path | None, replaceable: tuple[str, ...] = ("rollup",)
+) -> bool:
+    """``output`` is the portfolio workbook or a workbook of the folder, other than one of the
+    ``replaceable`` kinds (a roll-up written there by an earlier run, for consolidate)."""
     target = output.resolve()
     if portfolio is not None and target == portfolio.resolve():
         return True
-    if not target.exists() or target not in {p.resolve() for p in workbook_files([folder])}:
+    if target not in {p.resolve() for p in folder.rglob("*.xls*")}:
         return False
-    return workbook_kind(target) != "rollup"
+    return workbook_kind(target) not in replaceable
 
 
 def _rag_cell(value: str | None) -> str:
@@ -622,8 +623,7 @@ def report_command(
 
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
-    inputs = {p.resolve() for p in folder.rglob("*.xls*")} | ({portfolio.resolve()} if portfolio else set())
-    if output.resolve() in inputs:
+    if _is_input_workbook(output, folder, portfolio, replaceable=()):
         err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
         raise typer.Exit(2)
     when = _date_option(status_date)

@@ -238,6 +238,11 @@ def parse_flag(value: Any, lang: str = "en") -> bool | None:
     raise CellError(f"expected {YES_NO.label('yes', lang)} or {YES_NO.label('no', lang)}, found {value!r}")
 
 
+PARSED_TYPES: dict[str, type] = {"text": str, "choice": str, "date": date, "flag": bool, "integer": int,
+                                 "number": float, "money": float, "percent": float}  # fmt: skip
+"""The type of what `parser_for`'s parser returns for each column kind (or None for a blank)."""
+
+
 def parser_for(kind: str, choices: ChoiceList | None, lang: str) -> Callable[[Any], Any]:
     """The parser of one column kind, bound to the workbook's language."""
     if kind == "choice":

@@ -19,7 +19,6 @@ import functools
 import os
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, get_args
 
@@ -29,7 +28,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from pmo_logic.columns import Col, ColumnSpec, input_columns
 from pmo_logic.error_cells import error_cells
 from pmo_logic.models import PortfolioWorkbook, ProjectWorkbook, SheetLayout, WorkbookMeta
-from pmo_logic.parsing import CellError, NotInListError, is_blank, parse_integer, parser_for
+from pmo_logic.parsing import PARSED_TYPES, CellError, NotInListError, is_blank, parse_integer, parser_for
 from pmo_logic.problems import Problem
 from pmo_logic.sheets import (
     META_SHEET,
@@ -113,11 +112,6 @@ def read_project_tables(
     return workbook, reader.tables  # type: ignore[return-value]
 
 
-_PARSED_TYPES = {"text": str, "choice": str, "date": date, "flag": bool, "integer": int, "number": float,
-                 "money": float, "percent": float}  # fmt: skip
-"""The type each column kind's parser returns (`pmo_logic.parsing.parser_for`)."""
-
-
 @functools.cache
 def parsed_values_are_models(model: type[BaseModel]) -> bool:
     """Every input field of ``model`` is ``T | None`` with T what its column's parser returns.
@@ -126,7 +120,7 @@ def parsed_values_are_models(model: type[BaseModel]) -> bool:
     only a copy of the parsed columns, and consolidation can skip building it.
     """
     for spec in input_columns(model):
-        expected = _PARSED_TYPES.get(spec.col.kind)
+        expected = PARSED_TYPES.get(spec.col.kind)
         if expected is None or set(get_args(model.model_fields[spec.name].annotation)) != {expected, type(None)}:
             return False
     return True
@@ -144,14 +138,25 @@ def workbook_kind(path: str | os.PathLike[str]) -> str | None:
     """
     try:
         book = _open_book(Path(path))
-        if META_SHEET not in book.sheet_names:
-            return None
-        for row in book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False):
-            if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() == "kind":
-                return str(row[1]).strip() or None
     except Exception:  # not a workbook, damaged, password-protected: not one of ours
         return None
-    return None
+    try:
+        return str(_meta_values(book).get("kind") or "").strip() or None
+    except Exception:
+        return None
+    finally:
+        book.close()
+
+
+def _meta_values(book: Any) -> dict[str, Any]:
+    """The ``_meta`` sheet's key/value rows (empty when the workbook has none)."""
+    if META_SHEET not in book.sheet_names:
+        return {}
+    values = {}
+    for row in book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False):
+        if len(row) >= 2 and isinstance(row[0], str):
+            values[row[0].strip()] = row[1]
+    return values
 
 
 def _read(path: Path, kind: str, reader: _WorkbookReader | None = None) -> ProjectWorkbook | PortfolioWorkbook:
@@ -270,10 +275,7 @@ class _WorkbookReader:
         if META_SHEET not in names:
             # A workbook rebuilt by hand from an old copy: assume the current layout.
             return WorkbookMeta(kind=self.kind, template_version=TEMPLATE_VERSION, language=self.guess_language(names))
-        values = {}
-        for row in book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False):
-            if len(row) >= 2 and isinstance(row[0], str):
-                values[row[0].strip()] = row[1]
+        values = _meta_values(book)
         kind = str(values.get("kind") or self.kind)
         if kind != self.kind:
             raise UnreadableWorkbook(WRONG_KIND, f"this is a {kind} workbook, not a {self.kind} workbook")

@@ -92,7 +92,7 @@ def schedule(
     """
     # Columns are built as lists and arrays and become one DataFrame at the end: a plan is
     # small, and per-column DataFrame operations would cost more than the scheduling itself.
-    columns = _task_columns(_column_reader(plan), calendar)
+    columns = _task_columns(column_reader(plan), calendar)
     ids, kinds = columns["id"], columns["type"]
     n = len(ids)
     in_network = np.zeros(n, dtype=bool)
@@ -136,12 +136,17 @@ def schedule(
         critical = positions["total_float"] <= 0
     _summaries(columns, positions)
     dates = _dates(positions, kinds, calendar, result.origin)
-    texts = {k: pd.Series(columns[k], dtype=object) for k in ("id", "type", "predecessors")}
+    # Text columns as object, not pandas' string dtype: rules read them value by value.
+    texts = {k: pd.Series(columns[k], dtype=object) for k in _TEXT_COLUMNS}
     result.tasks = pd.DataFrame({**columns, **texts, **positions, "critical": critical, **dates})
     return result
 
 
-def _column_reader(plan: Sequence[TaskRow] | PlanColumns) -> Callable[[str], list[Any]]:
+_TEXT_COLUMNS = ("id", "wbs", "type", "status", "predecessors", "constraint_type")
+
+
+def column_reader(plan: Sequence[TaskRow] | PlanColumns) -> Callable[[str], list[Any]]:
+    """The values of one TaskRow field down the Plan, from its rows or from its columns."""
     if isinstance(plan, Mapping):
         blank = [None] * len(plan["source_row"])
         return lambda name: list(plan.get(name, blank))
@@ -150,11 +155,6 @@ def _column_reader(plan: Sequence[TaskRow] | PlanColumns) -> Callable[[str], lis
 
 def _task_columns(column: Callable[[str], list[Any]], calendar: WorkCalendar) -> dict[str, Any]:
     """The Plan's columns the scheduler needs, with each task's dates as working-day positions."""
-
-    def text(values: list) -> pd.Series:
-        # object dtype: the passes iterate these row by row, which Arrow-backed strings make slow.
-        return pd.Series(values, dtype=object)
-
     kinds = [kind or "task" for kind in column("type")]
     status = column("status")
     percent = np.array(column("percent_complete"), dtype=float)
@@ -178,15 +178,15 @@ def _task_columns(column: Callable[[str], list[Any]], calendar: WorkCalendar) ->
     )
     return {
         "id": column("id"),
-        "wbs": text(column("wbs")),
+        "wbs": column("wbs"),
         "type": kinds,
-        "status": text(status),
+        "status": status,
         "predecessors": column("predecessors"),
         "percent_complete": percent,
         "duration": np.nan_to_num(duration, nan=0.0).round().astype(int),
         "start": start,
         "finish": finish,
-        "constraint_type": text(column("constraint_type")),
+        "constraint_type": column("constraint_type"),
         "constraint_date": column("constraint_date"),
         "source_row": column("source_row"),
         "start_pos": start_pos,
@@ -247,7 +247,7 @@ def _passes(
     info = {}
     ids, kinds, state = columns["id"], columns["type"], columns["state"]
     start_pos, finish_pos, duration = columns["start_pos"], columns["finish_pos"], columns["duration"]
-    constraint_type, constraint_date = columns["constraint_type"].tolist(), columns["constraint_date"]
+    constraint_type, constraint_date = columns["constraint_type"], columns["constraint_date"]
     percent = columns["percent_complete"]
     for i in rows:
         fixed_start = None if math.isnan(start_pos[i]) else int(start_pos[i])

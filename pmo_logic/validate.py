@@ -27,7 +27,7 @@ from pmo_logic.models import ProjectWorkbook
 from pmo_logic.reader import WORKBOOK_SUFFIXES, ParsedTable, read_project_workbook
 from pmo_logic.rules import CATALOGUE, PortfolioIndex, ValidationContext
 from pmo_logic.rules.dcma import DcmaCheck, dcma_assessment
-from pmo_logic.schedule import Schedule, schedule
+from pmo_logic.schedule import Schedule, column_reader, schedule
 from pmo_logic.sheets import PROJECT_SHEETS
 from pmo_logic.validation_settings import ValidationSettings
 from pmo_logic.workdays import WorkCalendar
@@ -147,12 +147,9 @@ def _context(
     parsed = (tables or {}).get("plan")
     plan: Any = workbook.plan
     if parsed is not None and not plan and parsed.rows:
-        # Read without its rows: the same values, column by column.
-        plan = {**parsed.columns, "source_row": parsed.rows}
-        names = ("start", "actual_start", "baseline_start")
-        dates = [d for name in names for d in parsed.columns.get(name, ()) if d is not None]
-    else:
-        dates = [d for t in plan for d in (t.start, t.actual_start, t.baseline_start) if d is not None]
+        plan = {**parsed.columns, "source_row": parsed.rows}  # read without its rows: the same values
+    column = column_reader(plan)
+    dates = [d for name in ("start", "actual_start", "baseline_start") for d in column(name) if d is not None]
     origin = workbook.project.start_date or (min(dates) if dates else None) or workbook.project.status_date
     calendar = WorkCalendar(
         origin or date.today(),

@@ -120,3 +120,26 @@ def test_flags(raw, expected):
 def test_bad_flag():
     with pytest.raises(CellError, match="expected Oui or Non"):
         parse_flag("maybe", "fr")
+
+
+def test_parsed_types_are_what_the_parsers_return():
+    # The reader skips row models on the strength of this table: each kind's parser, fed the
+    # ways people fill cells, returns exactly the type listed (or None for a blank).
+    from pmo_logic.parsing import PARSED_TYPES, parser_for
+
+    samples = {
+        "text": ["a", 12.0, 7, True, datetime(2026, 1, 2), "  b  "],
+        "choice": ["Done", "Terminée", "done"],
+        "date": [datetime(2026, 1, 2, 0, 0), date(2026, 1, 2), 46000.0, "23/11/2026", "2026-11-23"],
+        "flag": [True, "oui", "No", 1.0, 0],
+        "integer": [3, 3.0, "4", "1 000"],
+        "number": [3, 3.5, "1 234,50 €", "(500)", "12%"],
+        "money": [1200, "1,234.50"],
+        "percent": [0.5, "45%", 45, 1],
+    }
+    assert set(samples) == set(PARSED_TYPES)
+    for kind, values in samples.items():
+        parse = parser_for(kind, choices.TASK_STATUS if kind == "choice" else None, "fr")
+        for value in values:
+            assert type(parse(value)) is PARSED_TYPES[kind], (kind, value)
+        assert parse("") is None and parse(None) is None

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_logic.models import TaskRow
-from pmo_logic.rules.base import Example, Hit, ValidationContext, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, isin, row_of, rule
 from pmo_logic.rules.examples import both, change
 from pmo_logic.rules.logic import open_end_masks
 from pmo_logic.schedule import HARD_CONSTRAINTS
@@ -75,11 +75,8 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
     def idx(mask: np.ndarray) -> list[int]:
         return index[mask].tolist()
 
-    def dates(name: str) -> np.ndarray:
-        return a[name]
-
-    def first(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.where(np.isnat(a), b, a)
+    def first(values: np.ndarray, otherwise: np.ndarray) -> np.ndarray:
+        return np.where(np.isnat(values), otherwise, values)
 
     def add(number, name, count, total, limit, op, offenders, field_name="id", absolute=False):
         metric = float(count) if absolute else _ratio(count, total)
@@ -112,7 +109,7 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
     add(4, "Relationship types", fs_count, len(links), s.fs_min, _ge, not_fs, "predecessors")
 
     # 5 Hard constraints
-    hard = incomplete & np.array([c in HARD_CONSTRAINTS for c in a["constraint_type"].tolist()], dtype=bool)
+    hard = incomplete & isin(a["constraint_type"], HARD_CONSTRAINTS)
     add(5, "Hard constraints", hard.sum(), n_incomplete, s.hard_constraints_max, _le, idx(hard), "constraint_type")
 
     # 6-7 Float
@@ -124,15 +121,15 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
     add(7, "Negative float", negative.sum(), n_incomplete, s.negative_float_max, _le, idx(negative), absolute=True)
 
     # 8 High duration (baseline duration of incomplete tasks)
-    start, end = dates("start"), dates("finish")
+    start, end = a["start"], a["finish"]
     tasks = incomplete & (kind == "task")
-    start_pos = ctx.calendar.positions(first(dates("baseline_start"), start))
-    finish_pos = ctx.calendar.positions(first(dates("baseline_finish"), end), end=True)
+    start_pos = ctx.calendar.positions(first(a["baseline_start"], start))
+    finish_pos = ctx.calendar.positions(first(a["baseline_finish"], end), end=True)
     with np.errstate(invalid="ignore"):
         long = tasks & (finish_pos - start_pos > s.high_duration_days)
     add(8, "High duration", long.sum(), int(tasks.sum()), s.high_duration_max, _le, idx(long), "baseline_finish")
 
-    baseline_finish = dates("baseline_finish")
+    baseline_finish = a["baseline_finish"]
     # 9 Invalid dates
     if status_date is not None:
         when = status_date.to_datetime64()
@@ -140,8 +137,8 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
         invalid = work & (
             (not_started & (start < when))
             | (incomplete & (end < when))
-            | (dates("actual_start") > when)
-            | (dates("actual_finish") > when)
+            | (a["actual_start"] > when)
+            | (a["actual_finish"] > when)
         )
         add(9, "Invalid dates", invalid.sum(), int(work.sum()), s.invalid_dates_max, _le, idx(invalid),
             absolute=True)  # fmt: skip
@@ -150,14 +147,14 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
 
     # 10 Resources
     duration = np.nan_to_num(a["duration"].astype(float), nan=0.0)
-    no_owner = incomplete & (duration > 0) & pd.isna(a["owner"])
+    no_owner = incomplete & (duration > 0) & blank(a["owner"])
     add(10, "Resources", no_owner.sum(), n_incomplete, s.missing_resources_max, _le, idx(no_owner), "owner",
         absolute=True)  # fmt: skip
 
     # 11 Missed tasks and 14 BEI
     if status_date is not None:
         due = work & (baseline_finish <= when) & (state != "cancelled")
-        done_on = first(dates("actual_finish"), end)
+        done_on = first(a["actual_finish"], end)
         missed = due & ((state != "done") | (done_on > baseline_finish))
         add(11, "Missed tasks", missed.sum(), int(due.sum()), s.missed_tasks_max, _le, idx(missed), "finish")
     else:
