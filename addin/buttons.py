@@ -288,6 +288,9 @@ def consolidate(book: xw.Book | None = None) -> None:
 
 
 PACK_SUMMARY = "Committee pack"
+PACK_TABS = "Tabs"
+"""The summary sheet's row listing the tabs the pack copied here (so the next run replaces only those)."""
+PACK_IN_FILE = "(in the file above)"
 
 
 def committee_pack(book: xw.Book | None = None) -> None:
@@ -322,7 +325,7 @@ def committee_pack(book: xw.Book | None = None) -> None:
                 ["EAC", total["eac"]],
             ]
         # Which tabs the pack put here, so the next run replaces those and no sheet of the user's.
-        lines += [["", ""], ["Tabs", ", ".join(copied) if copied else "(in the file above)"]]
+        lines += [["", ""], [PACK_TABS, ", ".join(copied) if copied else PACK_IN_FILE]]
         sheet["A1"].value = lines
         sheet["B2"].add_hyperlink(str(path), name)
         if not copied:
@@ -335,7 +338,7 @@ def _copied_tabs(book: xw.Book) -> list[str]:
     if PACK_SUMMARY not in [s.name for s in book.sheets]:
         return []
     for row in sheet_cells(book.sheets[PACK_SUMMARY]):
-        if row and row[0] == "Tabs" and len(row) > 1 and isinstance(row[1], str) and not row[1].startswith("("):
+        if row and row[0] == PACK_TABS and len(row) > 1 and isinstance(row[1], str) and not row[1].startswith("("):
             return [name.strip() for name in row[1].split(",") if name.strip()]
     return []
 

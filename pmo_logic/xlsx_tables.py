@@ -142,23 +142,14 @@ def _cells(letter: str, values: Sequence[Any], kind: str) -> list[str]:
         items = _as_list(values)
         try:
             texts = {v: f'" t="inlineStr">{_text(v)}</c>' for v in set(items) if not _blank(v)}
-            return [f'<c r="{letter}{r}{texts[v]}' if v in texts else "" for r, v in enumerate(items, start=2)]
-        except TypeError:
-            pass  # an unhashable value: one at a time
-        seen: dict[Any, str] = {}
-        cells = []
-        for r, v in enumerate(items, start=2):
-            if _blank(v):
-                cells.append("")
-                continue
-            try:
-                text = seen.get(v)
-                if text is None:
-                    text = seen[v] = _text(v)
-            except TypeError:  # not hashable
-                text = _text(v)
-            cells.append(f'<c r="{letter}{r}" t="inlineStr">{text}</c>')
-        return cells
+        except TypeError:  # an unhashable value: each one escaped where it is
+            texts = None
+        if texts is None:
+            return [
+                "" if _blank(v) else f'<c r="{letter}{r}" t="inlineStr">{_text(v)}</c>'
+                for r, v in enumerate(items, start=2)
+            ]
+        return [f'<c r="{letter}{r}{texts[v]}' if v in texts else "" for r, v in enumerate(items, start=2)]
     if kind == "bool":
         return [
             "" if _blank(v) else f'<c r="{letter}{r}" t="b"><v>{int(bool(v))}</v></c>'

@@ -144,3 +144,9 @@ def test_table_headers_are_unique_and_never_empty(tmp_path: Path):
     names = [c.name for c in table.tableColumns]
     assert names == ["Row", "row 2", "Column3", "Row 2 2"]
     assert [c.value for c in openpyxl.load_workbook(path)["S"][1]] == names
+
+
+def test_unhashable_text_values_are_written_as_their_text(tmp_path: Path):
+    sheet = TableSheet("S", "tbl_s", ["Tags"], [[["a", "b"], None, "plain"]], ["text"])
+    rows = list(openpyxl.load_workbook(write_tables(tmp_path / "s.xlsx", [sheet]))["S"].iter_rows(values_only=True))
+    assert rows == [("Tags",), ("['a', 'b']",), (None,), ("plain",)]
