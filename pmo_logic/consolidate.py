@@ -26,7 +26,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.findings import FINDING_COLUMNS, Finding, findings_frame
-from pmo_logic.frames import frame_from_columns, rows_to_frame
+from pmo_logic.frames import rows_to_frame
 from pmo_logic.kpis import (
     EarnedValue,
     agile_kpis,
@@ -124,10 +124,13 @@ def load_project(path: str, settings: PortfolioSettings, status_date: date | Non
     if is_unreadable(workbook):
         validation = validate_workbook(workbook, _validation_settings(settings, status_date))
         return ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings, kpis={})
-    # The sheets become DataFrames once, for validation, KPIs and the roll-up alike.
+    # The sheets' typed arrays, for validation, KPIs and the roll-up alike; validation builds a
+    # sheet's DataFrame only where it is needed (`SheetFrames`).
     columns = sheet_columns(workbook, tables)
-    frames = {key: frame_from_columns(arrays) for key, arrays in columns.items()}
-    validation = validate_workbook(workbook, _validation_settings(settings, status_date), frames=frames, tables=tables)
+    validation = validate_workbook(
+        workbook, _validation_settings(settings, status_date), tables=tables, columns=columns
+    )
+    frames = validation.frames
     load = ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings,
                        kpis=project_kpis(workbook, settings, status_date, frames))  # fmt: skip
     # The arrays the frames were built from, where those are exactly the frames' columns.

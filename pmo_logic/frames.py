@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -127,3 +127,54 @@ def sheet_frame(rows: Sequence[BaseModel], schema: SheetSchema, ctx: ComputeCont
     """The rows of a table sheet with its computed columns."""
     assert schema.model is not None
     return with_computed(rows_to_frame(rows, schema.model), schema, ctx)
+
+
+class SheetFrames(Mapping[str, pd.DataFrame]):
+    """The table sheets as DataFrames, each built the first time something asks for it.
+
+    Validation mostly needs a sheet's columns as arrays (`arrays`); the DataFrame is built
+    only for a rule that selects rows to report, or for the KPIs. On a clean workbook of a
+    large portfolio that saves building nine frames per workbook.
+    """
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame] | None = None) -> None:
+        self._frames: dict[str, pd.DataFrame | None] = dict(frames or {})
+        self._columns: dict[str, dict[str, Any]] = {}
+        self._builders: dict[str, Callable[[], pd.DataFrame]] = {}
+
+    def add_columns(self, key: str, columns: dict[str, Any], build: Callable[[], pd.DataFrame] | None = None) -> None:
+        """A sheet given by its typed arrays (`typed_columns`); ``build`` makes its frame (default
+        `frame_from_columns`) and must give columns whose ``to_numpy()`` are these arrays."""
+        self._frames[key] = None
+        self._columns[key] = columns
+        self._builders[key] = build or functools.partial(frame_from_columns, columns)
+
+    def arrays(self, key: str) -> dict[str, np.ndarray] | None:
+        """The arrays behind ``self[key]``, where it was given by arrays that its frame holds as they are."""
+        columns = self._columns.get(key)
+        if columns is None:
+            return None
+        rows = columns.get("source_row")
+        if isinstance(rows, list) and not rows:  # an empty sheet: pandas holds [] as float64 (tested)
+            rows = np.empty(0, dtype=np.float64)
+            columns = self._columns[key] = {**columns, "source_row": rows}
+        return columns if isinstance(rows, np.ndarray) else None
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        frame = self._frames[key]
+        if frame is None:
+            frame = self._frames[key] = self._builders.pop(key)()
+        return frame
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._frames
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frames)
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def built(self) -> list[str]:
+        """The sheets whose DataFrame has been built so far."""
+        return [key for key, frame in self._frames.items() if frame is not None]

@@ -12,7 +12,7 @@ across the workbooks it was given. Source workbooks are only read, never written
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_logic.findings import Finding
-from pmo_logic.frames import frame_from_columns, from_arrays, parsed_columns, row_columns
+from pmo_logic.frames import SheetFrames, frame_from_columns, from_arrays, parsed_columns, row_columns
 from pmo_logic.models import ProjectWorkbook
 from pmo_logic.reader import WORKBOOK_SUFFIXES, ParsedTable, read_project_workbook
 from pmo_logic.rules import CATALOGUE, PortfolioIndex, ValidationContext
@@ -49,6 +49,7 @@ class ValidationResult:
     findings: list[Finding] = field(default_factory=list)
     schedule: Schedule | None = None
     dcma: list[DcmaCheck] = field(default_factory=list)
+    frames: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -64,12 +65,14 @@ def validate_workbook(
     portfolio: PortfolioIndex | None = None,
     frames: dict[str, pd.DataFrame] | None = None,
     tables: dict[str, ParsedTable] | None = None,
+    columns: dict[str, dict[str, Any]] | None = None,
 ) -> ValidationResult:
     """Run every enabled rule on ``workbook``; reading problems become findings too.
 
-    ``frames`` are the sheets as DataFrames (`sheet_frames`), when the caller has them already;
-    ``tables`` the sheets as read (`read_project_tables`), needed when the workbook was read
-    without its rows.
+    ``frames`` are the sheets as DataFrames (`sheet_frames`), or ``columns`` their arrays
+    (`sheet_columns`), when the caller has them already; ``tables`` the sheets as read
+    (`read_project_tables`), needed when the workbook was read without its rows. The result's
+    ``frames`` hold the sheets' DataFrames, built when first asked for.
     """
     settings = settings or ValidationSettings()
     result = ValidationResult(workbook=workbook)
@@ -90,8 +93,8 @@ def validate_workbook(
             )
     if is_unreadable(workbook):
         return result
-    ctx = _context(workbook, settings, portfolio, frames, tables)
-    result.schedule = ctx.schedule
+    ctx = _context(workbook, settings, portfolio, frames, tables, columns)
+    result.schedule, result.frames = ctx.schedule, ctx.frames
     for rule in CATALOGUE.values():
         if rule.check is None or not settings.enabled(rule.code):
             continue
@@ -143,6 +146,7 @@ def _context(
     portfolio: PortfolioIndex | None,
     frames: dict[str, pd.DataFrame] | None = None,
     tables: dict[str, ParsedTable] | None = None,
+    columns: dict[str, dict[str, Any]] | None = None,
 ) -> ValidationContext:
     parsed = (tables or {}).get("plan")
     plan: Any = workbook.plan
@@ -159,25 +163,48 @@ def _context(
     result = schedule(
         plan, calendar, status_date=workbook.project.status_date, project_start=workbook.project.start_date
     )
-    frames = dict(frames) if frames is not None else sheet_frames(workbook, tables)
-    plan = frames["plan"]
+    sheets = SheetFrames(frames)
+    if frames is None:
+        for key, arrays in (columns if columns is not None else sheet_columns(workbook, tables)).items():
+            sheets.add_columns(key, arrays)
+    _add_scheduled(sheets, result)
+    return ValidationContext(workbook, settings, calendar, result, sheets, portfolio)
+
+
+def _add_scheduled(sheets: SheetFrames, result: Schedule) -> None:
+    """The Plan with its schedule's columns (``es``, ``total_float``, ``in_network``...) as
+    ``plan_scheduled``: from the Plan's arrays where it has them, else from its DataFrame."""
     tasks = result.tasks
-    # One construction: adding the schedule's columns one by one would copy the frame each time.
-    columns = {c: tasks[c].to_numpy() if c in _SCHEDULED else plan[c] for c in plan.columns}
+    arrays = sheets.arrays("plan")
+    if arrays is None:
+        frame = sheets["plan"]
+        plan: dict[str, Any] = {c: frame[c] for c in frame.columns}
+        index = frame.index
+    else:
+        plan, index = arrays, pd.RangeIndex(len(arrays["source_row"]))
+    columns = {c: tasks[c].to_numpy() if c in _SCHEDULED else plan[c] for c in plan}
     columns.update({c: tasks[c].to_numpy() for c in _SCHEDULED if c not in columns})
-    ids = plan["id"]
+    ids = np.asarray(plan["id"], dtype=object)
     in_network = columns["es"] == columns["es"]  # scheduled (not NaN)
-    in_network &= (plan["type"] != "summary").to_numpy() & ~ids.duplicated().to_numpy() & ids.notna().to_numpy()
+    in_network &= (np.asarray(plan["type"], dtype=object) != "summary") & ~_repeated(ids) & ~pd.isna(ids)
     columns["in_network"] = in_network
     columns["complete"] = np.isin(columns["state"], ["done", "cancelled"])
-    frames["plan_scheduled"] = _scheduled_frame(columns, plan.index)
-    return ValidationContext(workbook, settings, calendar, result, frames, portfolio)
+    if arrays is not None:  # the arrays must be what the frame's columns give back
+        columns["state"] = pd.array(columns["state"], dtype="str").to_numpy()
+    sheets.add_columns("plan_scheduled", columns, lambda: _scheduled_frame(columns, index))
+
+
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """``Series.duplicated()`` (every occurrence after the first) for an object array."""
+    seen: set[Any] = set()
+    flags = [v in seen or seen.add(v) for v in values.tolist()]  # type: ignore[func-returns-value]
+    return np.array(flags, dtype=bool)
 
 
 def _scheduled_frame(columns: dict[str, Any], index: pd.Index) -> pd.DataFrame:
     """The Plan with its schedule as one DataFrame: what the public constructor makes of
-    ``columns`` (the task state, a plain array of text, becomes pandas' string dtype), built
-    the faster way where every column has a numpy dtype."""
+    ``columns`` (the task state, a plain array of text, becomes pandas' string dtype; other
+    text columns stay object), built the faster way where every column has a numpy dtype."""
     default_index = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
     if default_index and all(isinstance(v.dtype, np.dtype) for v in columns.values()):
         names = tuple(columns)
@@ -186,7 +213,13 @@ def _scheduled_frame(columns: dict[str, Any], index: pd.Index) -> pd.DataFrame:
         fast = from_arrays(arrays, names)
         if fast is not None:
             return fast
-    return pd.DataFrame(columns, index=index)
+    public = {
+        k: pd.Series(v, index=index, dtype=object, copy=False)
+        if k != "state" and isinstance(v, np.ndarray) and v.dtype == object
+        else v
+        for k, v in columns.items()
+    }
+    return pd.DataFrame(public, index=index)
 
 
 def validate_file(

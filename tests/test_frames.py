@@ -102,3 +102,61 @@ def test_the_scheduled_plan_is_what_the_public_constructor_builds(demo_portfolio
     for mine, theirs in zip(fast, public, strict=True):
         pd.testing.assert_frame_equal(mine, theirs, check_exact=True)
     assert str(fast[0]["state"].dtype) == str(public[0]["state"].dtype)
+
+
+def _same_array(mine, theirs, where: str) -> None:
+    assert mine.dtype == theirs.dtype, where
+    assert len(mine) == len(theirs), where
+    for x, y in zip(mine.tolist(), theirs.tolist(), strict=True):
+        assert type(x) is type(y) and (x == y or (x != x and y != y)), (where, x, y)
+
+
+def test_rules_see_the_same_arrays_and_report_the_same_when_frames_are_built_lazily(demo_portfolio):
+    # Validation in consolidation takes the sheets as arrays and builds a DataFrame only when a
+    # rule asks for one (frames.SheetFrames); the frames built up front are the oracle.
+    from pmo_logic import validate
+    from pmo_logic.reader import read_project_tables
+    from pmo_logic.validation_settings import ValidationSettings
+
+    settings = ValidationSettings(as_of=date(2026, 3, 31))
+    compared = 0
+    for path in demo_portfolio.project_files:
+        workbook, tables = read_project_tables(path)
+        if validate.is_unreadable(workbook):
+            continue
+        lazy = validate._context(
+            workbook, settings, None, tables=tables, columns=validate.sheet_columns(workbook, tables)
+        )
+        eager = validate._context(workbook, settings, None, frames=validate.sheet_frames(workbook, tables))
+        assert list(lazy.frames) == list(eager.frames)
+        for key in eager.frames:
+            np_index = lazy.index(key)
+            assert np_index.tolist() == eager.index(key).tolist()
+            for name in eager.frames[key].columns:
+                _same_array(lazy.arrays(key)[name], eager.arrays(key)[name], f"{path.name} {key}.{name}")
+                compared += 1
+            pd.testing.assert_frame_equal(lazy.frames[key], eager.frames[key], check_exact=True)
+        findings = [
+            [f.model_dump() for f in validate.validate_workbook(workbook, settings, **kw).findings]
+            for kw in ({"tables": tables, "columns": validate.sheet_columns(workbook, tables)}, {})
+        ]
+        assert findings[0] == findings[1], path.name
+    assert compared > 1000
+
+
+def test_a_clean_workbook_is_validated_without_building_a_frame(tmp_path):
+    from pmo_logic import validate
+    from pmo_logic.reader import read_project_tables
+    from pmo_logic.rules.example_project import STATUS_DATE, clean_project
+    from pmo_logic.templates import write_project_workbook
+    from pmo_logic.validation_settings import ValidationSettings
+
+    path = tmp_path / "clean.xlsx"
+    write_project_workbook(path, clean_project())
+    workbook, tables = read_project_tables(path, rows=False)
+    columns = validate.sheet_columns(workbook, tables)
+    result = validate.validate_workbook(workbook, ValidationSettings(as_of=STATUS_DATE), tables=tables, columns=columns)
+    assert [f.code for f in result.findings if f.severity != "info"] == []
+    assert result.frames.built() == []
+    assert "plan_scheduled" in result.frames and len(result.frames["plan"]) == len(columns["plan"]["source_row"])
+    assert result.frames.built() == ["plan"]

@@ -8,7 +8,7 @@ with the `rule` decorator.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +19,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.findings import Finding
+from pmo_logic.frames import SheetFrames
 from pmo_logic.models import ProjectWorkbook
 from pmo_logic.problems import Severity
 from pmo_logic.schedule import Schedule
@@ -141,20 +142,25 @@ class PortfolioIndex:
 
 
 class Columns:
-    """A DataFrame's columns as numpy arrays, converted on first use."""
+    """A sheet's columns as numpy arrays: ``frame[name].to_numpy()``, converted on first use, or
+    the very arrays the frame is (or would be) built from, when those are given."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame | None, arrays: Mapping[str, np.ndarray] | None = None) -> None:
         self.frame = frame
+        self._given = arrays
         self._arrays: dict[str, np.ndarray] = {}
 
     def __getitem__(self, name: str) -> np.ndarray:
+        if self._given is not None:
+            return self._given[name]
         array = self._arrays.get(name)
         if array is None:
+            assert self.frame is not None
             array = self._arrays[name] = self.frame[name].to_numpy()
         return array
 
     def __contains__(self, name: str) -> bool:
-        return name in self.frame
+        return name in (self._given if self._given is not None else self.frame)
 
 
 def isin(values: np.ndarray, choices: Iterable[Any]) -> np.ndarray:
@@ -178,8 +184,9 @@ class ValidationContext:
     settings: ValidationSettings
     calendar: WorkCalendar
     schedule: Schedule
-    frames: dict[str, pd.DataFrame]
-    """Each table sheet's rows as a DataFrame (``rows_to_frame``), with ``source_row``."""
+    frames: Mapping[str, pd.DataFrame]
+    """Each table sheet's rows as a DataFrame (``rows_to_frame``), with ``source_row``;
+    a `SheetFrames` builds them when first asked for."""
     portfolio: PortfolioIndex | None = None
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -212,8 +219,23 @@ class ValidationContext:
         """
         columns = self.cache.get(("arrays", key))
         if columns is None:
-            columns = self.cache[("arrays", key)] = Columns(self.frames[key])
+            given = self.frames.arrays(key) if isinstance(self.frames, SheetFrames) else None
+            frame = None if given is not None else self.frames[key]
+            columns = self.cache[("arrays", key)] = Columns(frame, given)
         return columns
+
+    def index(self, key: str) -> np.ndarray:
+        """The labels of ``rows(key)``'s index; a sheet given by its arrays has the default one."""
+        given = self.frames.arrays(key) if isinstance(self.frames, SheetFrames) else None
+        if given is not None:
+            return np.arange(len(given["source_row"]))
+        return self.frames[key].index.to_numpy()
+
+    def each_row(self, key: str, mask: pd.Series | np.ndarray) -> Iterator[pd.Series]:
+        """`each_row` of ``rows(key)``; the sheet's DataFrame is only built when a row is selected."""
+        if isinstance(mask, np.ndarray) and mask.dtype == bool and not mask.any():
+            return iter(())
+        return each_row(self.frames[key], mask)
 
     # where things are ----------------------------------------------------------------
 

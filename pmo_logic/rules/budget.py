@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_logic.kpis import zero_blanks
-from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, each_row, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 
@@ -41,13 +41,14 @@ def actual_above_bac(ctx: ValidationContext) -> Iterator[Hit]:
     example=Example(change("plan", 1, actual_cost=15000), "Plan!O3"),
 )
 def task_over_budget(ctx: ValidationContext) -> Iterator[Hit]:
-    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    a = ctx.arrays("plan")
     budget = a["budget"]
     with np.errstate(invalid="ignore", divide="ignore"):
         over = a["actual_cost"] / np.where(budget > 0, budget, np.nan) - 1
         hits = (a["type"] != "summary") & (over > ctx.settings.cost_overrun_tolerance)
-    for row in each_row(frame, hits):
-        params = {"actual": row["actual_cost"], "budget": row["budget"], "over": over[frame.index.get_loc(row.name)]}
+    for row in ctx.each_row("plan", hits):
+        at = ctx.rows("plan").index.get_loc(row.name)
+        params = {"actual": row["actual_cost"], "budget": row["budget"], "over": over[at]}
         yield Hit("plan", row_of(row["source_row"]), "actual_cost", item_of(row["id"]), params)
 
 
@@ -63,9 +64,9 @@ def task_over_budget(ctx: ValidationContext) -> Iterator[Hit]:
 def forecast_missing(ctx: ValidationContext) -> Iterator[Hit]:
     if "budget" not in ctx.frames or ctx.status_date is None:
         return
-    budget, a = ctx.rows("budget"), ctx.arrays("budget")
+    a = ctx.arrays("budget")
     current = np.datetime64(ctx.status_date.replace(day=1))
-    for row in each_row(budget, (a["month"] >= current) & blank(a["forecast"])):
+    for row in ctx.each_row("budget", (a["month"] >= current) & blank(a["forecast"])):
         params = {"month": f"{row['month']:%B %Y}", "category": row["category"] or "-"}
         yield Hit("budget", row_of(row["source_row"]), "forecast", params=params)
 
@@ -85,16 +86,15 @@ def forecast_missing(ctx: ValidationContext) -> Iterator[Hit]:
 def months_out_of_order(ctx: ValidationContext) -> Iterator[Hit]:
     if "budget" not in ctx.frames:
         return
-    budget = ctx.rows("budget")
-    categories = _categories(ctx.arrays("budget")["category"])
-    months = ctx.arrays("budget")["month"]
+    a = ctx.arrays("budget")
+    categories, months = _categories(a["category"]), a["month"]
     for i, previous in late_months(months, categories):
         params = {
             "month": f"{pd.Timestamp(months[i]):%B %Y}",
             "previous": f"{pd.Timestamp(previous):%B %Y}",
             "category": categories[i] or "-",
         }
-        yield Hit("budget", row_of(budget["source_row"].iat[i]), "month", params=params)
+        yield Hit("budget", row_of(a["source_row"][i]), "month", params=params)
 
 
 @rule(
@@ -109,8 +109,8 @@ def months_out_of_order(ctx: ValidationContext) -> Iterator[Hit]:
 def duplicate_months(ctx: ValidationContext) -> Iterator[Hit]:
     if "budget" not in ctx.frames:
         return
-    budget, a = ctx.rows("budget"), ctx.arrays("budget")
-    for row in each_row(budget, repeated_months(a["month"], _categories(a["category"]))):
+    a = ctx.arrays("budget")
+    for row in ctx.each_row("budget", repeated_months(a["month"], _categories(a["category"]))):
         yield Hit(
             "budget",
             row_of(row["source_row"]),

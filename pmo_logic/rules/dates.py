@@ -7,7 +7,7 @@ from datetime import date
 
 import numpy as np
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, each_row, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 PAIRS = (("start", "finish"), ("actual_start", "actual_finish"), ("baseline_start", "baseline_finish"))
@@ -23,9 +23,9 @@ PAIRS = (("start", "finish"), ("actual_start", "actual_finish"), ("baseline_star
     example=Example(change("plan", 5, finish=date(2026, 3, 18)), "Plan!F7"),
 )
 def finish_before_start(ctx: ValidationContext) -> Iterator[Hit]:
-    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    a = ctx.arrays("plan")
     for start, finish in PAIRS:
-        for row in each_row(frame, a[finish] < a[start]):
+        for row in ctx.each_row("plan", a[finish] < a[start]):
             params = {"start": row[start], "finish": row[finish]}
             yield Hit("plan", row_of(row["source_row"]), finish, item_of(row["id"]), params)
 
@@ -48,10 +48,10 @@ def _working(ctx: ValidationContext, column: np.ndarray) -> np.ndarray:
     example=Example(change("plan", 5, start=date(2026, 3, 21)), "Plan!E7"),
 )
 def non_working_days(ctx: ValidationContext) -> Iterator[Hit]:
-    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    a = ctx.arrays("plan")
     work = a["type"] != "summary"
     for column, which in (("start", "starts"), ("finish", "finishes")):
-        for row in each_row(frame, work & ~_working(ctx, a[column])):
+        for row in ctx.each_row("plan", work & ~_working(ctx, a[column])):
             params = {"which": which, "day": row[column]}
             yield Hit("plan", row_of(row["source_row"]), column, item_of(row["id"]), params)
 
@@ -66,10 +66,10 @@ def non_working_days(ctx: ValidationContext) -> Iterator[Hit]:
     example=Example(change("plan", 5, baseline_start=None), "Plan!L7"),
 )
 def missing_baseline(ctx: ValidationContext) -> Iterator[Hit]:
-    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    a = ctx.arrays("plan")
     work = (a["type"] != "summary") & (a["status"] != "cancelled")
     for column, label in (("baseline_start", "baseline start"), ("baseline_finish", "baseline finish")):
-        for row in each_row(frame, work & blank(a[column])):
+        for row in ctx.each_row("plan", work & blank(a[column])):
             yield Hit("plan", row_of(row["source_row"]), column, item_of(row["id"]), {"column": label})
 
 
@@ -83,7 +83,7 @@ def missing_baseline(ctx: ValidationContext) -> Iterator[Hit]:
     example=Example(change("plan", 5, duration=9), "Plan!G7"),
 )
 def duration_mismatch(ctx: ValidationContext) -> Iterator[Hit]:
-    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    a = ctx.arrays("plan")
     start, finish, duration = a["start"], a["finish"], a["duration"]
     days = ctx.calendar.positions(finish, end=True) - ctx.calendar.positions(start)
     milestone = a["type"] == "milestone"
@@ -93,6 +93,7 @@ def duration_mismatch(ctx: ValidationContext) -> Iterator[Hit]:
     wrong |= milestone & ~np.isnat(start) & ~np.isnat(finish) & (start != finish)
     if not wrong.any():
         return
+    frame = ctx.rows("plan")
     for index, row in frame[wrong].iterrows():
         at = frame.index.get_loc(index)
         params = {"duration": row["duration"], "start": row["start"], "finish": row["finish"], "days": days[at]}

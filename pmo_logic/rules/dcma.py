@@ -58,12 +58,11 @@ def dcma_assessment(ctx: ValidationContext) -> list[DcmaCheck]:
     if "dcma" in ctx.cache:
         return ctx.cache["dcma"]
     s = ctx.settings
-    plan = ctx.plan
     finish = ctx.schedule.project_finish
     # The masks below are plain numpy arrays: pandas costs ~50 us per operation, and the
     # fourteen checks need about a hundred of them for every workbook of a portfolio.
     a = ctx.arrays("plan_scheduled")
-    index = plan.index.to_numpy()
+    index = ctx.index("plan_scheduled")
     kind = a["type"]
     state = a["state"]
     work = kind != "summary"
@@ -201,7 +200,7 @@ def _ge(a: float, b: float) -> bool:
 
 def _critical_path_test(ctx: ValidationContext) -> DcmaCheck:
     """Delay the earliest not-started critical task: the project finish must move by exactly as much."""
-    plan, delay, a = ctx.plan, ctx.settings.critical_path_test_delay, ctx.arrays("plan_scheduled")
+    delay, a = ctx.settings.critical_path_test_delay, ctx.arrays("plan_scheduled")
     open_critical = a["critical"].astype(bool) & (a["state"] == "not_started")
     candidates = np.flatnonzero(open_critical & a["in_network"].astype(bool))
     name = "Critical path test"
@@ -210,8 +209,9 @@ def _critical_path_test(ctx: ValidationContext) -> DcmaCheck:
     # The earliest start, then the highest row (a stable sort, as DataFrame.sort_values).
     rows = [np.inf if r is None or r != r else r for r in a["source_row"][candidates].tolist()]  # blanks last
     order = np.lexsort((np.array(rows, dtype=float), a["es"][candidates]))
-    index = plan.index[candidates[order[0]]]
-    moved = (ctx.schedule.finish_with_delay(plan.at[index, "id"], delay) or 0) - ctx.schedule.project_finish
+    at = candidates[order[0]]
+    index = ctx.index("plan_scheduled")[[at]].tolist()[0]
+    moved = (ctx.schedule.finish_with_delay(a["id"][at], delay) or 0) - ctx.schedule.project_finish
     return DcmaCheck(12, name, float(moved), f"finish moves by {delay} days", moved == delay, int(moved), delay,
                      [index], unit="")  # fmt: skip
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, portfolio_rule, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, each_row, item_of, portfolio_rule, row_of, rule
 from pmo_logic.rules.examples import change
 
 
@@ -69,8 +69,8 @@ def unknown_milestone(ctx: ValidationContext) -> Iterator[Hit]:
 def missing_need_by(ctx: ValidationContext) -> Iterator[Hit]:
     if "interfaces" not in ctx.frames:
         return
-    rows = ctx.rows("interfaces")
-    for row in each_row(rows, rows["need_by"].isna() & (rows["status"] != "closed")):
+    a = ctx.arrays("interfaces")
+    for row in ctx.each_row("interfaces", blank(a["need_by"]) & (a["status"] != "closed")):
         yield Hit("interfaces", row_of(row["source_row"]), "need_by", item_of(row["id"]))
 
 

@@ -78,11 +78,11 @@ def summary_links(ctx: ValidationContext) -> Iterator[Hit]:
     example=Example(change("plan", 4, predecessors=None), "Plan!H6"),
 )
 def open_ends(ctx: ValidationContext) -> Iterator[Hit]:
-    plan = ctx.plan
     if ctx.schedule.project_finish is None:
         return
     no_pred, no_succ = open_end_masks(ctx)
     for at in np.flatnonzero(no_pred | no_succ):
+        plan = ctx.plan
         index = plan.index[at]
         row, task = plan.at[index, "source_row"], plan.at[index, "id"]
         if no_pred[at]:

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
+import pandas as pd
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 from pmo_logic.workdays import working_day_slip
 
@@ -23,18 +24,19 @@ from pmo_logic.workdays import working_day_slip
     example=Example(change("plan", 6, start=date(2026, 4, 21), finish=date(2026, 4, 21)), "Plan!F8"),
 )
 def key_milestone_slip(ctx: ValidationContext) -> Iterator[Hit]:
-    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    a = ctx.arrays("plan")
     key = a["key_milestone"] == True  # noqa: E712
     if not key.any():
         return
-    slip = working_day_slip(frame["baseline_finish"], frame["finish"], ctx.calendar_days)
+    dates = pd.DataFrame({"baseline": a["baseline_finish"], "finish": a["finish"]})
+    slip = working_day_slip(dates["baseline"], dates["finish"], ctx.calendar_days).to_numpy()
     threshold = ctx.settings.key_milestone_slip_days
     with np.errstate(invalid="ignore"):
-        late = key & (slip.to_numpy() > threshold)
-    for row in each_row(frame, late):
+        late = key & (slip > threshold)
+    for row in ctx.each_row("plan", late):
         params = {
             "name": row["name"],
-            "slip": slip[row.name],
+            "slip": slip[ctx.rows("plan").index.get_loc(row.name)],
             "baseline": row["baseline_finish"],
             "finish": row["finish"],
             "threshold": threshold,

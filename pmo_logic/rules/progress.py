@@ -7,7 +7,7 @@ from datetime import date
 
 import numpy as np
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, each_row, isin, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, isin, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 
@@ -21,7 +21,7 @@ from pmo_logic.rules.examples import change
     example=Example(change("plan", 4, status="done"), "Plan!Q6"),
 )
 def percent_vs_status(ctx: ValidationContext) -> Iterator[Hit]:
-    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    a = ctx.arrays("plan")
     pct, status = a["percent_complete"], a["status"]
     known = np.where(np.isnan(pct), 0.0, pct)
     with np.errstate(invalid="ignore"):
@@ -30,7 +30,7 @@ def percent_vs_status(ctx: ValidationContext) -> Iterator[Hit]:
             | ((status == "not_started") & (known > 0))
             | ((pct >= 1) & ~blank(status) & ~isin(status, ["done", "cancelled"]))
         )
-    for row in each_row(frame, wrong):
+    for row in ctx.each_row("plan", wrong):
         params = {"status": row["status"].replace("_", " "), "percent": f"{(row['percent_complete'] or 0):.0%}"}
         yield Hit("plan", row_of(row["source_row"]), "status", item_of(row["id"]), params)
 
@@ -47,9 +47,9 @@ def percent_vs_status(ctx: ValidationContext) -> Iterator[Hit]:
 def actuals_after_status_date(ctx: ValidationContext) -> Iterator[Hit]:
     if ctx.status_date is None:
         return
-    frame, a, status_date = ctx.rows("plan"), ctx.arrays("plan"), np.datetime64(ctx.status_date)
+    a, status_date = ctx.arrays("plan"), np.datetime64(ctx.status_date)
     for column, label in (("actual_start", "actual start"), ("actual_finish", "actual finish")):
-        for row in each_row(frame, a[column] > status_date):
+        for row in ctx.each_row("plan", a[column] > status_date):
             params = {"column": label, "day": row[column], "status_date": ctx.status_date}
             yield Hit("plan", row_of(row["source_row"]), column, item_of(row["id"]), params)
 
@@ -66,7 +66,7 @@ def actuals_after_status_date(ctx: ValidationContext) -> Iterator[Hit]:
 def past_finish_not_complete(ctx: ValidationContext) -> Iterator[Hit]:
     if ctx.status_date is None:
         return
-    frame, a = ctx.rows("plan"), ctx.arrays("plan")
+    a = ctx.arrays("plan")
     pct = a["percent_complete"]
     late = (
         (a["finish"] < np.datetime64(ctx.status_date))
@@ -74,7 +74,7 @@ def past_finish_not_complete(ctx: ValidationContext) -> Iterator[Hit]:
         & ~isin(a["status"], ["done", "cancelled"])
         & (a["type"] != "summary")
     )
-    for row in each_row(frame, late):
+    for row in ctx.each_row("plan", late):
         params = {"finish": row["finish"], "percent": f"{(row['percent_complete'] or 0):.0%}"}
         yield Hit("plan", row_of(row["source_row"]), "finish", item_of(row["id"]), params)
 

@@ -10,7 +10,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, each_row, isin, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, isin, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 
@@ -26,8 +26,8 @@ def _high_open_risks(ctx: ValidationContext) -> np.ndarray:
 def _risk_hits(ctx: ValidationContext, column: str) -> Iterator[Hit]:
     if "risks" not in ctx.frames:
         return
-    risks, high = ctx.rows("risks"), _high_open_risks(ctx)
-    for row in each_row(risks, high & blank(ctx.arrays("risks")[column])):
+    high = _high_open_risks(ctx)
+    for row in ctx.each_row("risks", high & blank(ctx.arrays("risks")[column])):
         score = row["probability"] * row["impact"]
         yield Hit("risks", row_of(row["source_row"]), column, item_of(row["id"]), {"score": score})
 
@@ -91,9 +91,9 @@ def score_not_p_times_i(ctx: ValidationContext) -> Iterator[Hit]:
     if layout is None or "score" not in layout.computed or "risks" not in ctx.frames:
         return
     found = layout.computed["score"]
-    risks = ctx.rows("risks")
+    a = ctx.arrays("risks")
     for source_row, probability, impact, risk_id in zip(
-        risks["source_row"], risks["probability"], risks["impact"], risks["id"], strict=True
+        *(a[name].tolist() for name in ("source_row", "probability", "impact", "id")), strict=True
     ):
         excel_row = row_of(source_row)
         if pd.isna(probability) or pd.isna(impact) or excel_row not in found:
@@ -115,9 +115,9 @@ def score_not_p_times_i(ctx: ValidationContext) -> Iterator[Hit]:
 def overdue_actions(ctx: ValidationContext) -> Iterator[Hit]:
     if "actions" not in ctx.frames or ctx.status_date is None:
         return
-    actions, a, status_date = ctx.rows("actions"), ctx.arrays("actions"), pd.Timestamp(ctx.status_date)
+    a, status_date = ctx.arrays("actions"), pd.Timestamp(ctx.status_date)
     late = (a["due_date"] < status_date.to_datetime64()) & ~isin(a["status"], ["done", "cancelled"])
-    for row in each_row(actions, late):
+    for row in ctx.each_row("actions", late):
         params = {"due": row["due_date"], "days": (status_date - row["due_date"]).days}
         yield Hit("actions", row_of(row["source_row"]), "due_date", item_of(row["id"]), params)
 
@@ -134,8 +134,8 @@ def overdue_actions(ctx: ValidationContext) -> Iterator[Hit]:
 def issue_without_owner(ctx: ValidationContext) -> Iterator[Hit]:
     if "issues" not in ctx.frames:
         return
-    issues, a = ctx.rows("issues"), ctx.arrays("issues")
-    for row in each_row(issues, blank(a["owner"]) & ~isin(a["status"], ["resolved", "closed"])):
+    a = ctx.arrays("issues")
+    for row in ctx.each_row("issues", blank(a["owner"]) & ~isin(a["status"], ["resolved", "closed"])):
         yield Hit("issues", row_of(row["source_row"]), "owner", item_of(row["id"]))
 
 
@@ -151,9 +151,9 @@ def issue_without_owner(ctx: ValidationContext) -> Iterator[Hit]:
 def late_decisions(ctx: ValidationContext) -> Iterator[Hit]:
     if "decisions" not in ctx.frames or ctx.status_date is None:
         return
-    decisions, a = ctx.rows("decisions"), ctx.arrays("decisions")
+    a = ctx.arrays("decisions")
     late = (a["needed_by"] < np.datetime64(ctx.status_date)) & (a["status"] == "open")
-    for row in each_row(decisions, late):
+    for row in ctx.each_row("decisions", late):
         yield Hit(
             "decisions", row_of(row["source_row"]), "needed_by", item_of(row["id"]), {"needed_by": row["needed_by"]}
         )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, each_row, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 from pmo_logic.sheets import PROJECT_KIND, sheet
 
@@ -33,13 +33,13 @@ def required_values(ctx: ValidationContext) -> Iterator[Hit]:
     for key in TABLES:
         if key not in ctx.frames:
             continue
-        frame, schema, a = ctx.rows(key), sheet(PROJECT_KIND, key), ctx.arrays(key)
+        schema, a = sheet(PROJECT_KIND, key), ctx.arrays(key)
         layout = ctx.workbook.layout.get(key)
         for spec in schema.columns():
             if not spec.col.required or (layout is not None and spec.name not in layout.columns):
                 continue  # a missing column is reported once by the reader
-            for row in each_row(frame, pd.isna(a[spec.name])):
-                item = item_of(row.get("id")) if "id" in frame else ""
+            for row in ctx.each_row(key, pd.isna(a[spec.name])):
+                item = item_of(row.get("id")) if "id" in a else ""
                 yield Hit(key, row_of(row["source_row"]), spec.name, item, {"column": spec.col.header(ctx.lang)})
 
 
@@ -54,11 +54,11 @@ def required_values(ctx: ValidationContext) -> Iterator[Hit]:
 )
 def duplicate_ids(ctx: ValidationContext) -> Iterator[Hit]:
     for key in TABLES:
-        frame = ctx.frames.get(key)
-        if frame is None or "id" not in frame:
+        if key not in ctx.frames or "id" not in ctx.arrays(key):
             continue
+        a = ctx.arrays(key)
         first_row: dict[str, object] = {}  # ID -> the row it first appears on
-        for value, source_row in zip(frame["id"].tolist(), frame["source_row"].tolist(), strict=True):
+        for value, source_row in zip(a["id"].tolist(), a["source_row"].tolist(), strict=True):
             if pd.isna(value):
                 continue
             item = str(value)
