@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,15 +23,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.findings import FINDING_COLUMNS, Finding, findings_frame
-from pmo_logic.frames import rows_to_frame
+from pmo_logic.frames import SheetFrames, rows_to_frame
 from pmo_logic.kpis import (
     EarnedValue,
     agile_kpis,
     earned_schedule,
     earned_value,
+    latest,
     milestone_kpis,
     rag_cost,
     rag_risk,
@@ -51,10 +53,11 @@ from pmo_logic.models import (
     TaskRow,
 )
 from pmo_logic.reader import read_project_tables
+from pmo_logic.rules.base import isin
 from pmo_logic.sheets import PROJECT_SHEETS
 from pmo_logic.validate import is_unreadable, sheet_columns, validate_workbook, workbook_files
 from pmo_logic.validation_settings import ValidationSettings, settings_from_portfolio
-from pmo_logic.workdays import public_holidays, working_day_slip
+from pmo_logic.workdays import public_holidays, slip_days
 
 DETAIL_TABLES = ("plan", "risks", "actions", "issues", "decisions", "budget", "stakeholders", "interfaces", "sprints")
 LOAD_PROBLEM_COLUMNS = ["file", "project_id", "code", "severity", "reason"]
@@ -133,14 +136,10 @@ def load_project(path: str, settings: PortfolioSettings, status_date: date | Non
     frames = validation.frames
     load = ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings,
                        kpis=project_kpis(workbook, settings, status_date, frames))  # fmt: skip
-    # The arrays the frames were built from, where those are exactly the frames' columns.
-    load.tables = {
-        key: {**columns[key]} if isinstance(columns[key]["source_row"], np.ndarray) else _arrays(frames[key])
-        for key in DETAIL_TABLES
-        if key in frames
-    }
+    # The arrays the frames are built from, where those are exactly the frames' columns.
+    load.tables = {key: _table_arrays(frames, key) for key in DETAIL_TABLES if key in frames}
     if "plan" in frames:
-        load.tables["plan"]["slip_days"] = _slip_days(workbook, frames["plan"], settings)
+        load.tables["plan"]["slip_days"] = _slip_days(workbook, load.tables["plan"], settings)
     # The rows now live in the tables: send (and cache) the workbook without them.
     load.workbook = workbook.model_copy(update={key: [] for key in (*DETAIL_TABLES, "lists")})
     return load
@@ -163,26 +162,33 @@ def project_kpis(
     workbook: ProjectWorkbook,
     settings: PortfolioSettings,
     portfolio_date: date | None = None,
-    frames: dict[str, pd.DataFrame] | None = None,
+    frames: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, Any]:
     """Every KPI of one project at its status date, with its RAG per dimension."""
     project = workbook.project
     status = project.status_date
-    frames = frames or {}
-    plan = frames["plan"] if "plan" in frames else rows_to_frame(workbook.plan, TaskRow)
-    risks = frames["risks"] if "risks" in frames else rows_to_frame(workbook.risks, RiskRow)
-    actions = frames["actions"] if "actions" in frames else rows_to_frame(workbook.actions, ActionRow)
-    sprints = frames["sprints"] if "sprints" in frames else rows_to_frame(workbook.sprints, SprintRow)
+    frames = frames if frames is not None else {}
+
+    def table(key: str, model: type[BaseModel]) -> Any:
+        arrays = frames.arrays(key) if isinstance(frames, SheetFrames) else None
+        if arrays is not None:
+            return arrays  # the frame's columns, without building the frame
+        return frames[key] if key in frames else rows_to_frame(getattr(workbook, key), model)
+
+    plan, risks, actions = table("plan", TaskRow), table("risks", RiskRow), table("actions", ActionRow)
+    sprints = table("sprints", SprintRow)
+    if not isinstance(sprints, pd.DataFrame):
+        sprints = frames["sprints"] if len(sprints["source_row"]) else pd.DataFrame()
     holidays = _holidays(settings, workbook)
     ev = earned_value(plan, status, project.bac)
     es = earned_schedule(plan, status)
     milestones = milestone_kpis(plan, status, holidays)
     risk = risk_kpis(risks, settings)
-    work = (plan["type"] != "summary").to_numpy()
+    work = np.asarray(plan["type"], dtype=object) != "summary"
     overdue = 0
-    if status is not None and len(actions):
-        late = actions["due_date"].to_numpy() < np.datetime64(status)
-        closed = actions["status"].isin(["done", "cancelled"]).to_numpy()
+    if status is not None and len(actions["source_row"]):
+        late = np.asarray(actions["due_date"]) < np.datetime64(status)
+        closed = isin(np.asarray(actions["status"], dtype=object), ["done", "cancelled"])
         overdue = int((late & ~closed).sum())
     reference = portfolio_date or settings.status_date
     age = (reference - status).days if (reference and status) else None
@@ -194,8 +200,8 @@ def project_kpis(
         "sv_t": es.sv_t if es else None,
         "spi_t": es.spi_t if es else None,
         "ieac_t": es.ieac_t if es else None,
-        "forecast_finish": _date(plan["finish"][work].max()),
-        "baseline_finish": _date(plan["baseline_finish"][work].max()),
+        "forecast_finish": _date(latest(np.asarray(plan["finish"])[work])),
+        "baseline_finish": _date(latest(np.asarray(plan["baseline_finish"])[work])),
         "schedule_variance_days": schedule_variance_days(plan, holidays),
         **milestones,
         **risk,
@@ -215,10 +221,12 @@ def project_kpis(
     return kpis
 
 
-def _count(frames: dict[str, pd.DataFrame], workbook: ProjectWorkbook, key: str, keep: Callable[[Any], bool]) -> int:
+def _count(frames: Mapping[str, pd.DataFrame], workbook: ProjectWorkbook, key: str, keep: Callable[[Any], bool]) -> int:
     """Rows of a sheet whose status ``keep``s, from its frame (blank as None) or its rows."""
     if key in frames:
-        return sum(keep(None if s != s else s) for s in frames[key]["status"].tolist())
+        arrays = frames.arrays(key) if isinstance(frames, SheetFrames) else None
+        statuses = arrays["status"] if arrays is not None else frames[key]["status"]
+        return sum(keep(None if s != s else s) for s in statuses.tolist())
     return sum(keep(r.status) for r in getattr(workbook, key))
 
 
@@ -467,6 +475,11 @@ def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSet
     return pd.DataFrame(columns)
 
 
+def _table_arrays(frames: Mapping[str, pd.DataFrame], key: str) -> dict[str, np.ndarray]:
+    arrays = frames.arrays(key) if isinstance(frames, SheetFrames) else None
+    return {**arrays} if arrays is not None else _arrays(frames[key])
+
+
 def _arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return {column: frame[column].to_numpy() for column in frame.columns}
 
@@ -488,9 +501,9 @@ def _join(tables: list[dict[str, np.ndarray]]) -> dict[str, pd.Series]:
     return joined
 
 
-def _slip_days(workbook: ProjectWorkbook, plan: pd.DataFrame, settings: PortfolioSettings) -> np.ndarray:
+def _slip_days(workbook: ProjectWorkbook, plan: Any, settings: PortfolioSettings) -> np.ndarray:
     holidays = _holidays(settings, workbook)
-    return working_day_slip(plan["baseline_finish"], plan["finish"], holidays).to_numpy()
+    return slip_days(np.asarray(plan["baseline_finish"]), np.asarray(plan["finish"]), holidays)
 
 
 def _aggregate(projects: pd.DataFrame, by: str, settings: PortfolioSettings) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """Project KPIs at a status date: earned value, earned schedule, milestones, risk, agile, RAG.
 
-Pure functions on the frames of one project (`pmo_logic.frames.rows_to_frame`); formulas as
+Pure functions on the tables of one project: a sheet's DataFrame (`pmo_logic.frames.rows_to_frame`)
+or, in consolidation, the arrays it is built from (anything where ``table[name]`` is a column); formulas as
 in the PMBOK Guide (EVM), Lipke's Earned Schedule, and ../shared/guide/pmo-domain.md.
 Ratios are None (not 0, not infinity) when their divisor is 0.
 
@@ -14,14 +15,27 @@ import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from pmo_logic.models import PortfolioSettings
-from pmo_logic.workdays import working_day_slip
+from pmo_logic.workdays import slip_days
 
 RAG_ORDER = {"green": 0, "amber": 1, "red": 2}
+
+Table = Any
+"""A sheet's columns by name: its DataFrame, or the numpy arrays it is built from."""
+
+
+def _column(table: Table, name: str, dtype: Any = None) -> np.ndarray:
+    values = table[name]
+    return values.to_numpy(dtype=dtype) if isinstance(values, pd.Series) else np.asarray(values, dtype=dtype)
+
+
+def _rows(table: Table) -> int:
+    return len(table) if isinstance(table, pd.DataFrame) else len(table["source_row"])
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -107,17 +121,17 @@ class EarnedValue:
         return EarnedValue(self.bac + other.bac, self.pv + other.pv, self.ev + other.ev, self.ac + other.ac)
 
 
-def _work_mask(plan: pd.DataFrame) -> np.ndarray:
+def _work_mask(plan: Table) -> np.ndarray:
     """Tasks and milestones that count: not summaries, not cancelled (blank type or status counts)."""
-    kind, status = plan["type"].to_numpy(dtype=object), plan["status"].to_numpy(dtype=object)
+    kind, status = _column(plan, "type", object), _column(plan, "status", object)
     return (kind != "summary") & (status != "cancelled")
 
 
-def _numbers(series: pd.Series) -> np.ndarray:
+def _numbers(series: pd.Series | np.ndarray) -> np.ndarray:
     """A column as float64, NaN where blank (text that is not a number too)."""
     if series.dtype.kind == "f":
-        return series.to_numpy()
-    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+        return np.asarray(series)
+    return np.asarray(pd.to_numeric(series, errors="coerce"), dtype=float)
 
 
 def zero_blanks(values: np.ndarray) -> np.ndarray:
@@ -141,7 +155,9 @@ def planned_fraction(plan: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
     return pd.Series(_planned_fraction(plan["baseline_start"], plan["baseline_finish"], when), index=plan.index)
 
 
-def _planned_fraction(baseline_start: pd.Series, baseline_finish: pd.Series, when: pd.Timestamp) -> np.ndarray:
+def _planned_fraction(
+    baseline_start: pd.Series | np.ndarray, baseline_finish: pd.Series | np.ndarray, when: pd.Timestamp | date
+) -> np.ndarray:
     start, finish = _day_numbers(baseline_start), _day_numbers(baseline_finish)
     now = _day_numbers(np.array([pd.Timestamp(when).to_datetime64()]))[0]
     span = finish - start
@@ -153,16 +169,17 @@ def _planned_fraction(baseline_start: pd.Series, baseline_finish: pd.Series, whe
     return np.where(np.isnan(start) | np.isnan(finish), np.nan, linear)
 
 
-def earned_value(plan: pd.DataFrame, status_date: date | None, bac: float | None = None) -> EarnedValue:
+def earned_value(plan: Table, status_date: date | None, bac: float | None = None) -> EarnedValue:
     """EV figures from the Plan: BAC is the sum of task budgets (or ``bac`` when the plan has none)."""
     work = _work_mask(plan)
-    budget = zero_blanks(_numbers(plan["budget"])[work])
+    budget = zero_blanks(_numbers(_column(plan, "budget"))[work])
     total = float(budget.sum()) or float(bac or 0)
-    ev = float((budget * zero_blanks(_numbers(plan["percent_complete"])[work])).sum())
-    ac = float(zero_blanks(_numbers(plan["actual_cost"])[work]).sum())
+    ev = float((budget * zero_blanks(_numbers(_column(plan, "percent_complete"))[work])).sum())
+    ac = float(zero_blanks(_numbers(_column(plan, "actual_cost"))[work]).sum())
     pv = 0.0
     if status_date is not None:
-        fraction = _planned_fraction(plan["baseline_start"][work], plan["baseline_finish"][work], status_date)
+        start, finish = _column(plan, "baseline_start")[work], _column(plan, "baseline_finish")[work]
+        fraction = _planned_fraction(start, finish, status_date)
         pv = float((budget * zero_blanks(fraction)).sum())
     return EarnedValue(bac=total, pv=pv, ev=ev, ac=ac)
 
@@ -189,20 +206,21 @@ class EarnedSchedule:
         return None if not self.spi_t else self.planned_duration / self.spi_t
 
 
-def earned_schedule(plan: pd.DataFrame, status_date: date | None) -> EarnedSchedule | None:
+def earned_schedule(plan: Table, status_date: date | None) -> EarnedSchedule | None:
     """ES = C + (EV - PV_C) / (PV_C+1 - PV_C), C the last whole day with PV_C <= EV."""
     if status_date is None:
         return None
-    b_start_days, b_finish_days = _day_numbers(plan["baseline_start"]), _day_numbers(plan["baseline_finish"])
+    b_start_days = _day_numbers(_column(plan, "baseline_start"))
+    b_finish_days = _day_numbers(_column(plan, "baseline_finish"))
     work = _work_mask(plan) & ~np.isnan(b_start_days) & ~np.isnan(b_finish_days)
     if not work.any():
         return None
-    budget = zero_blanks(_numbers(plan["budget"])[work])
+    budget = zero_blanks(_numbers(_column(plan, "budget"))[work])
     b_start_days, b_finish_days = b_start_days[work], b_finish_days[work]
     origin = b_start_days.min()
     start = pd.Timestamp(np.datetime64(int(np.rint(origin * 86400)), "s"))
     duration = int(np.floor(b_finish_days.max() - origin))
-    ev = float((budget * zero_blanks(_numbers(plan["percent_complete"])[work])).sum())
+    ev = float((budget * zero_blanks(_numbers(_column(plan, "percent_complete"))[work])).sum())
     pv_curve = _pv_curve(budget, np.floor(b_start_days - origin), np.floor(b_finish_days - b_start_days), duration + 1)
     at = (pd.Timestamp(status_date) - start).days
     total = pv_curve[-1]
@@ -212,8 +230,8 @@ def earned_schedule(plan: pd.DataFrame, status_date: date | None) -> EarnedSched
         # Everything planned is earned: ES is the day the baseline planned to get there, and
         # the actual time stops at the actual completion, not at the status date.
         es = float(np.argmax(pv_curve >= total - 1e-9))
-        done = plan[work]
-        finished = pd.to_datetime(done["actual_finish"]).fillna(pd.to_datetime(done["finish"])).max()
+        actual, forecast = (pd.Series(_column(plan, name)[work]) for name in ("actual_finish", "finish"))
+        finished = pd.to_datetime(actual).fillna(pd.to_datetime(forecast)).max()
         if not pd.isna(finished):
             at = min(at, (finished - start).days)
     else:
@@ -253,53 +271,54 @@ def _pv_matrix(budget: np.ndarray, start: np.ndarray, span: np.ndarray, n_days: 
     return (budget[:, None] * fraction).sum(axis=0)
 
 
-def _dates(series: pd.Series) -> np.ndarray:
-    array = series.to_numpy()
-    return array if array.dtype.kind == "M" else pd.to_datetime(series).to_numpy()
+def _dates(table: Table, name: str) -> np.ndarray:
+    array = _column(table, name)
+    return array if array.dtype.kind == "M" else pd.to_datetime(pd.Series(array)).to_numpy()
 
 
-def _latest(values: np.ndarray) -> np.datetime64 | None:
+def latest(values: np.ndarray) -> np.datetime64 | None:
+    """The latest date of a datetime64 array, blanks (NaT) ignored; None if all are blank."""
     known = values[~np.isnat(values)]
     return known.max() if len(known) else None
 
 
 def milestone_kpis(
-    plan: pd.DataFrame, status_date: date | None, non_working_days: Iterable[date] = ()
+    plan: Table, status_date: date | None, non_working_days: Iterable[date] = ()
 ) -> dict[str, float | int | None]:
     """Milestone hit rate (due by the status date and done on time) and the worst key-milestone slip."""
-    milestone = plan["type"].to_numpy(dtype=object) == "milestone"
+    milestone = _column(plan, "type", object) == "milestone"
     result: dict[str, float | int | None] = {"milestones_due": 0, "milestone_hit_rate": None}
     if status_date is not None and milestone.any():
-        baseline = _dates(plan["baseline_finish"])[milestone]
+        baseline = _dates(plan, "baseline_finish")[milestone]
         due = baseline <= np.datetime64(pd.Timestamp(status_date))
-        actual, forecast = _dates(plan["actual_finish"])[milestone][due], _dates(plan["finish"])[milestone][due]
+        actual, forecast = _dates(plan, "actual_finish")[milestone][due], _dates(plan, "finish")[milestone][due]
         done_on = np.where(np.isnat(actual), forecast, actual)
-        status = plan["status"].to_numpy(dtype=object)[milestone][due]
+        status = _column(plan, "status", object)[milestone][due]
         hit = (status == "done") & (done_on <= baseline[due])
         result["milestones_due"] = int(due.sum())
         result["milestone_hit_rate"] = float(hit.mean()) if due.any() else None
-    key = plan["key_milestone"].to_numpy(dtype=object) == True  # noqa: E712
-    slip = working_day_slip(plan["baseline_finish"][key], plan["finish"][key], non_working_days).to_numpy()
+    key = _column(plan, "key_milestone", object) == True  # noqa: E712
+    slip = slip_days(_column(plan, "baseline_finish")[key], _column(plan, "finish")[key], non_working_days)
     result["key_milestones"] = int(key.sum())
     result["key_milestone_slip"] = float(np.nanmax(slip)) if (~np.isnan(slip)).any() else None
     return result
 
 
-def schedule_variance_days(plan: pd.DataFrame, non_working_days: Iterable[date] = ()) -> float | None:
+def schedule_variance_days(plan: Table, non_working_days: Iterable[date] = ()) -> float | None:
     """Forecast finish against baseline finish of the whole plan, in working days (positive is late)."""
     work = _work_mask(plan)
-    finish, baseline = _latest(_dates(plan["finish"])[work]), _latest(_dates(plan["baseline_finish"])[work])
+    finish, baseline = latest(_dates(plan, "finish")[work]), latest(_dates(plan, "baseline_finish")[work])
     if finish is None or baseline is None:
         return None
-    return float(working_day_slip(pd.Series([baseline]), pd.Series([finish]), non_working_days).iloc[0])
+    return float(slip_days(np.array([baseline]), np.array([finish]), non_working_days)[0])
 
 
-def risk_kpis(risks: pd.DataFrame, settings: PortfolioSettings) -> dict[str, float | int]:
+def risk_kpis(risks: Table, settings: PortfolioSettings) -> dict[str, float | int]:
     """Exposure (sum of P x I and EMV of open risks) and counts by level."""
-    open_risk = risks["status"].to_numpy(dtype=object) != "closed"  # a blank status is open
-    probability = _numbers(risks["probability"])[open_risk]
-    score = probability * _numbers(risks["impact"])[open_risk]
-    emv = zero_blanks(_emv(probability, _numbers(risks["cost_impact"])[open_risk]))
+    open_risk = _column(risks, "status", object) != "closed"  # a blank status is open
+    probability = _numbers(_column(risks, "probability"))[open_risk]
+    score = probability * _numbers(_column(risks, "impact"))[open_risk]
+    emv = zero_blanks(_emv(probability, _numbers(_column(risks, "cost_impact"))[open_risk]))
     levels = _risk_levels(score, settings)
     return {
         "open_risks": int(open_risk.sum()),

@@ -66,11 +66,18 @@ def working_day_slip(baseline: pd.Series, forecast: pd.Series, non_working_days:
 
     The Excel twin is ``IF(f=b, 0, NETWORKDAYS(b, f, hol) - SIGN(f - b))``.
     """
+    return pd.Series(slip_days(baseline, forecast, non_working_days), index=baseline.index)
+
+
+def slip_days(
+    baseline: pd.Series | np.ndarray, forecast: pd.Series | np.ndarray, non_working_days: Iterable[date] = ()
+) -> np.ndarray:
+    """`working_day_slip` as a float array (NaN where a date is blank)."""
     b, f = _as_days(baseline), _as_days(forecast)
     days = _networkdays(b, f, non_working_days)
     sign = np.sign((f - b).astype(np.int64))  # rows with a blank date are NaN below anyway
     slip = np.where(sign != 0, days - sign, 0.0)
-    return pd.Series(np.where(np.isnan(days), np.nan, slip), index=baseline.index)
+    return np.where(np.isnan(days), np.nan, slip)
 
 
 class WorkCalendar:

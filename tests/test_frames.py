@@ -160,3 +160,29 @@ def test_a_clean_workbook_is_validated_without_building_a_frame(tmp_path):
     assert result.frames.built() == []
     assert "plan_scheduled" in result.frames and len(result.frames["plan"]) == len(columns["plan"]["source_row"])
     assert result.frames.built() == ["plan"]
+
+
+def test_kpis_from_the_sheets_arrays_equal_kpis_from_their_frames(demo_portfolio):
+    # Consolidation measures each project from the arrays the frames are built from; the KPI
+    # functions on the DataFrames (tested against hand-computed PMBOK examples) are the oracle.
+    from pmo_logic import validate
+    from pmo_logic.consolidate import project_kpis
+    from pmo_logic.models import PortfolioSettings
+    from pmo_logic.reader import read_project_tables
+
+    settings = PortfolioSettings(status_date=date(2026, 3, 31))
+    measured = 0
+    for path in demo_portfolio.project_files:
+        workbook, tables = read_project_tables(path, rows=False)
+        if validate.is_unreadable(workbook):
+            continue
+        lazy = validate._context(workbook, validate.ValidationSettings(), None, tables=tables).frames
+        eager = validate.sheet_frames(workbook, tables)
+        mine, theirs = project_kpis(workbook, settings, None, lazy), project_kpis(workbook, settings, None, eager)
+        assert mine.keys() == theirs.keys()
+        for name, value in theirs.items():
+            assert type(mine[name]) is type(value) and (mine[name] == value or value != value), (path.name, name)
+        # measured without building a frame, but for a filled Sprints sheet (agile KPIs use its frame)
+        assert [key for key in lazy.built() if key != "sprints"] == [], path.name
+        measured += mine["key_milestones"] > 0 or mine["velocity"] is not None
+    assert measured >= 3  # key milestones and agile projects among them

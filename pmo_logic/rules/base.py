@@ -231,6 +231,13 @@ class ValidationContext:
             return np.arange(len(given["source_row"]))
         return self.frames[key].index.to_numpy()
 
+    def at(self, key: str, label: Any, name: str) -> Any:
+        """``rows(key).at[label, name]``, without building the frame for a sheet given by its arrays."""
+        given = self.frames.arrays(key) if isinstance(self.frames, SheetFrames) else None
+        if given is not None:
+            return given[name][label]  # its frame has the default index: labels are positions
+        return self.frames[key].at[label, name]
+
     def each_row(self, key: str, mask: pd.Series | np.ndarray) -> Iterator[pd.Series]:
         """`each_row` of ``rows(key)``; the sheet's DataFrame is only built when a row is selected."""
         if isinstance(mask, np.ndarray) and mask.dtype == bool and not mask.any():

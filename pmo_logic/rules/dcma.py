@@ -319,7 +319,7 @@ def _register(number: int) -> None:
         result = next(c for c in dcma_assessment(ctx) if c.number == number)
         if result.passed is None or result.passed:
             return
-        ids = [str(ctx.plan.at[i, "id"]) for i in result.offenders]
+        ids = [str(ctx.at("plan_scheduled", i, "id")) for i in result.offenders]
         listed = (": tasks " + ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else "")) if ids else ""
         params = {
             "name": result.name,
@@ -333,7 +333,7 @@ def _register(number: int) -> None:
             yield Hit("project", None, "end_date", "", params)
             return
         first = result.offenders[0] if result.offenders else None
-        row = row_of(ctx.plan.at[first, "source_row"]) if first is not None else None
+        row = row_of(ctx.at("plan_scheduled", first, "source_row")) if first is not None else None
         yield Hit("plan", row, result.field_name if first is not None else None, ", ".join(ids[:10]), params)
 
     message = "DCMA {name}: {metric} ({count} of {total}), threshold {threshold}{tasks}"

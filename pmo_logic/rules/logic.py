@@ -81,10 +81,9 @@ def open_ends(ctx: ValidationContext) -> Iterator[Hit]:
     if ctx.schedule.project_finish is None:
         return
     no_pred, no_succ = open_end_masks(ctx)
+    index = ctx.index("plan_scheduled")
     for at in np.flatnonzero(no_pred | no_succ):
-        plan = ctx.plan
-        index = plan.index[at]
-        row, task = plan.at[index, "source_row"], plan.at[index, "id"]
+        row, task = ctx.at("plan_scheduled", index[at], "source_row"), ctx.at("plan_scheduled", index[at], "id")
         if no_pred[at]:
             yield Hit("plan", row_of(row), "predecessors", task, {"missing": "predecessor"})
         if no_succ[at]:
