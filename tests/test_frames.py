@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -186,3 +187,29 @@ def test_kpis_from_the_sheets_arrays_equal_kpis_from_their_frames(demo_portfolio
         assert [key for key in lazy.built() if key != "sprints"] == [], path.name
         measured += mine["key_milestones"] > 0 or mine["velocity"] is not None
     assert measured >= 3  # key milestones and agile projects among them
+
+
+def test_rows_from_the_arrays_are_valued_as_iterrows_values_them(demo_portfolio):
+    # Rules report selected rows; from a sheet's arrays they come as ArrayRow, without the frame.
+    from pmo_logic import validate
+    from pmo_logic.reader import read_project_tables
+
+    compared = 0
+    for path in demo_portfolio.project_files[:6]:
+        workbook, tables = read_project_tables(path, rows=False)
+        if validate.is_unreadable(workbook):
+            continue
+        ctx = validate._context(workbook, validate.ValidationSettings(), None, tables=tables)
+        for key in ctx.frames:
+            frame = ctx.frames[key]
+            rows = list(ctx.each_row(key, np.ones(len(frame), dtype=bool)))
+            assert len(rows) == len(frame)
+            for (label, expected), row in zip(frame.iterrows(), rows, strict=True):
+                assert row.name == label and ctx.position(key, row.name) == frame.index.get_loc(label)
+                for name in frame.columns:
+                    mine, theirs = row[name], expected[name]
+                    assert type(mine) is type(theirs), (path.name, key, name, mine, theirs)
+                    assert mine == theirs or (mine != mine and theirs != theirs) or mine is theirs
+                    compared += 1
+                assert row.get("no such column", "x") == "x"
+    assert compared > 5000

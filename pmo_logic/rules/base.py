@@ -238,11 +238,20 @@ class ValidationContext:
             return given[name][label]  # its frame has the default index: labels are positions
         return self.frames[key].at[label, name]
 
-    def each_row(self, key: str, mask: pd.Series | np.ndarray) -> Iterator[pd.Series]:
-        """`each_row` of ``rows(key)``; the sheet's DataFrame is only built when a row is selected."""
+    def position(self, key: str, label: Any) -> int:
+        """Where the row labelled ``label`` (a row's ``name``) is in ``rows(key)``."""
+        given = self.frames.arrays(key) if isinstance(self.frames, SheetFrames) else None
+        return int(label) if given is not None else self.frames[key].index.get_loc(label)
+
+    def each_row(self, key: str, mask: pd.Series | np.ndarray) -> Iterator[pd.Series | ArrayRow]:
+        """`each_row` of ``rows(key)``: for a sheet given by its arrays, each selected row as an
+        `ArrayRow`, without building the DataFrame."""
         if isinstance(mask, np.ndarray) and mask.dtype == bool and not mask.any():
             return iter(())
-        return each_row(self.frames[key], mask)
+        given = self.frames.arrays(key) if isinstance(self.frames, SheetFrames) else None
+        if given is None or not isinstance(mask, np.ndarray) or mask.dtype != bool:
+            return each_row(self.frames[key], mask)
+        return (ArrayRow(given, at) for at in np.flatnonzero(mask).tolist())
 
     # where things are ----------------------------------------------------------------
 
@@ -286,6 +295,30 @@ class ValidationContext:
             item=hit.item,
             message=rule_.message.format(item=hit.item, **params),
         )
+
+
+class ArrayRow:
+    """One row of a sheet given by its arrays, valued as ``DataFrame.iterrows`` values it (Python
+    numbers and booleans, pandas Timestamps, NaT; tested), with its position as ``name``."""
+
+    __slots__ = ("_arrays", "name")
+
+    def __init__(self, arrays: Mapping[str, np.ndarray], position: int) -> None:
+        self._arrays, self.name = arrays, position
+
+    def __getitem__(self, column: str) -> Any:
+        return _boxed(self._arrays[column][self.name])
+
+    def get(self, column: str, default: Any = None) -> Any:
+        return self[column] if column in self._arrays else default
+
+
+def _boxed(value: Any) -> Any:
+    if isinstance(value, np.datetime64):
+        return pd.NaT if np.isnat(value) else pd.Timestamp(value)
+    if isinstance(value, np.generic):
+        return value.item()  # numpy float, int and bool as Python's
+    return value
 
 
 def _show(value: Any) -> Any:

@@ -47,7 +47,7 @@ def task_over_budget(ctx: ValidationContext) -> Iterator[Hit]:
         over = a["actual_cost"] / np.where(budget > 0, budget, np.nan) - 1
         hits = (a["type"] != "summary") & (over > ctx.settings.cost_overrun_tolerance)
     for row in ctx.each_row("plan", hits):
-        at = ctx.rows("plan").index.get_loc(row.name)
+        at = ctx.position("plan", row.name)
         params = {"actual": row["actual_cost"], "budget": row["budget"], "over": over[at]}
         yield Hit("plan", row_of(row["source_row"]), "actual_cost", item_of(row["id"]), params)
 

@@ -36,7 +36,7 @@ def key_milestone_slip(ctx: ValidationContext) -> Iterator[Hit]:
     for row in ctx.each_row("plan", late):
         params = {
             "name": row["name"],
-            "slip": slip[ctx.rows("plan").index.get_loc(row.name)],
+            "slip": slip[ctx.position("plan", row.name)],
             "baseline": row["baseline_finish"],
             "finish": row["finish"],
             "threshold": threshold,
