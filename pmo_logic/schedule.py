@@ -45,7 +45,6 @@ class Schedule:
     (working days) and ``critical``.
     """
 
-    tasks: pd.DataFrame
     graph: nx.DiGraph
     calendar: WorkCalendar
     project_finish: int | None = None
@@ -59,6 +58,24 @@ class Schedule:
     """(row index, other task ID) for links to or from summary tasks (left out of the network)."""
     links: list[tuple[str, str, Link]] = field(default_factory=list)
     """Every link kept in the network: (predecessor, successor, link)."""
+    columns: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The columns ``tasks`` is built from, the first time it is asked for."""
+    _tasks: pd.DataFrame | None = field(default=None, init=False, repr=False)
+
+    @property
+    def tasks(self) -> pd.DataFrame:
+        if self._tasks is None:
+            # Text columns as object, not pandas' string dtype: rules read them value by value.
+            texts = {k: pd.Series(self.columns[k], dtype=object) for k in _TEXT_COLUMNS if k in self.columns}
+            self._tasks = pd.DataFrame({**self.columns, **texts})
+        return self._tasks
+
+    def column(self, name: str) -> np.ndarray:
+        """``tasks[name].to_numpy()``, without building ``tasks`` for the columns held as arrays."""
+        values = self.columns.get(name)
+        if self._tasks is None and isinstance(values, np.ndarray) and name not in _TEXT_COLUMNS:
+            return values.astype(object) if values.dtype.kind == "U" else values  # text: as pandas gives it back
+        return self.tasks[name].to_numpy()
 
     def finish_with_delay(self, task_id: str, days: int) -> int | None:
         """The project finish if ``task_id`` took ``days`` more working days (the logic is reused)."""
@@ -104,7 +121,7 @@ def schedule(
     summaries = {task_id for task_id, kind in zip(ids, kinds, strict=True) if kind == "summary" and task_id is not None}
     graph = nx.DiGraph()
     graph.add_nodes_from(ids[i] for i in np.flatnonzero(in_network).tolist())
-    result = Schedule(tasks=pd.DataFrame(), graph=graph, calendar=calendar)
+    result = Schedule(graph=graph, calendar=calendar)
     edges: dict[tuple[str, str], list[Link]] = {}
     for i, (task_id, kind, text) in enumerate(zip(ids, kinds, columns["predecessors"], strict=True)):
         try:
@@ -136,9 +153,7 @@ def schedule(
         critical = positions["total_float"] <= 0
     _summaries(columns, positions)
     dates = _dates(positions, kinds, calendar, result.origin)
-    # Text columns as object, not pandas' string dtype: rules read them value by value.
-    texts = {k: pd.Series(columns[k], dtype=object) for k in _TEXT_COLUMNS}
-    result.tasks = pd.DataFrame({**columns, **texts, **positions, "critical": critical, **dates})
+    result.columns = {**columns, **positions, "critical": critical, **dates}
     return result
 
 

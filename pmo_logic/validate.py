@@ -174,7 +174,6 @@ def _context(
 def _add_scheduled(sheets: SheetFrames, result: Schedule) -> None:
     """The Plan with its schedule's columns (``es``, ``total_float``, ``in_network``...) as
     ``plan_scheduled``: from the Plan's arrays where it has them, else from its DataFrame."""
-    tasks = result.tasks
     arrays = sheets.arrays("plan")
     if arrays is None:
         frame = sheets["plan"]
@@ -182,8 +181,8 @@ def _add_scheduled(sheets: SheetFrames, result: Schedule) -> None:
         index = frame.index
     else:
         plan, index = arrays, pd.RangeIndex(len(arrays["source_row"]))
-    columns = {c: tasks[c].to_numpy() if c in _SCHEDULED else plan[c] for c in plan}
-    columns.update({c: tasks[c].to_numpy() for c in _SCHEDULED if c not in columns})
+    columns = {c: result.column(c) if c in _SCHEDULED else plan[c] for c in plan}
+    columns.update({c: result.column(c) for c in _SCHEDULED if c not in columns})
     ids = np.asarray(plan["id"], dtype=object)
     in_network = columns["es"] == columns["es"]  # scheduled (not NaN)
     in_network &= (np.asarray(plan["type"], dtype=object) != "summary") & ~_repeated(ids) & ~pd.isna(ids)

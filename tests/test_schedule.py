@@ -234,3 +234,23 @@ def test_the_loop_reported_and_the_link_cut_do_not_depend_on_the_run():
         outputs.add(done.stdout)
     assert len(outputs) == 1
     assert outputs.pop().startswith("[['10', '11', '12', '13', '14']]")
+
+
+def test_a_schedule_column_is_its_tasks_frame_column(demo_portfolio):
+    # Validation reads the schedule's columns without building its DataFrame (Schedule.column).
+    from pmo_logic.reader import read_project_workbook
+
+    compared = 0
+    for path in demo_portfolio.project_files:
+        workbook = read_project_workbook(path)
+        if not workbook.plan:
+            continue
+        result = schedule(workbook.plan, WorkCalendar(MONDAY), status_date=workbook.project.status_date)
+        before = {name: result.column(name) for name in result.columns}
+        for name, mine in before.items():
+            theirs = result.tasks[name].to_numpy()
+            assert mine.dtype == theirs.dtype, (path.name, name)
+            for x, y in zip(mine.tolist(), theirs.tolist(), strict=True):
+                assert type(x) is type(y) and (x == y or (x != x and y != y)), (path.name, name, x, y)
+            compared += 1
+    assert compared > 100
