@@ -140,8 +140,10 @@ def load_project(path: str, settings: PortfolioSettings, status_date: date | Non
     load.tables = {key: _table_arrays(frames, key) for key in DETAIL_TABLES if key in frames}
     if "plan" in frames:
         load.tables["plan"]["slip_days"] = _slip_days(workbook, load.tables["plan"], settings)
-    # The rows now live in the tables: send (and cache) the workbook without them.
-    load.workbook = workbook.model_copy(update={key: [] for key in (*DETAIL_TABLES, "lists")})
+    # The rows now live in the tables: send (and cache) the workbook without them, nor the
+    # computed cells the reader kept for the rules (six times the rest of the workbook).
+    layout = {key: sheet.model_copy(update={"computed": {}}) for key, sheet in workbook.layout.items()}
+    load.workbook = workbook.model_copy(update={"layout": layout, **{key: [] for key in (*DETAIL_TABLES, "lists")}})
     return load
 
 

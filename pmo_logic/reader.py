@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
@@ -428,8 +429,10 @@ class _WorkbookReader:
         first_problem = len(self.problems)
         places: list[tuple[int, int]] = []
         columns: dict[str, list[Any]] = {}
+        by_column = _transposed([cells[r] for r in kept])
         for order, (c, (name, label, parse)) in enumerate(parsers.items()):
-            columns[name] = self.parse_column(cells, kept, c, parse, label, sheet_name, order, places)
+            raws = list(by_column[c]) if c < len(by_column) else [""] * len(kept)
+            columns[name] = self.parse_column(raws, kept, c, parse, label, sheet_name, order, places)
         if len(self.problems) > first_problem:
             found = self.problems[first_problem:]
             ranked = sorted(range(len(found)), key=places.__getitem__)
@@ -440,7 +443,7 @@ class _WorkbookReader:
 
     def parse_column(
         self,
-        cells: list[list[Any]],
+        raws: list[Any],
         rows: list[int],
         c: int,
         parse: Any,
@@ -449,8 +452,8 @@ class _WorkbookReader:
         order: int,
         places: list[tuple[int, int]],
     ) -> list[Any]:
-        """The parsed values of column ``c`` in ``rows``; ``places`` gets (row, order) per problem reported."""
-        raws = [cells[r][c] if c < len(cells[r]) else "" for r in rows]
+        """The parsed values of column ``c``'s cells ``raws`` (from ``rows``); ``places`` gets (row, order)
+        per problem reported."""
         error_cells = sheet_name in self.errors
         # True, 1 and 1.0 are equal dict keys: values can be their own keys unless the column mixes them.
         if len(set(map(type, raws)) & _NUMERIC_TYPES) <= 1 and not (error_cells and "" in raws):
@@ -463,9 +466,7 @@ class _WorkbookReader:
                 pass  # a bad value (every cell is reported where it is, below), or an unhashable one
         values: list[Any] = []
         seen: dict[tuple[type, Any], Any] = {}
-        for r in rows:
-            row = cells[r]
-            raw = row[c] if c < len(row) else ""
+        for r, raw in zip(rows, raws, strict=True):
             if not (error_cells and raw == ""):
                 key = (raw.__class__, raw)  # 1, 1.0 and True are equal keys: keep them apart
                 try:
@@ -537,6 +538,14 @@ def _computed_columns(header: list[Any], schema: SheetSchema) -> dict[str, int]:
         if key is not None and key not in found:
             found[key] = c
     return found
+
+
+def _transposed(rows: list[list[Any]]) -> list[Sequence[Any]]:
+    """The cells of ``rows`` column by column; a short row reads as blank ("") past its end."""
+    width = max(map(len, rows), default=0)
+    if any(len(row) != width for row in rows):
+        rows = [[*row, *[""] * (width - len(row))] for row in rows]
+    return list(zip(*rows, strict=True)) if rows else []
 
 
 def _spec(specs: list[ColumnSpec], name: str) -> ColumnSpec:
