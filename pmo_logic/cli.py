@@ -236,9 +236,10 @@ def demo(
         console.print(f"  {defect.kind} in {defect.file}: {where}")
     console.print(f"Details: pmo validate {outdir} -o {Path(outdir) / 'validation.xlsx'}")
     console.print()
-    consolidate_command(portfolio=result.portfolio_file, status_date=when.isoformat(), cache=False)
+    # The demo folder is pmo-xl's own: its outputs are replaced, whoever wrote them.
+    consolidate_command(portfolio=result.portfolio_file, status_date=when.isoformat(), cache=False, force=True)
     console.print()
-    report_command(portfolio=result.portfolio_file, output=Path(outdir) / "committee_pack.xlsx")
+    report_command(portfolio=result.portfolio_file, output=Path(outdir) / "committee_pack.xlsx", force=True)
 
 
 class FailOn(str, Enum):
@@ -465,6 +466,9 @@ def consolidate_command(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Processes reading workbooks (default: cores).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the output file even if it is not an earlier roll-up.")
+    ] = False,
 ) -> None:
     """Consolidate the project workbooks into the portfolio roll-up, with KPIs, RAG and changes."""
     import time
@@ -479,9 +483,7 @@ def consolidate_command(
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
     output = output or base / "rollup.xlsx"
-    if _is_input_workbook(output, folder, portfolio):
-        err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
-        raise typer.Exit(2)
+    _check_output(output, folder, portfolio, "rollup", force)
     when = _date_option(status_date)
     started = time.perf_counter()
     with Progress(
@@ -518,6 +520,23 @@ def consolidate_command(
         f"({result.stats['read']} read, {result.stats['files'] - result.stats['read']} from the cache) "
         f"in {elapsed:.1f} s. Roll-up: [bold]{output}[/bold]" + (f"; snapshot: {saved}" if saved else "")
     )
+
+
+_OUTPUT_KINDS = {"rollup": "roll-up", "committee_pack": "committee pack"}
+
+
+def _check_output(output: Path, folder: Path, portfolio: Path | None, kind: str, force: bool) -> None:
+    """Stop unless ``output`` may be written: an input workbook never; another existing file
+    only if pmo-xl wrote it as this ``kind`` (an earlier run's output), or with ``--force``."""
+    if _is_input_workbook(output, folder, portfolio, replaceable=(kind,)):
+        err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
+        raise typer.Exit(2)
+    if output.exists() and not force and workbook_kind(output) != kind:
+        err_console.print(
+            f"[red]{output} already exists and is not a {_OUTPUT_KINDS[kind]} written by pmo-xl: "
+            "choose another output file, or add --force to replace it.[/red]"
+        )
+        raise typer.Exit(2)
 
 
 def _is_input_workbook(
@@ -613,6 +632,9 @@ def report_command(
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also convert the pack to PDF with LibreOffice.")] = False,
     status_date: CommitteeDate = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the output file even if it is not an earlier committee pack.")
+    ] = False,
 ) -> None:
     """Write the committee pack: executive summary, status, heatmap, milestones, risks, budget..."""
     from pmo_logic.cache import ProjectCache
@@ -623,9 +645,7 @@ def report_command(
 
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
-    if _is_input_workbook(output, folder, portfolio, replaceable=()):
-        err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
-        raise typer.Exit(2)
+    _check_output(output, folder, portfolio, "committee_pack", force)
     when = _date_option(status_date)
     with console.status("Consolidating..."):
         result = consolidate(folder, portfolio_workbook, status_date=when, cache=ProjectCache(base / ".pmo-cache"),

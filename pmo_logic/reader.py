@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -133,20 +134,35 @@ def read_portfolio_workbook(path: str | os.PathLike[str]) -> PortfolioWorkbook:
 
 
 def workbook_kind(path: str | os.PathLike[str]) -> str | None:
-    """What a pmo-xl workbook says it is in its ``_meta`` sheet (project, portfolio, rollup...).
+    """What a pmo-xl workbook says it is: the kind in its ``_meta`` sheet (project, portfolio,
+    rollup), else its ``pmo_kind`` document property (a committee pack has no ``_meta``).
 
-    Reads that one small sheet only; None for a file that is not such a workbook.
+    Reads that one small sheet or part only; None for a file that is not such a workbook.
     """
     try:
         book = _open_book(Path(path))
     except Exception:  # not a workbook, damaged, password-protected: not one of ours
         return None
     try:
-        return str(_meta_values(book).get("kind") or "").strip() or None
+        kind = str(_meta_values(book).get("kind") or "").strip() or None
     except Exception:
-        return None
+        kind = None
     finally:
         book.close()
+    return kind or _kind_property(Path(path))
+
+
+_KIND_PROPERTY = re.compile(r'<property\b[^>]*\bname="pmo_kind"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
+
+
+def _kind_property(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            xml = archive.read("docProps/custom.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return None
+    found = _KIND_PROPERTY.search(xml)
+    return found.group(1).strip() or None if found else None
 
 
 def _meta_values(book: Any) -> dict[str, Any]:

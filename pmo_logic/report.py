@@ -61,6 +61,8 @@ def write_committee_pack(
             link = str(Path(rollup).resolve())
     with atomic_output(target, overwrite=overwrite) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        # What a later run checks before replacing this file (`reader.workbook_kind`).
+        book.set_custom_property("pmo_kind", "committee_pack")
         render_committee_pack(
             book, portfolio, changes=changes, trend=trend, previous=previous, rollup_link=link, generated=generated
         )

@@ -122,3 +122,36 @@ def test_consolidate_command_on_the_demo(demo_portfolio, tmp_path: Path):
         again = runner.invoke(app, ["consolidate", str(folder / "projects"), "-o", str(inside), "--no-snapshot"])
         assert again.exit_code == 0, again.output
         assert "12 projects consolidated from 13 files" in again.output
+
+
+def test_outputs_replace_only_what_pmo_xl_wrote_there_before(demo_portfolio, tmp_path: Path):
+    # `-o` may name any file: an existing workbook that is not an earlier roll-up or committee
+    # pack is somebody's work, and is replaced only when asked (--force).
+    from pmo_logic.reader import workbook_kind
+
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_portfolio.folder, folder)
+    pf = str(folder / "portfolio.xlsx")
+    theirs = tmp_path / "my tracker.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "my own numbers"
+    book.save(theirs)
+    mine = theirs.read_bytes()
+    for command, kind in (("consolidate", "rollup"), ("report", "committee_pack")):
+        refused = runner.invoke(app, [command, "-p", pf, "-o", str(theirs)], env=WIDE)
+        assert refused.exit_code == 2, refused.output
+        assert "already exists and is not a" in refused.output and "--force" in refused.output
+        assert theirs.read_bytes() == mine
+        output = tmp_path / f"{command}.xlsx"
+        for _ in range(2):  # the second run replaces the first run's output without asking
+            done = runner.invoke(app, [command, "-p", pf, "-o", str(output)], env=WIDE)
+            assert done.exit_code == 0, done.output
+            assert workbook_kind(output) == kind
+        # A roll-up is not a committee pack, nor the other way round.
+        other = tmp_path / ("report.xlsx" if command == "consolidate" else "consolidate.xlsx")
+        if other.exists():
+            crossed = runner.invoke(app, [command, "-p", pf, "-o", str(other)], env=WIDE)
+            assert crossed.exit_code == 2, crossed.output
+    forced = runner.invoke(app, ["report", "-p", pf, "-o", str(theirs), "--force"], env=WIDE)
+    assert forced.exit_code == 0, forced.output
+    assert workbook_kind(theirs) == "committee_pack"
