@@ -464,7 +464,10 @@ def consolidate_command(
     ] = None,
     cache: Annotated[bool, typer.Option(help="Re-read only the workbooks that changed since the last run.")] = True,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Processes reading workbooks (default: cores).")
+        int | None,
+        typer.Option(
+            "--workers", help="Processes reading workbooks (default: one per core; none for a few workbooks)."
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the output file even if it is not an earlier roll-up.")

@@ -13,6 +13,8 @@ every detail row traceable to its file, sheet and row. Source workbooks are only
 from __future__ import annotations
 
 import gc
+import math
+import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -250,13 +252,18 @@ def load_projects(
     progress: Callable[[int], None] | None = None,
     keep_packed: bool = False,
 ) -> list[ProjectLoad]:
-    """Load workbooks in worker processes (one per core), or here when there is one file or one core.
+    """Load workbooks in ``workers`` processes, or here when there is one file or one worker.
 
-    ``progress`` is called with 1 after each workbook (a progress bar's advance). With
-    ``keep_packed``, loads from workers keep the bytes they came as (`ProjectLoad.packed`).
+    ``workers=None`` chooses: one per core, or this process alone when there are too few
+    workbooks for the processes to pay for their start (`pool_threshold`). ``progress`` is
+    called with 1 after each workbook (a progress bar's advance). With ``keep_packed``, loads
+    from workers keep the bytes they came as (`ProjectLoad.packed`).
     """
     tick = progress or (lambda n: None)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers is None:
+        workers = os.cpu_count() or 1
+        if len(paths) < pool_threshold(workers):
+            workers = 1
     if workers > 1 and len(paths) > 1:
         try:
             return _load_in_pool(paths, settings, status_date, workers, tick, keep_packed)
@@ -267,6 +274,26 @@ def load_projects(
         loads.append(load_project(path, settings, status_date))
         tick(1)
     return loads
+
+
+# Measured (benchmarks/bench_consolidate.py workbooks, 2 cores): a workbook takes ~20 ms to
+# load; a pool of spawned workers (Windows, macOS) starts in ~0.75 s, as each imports pmo-xl
+# and its libraries; a forked pool (Linux) in ~0.05 s.
+_LOAD_SECONDS = 0.02
+_POOL_START_SECONDS = {"fork": 0.05}
+_SPAWNED_POOL_START_SECONDS = 0.75
+
+
+def pool_threshold(workers: int, start_method: str | None = None) -> int:
+    """The fewest workbooks for which ``workers`` processes are faster than this one alone.
+
+    ``n`` workbooks take ``n * t`` here, and ``start + n * t / workers`` in the pool.
+    """
+    if workers <= 1:
+        return 2**31
+    method = start_method or multiprocessing.get_context().get_start_method()
+    start = _POOL_START_SECONDS.get(method, _SPAWNED_POOL_START_SECONDS)
+    return max(2, math.ceil(start / (_LOAD_SECONDS * (1 - 1 / workers))))
 
 
 def _load_in_pool(paths, settings, status_date, workers, tick, keep_packed) -> list[ProjectLoad]:
