@@ -107,8 +107,9 @@ def _objects(values: list[object]) -> np.ndarray:
     """An object column as pandas' own inference leaves it: NaN for the blanks of a text
     column, None elsewhere (flags, mixed or empty columns), without the cost of inferring."""
     column = np.empty(len(values), dtype=object)
-    texts = [v for v in values if v is not None]
-    if texts and all(type(v) is str for v in texts):
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if kinds == {str}:  # some text, and nothing but text
         column[:] = [np.nan if v is None else v for v in values]
     else:
         column[:] = values

@@ -431,13 +431,12 @@ class _WorkbookReader:
             # Messages name the column as the user wrote it.
             label = str(cells[header_row][c]).strip()
             parsers[c] = (name, label, parser_for(col.kind, col.choices, self.lang))
-        kept = [
-            r
-            for r in range(header_row + 1, len(cells))
-            if not all(is_blank(cells[r][c]) for c in mapping if c < len(cells[r]))
-        ]
+        inputs = list(mapping)
+        kept = [r for r in range(header_row + 1, len(cells)) if _has_value(cells[r], inputs)]
+        by_column = _transposed([cells[r] for r in kept])
         for key, c in computed_at.items():
-            values = {r + 1: cells[r][c] for r in kept if c < len(cells[r]) and not is_blank(cells[r][c])}
+            found = by_column[c] if c < len(by_column) else ()
+            values = {r + 1: v for r, v in zip(kept, found, strict=True) if not is_blank(v)}
             if values:
                 layout.computed[key] = values
         # Column by column, each distinct value parsed once (dates, choices and amounts repeat
@@ -445,7 +444,6 @@ class _WorkbookReader:
         first_problem = len(self.problems)
         places: list[tuple[int, int]] = []
         columns: dict[str, list[Any]] = {}
-        by_column = _transposed([cells[r] for r in kept])
         for order, (c, (name, label, parse)) in enumerate(parsers.items()):
             raws = list(by_column[c]) if c < len(by_column) else [""] * len(kept)
             columns[name] = self.parse_column(raws, kept, c, parse, label, sheet_name, order, places)
@@ -554,6 +552,17 @@ def _computed_columns(header: list[Any], schema: SheetSchema) -> dict[str, int]:
         if key is not None and key not in found:
             found[key] = c
     return found
+
+
+def _has_value(row: list[Any], columns: list[int]) -> bool:
+    """Some cell of ``row`` in ``columns`` is not blank (`is_blank`, inlined: every row is asked)."""
+    width = len(row)
+    for c in columns:
+        if c < width:
+            value = row[c]
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                return True
+    return False
 
 
 def _transposed(rows: list[list[Any]]) -> list[Sequence[Any]]:
