@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.findings import FINDING_COLUMNS, Finding, findings_frame
-from pmo_logic.frames import SheetFrames, rows_to_frame
+from pmo_logic.frames import given_arrays, rows_to_frame
 from pmo_logic.kpis import (
     EarnedValue,
     agile_kpis,
@@ -174,7 +174,7 @@ def project_kpis(
     frames = frames if frames is not None else {}
 
     def table(key: str, model: type[BaseModel]) -> Any:
-        arrays = frames.arrays(key) if isinstance(frames, SheetFrames) else None
+        arrays = given_arrays(frames, key)
         if arrays is not None:
             return arrays  # the frame's columns, without building the frame
         return frames[key] if key in frames else rows_to_frame(getattr(workbook, key), model)
@@ -228,7 +228,7 @@ def project_kpis(
 def _count(frames: Mapping[str, pd.DataFrame], workbook: ProjectWorkbook, key: str, keep: Callable[[Any], bool]) -> int:
     """Rows of a sheet whose status ``keep``s, from its frame (blank as None) or its rows."""
     if key in frames:
-        arrays = frames.arrays(key) if isinstance(frames, SheetFrames) else None
+        arrays = given_arrays(frames, key)
         statuses = arrays["status"] if arrays is not None else frames[key]["status"]
         return sum(keep(None if s != s else s) for s in statuses.tolist())
     return sum(keep(r.status) for r in getattr(workbook, key))
@@ -505,7 +505,7 @@ def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSet
 
 
 def _table_arrays(frames: Mapping[str, pd.DataFrame], key: str) -> dict[str, np.ndarray]:
-    arrays = frames.arrays(key) if isinstance(frames, SheetFrames) else None
+    arrays = given_arrays(frames, key)
     return {**arrays} if arrays is not None else _arrays(frames[key])
 
 

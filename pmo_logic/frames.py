@@ -179,3 +179,8 @@ class SheetFrames(Mapping[str, pd.DataFrame]):
     def built(self) -> list[str]:
         """The sheets whose DataFrame has been built so far."""
         return [key for key, frame in self._frames.items() if frame is not None]
+
+
+def given_arrays(frames: Mapping[str, pd.DataFrame], key: str) -> dict[str, np.ndarray] | None:
+    """The arrays ``frames[key]`` is built from, where ``frames`` is a `SheetFrames` holding them."""
+    return frames.arrays(key) if isinstance(frames, SheetFrames) else None

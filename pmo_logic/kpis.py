@@ -34,10 +34,6 @@ def _column(table: Table, name: str, dtype: Any = None) -> np.ndarray:
     return values.to_numpy(dtype=dtype) if isinstance(values, pd.Series) else np.asarray(values, dtype=dtype)
 
 
-def _rows(table: Table) -> int:
-    return len(table) if isinstance(table, pd.DataFrame) else len(table["source_row"])
-
-
 def _ratio(numerator: float, denominator: float) -> float | None:
     return None if not denominator else numerator / denominator
 

@@ -19,7 +19,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.findings import Finding
-from pmo_logic.frames import SheetFrames
+from pmo_logic.frames import given_arrays
 from pmo_logic.models import ProjectWorkbook
 from pmo_logic.problems import Severity
 from pmo_logic.schedule import Schedule
@@ -219,28 +219,28 @@ class ValidationContext:
         """
         columns = self.cache.get(("arrays", key))
         if columns is None:
-            given = self.frames.arrays(key) if isinstance(self.frames, SheetFrames) else None
+            given = given_arrays(self.frames, key)
             frame = None if given is not None else self.frames[key]
             columns = self.cache[("arrays", key)] = Columns(frame, given)
         return columns
 
     def index(self, key: str) -> np.ndarray:
         """The labels of ``rows(key)``'s index; a sheet given by its arrays has the default one."""
-        given = self.frames.arrays(key) if isinstance(self.frames, SheetFrames) else None
+        given = given_arrays(self.frames, key)
         if given is not None:
             return np.arange(len(given["source_row"]))
         return self.frames[key].index.to_numpy()
 
     def at(self, key: str, label: Any, name: str) -> Any:
         """``rows(key).at[label, name]``, without building the frame for a sheet given by its arrays."""
-        given = self.frames.arrays(key) if isinstance(self.frames, SheetFrames) else None
+        given = given_arrays(self.frames, key)
         if given is not None:
             return given[name][label]  # its frame has the default index: labels are positions
         return self.frames[key].at[label, name]
 
     def position(self, key: str, label: Any) -> int:
         """Where the row labelled ``label`` (a row's ``name``) is in ``rows(key)``."""
-        given = self.frames.arrays(key) if isinstance(self.frames, SheetFrames) else None
+        given = given_arrays(self.frames, key)
         return int(label) if given is not None else self.frames[key].index.get_loc(label)
 
     def each_row(self, key: str, mask: pd.Series | np.ndarray) -> Iterator[pd.Series | ArrayRow]:
@@ -248,7 +248,7 @@ class ValidationContext:
         `ArrayRow`, without building the DataFrame."""
         if isinstance(mask, np.ndarray) and mask.dtype == bool and not mask.any():
             return iter(())
-        given = self.frames.arrays(key) if isinstance(self.frames, SheetFrames) else None
+        given = given_arrays(self.frames, key)
         if given is None or not isinstance(mask, np.ndarray) or mask.dtype != bool:
             return each_row(self.frames[key], mask)
         return (ArrayRow(given, at) for at in np.flatnonzero(mask).tolist())
