@@ -481,7 +481,7 @@ def consolidate_command(
     from pmo_logic.cache import ProjectCache
     from pmo_logic.consolidate import consolidate
     from pmo_logic.rollup import export_tables, write_rollup
-    from pmo_logic.snapshots import COMPARED_TABLES, changes, list_snapshots, load_snapshot, save_snapshot
+    from pmo_logic.snapshots import COMPARED_TABLES, changes, last_committee, load_snapshot, save_snapshot
 
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
@@ -513,7 +513,7 @@ def consolidate_command(
                 err_console.print(f"[red]{exc}[/red]")
                 raise typer.Exit(2) from exc
     snapshots = base / "snapshots"
-    previous = since if since is not None else (list_snapshots(snapshots)[-1] if list_snapshots(snapshots) else None)
+    previous = since if since is not None else last_committee(snapshots, result.status_date)
     diff = changes(load_snapshot(previous, COMPARED_TABLES), result) if previous is not None else None
     saved = save_snapshot(result, snapshots) if snapshot else None
     _print_rollup(result, diff, previous)
@@ -615,7 +615,9 @@ def _print_rollup(result, diff, previous) -> None:
             f"{row['supplier']} by {row['need_by']:%Y-%m-%d}; forecast {row['forecast']:%Y-%m-%d} "
             f"({row['days_late']} days late)"
         )
-    if diff is not None:
+    if diff is None:
+        console.print("No snapshot of an earlier committee to compare with.")
+    else:
         console.print(f"Changes since {previous.name}: {len(diff)}" + ("" if len(diff) else " (none)"))
         for row in diff.head(15).to_dict(orient="records"):
             console.print(
@@ -644,7 +646,14 @@ def report_command(
     from pmo_logic.consolidate import consolidate
     from pmo_logic.libreoffice import LibreOfficeError, convert, soffice_path
     from pmo_logic.report import write_committee_pack
-    from pmo_logic.snapshots import COMPARED_TABLES, changes, list_snapshots, load_snapshot, milestone_trend
+    from pmo_logic.snapshots import (
+        COMPARED_TABLES,
+        changes,
+        last_committee,
+        list_snapshots,
+        load_snapshot,
+        milestone_trend,
+    )
 
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
@@ -655,12 +664,8 @@ def report_command(
                              exclude=[p for p in (portfolio, output) if p is not None])  # fmt: skip
     # The trend needs only each snapshot's milestones ("tasks" in the oldest snapshots).
     snapshots = [load_snapshot(p, tables=("milestones", "tasks")) for p in list_snapshots(base / "snapshots")]
-    if since is not None:
-        previous = load_snapshot(since, COMPARED_TABLES)
-    else:
-        # The last committee: the latest snapshot taken before this status date.
-        earlier = [s for s in snapshots if s.status_date and result.status_date and s.status_date < result.status_date]
-        previous = load_snapshot(earlier[-1].path, COMPARED_TABLES) if earlier else None
+    last = since if since is not None else last_committee(base / "snapshots", result.status_date)
+    previous = load_snapshot(last, COMPARED_TABLES) if last is not None else None
     rollup = base / "rollup.xlsx"
     write_committee_pack(
         output,

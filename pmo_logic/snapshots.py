@@ -160,6 +160,21 @@ def load_snapshot(path: str | os.PathLike[str], tables: Collection[str] | None =
 
 def list_snapshots(folder: str | os.PathLike[str]) -> list[Path]:
     """Snapshot folders, oldest first (by status date, then creation)."""
+    return [path for *_, path in _manifests(folder)]
+
+
+def last_committee(folder: str | os.PathLike[str], status_date: date | None) -> Path | None:
+    """The snapshot a roll-up at ``status_date`` is compared with: the latest one of an earlier
+    status date (a re-run for the same committee is not the last committee), or the latest of
+    all when ``status_date`` is None."""
+    found = _manifests(folder)
+    if status_date is not None:
+        found = [entry for entry in found if entry[0] and entry[0] < status_date.isoformat()]
+    return found[-1][2] if found else None
+
+
+def _manifests(folder: str | os.PathLike[str]) -> list[tuple[str, str, Path]]:
+    """(status date, created, folder) of each snapshot, oldest first."""
     root = Path(folder)
     if not root.is_dir():
         return []
@@ -169,7 +184,7 @@ def list_snapshots(folder: str | os.PathLike[str]) -> list[Path]:
         if manifest.is_file():
             data = json.loads(manifest.read_text(encoding="utf-8"))
             found.append((data.get("status_date") or "", data.get("created") or "", child))
-    return [path for *_, path in sorted(found)]
+    return sorted(found)
 
 
 COMPARED_TABLES = ("projects", "risks", "milestones", "tasks")
@@ -230,10 +245,12 @@ def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
 def milestone_trend(snapshots: list[Snapshot], current: Portfolio | None = None) -> pd.DataFrame:
     """Key milestones' forecast at each reporting date: the milestone trend analysis (MTA) data."""
     frames = []
-    sources = [(s.status_date, s.tables.get("milestones", s.tables.get("tasks", pd.DataFrame()))) for s in snapshots]
+    # One point per reporting date: a re-run for the same committee replaces the earlier one.
+    sources = {s.status_date: s.tables.get("milestones", s.tables.get("tasks", pd.DataFrame())) for s in snapshots}
     if current is not None:
-        sources.append((current.status_date, current.details["plan"]))
-    for when, tasks in sources:
+        sources.pop(current.status_date, None)
+        sources[current.status_date] = current.details["plan"]
+    for when, tasks in sources.items():
         key = _milestones(tasks)
         if not len(key) or not {"project_id", "id", "name", "finish", "baseline_finish"} <= set(key.columns):
             continue  # no milestones then (an empty table is stored without its columns)

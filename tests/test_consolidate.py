@@ -7,7 +7,7 @@ import io
 import os
 import shutil
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import msoffcrypto.format.ooxml
@@ -21,7 +21,14 @@ from pmo_logic.models import InterfaceRow, PortfolioSettings, PortfolioWorkbook,
 from pmo_logic.reader import read_portfolio_workbook
 from pmo_logic.rollup import export_tables, write_rollup
 from pmo_logic.rules.example_project import clean_project
-from pmo_logic.snapshots import changes, list_snapshots, load_snapshot, milestone_trend, save_snapshot
+from pmo_logic.snapshots import (
+    changes,
+    last_committee,
+    list_snapshots,
+    load_snapshot,
+    milestone_trend,
+    save_snapshot,
+)
 from pmo_logic.templates import write_project_workbook
 
 SETTINGS = PortfolioSettings(portfolio_name="Test", project_folder=".", status_date=date(2026, 2, 27))
@@ -189,11 +196,28 @@ def test_snapshots_and_changes_since_the_last_committee(tmp_path: Path):
     assert not any(project_id == "PRJ-001" for _, project_id, _ in got)
     slipped = diff[diff["change"] == "milestone slipped"].iloc[0]
     assert slipped["delta"] == 7
-    second_saved = save_snapshot(second, tmp_path / "snapshots")
+    second_saved = save_snapshot(second, tmp_path / "snapshots")  # the same committee, run again
     assert list_snapshots(tmp_path / "snapshots") == [saved, second_saved]
-    trend = milestone_trend([load_snapshot(saved), load_snapshot(second_saved)])
-    go_live = trend[(trend["project_id"] == "PRJ-002") & (trend["milestone"] == "7")]
-    assert [d.date() for d in go_live["forecast"]] == [date(2026, 3, 27), date(2026, 4, 3)]
+
+    def go_live(trend):
+        rows = trend[(trend["project_id"] == "PRJ-002") & (trend["milestone"] == "7")]
+        return [(d.date(), f.date()) for d, f in zip(rows["reporting_date"], rows["forecast"], strict=True)]
+
+    # One trend point per committee: a re-run replaces the earlier run of the same date.
+    committee = first.status_date
+    assert go_live(milestone_trend([load_snapshot(saved), load_snapshot(second_saved)])) == [
+        (committee, date(2026, 4, 3))
+    ]
+    following = consolidate(folder, PortfolioWorkbook(settings=SETTINGS), workers=1,
+                            status_date=committee + timedelta(days=7))  # fmt: skip
+    assert go_live(milestone_trend([load_snapshot(saved)], following)) == [
+        (committee, date(2026, 3, 27)),
+        (committee + timedelta(days=7), date(2026, 4, 3)),
+    ]
+    # Compared with: the last run of the committee before, never a run of the same committee.
+    assert last_committee(tmp_path / "snapshots", following.status_date) == second_saved
+    assert last_committee(tmp_path / "snapshots", committee) is None
+    assert last_committee(tmp_path / "snapshots", None) == second_saved
 
 
 def test_incremental_run_rereads_only_the_changed_file(tmp_path: Path):

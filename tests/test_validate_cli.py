@@ -106,7 +106,15 @@ def test_consolidate_command_on_the_demo(demo_portfolio, tmp_path: Path):
     second = runner.invoke(app, ["consolidate", "--portfolio", str(folder / "portfolio.xlsx")], env=WIDE)
     assert second.exit_code == 0, second.output
     assert "(0 read, 13 from the cache)" in second.output
-    assert "Changes since 2026-11-20: 0 (none)" in second.output
+    # A re-run for the same committee is compared with the committee before, not with itself.
+    assert "No snapshot of an earlier committee" in second.output and "Changes since" not in second.output
+    third = runner.invoke(app, ["consolidate", "-p", str(folder / "portfolio.xlsx"), "--status-date", "2026-11-27"])
+    assert third.exit_code == 0, third.output
+    assert "Changes since 2026-11-20_2:" in third.output  # the later of the two runs of that committee
+    explicit = runner.invoke(
+        app, ["consolidate", "-p", str(folder / "portfolio.xlsx"), "--since", str(folder / "snapshots" / "2026-11-20")]
+    )
+    assert "Changes since 2026-11-20: 0 (none)" in explicit.output, explicit.output
     assert {p.name: p.read_bytes() for p in (folder / "projects").iterdir()} == before
     pf = str(folder / "portfolio.xlsx")
     refused = runner.invoke(app, ["consolidate", "-p", pf, "-o", pf])
