@@ -302,12 +302,23 @@ def committee_pack(book: xw.Book | None = None) -> None:
     sheet linking to it.
     """
     from pmo_logic.report import write_committee_pack
+    from pmo_logic.snapshots import committee_history
 
     book = _book(book)
     with message_on_error(book), quiet(book):
         result, base = _consolidate(book)
         name = f"committee_pack_{result.status_date or date.today()}.xlsx"
-        path = write_committee_pack(base / name, result)
+        # The same pack as `pmo report`: changes since the last committee, milestone trend.
+        history = committee_history(base / "snapshots", result)
+        rollup = base / "rollup.xlsx"  # written by `pmo consolidate`, when the team also runs it
+        path = write_committee_pack(
+            base / name,
+            result,
+            changes=history.changes,
+            trend=history.trend,
+            previous=history.previous_projects,
+            rollup=rollup if rollup.exists() else None,
+        )
         earlier = _copied_tabs(book)
         try:
             copied = _copy_tabs(book, path, earlier)

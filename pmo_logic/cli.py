@@ -646,14 +646,7 @@ def report_command(
     from pmo_logic.consolidate import consolidate
     from pmo_logic.libreoffice import LibreOfficeError, convert, soffice_path
     from pmo_logic.report import write_committee_pack
-    from pmo_logic.snapshots import (
-        COMPARED_TABLES,
-        changes,
-        last_committee,
-        list_snapshots,
-        load_snapshot,
-        milestone_trend,
-    )
+    from pmo_logic.snapshots import committee_history
 
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
@@ -662,17 +655,15 @@ def report_command(
     with console.status("Consolidating..."):
         result = consolidate(folder, portfolio_workbook, status_date=when, cache=ProjectCache(base / ".pmo-cache"),
                              exclude=[p for p in (portfolio, output) if p is not None])  # fmt: skip
-    # The trend needs only each snapshot's milestones ("tasks" in the oldest snapshots).
-    snapshots = [load_snapshot(p, tables=("milestones", "tasks")) for p in list_snapshots(base / "snapshots")]
-    last = since if since is not None else last_committee(base / "snapshots", result.status_date)
-    previous = load_snapshot(last, COMPARED_TABLES) if last is not None else None
+    history = committee_history(base / "snapshots", result, since)
+    previous = history.previous
     rollup = base / "rollup.xlsx"
     write_committee_pack(
         output,
         result,
-        changes=changes(previous, result) if previous is not None else None,
-        trend=milestone_trend(snapshots, result),
-        previous=previous.tables["projects"] if previous is not None else None,
+        changes=history.changes,
+        trend=history.trend,
+        previous=history.previous_projects,
         rollup=rollup if rollup.exists() else None,
     )
     total = result.total.iloc[0] if len(result.total) else None

@@ -291,3 +291,32 @@ def _day(value) -> date | None:
         return pd.Timestamp(value).date()
     except (ValueError, TypeError):
         return None
+
+
+@dataclass
+class CommitteeHistory:
+    """What a committee pack shows of the committees before the current roll-up."""
+
+    previous: Snapshot | None
+    """The last committee (its compared tables), or None for the first one."""
+    changes: pd.DataFrame | None
+    """`changes` since ``previous``."""
+    trend: pd.DataFrame
+    """`milestone_trend` over every committee and the current roll-up."""
+
+    @property
+    def previous_projects(self) -> pd.DataFrame | None:
+        return self.previous.tables["projects"] if self.previous is not None else None
+
+
+def committee_history(
+    folder: str | os.PathLike[str], current: Portfolio, since: str | os.PathLike[str] | None = None
+) -> CommitteeHistory:
+    """The history `pmo report` and the *Committee pack* button put in the pack, from the
+    snapshots in ``folder``: compared with ``since``, or with `last_committee`."""
+    # The trend needs only each snapshot's milestones ("tasks" in the oldest snapshots).
+    snapshots = [load_snapshot(p, tables=("milestones", "tasks")) for p in list_snapshots(folder)]
+    last = since if since is not None else last_committee(folder, current.status_date)
+    previous = load_snapshot(last, COMPARED_TABLES) if last is not None else None
+    diff = changes(previous, current) if previous is not None else None
+    return CommitteeHistory(previous, diff, milestone_trend(snapshots, current))

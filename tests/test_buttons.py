@@ -7,7 +7,7 @@ built from a workbook's values and records every write as an action.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -15,7 +15,7 @@ import pytest
 import xlwings as xw
 
 import addin.buttons as buttons
-from pmo_logic.models import PortfolioSettings, PortfolioWorkbook, RegisterRow
+from pmo_logic.models import PortfolioSettings, PortfolioWorkbook, RegisterRow, RiskRow
 from pmo_logic.reader import read_project_workbook
 from pmo_logic.rules.example_project import clean_project
 from pmo_logic.schedule import schedule
@@ -286,3 +286,25 @@ def test_committee_pack_lists_no_tabs_where_sheets_cannot_be_copied(portfolio_bo
         "Executive summary",
         "Budget",
     ]
+
+
+def test_committee_pack_shows_what_changed_since_the_last_committee(portfolio_book: Path, tmp_path: Path):
+    # The button's pack is `pmo report`'s: compared with the snapshot of the committee before.
+    from pmo_logic.consolidate import consolidate
+    from pmo_logic.reader import read_portfolio_workbook
+    from pmo_logic.snapshots import save_snapshot
+
+    before = clean_project()
+    before.risks.append(RiskRow(id="R9", title="Supplier strike", owner="A. Martin", probability=3, impact=4,
+                                status="open"))  # fmt: skip
+    (tmp_path / "earlier").mkdir()
+    write_project_workbook(tmp_path / "earlier" / "a.xlsx", before)
+    committee = before.project.status_date - timedelta(days=14)
+    earlier = consolidate(tmp_path / "earlier", read_portfolio_workbook(portfolio_book), status_date=committee,
+                          workers=1)  # fmt: skip
+    save_snapshot(earlier, tmp_path / "snapshots")
+    book = open_book(portfolio_book, "portfolio.xlsm")
+    buttons.committee_pack(book)
+    pack = openpyxl.load_workbook(tmp_path / "committee_pack_2026-02-27.xlsx")
+    rows = [[c.value for c in row] for row in pack["Executive summary"].iter_rows()]
+    assert ["risk closed", "PRJ-001", "R9"] in [row[:3] for row in rows]
