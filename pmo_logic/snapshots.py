@@ -202,21 +202,21 @@ def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
                      "after": now_, "delta": delta})  # fmt: skip
 
     # Projects that appeared or went, RAG, EAC and forecast finish.
-    p_old = old["projects"].set_index("project_id") if len(old["projects"]) else pd.DataFrame()
-    p_new = now["projects"].set_index("project_id") if len(now["projects"]) else pd.DataFrame()
-    for project in sorted(set(p_new.index) - set(p_old.index)):
-        add("new project", project, name=str(p_new.at[project, "name"]))
-    for project in sorted(set(p_old.index) - set(p_new.index)):
-        add("project no longer reported", project, name=str(p_old.at[project, "name"]))
-    for project in sorted(set(p_old.index) & set(p_new.index)):
+    p_old, p_new = _by_project(old["projects"]), _by_project(now["projects"])
+    for project in sorted(set(p_new) - set(p_old)):
+        add("new project", project, name=str(p_new[project]["name"]))
+    for project in sorted(set(p_old) - set(p_new)):
+        add("project no longer reported", project, name=str(p_old[project]["name"]))
+    for project in sorted(set(p_old) & set(p_new)):
+        was, now_ = p_old[project], p_new[project]
         for column in ("rag_overall", "rag_schedule", "rag_cost", "rag_risk"):
-            a, b = p_old.at[project, column], p_new.at[project, column]
+            a, b = was[column], now_[column]
             if _known(a) and _known(b) and a != b:
                 add(f"RAG {column.removeprefix('rag_')}", project, was=a, now_=b)
-        a, b = p_old.at[project, "eac"], p_new.at[project, "eac"]
+        a, b = was["eac"], now_["eac"]
         if _known(a) and _known(b) and abs(b - a) > max(1.0, 0.005 * abs(a)):
             add("EAC", project, was=float(a), now_=float(b), delta=float(b - a))
-        a, b = _day(p_old.at[project, "forecast_finish"]), _day(p_new.at[project, "forecast_finish"])
+        a, b = _day(was["forecast_finish"]), _day(now_["forecast_finish"])
         if a and b and a != b:
             add("forecast finish", project, was=a, now_=b, delta=(b - a).days)
     # Risks opened and closed.
@@ -268,6 +268,21 @@ def milestone_trend(snapshots: list[Snapshot], current: Portfolio | None = None)
 
 def _milestones(tasks: pd.DataFrame) -> pd.DataFrame:
     return tasks[tasks["type"] == "milestone"] if len(tasks) and "type" in tasks else tasks
+
+
+_PROJECT_FIELDS = ("name", "rag_overall", "rag_schedule", "rag_cost", "rag_risk", "eac", "forecast_finish")
+
+
+def _by_project(projects: pd.DataFrame) -> dict[Any, dict[str, Any]]:
+    """The projects table's compared fields by project ID, each value as ``DataFrame.at`` gives it."""
+    if not len(projects):
+        return {}
+    # tolist() boxes as .at does (Timestamp, NaT), with Python numbers for numpy's.
+    columns = [projects[f].tolist() if f in projects else [np.nan] * len(projects) for f in _PROJECT_FIELDS]
+    return {
+        project: dict(zip(_PROJECT_FIELDS, values, strict=True))
+        for project, *values in zip(projects["project_id"].tolist(), *columns, strict=True)
+    }
 
 
 def _keyed(frame: pd.DataFrame, fields: tuple[str, ...]) -> dict[tuple[str, str], dict]:
