@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import math
-import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -291,8 +290,11 @@ def pool_threshold(workers: int, start_method: str | None = None) -> int:
     """
     if workers <= 1:
         return 2**31
-    method = start_method or multiprocessing.get_context().get_start_method()
-    start = _POOL_START_SECONDS.get(method, _SPAWNED_POOL_START_SECONDS)
+    if start_method is None:
+        import multiprocessing  # here: xlwings Lite (Pyodide) imports the engine, and has no processes
+
+        start_method = multiprocessing.get_context().get_start_method()
+    start = _POOL_START_SECONDS.get(start_method, _SPAWNED_POOL_START_SECONDS)
     return max(2, math.ceil(start / (_LOAD_SECONDS * (1 - 1 / workers))))
 
 
