@@ -17,7 +17,7 @@ from rich.table import Table
 from pmo_logic import __version__
 from pmo_logic.examples import example_portfolio, example_project
 from pmo_logic.files import OutputExistsError
-from pmo_logic.reader import read_portfolio_workbook, read_project_workbook, workbook_kind
+from pmo_logic.reader import document_kind, read_portfolio_workbook, read_project_workbook, workbook_kind
 from pmo_logic.template_files import TEMPLATE_FILES, build_templates, outdated_templates
 from pmo_logic.templates import write_portfolio_workbook, write_project_workbook
 from pmo_logic.validation_settings import (
@@ -436,8 +436,11 @@ def find_portfolio_workbook(folder: Path) -> Path | None:
     for place in (folder, folder.parent):
         for candidate in sorted(place.glob("*.xls[xm]")):
             # The _meta sheet says what a workbook is: a folder of a thousand project workbooks
-            # is not read in full to find the one portfolio workbook.
-            if candidate.name.startswith("~$") or workbook_kind(candidate) != "portfolio":
+            # is not read in full to find the one portfolio workbook. A workbook made from a
+            # template also says it in a document property, quicker to read than a sheet.
+            if candidate.name.startswith("~$") or document_kind(candidate) not in (None, "portfolio"):
+                continue
+            if workbook_kind(candidate) != "portfolio":
                 continue
             workbook = read_portfolio_workbook(candidate)
             if (

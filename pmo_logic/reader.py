@@ -149,13 +149,15 @@ def workbook_kind(path: str | os.PathLike[str]) -> str | None:
         kind = None
     finally:
         book.close()
-    return kind or _kind_property(Path(path))
+    return kind or document_kind(Path(path))
 
 
 _KIND_PROPERTY = re.compile(r'<property\b[^>]*\bname="pmo_kind"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
 
 
-def _kind_property(path: Path) -> str | None:
+def document_kind(path: str | os.PathLike[str]) -> str | None:
+    """The ``pmo_kind`` document property pmo-xl writes into its workbooks (templates, committee
+    pack), read from that one small part of the file; None where there is none."""
     try:
         with zipfile.ZipFile(path) as archive:
             xml = archive.read("docProps/custom.xml").decode("utf-8")

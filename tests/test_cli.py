@@ -110,3 +110,23 @@ def test_module_entry_point_runs():
     done = subprocess.run([sys.executable, "-m", "pmo_logic", "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert done.stdout.strip() == f"pmo-xl {__version__}"
+
+
+def test_the_portfolio_workbook_is_found_among_project_workbooks(tmp_path: Path):
+    import openpyxl
+
+    from pmo_logic.cli import find_portfolio_workbook
+    from pmo_logic.reader import document_kind, workbook_kind
+
+    for n in range(3):
+        assert runner.invoke(app, ["new", "project", f"P{n}", "-o", str(tmp_path / f"a{n}.xlsx")]).exit_code == 0
+    plain = openpyxl.Workbook()
+    plain.active["A1"] = "not ours"
+    plain.save(tmp_path / "b notes.xlsx")
+    assert find_portfolio_workbook(tmp_path) is None
+    assert runner.invoke(app, ["new", "portfolio", "PMO", "-o", str(tmp_path / "c portfolio.xlsx")]).exit_code == 0
+    assert find_portfolio_workbook(tmp_path) == tmp_path / "c portfolio.xlsx"
+    # The quick look (a document property) agrees with the sheet it stands for.
+    for path in sorted(tmp_path.glob("*.xlsx")):
+        assert document_kind(path) in (None, workbook_kind(path)), path.name
+    assert [document_kind(p) for p in sorted(tmp_path.glob("*.xlsx"))] == ["project"] * 3 + [None, "portfolio"]
