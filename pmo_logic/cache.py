@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from pmo_logic import __version__
-from pmo_logic.consolidate import ProjectLoad
+from pmo_logic.consolidate import ProjectLoad, collector_paused
 from pmo_logic.files import atomic_output
 from pmo_logic.models import PortfolioSettings
 
@@ -65,17 +65,18 @@ class ProjectCache:
         loaded: dict[str, ProjectLoad] = {}
         todo: list[str] = []
         stats: dict[str, tuple[int, int]] = {}
-        for path in files:
-            key = str(Path(path).resolve())
-            stat = os.stat(path)
-            stats[key] = (stat.st_size, stat.st_mtime_ns)
-            entry = index.get(key)
-            cached = self._cached(entry, context, stat, path)
-            if cached is not None:
-                loaded[key] = cached
-                entry["mtime_ns"] = stat.st_mtime_ns
-            else:
-                todo.append(path)
+        with collector_paused():
+            for path in files:
+                key = str(Path(path).resolve())
+                stat = os.stat(path)
+                stats[key] = (stat.st_size, stat.st_mtime_ns)
+                entry = index.get(key)
+                cached = self._cached(entry, context, stat, path)
+                if cached is not None:
+                    loaded[key] = cached
+                    entry["mtime_ns"] = stat.st_mtime_ns
+                else:
+                    todo.append(path)
         for load in loader(todo) if todo else []:
             key = str(Path(load.path).resolve())
             loaded[key] = load

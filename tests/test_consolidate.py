@@ -451,3 +451,24 @@ def test_the_pool_threshold_is_where_the_pool_becomes_faster():
             assert here[0] >= pooled[0] - 1e-12 and here[1] < pooled[1]
     assert pool_threshold(2, "spawn") > 30 > pool_threshold(2, "fork")
     assert pool_threshold(1, "fork") > 10**6
+
+
+def test_the_garbage_collector_is_paused_only_for_a_while(tmp_path: Path):
+    import gc
+
+    from pmo_logic.consolidate import collector_paused
+
+    write_project_workbook(tmp_path / "a.xlsx", project("PRJ-001"))
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=1, cache=ProjectCache(tmp_path / "c"))
+    assert gc.isenabled()
+    gc.disable()  # a caller's own choice is left as it was
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
