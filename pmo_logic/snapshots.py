@@ -5,7 +5,10 @@ roll-up table (one JSON object per row, dates as ``YYYY-MM-DD``) and ``manifest.
 
     {"format": "pmo-xl snapshot", "format_version": 1, "pmo_xl": "0.1.0",
      "status_date": "2026-11-20", "created": "2026-11-24T10:32:05",
-     "portfolio": "Demo portfolio", "tables": {"projects": {"file": "projects.jsonl", "rows": 12}, ...}}
+     "portfolio": "Demo portfolio",
+     "tables": {"projects": {"file": "projects.jsonl", "rows": 12, "columns": ["project_id", ...]}, ...}}
+
+(Snapshots written before ``columns`` was added load their empty tables without columns.)
 
 JSON Lines is open, typed enough, and never run by a spreadsheet (unlike a CSV opened in
 Excel). pandas reads it with ``pd.read_json(path, lines=True)``.
@@ -70,7 +73,8 @@ def save_snapshot(portfolio: Portfolio, folder: str | os.PathLike[str], *, creat
         frame = tables[name]
         with atomic_output(target / f"{name}.jsonl") as tmp:
             _to_jsonl(frame, tmp)
-        manifest["tables"][name] = {"file": f"{name}.jsonl", "rows": len(frame)}
+        # The columns too: an empty table has no row to name them.
+        manifest["tables"][name] = {"file": f"{name}.jsonl", "rows": len(frame), "columns": [str(c) for c in frame]}
     with atomic_output(target / "manifest.json") as tmp:
         tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return target
@@ -149,7 +153,7 @@ def load_snapshot(path: str | os.PathLike[str], tables: Collection[str] | None =
             continue
         lines = [line for line in (folder / entry["file"]).read_text(encoding="utf-8").splitlines() if line]
         rows = json.loads("[" + ",".join(lines) + "]")  # one parse instead of one per line: the same rows
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=entry.get("columns", []))
         for column in frame.columns:
             if column in DATE_COLUMNS:
                 frame[column] = pd.to_datetime(frame[column], errors="coerce")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import shutil
 import zipfile
@@ -309,15 +310,27 @@ def test_snapshot_lines_are_json_dumps_of_each_row(demo_rollup, tmp_path: Path):
 
 
 def test_milestone_trend_with_a_committee_that_had_no_milestones(tmp_path: Path):
-    # A portfolio without milestones stores an empty milestones table, which reads back
-    # without columns; the next committee pack must still draw the trend of the others.
+    # A portfolio without milestones stores an empty milestones table, which reads back with
+    # its columns (without them from older snapshots); the next committee pack must still draw
+    # the trend of the others.
     project = clean_project()
     project.plan = [t for t in project.plan if t.type != "milestone"]
     write_project_workbook(tmp_path / "p.xlsx", project)
     rollup = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=1)
     assert rollup.milestones.empty
-    saved = load_snapshot(save_snapshot(rollup, tmp_path / "snapshots"))
+    folder = save_snapshot(rollup, tmp_path / "snapshots")
+    saved = load_snapshot(folder)
+    assert saved.tables["milestones"].empty
+    assert list(saved.tables["milestones"].columns) == [str(c) for c in rollup.tables()["milestones"].columns]
     assert milestone_trend([saved], rollup).empty
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["tables"].values():
+        del entry["columns"]  # as snapshots were written before
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    older = load_snapshot(folder)
+    assert older.tables["milestones"].empty and not len(older.tables["milestones"].columns)
+    assert milestone_trend([older], rollup).empty
+    saved = older
     with_milestones = consolidate_demo_like(tmp_path)
     trend = milestone_trend([saved], with_milestones)
     assert len(trend) and set(trend["reporting_date"]) == {pd.Timestamp(with_milestones.status_date)}
