@@ -42,7 +42,8 @@ class Schedule:
 
     ``tasks`` has one row per Plan row (same order) with positions (``es``, ``ef``, ``ls``,
     ``lf``) and dates (``early_start`` ... ``late_finish``), ``total_float``, ``free_float``
-    (working days) and ``critical``.
+    (working days), ``critical``, and ``in_network`` (the rows scheduled: not summaries, with
+    an ID not used above).
     """
 
     graph: nx.DiGraph
@@ -153,7 +154,7 @@ def schedule(
         critical = positions["total_float"] <= 0
     _summaries(columns, positions)
     dates = _dates(positions, kinds, calendar, result.origin)
-    result.columns = {**columns, **positions, "critical": critical, **dates}
+    result.columns = {**columns, "in_network": in_network, **positions, "critical": critical, **dates}
     return result
 
 

@@ -183,21 +183,11 @@ def _add_scheduled(sheets: SheetFrames, result: Schedule) -> None:
         plan, index = arrays, pd.RangeIndex(len(arrays["source_row"]))
     columns = {c: result.column(c) if c in _SCHEDULED else plan[c] for c in plan}
     columns.update({c: result.column(c) for c in _SCHEDULED if c not in columns})
-    ids = np.asarray(plan["id"], dtype=object)
-    in_network = columns["es"] == columns["es"]  # scheduled (not NaN)
-    in_network &= (np.asarray(plan["type"], dtype=object) != "summary") & ~_repeated(ids) & ~pd.isna(ids)
-    columns["in_network"] = in_network
+    columns["in_network"] = result.column("in_network")
     columns["complete"] = np.isin(columns["state"], ["done", "cancelled"])
     if arrays is not None:  # the arrays must be what the frame's columns give back
         columns["state"] = pd.array(columns["state"], dtype="str").to_numpy()
     sheets.add_columns("plan_scheduled", columns, lambda: _scheduled_frame(columns, index))
-
-
-def _repeated(values: np.ndarray) -> np.ndarray:
-    """``Series.duplicated()`` (every occurrence after the first) for an object array."""
-    seen: set[Any] = set()
-    flags = [v in seen or seen.add(v) for v in values.tolist()]  # type: ignore[func-returns-value]
-    return np.array(flags, dtype=bool)
 
 
 def _scheduled_frame(columns: dict[str, Any], index: pd.Index) -> pd.DataFrame:
