@@ -228,9 +228,7 @@ def project_kpis(
 def _count(frames: Mapping[str, pd.DataFrame], workbook: ProjectWorkbook, key: str, keep: Callable[[Any], bool]) -> int:
     """Rows of a sheet whose status ``keep``s, from its frame (blank as None) or its rows."""
     if key in frames:
-        arrays = given_arrays(frames, key)
-        statuses = arrays["status"] if arrays is not None else frames[key]["status"]
-        return sum(keep(None if s != s else s) for s in statuses.tolist())
+        return sum(keep(None if s != s else s) for s in _table_arrays(frames, key)["status"].tolist())
     return sum(keep(r.status) for r in getattr(workbook, key))
 
 
