@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_logic.models import PortfolioSettings
-from pmo_logic.workdays import slip_days
+from pmo_logic.workdays import datetimes, slip_days
 
 RAG_ORDER = {"green": 0, "amber": 1, "red": 2}
 
@@ -137,10 +137,7 @@ def zero_blanks(values: np.ndarray) -> np.ndarray:
 
 def _day_numbers(values: pd.Series | np.ndarray) -> np.ndarray:
     """Dates as float day numbers (days since 1970-01-01, with the time as a fraction), NaN if blank."""
-    array = np.asarray(values)
-    if array.dtype.kind != "M":
-        array = pd.to_datetime(pd.Series(values)).to_numpy()
-    seconds = array.astype("datetime64[s]")
+    seconds = datetimes(values).astype("datetime64[s]")
     days = seconds.astype(np.int64) / 86400.0
     days[np.isnat(seconds)] = np.nan
     return days
@@ -268,8 +265,7 @@ def _pv_matrix(budget: np.ndarray, start: np.ndarray, span: np.ndarray, n_days: 
 
 
 def _dates(table: Table, name: str) -> np.ndarray:
-    array = _column(table, name)
-    return array if array.dtype.kind == "M" else pd.to_datetime(pd.Series(array)).to_numpy()
+    return datetimes(_column(table, name))
 
 
 def latest(values: np.ndarray) -> np.datetime64 | None:

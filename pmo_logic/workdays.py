@@ -34,11 +34,14 @@ def _holidays(non_working_days: Iterable[date]) -> np.ndarray:
     return np.array(sorted(non_working_days), dtype="datetime64[D]")
 
 
-def _as_days(values: pd.Series | np.ndarray) -> np.ndarray:
+def datetimes(values: pd.Series | np.ndarray | Iterable[object]) -> np.ndarray:
+    """Dates as a datetime64 array (NaT for blanks), as they are when they already are one."""
     array = np.asarray(values)
-    if array.dtype.kind != "M":
-        array = pd.to_datetime(pd.Series(values)).to_numpy()
-    return array.astype("datetime64[D]")
+    return array if array.dtype.kind == "M" else pd.to_datetime(pd.Series(values)).to_numpy()
+
+
+def _as_days(values: pd.Series | np.ndarray) -> np.ndarray:
+    return datetimes(values).astype("datetime64[D]")
 
 
 def _networkdays(start_d: np.ndarray, end_d: np.ndarray, non_working_days: Iterable[date]) -> np.ndarray:
