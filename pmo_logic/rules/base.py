@@ -142,25 +142,20 @@ class PortfolioIndex:
 
 
 class Columns:
-    """A sheet's columns as numpy arrays: ``frame[name].to_numpy()``, converted on first use, or
-    the very arrays the frame is (or would be) built from, when those are given."""
+    """A DataFrame's columns as numpy arrays, converted on first use."""
 
-    def __init__(self, frame: pd.DataFrame | None, arrays: Mapping[str, np.ndarray] | None = None) -> None:
+    def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
-        self._given = arrays
         self._arrays: dict[str, np.ndarray] = {}
 
     def __getitem__(self, name: str) -> np.ndarray:
-        if self._given is not None:
-            return self._given[name]
         array = self._arrays.get(name)
         if array is None:
-            assert self.frame is not None
             array = self._arrays[name] = self.frame[name].to_numpy()
         return array
 
     def __contains__(self, name: str) -> bool:
-        return name in (self._given if self._given is not None else self.frame)
+        return name in self.frame
 
 
 def isin(values: np.ndarray, choices: Iterable[Any]) -> np.ndarray:
@@ -211,8 +206,9 @@ class ValidationContext:
     def rows(self, key: str) -> pd.DataFrame:
         return self.frames[key]
 
-    def arrays(self, key: str) -> Columns:
-        """The columns of ``rows(key)`` as numpy arrays, for masks (each converted once).
+    def arrays(self, key: str) -> Columns | Mapping[str, np.ndarray]:
+        """The columns of ``rows(key)`` as numpy arrays, for masks: the arrays its frame is built
+        from where the sheet was given by them, else its frame's, each converted once.
 
         A pandas operation costs ~50 us whatever the size; rules on a few hundred rows are
         mostly that overhead, and consolidation runs every rule on every workbook.
@@ -220,8 +216,7 @@ class ValidationContext:
         columns = self.cache.get(("arrays", key))
         if columns is None:
             given = given_arrays(self.frames, key)
-            frame = None if given is not None else self.frames[key]
-            columns = self.cache[("arrays", key)] = Columns(frame, given)
+            columns = self.cache[("arrays", key)] = given if given is not None else Columns(self.frames[key])
         return columns
 
     def index(self, key: str) -> np.ndarray:
