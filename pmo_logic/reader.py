@@ -557,14 +557,8 @@ def _computed_columns(header: list[Any], schema: SheetSchema) -> dict[str, int]:
 
 
 def _has_value(row: list[Any], columns: list[int]) -> bool:
-    """Some cell of ``row`` in ``columns`` is not blank (`is_blank`, inlined: every row is asked)."""
-    width = len(row)
-    for c in columns:
-        if c < width:
-            value = row[c]
-            if value is not None and not (isinstance(value, str) and not value.strip()):
-                return True
-    return False
+    """Some cell of ``row`` in ``columns`` is not blank."""
+    return any(not is_blank(row[c]) for c in columns if c < len(row))
 
 
 def _transposed(rows: list[list[Any]]) -> list[Sequence[Any]]:
