@@ -532,30 +532,23 @@ _OUTPUT_KINDS = {"rollup": "roll-up", "committee_pack": "committee pack"}
 
 
 def _check_output(output: Path, folder: Path, portfolio: Path | None, kind: str, force: bool) -> None:
-    """Stop unless ``output`` may be written: an input workbook never; another existing file
-    only if pmo-xl wrote it as this ``kind`` (an earlier run's output), or with ``--force``."""
-    if _is_input_workbook(output, folder, portfolio, replaceable=(kind,)):
+    """Stop unless ``output`` may be written: an input workbook (the portfolio workbook, or a
+    workbook of the folder other than an earlier output of this ``kind``) never; another
+    existing file only if pmo-xl wrote it as this ``kind``, or with ``--force``."""
+    target = output.resolve()
+    written_here = output.exists() and workbook_kind(output) == kind
+    is_input = portfolio is not None and target == portfolio.resolve()
+    if not is_input and not written_here:
+        is_input = target in {p.resolve() for p in folder.rglob("*.xls*")}
+    if is_input:
         err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
         raise typer.Exit(2)
-    if output.exists() and not force and workbook_kind(output) != kind:
+    if output.exists() and not force and not written_here:
         err_console.print(
             f"[red]{output} already exists and is not a {_OUTPUT_KINDS[kind]} written by pmo-xl: "
             "choose another output file, or add --force to replace it.[/red]"
         )
         raise typer.Exit(2)
-
-
-def _is_input_workbook(
-    output: Path, folder: Path, portfolio: Path | None, replaceable: tuple[str, ...] = ("rollup",)
-) -> bool:
-    """``output`` is the portfolio workbook or a workbook of the folder, other than one of the
-    ``replaceable`` kinds (a roll-up written there by an earlier run, for consolidate)."""
-    target = output.resolve()
-    if portfolio is not None and target == portfolio.resolve():
-        return True
-    if target not in {p.resolve() for p in folder.rglob("*.xls*")}:
-        return False
-    return workbook_kind(target) not in replaceable
 
 
 def _rag_cell(value: str | None) -> str:
