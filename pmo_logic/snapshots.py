@@ -206,21 +206,21 @@ def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
                      "after": now_, "delta": delta})  # fmt: skip
 
     # Projects that appeared or went, RAG, EAC and forecast finish.
-    p_old, p_new = _by_project(old["projects"]), _by_project(now["projects"])
-    for project in sorted(set(p_new) - set(p_old)):
-        add("new project", project, name=str(p_new[project]["name"]))
-    for project in sorted(set(p_old) - set(p_new)):
-        add("project no longer reported", project, name=str(p_old[project]["name"]))
-    for project in sorted(set(p_old) & set(p_new)):
-        was, now_ = p_old[project], p_new[project]
+    p_old, p_new = (_keyed(p["projects"], _PROJECT_FIELDS, by=("project_id",)) for p in (old, now))
+    for (project,) in sorted(set(p_new) - set(p_old)):
+        add("new project", project, name=str(p_new[(project,)].get("name")))
+    for (project,) in sorted(set(p_old) - set(p_new)):
+        add("project no longer reported", project, name=str(p_old[(project,)].get("name")))
+    for (project,) in sorted(set(p_old) & set(p_new)):
+        was, now_ = p_old[(project,)], p_new[(project,)]
         for column in ("rag_overall", "rag_schedule", "rag_cost", "rag_risk"):
-            a, b = was[column], now_[column]
+            a, b = was.get(column), now_.get(column)
             if _known(a) and _known(b) and a != b:
                 add(f"RAG {column.removeprefix('rag_')}", project, was=a, now_=b)
-        a, b = was["eac"], now_["eac"]
+        a, b = was.get("eac"), now_.get("eac")
         if _known(a) and _known(b) and abs(b - a) > max(1.0, 0.005 * abs(a)):
             add("EAC", project, was=float(a), now_=float(b), delta=float(b - a))
-        a, b = _day(was["forecast_finish"]), _day(now_["forecast_finish"])
+        a, b = _day(was.get("forecast_finish")), _day(now_.get("forecast_finish"))
         if a and b and a != b:
             add("forecast finish", project, was=a, now_=b, delta=(b - a).days)
     # Risks opened and closed.
@@ -277,24 +277,15 @@ def _milestones(tasks: pd.DataFrame) -> pd.DataFrame:
 _PROJECT_FIELDS = ("name", "rag_overall", "rag_schedule", "rag_cost", "rag_risk", "eac", "forecast_finish")
 
 
-def _by_project(projects: pd.DataFrame) -> dict[Any, dict[str, Any]]:
-    """The projects table's compared fields by project ID, each value as ``DataFrame.at`` gives it."""
-    if not len(projects):
-        return {}
-    # tolist() boxes as .at does (Timestamp, NaT), with Python numbers for numpy's.
-    columns = [projects[f].tolist() if f in projects else [np.nan] * len(projects) for f in _PROJECT_FIELDS]
-    return {
-        project: dict(zip(_PROJECT_FIELDS, values, strict=True))
-        for project, *values in zip(projects["project_id"].tolist(), *columns, strict=True)
-    }
-
-
-def _keyed(frame: pd.DataFrame, fields: tuple[str, ...]) -> dict[tuple[str, str], dict]:
-    """``fields`` of each row by (project, ID); a later row with the same key wins."""
+def _keyed(
+    frame: pd.DataFrame, fields: tuple[str, ...], by: tuple[str, ...] = ("project_id", "id")
+) -> dict[tuple[str, ...], dict]:
+    """``fields`` of each row (as ``tolist`` gives them) by its ``by`` columns, (project, ID) unless
+    told; a later row with the same key wins."""
     if frame is None or frame.empty:
         return {}
     present = [f for f in fields if f in frame]
-    keys = zip(map(str, frame["project_id"].tolist()), map(str, frame["id"].tolist()), strict=True)
+    keys = zip(*(map(str, frame[column].tolist()) for column in by), strict=True)
     values = zip(*(frame[f].tolist() for f in present), strict=True) if present else ((),) * len(frame)
     return {key: dict(zip(present, row, strict=True)) for key, row in zip(keys, values, strict=True)}
 
