@@ -30,7 +30,7 @@ import xlwings as xw
 from pmo_logic.findings import findings_frame
 from pmo_logic.i18n import text
 from pmo_logic.models import ProjectWorkbook
-from pmo_logic.reader import read_portfolio_cells, read_project_cells
+from pmo_logic.reader import read_portfolio_cells, read_project_cells, replaceable
 from pmo_logic.validate import validate_workbook
 from pmo_logic.validation_settings import ValidationSettings
 
@@ -308,6 +308,8 @@ def committee_pack(book: xw.Book | None = None) -> None:
     with message_on_error(book), quiet(book):
         result, base = _consolidate(book)
         name = f"committee_pack_{result.status_date or date.today()}.xlsx"
+        if not replaceable(base / name, "committee_pack"):
+            raise HandlerError(f"{base / name} exists and is not a committee pack: rename or move it, then try again")
         # The same pack as `pmo report`: changes since the last committee, milestone trend.
         history = committee_history(base / "snapshots", result)
         rollup = base / "rollup.xlsx"  # written by `pmo consolidate`, when the team also runs it

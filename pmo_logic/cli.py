@@ -17,7 +17,13 @@ from rich.table import Table
 from pmo_logic import __version__
 from pmo_logic.examples import example_portfolio, example_project
 from pmo_logic.files import OutputExistsError
-from pmo_logic.reader import document_kind, read_portfolio_workbook, read_project_workbook, workbook_kind
+from pmo_logic.reader import (
+    document_kind,
+    read_portfolio_workbook,
+    read_project_workbook,
+    replaceable,
+    workbook_kind,
+)
 from pmo_logic.template_files import TEMPLATE_FILES, build_templates, outdated_templates
 from pmo_logic.templates import write_portfolio_workbook, write_project_workbook
 from pmo_logic.validation_settings import (
@@ -536,14 +542,14 @@ def _check_output(output: Path, folder: Path, portfolio: Path | None, kind: str,
     workbook of the folder other than an earlier output of this ``kind``) never; another
     existing file only if pmo-xl wrote it as this ``kind``, or with ``--force``."""
     target = output.resolve()
-    written_here = output.exists() and workbook_kind(output) == kind
+    free = replaceable(output, kind)
     is_input = portfolio is not None and target == portfolio.resolve()
-    if not is_input and not written_here:
+    if not is_input and not free:
         is_input = target in {p.resolve() for p in folder.rglob("*.xls*")}
     if is_input:
         err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
         raise typer.Exit(2)
-    if output.exists() and not force and not written_here:
+    if not free and not force:
         err_console.print(
             f"[red]{output} already exists and is not a {_OUTPUT_KINDS[kind]} written by pmo-xl: "
             "choose another output file, or add --force to replace it.[/red]"

@@ -152,6 +152,12 @@ def workbook_kind(path: str | os.PathLike[str]) -> str | None:
     return kind or document_kind(Path(path))
 
 
+def replaceable(path: str | os.PathLike[str], kind: str) -> bool:
+    """Nothing is at ``path``, or pmo-xl wrote it there as a workbook of ``kind`` (an earlier
+    roll-up or committee pack): what an output may replace without asking."""
+    return not os.path.exists(path) or workbook_kind(path) == kind
+
+
 _KIND_PROPERTY = re.compile(r'<property\b[^>]*\bname="pmo_kind"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
 
 

@@ -308,3 +308,21 @@ def test_committee_pack_shows_what_changed_since_the_last_committee(portfolio_bo
     pack = openpyxl.load_workbook(tmp_path / "committee_pack_2026-02-27.xlsx")
     rows = [[c.value for c in row] for row in pack["Executive summary"].iter_rows()]
     assert ["risk closed", "PRJ-001", "R9"] in [row[:3] for row in rows]
+
+
+def test_committee_pack_never_writes_over_a_file_it_did_not_write(portfolio_book: Path, tmp_path: Path):
+    theirs = tmp_path / "committee_pack_2026-02-27.xlsx"  # the name the button would use
+    mine = openpyxl.Workbook()
+    mine.active["A1"] = "my own pack"
+    mine.save(theirs)
+    before = theirs.read_bytes()
+    book = open_book(portfolio_book, "portfolio.xlsm")
+    buttons.committee_pack(book)
+    (alert,) = actions(book, "alert")
+    assert "exists and is not a committee pack" in alert["args"][0] and str(theirs) in alert["args"][0]
+    assert theirs.read_bytes() == before
+    theirs.unlink()
+    book = open_book(portfolio_book, "portfolio.xlsm")
+    for _ in range(2):  # its own earlier pack is replaced
+        buttons.committee_pack(book)
+    assert openpyxl.load_workbook(theirs).sheetnames[0] == "Executive summary"
