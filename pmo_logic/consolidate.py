@@ -606,6 +606,7 @@ def _interfaces(details: dict[str, pd.DataFrame], loads: Sequence[ProjectLoad]) 
     }
     known = set(tasks["project_id"]) | {load.workbook.project.project_id for load in loads}
     layouts = {load.workbook.project.project_id: load.workbook.layout.get("interfaces") for load in loads}
+    languages = {load.workbook.project.project_id: load.workbook.meta.language for load in loads}
     rows = []
     for item in interfaces[interfaces["direction"] == "needs"].itertuples(index=False):
         milestone = str(item.milestone) if item.milestone is not None else None
@@ -625,21 +626,20 @@ def _interfaces(details: dict[str, pd.DataFrame], loads: Sequence[ProjectLoad]) 
         })  # fmt: skip
         code = {"at risk": "INTF010", "unknown project": "INTF001", "unknown milestone": "INTF002"}.get(status)
         if code:
-            findings.append(_interface_finding(code, status, item, milestone, finish, late, layouts))
+            findings.append(_interface_finding(code, status, item, milestone, finish, late, layouts, languages))
     return pd.DataFrame(rows, columns=INTERFACE_RISK_COLUMNS), findings
 
 
-def _interface_finding(code, status, item, milestone, finish, late, layouts) -> Finding:
+def _interface_finding(code, status, item, milestone, finish, late, layouts, languages) -> Finding:
     from pmo_logic.rules import CATALOGUE
 
+    params = {"consumer": item.project_id, "supplier": item.other_project, "other": item.other_project,
+              "milestone": milestone, "late": late}  # fmt: skip
     if status == "at risk":
-        message = (f"{item.project_id} needs milestone {milestone} of {item.other_project} by "
-                   f"{pd.Timestamp(item.need_by).date().isoformat()}, but it is forecast for "
-                   f"{pd.Timestamp(finish).date().isoformat()} ({late} days late)")  # fmt: skip
-    elif status == "unknown project":
-        message = f"Interface {item.id}: project {item.other_project} is not in the portfolio"
-    else:
-        message = f"Interface {item.id}: {item.other_project} has no task or milestone {milestone}"
+        params["need_by"] = pd.Timestamp(item.need_by).date().isoformat()
+        params["forecast"] = pd.Timestamp(finish).date().isoformat()
+    # In the consumer's language, like the sheet and cell it names.
+    message = CATALOGUE[code].render(languages.get(item.project_id, "en"), str(item.id), params)
     field_name = {"INTF001": "other_project", "INTF002": "milestone", "INTF010": "need_by"}[code]
     layout = layouts.get(item.project_id)
     column = layout.columns.get(field_name) if layout else None

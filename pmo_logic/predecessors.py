@@ -32,7 +32,17 @@ class Link:
 
 
 class PredecessorSyntaxError(ValueError):
-    pass
+    """A part of a Predecessors cell that is not a link; its message says how to write one."""
+
+    def __init__(self, part: str) -> None:
+        super().__init__(part)
+        self.part = part
+
+    def __str__(self) -> str:
+        return f"'{self.part}' is not a predecessor; write e.g. 12FS+2d, 7SS or 5"
+
+    def in_french(self) -> str:
+        return f"« {self.part} » n'est pas un prédécesseur ; écrivez par ex. 12FD+2j, 7DD ou 5"
 
 
 def parse_predecessors(text: str | None) -> list[Link]:
@@ -52,7 +62,7 @@ def _parse(text: str) -> tuple[Link, ...]:
             continue
         match = _LINK.match(part.replace(" ", ""))
         if match is None:
-            raise PredecessorSyntaxError(f"'{part}' is not a predecessor; write e.g. 12FS+2d, 7SS or 5")
+            raise PredecessorSyntaxError(part)
         lag = 0.0
         if match["lag"]:
             lag = float(match["lag"].replace(",", "."))

@@ -44,6 +44,8 @@ def rules_markdown() -> str:
             lines.append(f"**{r.summary}** Severity: {r.severity}.\n")
             lines.append(f"Why it matters: {r.why}\n")
             lines.append(f"Message: `{r.message}`\n")
+            if r.message_fr:
+                lines.append(f"In French workbooks: `{r.message_fr}`\n")
             if r.needs_portfolio:
                 lines.append("Checked across the workbooks validated together (a folder, or a consolidation).\n")
             if r.example is not None:

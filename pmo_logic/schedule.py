@@ -54,7 +54,7 @@ class Schedule:
     cycles: list[list[str]] = field(default_factory=list)
     unknown_predecessors: list[tuple[int, str]] = field(default_factory=list)
     """(row index, predecessor ID) for links to IDs not in the plan."""
-    syntax_errors: list[tuple[int, str]] = field(default_factory=list)
+    syntax_errors: list[tuple[int, PredecessorSyntaxError]] = field(default_factory=list)
     summary_links: list[tuple[int, str]] = field(default_factory=list)
     """(row index, other task ID) for links to or from summary tasks (left out of the network)."""
     links: list[tuple[str, str, Link]] = field(default_factory=list)
@@ -128,7 +128,7 @@ def schedule(
         try:
             links = parse_predecessors(text)
         except PredecessorSyntaxError as exc:
-            result.syntax_errors.append((i, str(exc)))
+            result.syntax_errors.append((i, exc))
             continue
         for link in links:
             if kind == "summary" or link.predecessor in summaries:
@@ -464,7 +464,7 @@ def schedule_table(
         )
     result = schedule(rows, calendar, project_start=start)
     if result.syntax_errors:
-        raise ValueError(result.syntax_errors[0][1])
+        raise ValueError(str(result.syntax_errors[0][1]))
     if result.unknown_predecessors:
         index, predecessor = result.unknown_predecessors[0]
         raise ValueError(f"predecessor {predecessor} of {rows[index].id} unknown")

@@ -127,7 +127,9 @@ def test_summary_spans_children_and_is_left_out_of_the_network():
 def test_unknown_and_malformed_predecessors():
     result = schedule([task("1", 2), task("2", 2, "1, 99"), task("3", 1, "1FS+2x")], WorkCalendar(MONDAY))
     assert result.unknown_predecessors == [(1, "99")]
-    assert result.syntax_errors == [(2, "'1FS+2x' is not a predecessor; write e.g. 12FS+2d, 7SS or 5")]
+    assert [(i, str(e)) for i, e in result.syntax_errors] == [
+        (2, "'1FS+2x' is not a predecessor; write e.g. 12FS+2d, 7SS or 5")
+    ]
     assert by_id(result).loc["2", "early_start"] == date(2026, 1, 7)
 
 

@@ -8,6 +8,8 @@ with the `rule` decorator.
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -90,6 +92,20 @@ class Rule:
     check: Callable[[ValidationContext], Iterable[Hit]] | None = None
     example: Example | None = None
     needs_portfolio: bool = False
+    message_fr: str = ""
+    """The message in French, with the same placeholders: for French workbooks."""
+
+    def template(self, lang: str) -> str:
+        """The message template in ``lang`` (English where there is no translation)."""
+        return self.message_fr if lang == "fr" and self.message_fr else self.message
+
+    def render(self, lang: str, item: str, params: Mapping[str, Any]) -> str:
+        """The message in ``lang``, its placeholders filled from ``params`` (see `Words`)."""
+        values = {k: v.say(lang) if isinstance(v, Words) else v for k, v in params.items()}
+        if lang == "fr" and self.message_fr:
+            message = _FRENCH.format(self.message_fr, item=item, **values)
+            return message[:1].upper() + message[1:]  # "Mars 2026 (...) n'a pas de prévision"
+        return self.message.format(item=item, **values)
 
     @property
     def source(self) -> str:
@@ -109,6 +125,7 @@ def rule(
     summary: str,
     why: str,
     message: str,
+    message_fr: str,
     example: Example | None = None,
     needs_portfolio: bool = False,
 ) -> Callable[[Callable[[ValidationContext], Iterable[Hit]]], Callable[[ValidationContext], Iterable[Hit]]]:
@@ -117,7 +134,8 @@ def rule(
     def register(check: Callable[[ValidationContext], Iterable[Hit]]) -> Callable[..., Iterable[Hit]]:
         if code in CATALOGUE:
             raise ValueError(f"rule code {code} is used twice")
-        CATALOGUE[code] = Rule(code, severity, family, summary, why, message, check, example, needs_portfolio)
+        CATALOGUE[code] = Rule(code, severity, family, summary, why, message, check, example, needs_portfolio,
+                               message_fr=message_fr)  # fmt: skip
         return check
 
     return register
@@ -128,9 +146,61 @@ def reader_rule(code: str, severity: Severity, *, summary: str, why: str, messag
     CATALOGUE[code] = Rule(code, severity, "reading", summary, why, message)
 
 
-def portfolio_rule(code: str, severity: Severity, family: Family, *, summary: str, why: str, message: str) -> None:
+def portfolio_rule(
+    code: str, severity: Severity, family: Family, *, summary: str, why: str, message: str, message_fr: str = ""
+) -> None:
     """A catalogue entry for a check consolidation makes across the portfolio's workbooks."""
-    CATALOGUE[code] = Rule(code, severity, family, summary, why, message, needs_portfolio=True)
+    CATALOGUE[code] = Rule(code, severity, family, summary, why, message, needs_portfolio=True, message_fr=message_fr)
+
+
+@dataclass(frozen=True)
+class Words:
+    """Words that go into a message (``{which}`` -> "starts"), in English and French."""
+
+    en: str
+    fr: str
+
+    def say(self, lang: str) -> str:
+        return self.fr if lang == "fr" else self.en
+
+
+FRENCH_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                 "novembre", "décembre")  # fmt: skip
+
+
+def month_words(day: Any) -> Words:
+    """A month as "March 2026" / "mars 2026" (English without depending on the machine's locale)."""
+    stamp = pd.Timestamp(day)
+    return Words(f"{_ENGLISH_MONTHS[stamp.month - 1]} {stamp.year}", f"{FRENCH_MONTHS[stamp.month - 1]} {stamp.year}")
+
+
+_ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                   "November", "December")  # fmt: skip
+
+
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_PERCENT = re.compile(r"(?<=\d)%")
+
+
+def french_figures(text: str) -> str:
+    """Figures already written in English as French writes them: "5.0%" -> "5,0 %", "n/a" -> "n.d."."""
+    if text == "n/a":
+        return "n.d."
+    return _PERCENT.sub("\u00a0%", _DECIMAL_POINT.sub(",", text))
+
+
+class _FrenchFormatter(string.Formatter):
+    """French number typography: 12 500 and 12 % (no-break spaces, as Excel writes them in French), 3,5."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        text = super().format_field(value, format_spec)
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            return text
+        text = text.replace(",", "\u00a0").replace(".", ",")
+        return text[:-1] + "\u00a0%" if format_spec.endswith("%") else text
+
+
+_FRENCH = _FrenchFormatter()
 
 
 @dataclass
@@ -288,7 +358,7 @@ class ValidationContext:
             sheet=self.sheet_name(hit.sheet),
             cell=self.cell(hit.sheet, hit.row, hit.column),
             item=hit.item,
-            message=rule_.message.format(item=hit.item, **params),
+            message=rule_.render(self.lang, hit.item, params),
         )
 
 

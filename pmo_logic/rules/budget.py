@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
-import pandas as pd
 
 from pmo_logic.kpis import zero_blanks
-from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, item_of, month_words, row_of, rule
 from pmo_logic.rules.examples import change
 
 
@@ -20,6 +19,7 @@ from pmo_logic.rules.examples import change
     summary="Actual cost to date is above the budget at completion.",
     why="The project has spent more than its whole budget: it needs a decision, not just a report.",
     message="Actual cost to date {actual:,.0f} is above the budget at completion {bac:,.0f}",
+    message_fr="Le coût réel à date {actual:,.0f} dépasse le budget à terminaison {bac:,.0f}",
     example=Example(change("project", bac=30000), "Project!B14"),
 )
 def actual_above_bac(ctx: ValidationContext) -> Iterator[Hit]:
@@ -38,6 +38,7 @@ def actual_above_bac(ctx: ValidationContext) -> Iterator[Hit]:
     summary="A task's actual cost is above its budget (beyond the tolerance).",
     why="Overruns on finished tasks show where estimates were optimistic; they feed the EAC.",
     message="Task {item}: actual cost {actual:,.0f} is {over:.0%} above its budget {budget:,.0f}",
+    message_fr="Tâche {item} : le coût réel {actual:,.0f} dépasse de {over:.0%} son budget {budget:,.0f}",
     example=Example(change("plan", 1, actual_cost=15000), "Plan!O3"),
 )
 def task_over_budget(ctx: ValidationContext) -> Iterator[Hit]:
@@ -59,6 +60,7 @@ def task_over_budget(ctx: ValidationContext) -> Iterator[Hit]:
     summary="A month from the status date on has no forecast.",
     why="Without a forecast the estimate at completion can only assume the plan, which hides overruns.",
     message="{month} ({category}) has no forecast",
+    message_fr="{month} ({category}) n'a pas de prévision",
     example=Example(change("budget", 2, forecast=None), "Budget!E4"),
 )
 def forecast_missing(ctx: ValidationContext) -> Iterator[Hit]:
@@ -67,7 +69,7 @@ def forecast_missing(ctx: ValidationContext) -> Iterator[Hit]:
     a = ctx.arrays("budget")
     current = np.datetime64(ctx.status_date.replace(day=1))
     for row in ctx.each_row("budget", (a["month"] >= current) & blank(a["forecast"])):
-        params = {"month": f"{row['month']:%B %Y}", "category": row["category"] or "-"}
+        params = {"month": month_words(row["month"]), "category": row["category"] or "-"}
         yield Hit("budget", row_of(row["source_row"]), "forecast", params=params)
 
 
@@ -78,6 +80,7 @@ def forecast_missing(ctx: ValidationContext) -> Iterator[Hit]:
     summary="Budget months are out of order.",
     why="Cumulative curves (the S-curve) read the months in order; a month out of place bends them.",
     message="{month} ({category}) comes after {previous}",
+    message_fr="{month} ({category}) vient après {previous}",
     example=Example(
         lambda wb: wb.budget.insert(0, wb.budget.pop(1)),
         "Budget!A3",
@@ -90,8 +93,8 @@ def months_out_of_order(ctx: ValidationContext) -> Iterator[Hit]:
     categories, months = _categories(a["category"]), a["month"]
     for i, previous in late_months(months, categories):
         params = {
-            "month": f"{pd.Timestamp(months[i]):%B %Y}",
-            "previous": f"{pd.Timestamp(previous):%B %Y}",
+            "month": month_words(months[i]),
+            "previous": month_words(previous),
             "category": categories[i] or "-",
         }
         yield Hit("budget", row_of(a["source_row"][i]), "month", params=params)
@@ -104,6 +107,7 @@ def months_out_of_order(ctx: ValidationContext) -> Iterator[Hit]:
     summary="A month appears twice for the same category.",
     why="Duplicated months count their cost twice in every total.",
     message="{month} ({category}) is listed twice",
+    message_fr="{month} ({category}) apparaît deux fois",
     example=Example(change("budget", 2, month=date(2026, 2, 1)), "Budget!A4"),
 )
 def duplicate_months(ctx: ValidationContext) -> Iterator[Hit]:

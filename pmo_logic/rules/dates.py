@@ -7,7 +7,7 @@ from datetime import date
 
 import numpy as np
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, Words, blank, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 PAIRS = (("start", "finish"), ("actual_start", "actual_finish"), ("baseline_start", "baseline_finish"))
@@ -20,6 +20,7 @@ PAIRS = (("start", "finish"), ("actual_start", "actual_finish"), ("baseline_star
     summary="A task finishes before it starts.",
     why="Negative durations break the schedule, earned value and every date-based KPI.",
     message="Task {item} finishes ({finish}) before it starts ({start})",
+    message_fr="La tâche {item} se termine ({finish}) avant de commencer ({start})",
     example=Example(change("plan", 5, finish=date(2026, 3, 18)), "Plan!F7"),
 )
 def finish_before_start(ctx: ValidationContext) -> Iterator[Hit]:
@@ -45,12 +46,13 @@ def _working(ctx: ValidationContext, column: np.ndarray) -> np.ndarray:
     summary="A task starts or finishes on a non-working day.",
     why="Work planned on a weekend or a public holiday usually means a typing error or a wrong calendar.",
     message="Task {item} {which} on {day}, a non-working day",
+    message_fr="La tâche {item} {which} le {day}, un jour non ouvré",
     example=Example(change("plan", 5, start=date(2026, 3, 21)), "Plan!E7"),
 )
 def non_working_days(ctx: ValidationContext) -> Iterator[Hit]:
     a = ctx.arrays("plan")
     work = a["type"] != "summary"
-    for column, which in (("start", "starts"), ("finish", "finishes")):
+    for column, which in (("start", Words("starts", "commence")), ("finish", Words("finishes", "se termine"))):
         for row in ctx.each_row("plan", work & ~_working(ctx, a[column])):
             params = {"which": which, "day": row[column]}
             yield Hit("plan", row_of(row["source_row"]), column, item_of(row["id"]), params)
@@ -63,12 +65,14 @@ def non_working_days(ctx: ValidationContext) -> Iterator[Hit]:
     summary="A task has no baseline.",
     why="Without a baseline there is no planned value, no slip and no earned-value KPI for the task.",
     message="Task {item} has no {column}",
+    message_fr="La tâche {item} n'a pas de {column}",
     example=Example(change("plan", 5, baseline_start=None), "Plan!L7"),
 )
 def missing_baseline(ctx: ValidationContext) -> Iterator[Hit]:
     a = ctx.arrays("plan")
     work = (a["type"] != "summary") & (a["status"] != "cancelled")
-    for column, label in (("baseline_start", "baseline start"), ("baseline_finish", "baseline finish")):
+    labels = (Words("baseline start", "début de référence"), Words("baseline finish", "fin de référence"))
+    for column, label in zip(("baseline_start", "baseline_finish"), labels, strict=True):
         for row in ctx.each_row("plan", work & blank(a[column])):
             yield Hit("plan", row_of(row["source_row"]), column, item_of(row["id"]), {"column": label})
 
@@ -80,6 +84,7 @@ def missing_baseline(ctx: ValidationContext) -> Iterator[Hit]:
     summary="The duration does not match the start and finish dates.",
     why="The scheduler uses the duration; when it disagrees with the dates, forecasts move unexpectedly.",
     message="Task {item}: duration {duration} working days, but {start} to {finish} is {days}",
+    message_fr="Tâche {item} : durée de {duration} jours ouvrés, mais du {start} au {finish} : {days}",
     example=Example(change("plan", 5, duration=9), "Plan!G7"),
 )
 def duration_mismatch(ctx: ValidationContext) -> Iterator[Hit]:
@@ -98,5 +103,5 @@ def duration_mismatch(ctx: ValidationContext) -> Iterator[Hit]:
         at = frame.index.get_loc(index)
         params = {"duration": row["duration"], "start": row["start"], "finish": row["finish"], "days": days[at]}
         if row["type"] == "milestone":
-            params["days"] = "a milestone (0)"
+            params["days"] = Words("a milestone (0)", "un jalon (0)")
         yield Hit("plan", row_of(row["source_row"]), "duration", item_of(row["id"]), params)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_logic.models import TaskRow
-from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, isin, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, Words, blank, french_figures, isin, row_of, rule
 from pmo_logic.rules.examples import both, change
 from pmo_logic.rules.logic import open_end_masks
 from pmo_logic.schedule import HARD_CONSTRAINTS
@@ -312,6 +312,24 @@ _EXAMPLES: dict[int, Example] = {
 }
 
 
+FRENCH_NAMES = {
+    1: "Logique",
+    2: "Avances (leads)",
+    3: "Décalages (lags)",
+    4: "Types de liens",
+    5: "Contraintes impératives",
+    6: "Marge élevée",
+    7: "Marge négative",
+    8: "Durée élevée",
+    9: "Dates invalides",
+    10: "Ressources",
+    11: "Tâches manquées",
+    12: "Test du chemin critique",
+    13: "Indice de longueur du chemin critique (CPLI)",
+    14: "Indice d'exécution de la référence (BEI)",
+}
+
+
 def _register(number: int) -> None:
     code = f"DCMA{number:02d}"
 
@@ -320,14 +338,14 @@ def _register(number: int) -> None:
         if result.passed is None or result.passed:
             return
         ids = [str(ctx.at("plan_scheduled", i, "id")) for i in result.offenders]
-        listed = (": tasks " + ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else "")) if ids else ""
+        listed = (", ".join(ids[:10]) + (" ..." if len(ids) > 10 else "")) if ids else ""
         params = {
-            "name": result.name,
-            "metric": result.metric_text,
-            "threshold": result.threshold,
+            "name": Words(result.name, FRENCH_NAMES[number]),
+            "metric": Words(result.metric_text, french_figures(result.metric_text)),
+            "threshold": Words(result.threshold, french_figures(result.threshold)),
             "count": result.count,
             "total": result.total,
-            "tasks": listed,
+            "tasks": Words(f": tasks {listed}", f" : tâches {listed}") if listed else "",
         }
         if result.field_name == "end_date":
             yield Hit("project", None, "end_date", "", params)
@@ -337,11 +355,14 @@ def _register(number: int) -> None:
         yield Hit("plan", row, result.field_name if first is not None else None, ", ".join(ids[:10]), params)
 
     message = "DCMA {name}: {metric} ({count} of {total}), threshold {threshold}{tasks}"
+    message_fr = "DCMA {name} : {metric} ({count} sur {total}), seuil {threshold}{tasks}"
     if number == 12:
         message = "DCMA {name}: delaying task {item} by {total} working days moves the finish by {count}"
+        message_fr = "DCMA {name} : retarder la tâche {item} de {total} jours ouvrés décale la fin de {count}"
     if number in (13, 14):
         message = "DCMA {name}: {metric}, threshold {threshold}{tasks}"
-    rule(code, "warning", "dcma", summary=_SUMMARY[number], why=_WHY[number], message=message,
+        message_fr = "DCMA {name} : {metric}, seuil {threshold}{tasks}"
+    rule(code, "warning", "dcma", summary=_SUMMARY[number], why=_WHY[number], message=message, message_fr=message_fr,
          example=_EXAMPLES[number])(check)  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from pmo_logic.rules.examples import change
     summary="An interface names a project that is not in the portfolio.",
     why="The dependency cannot be followed: a slip on the other side would go unnoticed.",
     message="Interface {item}: project {other} is not in the portfolio",
+    message_fr="Interface {item} : le projet {other} n'est pas dans le portefeuille",
     example=Example(change("interfaces", 0, other_project="PRJ-999"), "Interfaces!C2"),
     needs_portfolio=True,
 )
@@ -40,6 +41,7 @@ def unknown_project(ctx: ValidationContext) -> Iterator[Hit]:
     summary="An interface names a milestone the supplying project does not have.",
     why="The need-by date cannot be compared with a forecast that does not exist.",
     message="Interface {item}: {supplier} has no task or milestone {milestone}",
+    message_fr="Interface {item} : {supplier} n'a ni tâche ni jalon {milestone}",
     example=Example(change("interfaces", 0, milestone="999"), "Interfaces!D2"),
     needs_portfolio=True,
 )
@@ -64,6 +66,7 @@ def unknown_milestone(ctx: ValidationContext) -> Iterator[Hit]:
     summary="An open interface has no need-by date.",
     why="Without a need-by date nobody can tell whether the supplying project is late for you.",
     message="Interface {item} has no need-by date",
+    message_fr="L'interface {item} n'a pas de date de besoin",
     example=Example(change("interfaces", 0, need_by=None), "Interfaces!F2"),
 )
 def missing_need_by(ctx: ValidationContext) -> Iterator[Hit]:
@@ -80,5 +83,8 @@ portfolio_rule(
     "interfaces",
     summary="A milestone another project needs is forecast after its need-by date.",
     why="The late supplier will delay the project waiting for it: both project managers must agree a plan.",
-    message="{consumer} needs milestone {milestone} of {supplier} by {need_by}, but it is forecast for {forecast}",
+    message="{consumer} needs milestone {milestone} of {supplier} by {need_by}, but it is forecast for {forecast} "
+    "({late} days late)",
+    message_fr="{consumer} a besoin du jalon {milestone} de {supplier} pour le {need_by}, mais il est prévu le "
+    "{forecast} ({late} jours de retard)",
 )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, item_of, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, Words, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 
@@ -25,6 +25,7 @@ def _task(ctx: ValidationContext, index: int) -> str:
     summary="A predecessor is not a task of the plan.",
     why="A link to a task that does not exist is silently lost: the task may be scheduled too early.",
     message="Task {item}: predecessor {predecessor} is not in the plan",
+    message_fr="Tâche {item} : le prédécesseur {predecessor} n'est pas dans le planning",
     example=Example(change("plan", 5, predecessors="99"), "Plan!H7"),
 )
 def unknown_predecessor(ctx: ValidationContext) -> Iterator[Hit]:
@@ -39,6 +40,7 @@ def unknown_predecessor(ctx: ValidationContext) -> Iterator[Hit]:
     summary="Tasks depend on each other in a loop.",
     why="A loop has no possible dates: no scheduler can compute it, and the critical path is meaningless.",
     message="Dependency loop: {cycle}; remove one of these links",
+    message_fr="Boucle de dépendances : {cycle} ; supprimez l'un de ces liens",
     example=Example(change("plan", 2, predecessors="2, 5"), "Plan!H4"),
 )
 def dependency_loop(ctx: ValidationContext) -> Iterator[Hit]:
@@ -61,6 +63,8 @@ def dependency_loop(ctx: ValidationContext) -> Iterator[Hit]:
     summary="A link involves a summary task.",
     why="Summary tasks span their children; links belong on the tasks themselves, or the logic is hidden.",
     message="Task {item}: the link with {other} involves a summary task; link the tasks under it instead",
+    message_fr="Tâche {item} : le lien avec {other} passe par une tâche récapitulative ; liez plutôt les tâches "
+    "qu'elle regroupe",
     example=Example(change("plan", 4, predecessors="4, 1"), "Plan!H6"),
 )
 def summary_links(ctx: ValidationContext) -> Iterator[Hit]:
@@ -75,6 +79,7 @@ def summary_links(ctx: ValidationContext) -> Iterator[Hit]:
     summary="An unfinished task has no predecessor or no successor (an open end).",
     why="Open ends hide delays: a late task with no successor moves nothing, so the forecast stays optimistic.",
     message="Task {item} has no {missing}",
+    message_fr="La tâche {item} n'a pas de {missing}",
     example=Example(change("plan", 4, predecessors=None), "Plan!H6"),
 )
 def open_ends(ctx: ValidationContext) -> Iterator[Hit]:
@@ -85,9 +90,9 @@ def open_ends(ctx: ValidationContext) -> Iterator[Hit]:
     for at in np.flatnonzero(no_pred | no_succ):
         row, task = ctx.at("plan_scheduled", index[at], "source_row"), ctx.at("plan_scheduled", index[at], "id")
         if no_pred[at]:
-            yield Hit("plan", row_of(row), "predecessors", task, {"missing": "predecessor"})
+            yield Hit("plan", row_of(row), "predecessors", task, {"missing": Words("predecessor", "prédécesseur")})
         if no_succ[at]:
-            yield Hit("plan", row_of(row), "predecessors", task, {"missing": "successor"})
+            yield Hit("plan", row_of(row), "predecessors", task, {"missing": Words("successor", "successeur")})
 
 
 def open_end_masks(ctx: ValidationContext) -> tuple[np.ndarray, np.ndarray]:
@@ -116,8 +121,10 @@ def open_end_masks(ctx: ValidationContext) -> tuple[np.ndarray, np.ndarray]:
     summary="A Predecessors cell cannot be read.",
     why="An unreadable link is ignored by the scheduler, as if the dependency did not exist.",
     message="Task {item}: {error}",
+    message_fr="Tâche {item} : {error}",
     example=Example(change("plan", 4, predecessors="4FS+2x"), "Plan!H6"),
 )
 def predecessor_syntax(ctx: ValidationContext) -> Iterator[Hit]:
     for index, error in ctx.schedule.syntax_errors:
-        yield Hit("plan", _row(ctx, index), "predecessors", _task(ctx, index), {"error": error})
+        words = Words(str(error), error.in_french())
+        yield Hit("plan", _row(ctx, index), "predecessors", _task(ctx, index), {"error": words})

@@ -21,6 +21,8 @@ from pmo_logic.workdays import working_day_slip
     why="Key milestones are what the committee tracks; a slip beyond tolerance needs a decision or a re-plan.",
     message="Key milestone {item} '{name}' is {slip} working days late against its baseline "
     "({baseline} → {finish}); the threshold is {threshold}",
+    message_fr="Le jalon clé {item} « {name} » a {slip} jours ouvrés de retard sur sa référence "
+    "({baseline} → {finish}) ; le seuil est de {threshold}",
     example=Example(change("plan", 6, start=date(2026, 4, 21), finish=date(2026, 4, 21)), "Plan!F8"),
 )
 def key_milestone_slip(ctx: ValidationContext) -> Iterator[Hit]:

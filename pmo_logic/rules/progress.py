@@ -7,7 +7,8 @@ from datetime import date
 
 import numpy as np
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, isin, item_of, row_of, rule
+from pmo_logic.choices import TASK_STATUS
+from pmo_logic.rules.base import Example, Hit, ValidationContext, Words, blank, isin, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 
@@ -17,7 +18,8 @@ from pmo_logic.rules.examples import change
     "progress",
     summary="% complete does not match the status.",
     why="Earned value is budget x % complete: a 'Done' task at 0% or a 'Not started' task at 40% skews EV.",
-    message="Task {item} is '{status}' at {percent} complete",
+    message="Task {item} is '{status}' at {percent:.0%} complete",
+    message_fr="La tâche {item} est « {status} » à {percent:.0%} d'avancement",
     example=Example(change("plan", 4, status="done"), "Plan!Q6"),
 )
 def percent_vs_status(ctx: ValidationContext) -> Iterator[Hit]:
@@ -31,7 +33,8 @@ def percent_vs_status(ctx: ValidationContext) -> Iterator[Hit]:
             | ((pct >= 1) & ~blank(status) & ~isin(status, ["done", "cancelled"]))
         )
     for row in ctx.each_row("plan", wrong):
-        params = {"status": row["status"].replace("_", " "), "percent": f"{(row['percent_complete'] or 0):.0%}"}
+        status = Words(row["status"].replace("_", " "), TASK_STATUS.label(row["status"], "fr").lower())
+        params = {"status": status, "percent": float(row["percent_complete"] or 0)}
         yield Hit("plan", row_of(row["source_row"]), "status", item_of(row["id"]), params)
 
 
@@ -42,13 +45,15 @@ def percent_vs_status(ctx: ValidationContext) -> Iterator[Hit]:
     summary="An actual date is after the status date.",
     why="Actuals record what has happened: a date in the future is a forecast typed in the wrong column.",
     message="Task {item}: {column} {day} is after the status date {status_date}",
+    message_fr="Tâche {item} : {column} {day} est après la date d'état {status_date}",
     example=Example(change("plan", 3, actual_start=date(2026, 3, 2)), "Plan!J5"),
 )
 def actuals_after_status_date(ctx: ValidationContext) -> Iterator[Hit]:
     if ctx.status_date is None:
         return
     a, status_date = ctx.arrays("plan"), np.datetime64(ctx.status_date)
-    for column, label in (("actual_start", "actual start"), ("actual_finish", "actual finish")):
+    labels = (Words("actual start", "le début réel"), Words("actual finish", "la fin réelle"))
+    for column, label in zip(("actual_start", "actual_finish"), labels, strict=True):
         for row in ctx.each_row("plan", a[column] > status_date):
             params = {"column": label, "day": row[column], "status_date": ctx.status_date}
             yield Hit("plan", row_of(row["source_row"]), column, item_of(row["id"]), params)
@@ -60,7 +65,8 @@ def actuals_after_status_date(ctx: ValidationContext) -> Iterator[Hit]:
     "progress",
     summary="A task should have finished by the status date but is not complete.",
     why="Its forecast finish is in the past: either it is done (update it) or it is late (re-forecast it).",
-    message="Task {item} should have finished on {finish} but is {percent} complete",
+    message="Task {item} should have finished on {finish} but is {percent:.0%} complete",
+    message_fr="La tâche {item} devait se terminer le {finish} mais n'est avancée qu'à {percent:.0%}",
     example=Example(change("plan", 3, finish=date(2026, 2, 25)), "Plan!F5"),
 )
 def past_finish_not_complete(ctx: ValidationContext) -> Iterator[Hit]:
@@ -75,7 +81,7 @@ def past_finish_not_complete(ctx: ValidationContext) -> Iterator[Hit]:
         & (a["type"] != "summary")
     )
     for row in ctx.each_row("plan", late):
-        params = {"finish": row["finish"], "percent": f"{(row['percent_complete'] or 0):.0%}"}
+        params = {"finish": row["finish"], "percent": float(row["percent_complete"] or 0)}
         yield Hit("plan", row_of(row["source_row"]), "finish", item_of(row["id"]), params)
 
 
@@ -86,6 +92,7 @@ def past_finish_not_complete(ctx: ValidationContext) -> Iterator[Hit]:
     summary="The status date is old.",
     why="Figures from a stale workbook describe the past: the committee would decide on old data.",
     message="The status date {status_date} is {days} days old (more than {limit})",
+    message_fr="La date d'état {status_date} date de {days} jours (plus de {limit})",
     example=Example(change("project", status_date=date(2026, 1, 2)), "Project!B13"),
 )
 def stale_status_date(ctx: ValidationContext) -> Iterator[Hit]:

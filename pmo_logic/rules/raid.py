@@ -12,6 +12,7 @@ import pandas as pd
 
 from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, isin, item_of, row_of, rule
 from pmo_logic.rules.examples import change
+from pmo_logic.sheets import PROJECT_KIND, sheet
 
 
 def _high_open_risks(ctx: ValidationContext) -> np.ndarray:
@@ -39,6 +40,7 @@ def _risk_hits(ctx: ValidationContext, column: str) -> Iterator[Hit]:
     summary="A high risk has no owner.",
     why="A risk nobody owns is a risk nobody manages.",
     message="Risk {item} scores {score} (high) and has no owner",
+    message_fr="Le risque {item} a un score de {score} (élevé) et n'a pas de responsable",
     example=Example(change("risks", 0, owner=None), "Risks!E2"),
 )
 def high_risk_without_owner(ctx: ValidationContext) -> Iterator[Hit]:
@@ -52,6 +54,7 @@ def high_risk_without_owner(ctx: ValidationContext) -> Iterator[Hit]:
     summary="A high risk has no response strategy.",
     why="The committee needs to know whether a high risk is avoided, mitigated, transferred or accepted.",
     message="Risk {item} scores {score} (high) and has no response strategy",
+    message_fr="Le risque {item} a un score de {score} (élevé) et n'a pas de stratégie de réponse",
     example=Example(change("risks", 0, response=None), "Risks!J2"),
 )
 def high_risk_without_response(ctx: ValidationContext) -> Iterator[Hit]:
@@ -65,6 +68,7 @@ def high_risk_without_response(ctx: ValidationContext) -> Iterator[Hit]:
     summary="A high risk has no response due date.",
     why="A response without a date is never late, so it is never chased.",
     message="Risk {item} scores {score} (high) and its response has no due date",
+    message_fr="Le risque {item} a un score de {score} (élevé) et sa réponse n'a pas d'échéance",
     example=Example(change("risks", 0, due_date=None), "Risks!L2"),
 )
 def high_risk_without_due_date(ctx: ValidationContext) -> Iterator[Hit]:
@@ -73,7 +77,8 @@ def high_risk_without_due_date(ctx: ValidationContext) -> Iterator[Hit]:
 
 def _type_over_score(path: Path) -> None:
     book = openpyxl.load_workbook(path)
-    book["Risks"]["N2"] = 6
+    names = {sheet(PROJECT_KIND, "risks").name(lang) for lang in ("en", "fr")}
+    book[next(n for n in book.sheetnames if n in names)]["N2"] = 6
     book.save(path)
 
 
@@ -84,6 +89,8 @@ def _type_over_score(path: Path) -> None:
     summary="A risk score is not probability x impact.",
     why="The Score column is a formula; a typed-over score hides the real exposure from the roll-up.",
     message="Risk {item}: the score is {found}, but probability x impact is {expected}; restore the formula",
+    message_fr="Risque {item} : le score est {found}, mais probabilité x impact donne {expected} ; "
+    "rétablissez la formule",
     example=Example(lambda wb: None, "Risks!N2", edit_file=_type_over_score),
 )
 def score_not_p_times_i(ctx: ValidationContext) -> Iterator[Hit]:
@@ -110,6 +117,7 @@ def score_not_p_times_i(ctx: ValidationContext) -> Iterator[Hit]:
     summary="An open action is past its due date.",
     why="Overdue actions are the first thing a steering committee asks about.",
     message="Action {item} was due on {due}, {days} days before the status date, and is still open",
+    message_fr="L'action {item} était due le {due}, {days} jours avant la date d'état, et est toujours ouverte",
     example=Example(change("actions", 0, due_date=date(2026, 2, 20)), "Actions!E2"),
 )
 def overdue_actions(ctx: ValidationContext) -> Iterator[Hit]:
@@ -129,6 +137,7 @@ def overdue_actions(ctx: ValidationContext) -> Iterator[Hit]:
     summary="An open issue has no owner.",
     why="An issue is already happening: without an owner, nobody is fixing it.",
     message="Issue {item} is open and has no owner",
+    message_fr="Le problème {item} est ouvert et n'a pas de responsable",
     example=Example(change("issues", 0, owner=None), "Issues!C2"),
 )
 def issue_without_owner(ctx: ValidationContext) -> Iterator[Hit]:
@@ -146,6 +155,7 @@ def issue_without_owner(ctx: ValidationContext) -> Iterator[Hit]:
     summary="A decision is still open after the date it was needed by.",
     why="A late decision delays the work that waits for it; the committee must take it or move the date.",
     message="Decision {item} was needed by {needed_by} and is still open",
+    message_fr="La décision {item} était attendue pour le {needed_by} et est toujours ouverte",
     example=Example(change("decisions", 0, needed_by=date(2026, 2, 24)), "Decisions!F2"),
 )
 def late_decisions(ctx: ValidationContext) -> Iterator[Hit]:

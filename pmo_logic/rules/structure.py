@@ -21,6 +21,7 @@ TABLES = ("plan", "risks", "actions", "issues", "decisions", "budget", "stakehol
     summary="A required value is empty.",
     why="Rows without an ID, a name or a type cannot be scheduled, consolidated or reported.",
     message="'{column}' is empty; it is required",
+    message_fr="« {column} » est vide : c'est obligatoire",
     example=Example(change("plan", 2, name=None), "Plan!C4"),
 )
 def required_values(ctx: ValidationContext) -> Iterator[Hit]:
@@ -50,6 +51,7 @@ def required_values(ctx: ValidationContext) -> Iterator[Hit]:
     summary="Two rows have the same ID.",
     why="Links, interfaces and the roll-up find rows by ID: a duplicate makes them point at the wrong one.",
     message="ID {item} is used twice in this sheet (first on row {first})",
+    message_fr="L'ID {item} est utilisé deux fois dans cet onglet (d'abord à la ligne {first})",
     example=Example(change("plan", 3, id="3"), "Plan!A5"),
 )
 def duplicate_ids(ctx: ValidationContext) -> Iterator[Hit]:

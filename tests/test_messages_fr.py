@@ -1,0 +1,113 @@
+"""Finding messages in French for French workbooks, with the same facts as the English ones."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pmo_logic.consolidate import consolidate
+from pmo_logic.models import InterfaceRow, PortfolioSettings, PortfolioWorkbook
+from pmo_logic.reader import read_project_workbook
+from pmo_logic.rules import CATALOGUE, PortfolioIndex
+from pmo_logic.rules.base import french_figures
+from pmo_logic.rules.example_project import KNOWN_PROJECTS, STATUS_DATE, clean_project
+from pmo_logic.templates import write_project_workbook
+from pmo_logic.validate import validate_workbook
+from pmo_logic.validation_settings import ValidationSettings
+
+SETTINGS = ValidationSettings(as_of=STATUS_DATE)
+PORTFOLIO = PortfolioIndex(milestones={k: set(v) for k, v in KNOWN_PROJECTS.items()})
+RULES_WITH_EXAMPLES = [r for r in CATALOGUE.values() if r.example is not None]
+# English words of the messages' own text (never from the example's data): none may be left in French.
+ENGLISH = re.compile(
+    r"\b(Task|Risk|Action|Issue|Decision|Interface \w+:|starts|finishes|baseline|actual|predecessor|successor|"
+    r"threshold|tasks|working days|has no|is not|needs|comes after|listed twice|forecast|complete|used twice|"
+    r"Dependency loop|remove|status date|days old|Actual cost|above|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December|n/a)\b"
+)
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _figures(message: str) -> list[str]:
+    """The runs of digits: dates, IDs, amounts and counts read the same in both languages."""
+    return re.findall(r"\d+", message)
+
+
+def _findings(tmp_path: Path, rule, lang: str):
+    workbook = clean_project()
+    rule.example.change(workbook)
+    path = write_project_workbook(tmp_path / f"{rule.code}-{lang}.xlsx", workbook, lang=lang)
+    if rule.example.edit_file is not None:
+        rule.example.edit_file(path)
+    result = validate_workbook(read_project_workbook(path), SETTINGS, PORTFOLIO)
+    return [f for f in result.findings if f.code == rule.code]
+
+
+def test_every_checked_rule_says_its_message_in_french_with_the_same_placeholders():
+    for rule in CATALOGUE.values():
+        if rule.source == "validator" or rule.code == "INTF010":
+            assert rule.message_fr, rule.code
+            assert _placeholders(rule.message_fr) == _placeholders(rule.message), rule.code
+
+
+@pytest.mark.parametrize("rule", RULES_WITH_EXAMPLES, ids=lambda r: r.code)
+def test_a_french_workbook_gets_french_messages_with_the_same_facts(tmp_path: Path, rule):
+    english, french = _findings(tmp_path, rule, "en"), _findings(tmp_path, rule, "fr")
+    assert len(english) == len(french) > 0
+    for en, fr in zip(english, french, strict=True):
+        assert fr.cell == en.cell and fr.item == en.item
+        assert ENGLISH.search(en.message), en.message  # the check below can fail
+        assert fr.message != en.message
+        assert _figures(fr.message) == _figures(en.message), (en.message, fr.message)
+        assert not ENGLISH.search(fr.message), fr.message
+        assert "{" not in fr.message and "}" not in fr.message
+
+
+def test_french_messages_read_as_written(tmp_path: Path):
+    by_code = {}
+    for code in ("PLAN010", "PLAN011", "PLAN030", "BUDG001", "BUDG002", "BUDG004", "DCMA01"):
+        by_code[code] = _findings(tmp_path, CATALOGUE[code], "fr")[0].message
+    assert by_code["PLAN010"] == "La tâche 6 se termine (2026-03-18) avant de commencer (2026-03-23)"
+    assert by_code["PLAN011"] == "La tâche 6 commence le 2026-03-21, un jour non ouvré"
+    assert by_code["PLAN030"] == "La tâche 5 est « terminée » à 0\u00a0% d'avancement"
+    # Thousands and percentages as Excel shows them in French: 12 500 and 25 %.
+    assert by_code["BUDG001"] == "Le coût réel à date 40\u00a0000 dépasse le budget à terminaison 30\u00a0000"
+    assert by_code["BUDG002"] == "Tâche 2 : le coût réel 15\u00a0000 dépasse de 50\u00a0% son budget 10\u00a0000"
+    # A sentence starts with a capital, even a French month's.
+    assert by_code["BUDG004"] == "Janvier 2026 (Labour) vient après février 2026"
+    assert by_code["DCMA01"].startswith("DCMA Logique : ")
+
+
+def test_french_figures():
+    assert french_figures("5.0%") == "5,0\u00a0%"
+    assert french_figures(">= 0.95") == ">= 0,95"
+    assert french_figures("<= 5%") == "<= 5\u00a0%"
+    assert french_figures("n/a") == "n.d."
+    assert french_figures("v1.2 of 3") == "v1,2 of 3"
+
+
+def test_an_interface_at_risk_is_told_in_the_consumers_language(tmp_path: Path):
+    consumer = clean_project()
+    consumer.project.project_id = "PRJ-001"
+    consumer.interfaces = [
+        InterfaceRow(id="IF1", direction="needs", other_project="PRJ-002", milestone="7", need_by=date(2026, 3, 20))
+    ]
+    write_project_workbook(tmp_path / "consumer.xlsx", consumer, lang="fr")
+    supplier = clean_project()
+    supplier.project.project_id = "PRJ-002"
+    supplier.plan[6].finish = date(2026, 3, 27)
+    supplier.interfaces = []
+    write_project_workbook(tmp_path / "supplier.xlsx", supplier)
+    settings = PortfolioSettings(status_date=STATUS_DATE)
+    rollup = consolidate(tmp_path, PortfolioWorkbook(settings=settings), workers=1)
+    found = rollup.findings.set_index("code")
+    message = found.at["INTF010", "message"]
+    assert message.startswith("PRJ-001 a besoin du jalon 7 de PRJ-002 pour le 2026-03-20, mais il est prévu le ")
+    assert message.endswith("jours de retard)")
