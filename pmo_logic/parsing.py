@@ -24,6 +24,11 @@ class NotInListError(CellError):
     """A value that is not one of the drop-down list's."""
 
 
+def _say(lang: str, english: str, french: str) -> str:
+    """A cell problem in the workbook's language."""
+    return french if lang == "fr" else english
+
+
 EXCEL_EPOCH = date(1899, 12, 30)
 _MAX_SERIAL = 2958465  # 31/12/9999
 
@@ -99,11 +104,14 @@ def parse_number(value: Any, lang: str = "en") -> float | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):
-        raise CellError("expected a number, found TRUE/FALSE")
+        raise CellError(_say(lang, "expected a number, found TRUE/FALSE", "nombre attendu, trouvé VRAI/FAUX"))
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, (date, timedelta)):
-        raise CellError(f"expected a number, found the date {parse_text(value)}")
+        shown = parse_text(value)
+        raise CellError(
+            _say(lang, f"expected a number, found the date {shown}", f"nombre attendu, trouvé la date {shown}")
+        )
     text = str(value).strip()
     negative = text.startswith("(") and text.endswith(")")
     cleaned = _CURRENCY.sub("", text.strip("()"))
@@ -114,7 +122,7 @@ def parse_number(value: Any, lang: str = "en") -> float | None:
         negative = negative or sign == "-"
     number = _decimal_string(cleaned, lang)
     if number is None:
-        raise CellError(f"expected a number, found {text!r}")
+        raise CellError(_say(lang, f"expected a number, found {text!r}", f"nombre attendu, trouvé « {text} »"))
     result = float(number)
     if percent:
         result /= 100
@@ -145,7 +153,8 @@ def parse_integer(value: Any, lang: str = "en") -> int | None:
     if number is None:
         return None
     if not float(number).is_integer():
-        raise CellError(f"expected a whole number, found {parse_text(value)}")
+        shown = parse_text(value)
+        raise CellError(_say(lang, f"expected a whole number, found {shown}", f"nombre entier attendu, trouvé {shown}"))
     return int(number)
 
 
@@ -170,18 +179,23 @@ def parse_date(value: Any, lang: str = "en") -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise CellError("expected a date, found TRUE/FALSE")
+        raise CellError(_say(lang, "expected a date, found TRUE/FALSE", "date attendue, trouvé VRAI/FAUX"))
     if isinstance(value, (int, float)):
         if 1 <= value <= _MAX_SERIAL:
             return EXCEL_EPOCH + timedelta(days=int(value))
-        raise CellError(f"expected a date, found the number {value:g}")
+        raise CellError(
+            _say(lang, f"expected a date, found the number {value:g}", f"date attendue, trouvé le nombre {value:g}")
+        )
     text = str(value).strip()
     try:
         parsed = _date_from_text(normalize_label(text), text.strip().lower())
     except ValueError:
         parsed = None
     if parsed is None:
-        raise CellError(f"expected a date (e.g. 23/11/2026 or 2026-11-23), found {text!r}")
+        raise CellError(
+            _say(lang, f"expected a date (e.g. 23/11/2026 or 2026-11-23), found {text!r}",
+                 f"date attendue (par ex. 23/11/2026 ou 2026-11-23), trouvé « {text} »")
+        )  # fmt: skip
     return parsed
 
 
@@ -215,7 +229,8 @@ def parse_choice(value: Any, choices: ChoiceList, lang: str = "en") -> str | Non
     code = choices.lookup(text)
     if code is None:
         allowed = ", ".join(choices.labels(lang))
-        raise NotInListError(f"{text!r} is not in the list ({allowed})")
+        raise NotInListError(_say(lang, f"{text!r} is not in the list ({allowed})",
+                                  f"« {text} » n'est pas dans la liste ({allowed})"))  # fmt: skip
     return code
 
 
@@ -235,7 +250,10 @@ def parse_flag(value: Any, lang: str = "en") -> bool | None:
         return True
     if key in _FALSE:
         return False
-    raise CellError(f"expected {YES_NO.label('yes', lang)} or {YES_NO.label('no', lang)}, found {value!r}")
+    yes, no = YES_NO.label("yes", lang), YES_NO.label("no", lang)
+    raise CellError(
+        _say(lang, f"expected {yes} or {no}, found {value!r}", f"{yes} ou {no} attendu, trouvé « {value} »")
+    )
 
 
 PARSED_TYPES: dict[str, type] = {"text": str, "choice": str, "date": date, "flag": bool, "integer": int,

@@ -236,6 +236,10 @@ class _WorkbookReader:
             Problem(code=code, severity=severity, file=self.path.name, sheet=sheet, cell=cell, message=message)
         )
 
+    def say(self, english: str, french: str) -> str:
+        """A problem's message in the workbook's language (English until its language is read)."""
+        return french if self.lang == "fr" else english
+
     def read(self) -> dict[str, Any]:
         check_workbook_file(self.path)
         try:
@@ -282,8 +286,12 @@ class _WorkbookReader:
                 self.problem(
                     SHEET_MISSING,
                     "error" if schema.required else "info",
-                    f"the sheet '{schema.name(self.lang)}' is missing"
-                    + (": copy it from the template" if schema.required else "; read as empty"),
+                    self.say(
+                        f"the sheet '{schema.name(self.lang)}' is missing"
+                        + (": copy it from the template" if schema.required else "; read as empty"),
+                        f"l'onglet « {schema.name(self.lang)} » est absent"
+                        + (" : copiez-le depuis le modèle" if schema.required else " ; lu comme vide"),
+                    ),
                     sheet=schema.name(self.lang),
                 )
                 continue
@@ -341,7 +349,10 @@ class _WorkbookReader:
                 self.problem(
                     SHEET_RENAMED,
                     "info",
-                    f"read as the '{schema.name(self.lang)}' sheet (renamed?)",
+                    self.say(
+                        f"read as the '{schema.name(self.lang)}' sheet (renamed?)",
+                        f"lu comme l'onglet « {schema.name(self.lang)} » (renommé ?)",
+                    ),
                     sheet=name,
                 )
                 return name
@@ -370,7 +381,10 @@ class _WorkbookReader:
                 self.problem(
                     COLUMN_MISSING,
                     "error",
-                    f"'{spec.col.header(self.lang)}' is missing from the sheet: copy its row from the template",
+                    self.say(
+                        f"'{spec.col.header(self.lang)}' is missing from the sheet: copy its row from the template",
+                        f"« {spec.col.header(self.lang)} » manque dans l'onglet : copiez sa ligne depuis le modèle",
+                    ),
                     sheet=sheet_name,
                 )
         values = {k: v for k, v in values.items() if v is not None}
@@ -403,7 +417,12 @@ class _WorkbookReader:
             self.problem(
                 COLUMN_MISSING,
                 "error",
-                f"no header row found: the column names of the template are not in the first {HEADER_SEARCH_ROWS} rows",
+                self.say(
+                    f"no header row found: the column names of the template are not in the first "
+                    f"{HEADER_SEARCH_ROWS} rows",
+                    f"aucune ligne d'en-tête trouvée : les noms de colonnes du modèle ne sont pas dans les "
+                    f"{HEADER_SEARCH_ROWS} premières lignes",
+                ),
                 sheet=sheet_name,
             )
             return parsed
@@ -416,7 +435,11 @@ class _WorkbookReader:
                 self.problem(
                     DUPLICATE_COLUMN,
                     "warning",
-                    f"two columns read as '{_spec(specs, name).col.header(self.lang)}'; the first is used",
+                    self.say(
+                        f"two columns read as '{_spec(specs, name).col.header(self.lang)}'; the first is used",
+                        f"deux colonnes lues comme « {_spec(specs, name).col.header(self.lang)} » ; "
+                        "la première est utilisée",
+                    ),
                     sheet=sheet_name,
                     cell=xl_rowcol_to_cell(header_row, c),
                 )
@@ -430,7 +453,11 @@ class _WorkbookReader:
                 self.problem(
                     COLUMN_MISSING,
                     "error",
-                    f"required column '{spec.col.header(self.lang)}' not found in the header row {header_row + 1}",
+                    self.say(
+                        f"required column '{spec.col.header(self.lang)}' not found in the header row {header_row + 1}",
+                        f"colonne obligatoire « {spec.col.header(self.lang)} » absente de la ligne d'en-tête "
+                        f"{header_row + 1}",
+                    ),
                     sheet=sheet_name,
                 )
         parsers = {}
@@ -520,7 +547,10 @@ class _WorkbookReader:
                 self.problem(
                     BAD_VALUE,
                     "error",
-                    f"{label}: the cell shows the Excel error {error}; read as blank",
+                    self.say(
+                        f"{label}: the cell shows the Excel error {error}; read as blank",
+                        f"{label} : la cellule affiche l'erreur Excel {error} ; lue comme vide",
+                    ),
                     sheet=sheet_name,
                     cell=address,
                 )
@@ -531,7 +561,7 @@ class _WorkbookReader:
             self.problem(
                 NOT_IN_LIST if isinstance(exc, NotInListError) else BAD_VALUE,
                 "error",
-                f"{label}: {exc}",
+                self.say(f"{label}: {exc}", f"{label} : {exc}"),
                 sheet=sheet_name,
                 cell=xl_rowcol_to_cell(r, c),
             )
@@ -544,7 +574,9 @@ class _WorkbookReader:
             self.problem(
                 BAD_VALUE,
                 "error",
-                f"row could not be read: {exc.errors()[0]['msg']}",
+                self.say(
+                    f"row could not be read: {exc.errors()[0]['msg']}", f"ligne illisible : {exc.errors()[0]['msg']}"
+                ),
                 sheet=sheet_name,
                 cell=f"A{row}" if row else "",
             )

@@ -7,6 +7,7 @@ import string
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from pmo_logic.consolidate import consolidate
@@ -15,6 +16,7 @@ from pmo_logic.reader import read_project_workbook
 from pmo_logic.rules import CATALOGUE, PortfolioIndex
 from pmo_logic.rules.base import french_figures
 from pmo_logic.rules.example_project import KNOWN_PROJECTS, STATUS_DATE, clean_project
+from pmo_logic.sheets import PROJECT_KIND, sheet
 from pmo_logic.templates import write_project_workbook
 from pmo_logic.validate import validate_workbook
 from pmo_logic.validation_settings import ValidationSettings
@@ -111,3 +113,23 @@ def test_an_interface_at_risk_is_told_in_the_consumers_language(tmp_path: Path):
     message = found.at["INTF010", "message"]
     assert message.startswith("PRJ-001 a besoin du jalon 7 de PRJ-002 pour le 2026-03-20, mais il est prévu le ")
     assert message.endswith("jours de retard)")
+
+
+def test_a_french_workbook_gets_its_reading_problems_in_french(tmp_path: Path):
+    path = write_project_workbook(tmp_path / "fr.xlsx", clean_project(), lang="fr", omit_sheets=("decisions",))
+    book = openpyxl.load_workbook(path)
+    plan = book[sheet(PROJECT_KIND, "plan").name("fr")]
+    plan["G3"], plan["Q3"], plan["E4"] = "abc", "fini ?", "bientôt"
+    book.save(path)
+    problems = {p.cell or p.sheet: p.message for p in read_project_workbook(path).problems}
+    assert problems["G3"] == "Durée (jours ouvrés) : nombre attendu, trouvé « abc »"
+    assert problems["Q3"].startswith("Statut : « fini ? » n'est pas dans la liste (Non commencée, En cours, ")
+    assert problems["E4"] == "Début : date attendue (par ex. 23/11/2026 ou 2026-11-23), trouvé « bientôt »"
+    assert problems["Décisions"] == "l'onglet « Décisions » est absent ; lu comme vide"
+    # The same cells of an English workbook, in English.
+    path = write_project_workbook(tmp_path / "en.xlsx", clean_project())
+    book = openpyxl.load_workbook(path)
+    book["Plan"]["G3"] = "abc"
+    book.save(path)
+    english = {p.cell: p.message for p in read_project_workbook(path).problems}
+    assert english["G3"] == "Duration (working days): expected a number, found 'abc'"

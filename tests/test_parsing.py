@@ -108,7 +108,7 @@ def test_choices_accept_either_language_and_the_code(raw):
 
 
 def test_unknown_choice_lists_the_allowed_values():
-    with pytest.raises(CellError, match=r"'Finished' is not in the list \(Non commencée, En cours, Terminée"):
+    with pytest.raises(CellError, match=r"« Finished » n'est pas dans la liste \(Non commencée, En cours, Terminée"):
         parse_choice("Finished", choices.TASK_STATUS, "fr")
 
 
@@ -118,8 +118,10 @@ def test_flags(raw, expected):
 
 
 def test_bad_flag():
-    with pytest.raises(CellError, match="expected Oui or Non"):
+    with pytest.raises(CellError, match="Oui ou Non attendu, trouvé « maybe »"):
         parse_flag("maybe", "fr")
+    with pytest.raises(CellError, match="expected Yes or No, found 'maybe'"):
+        parse_flag("maybe")
 
 
 def test_parsed_types_are_what_the_parsers_return():
