@@ -95,12 +95,9 @@ class Rule:
     message_fr: str = ""
     """The message in French, with the same placeholders: for French workbooks."""
 
-    def template(self, lang: str) -> str:
-        """The message template in ``lang`` (English where there is no translation)."""
-        return self.message_fr if lang == "fr" and self.message_fr else self.message
-
     def render(self, lang: str, item: str, params: Mapping[str, Any]) -> str:
-        """The message in ``lang``, its placeholders filled from ``params`` (see `Words`)."""
+        """The message in ``lang`` (English where there is no translation), its placeholders filled
+        from ``params`` (see `Words`)."""
         values = {k: v.say(lang) if isinstance(v, Words) else v for k, v in params.items()}
         if lang == "fr" and self.message_fr:
             message = _FRENCH.format(self.message_fr, item=item, **values)
