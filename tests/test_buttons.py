@@ -84,6 +84,18 @@ def test_validate_plan_writes_findings_links_and_highlights(faulty_project: Path
     assert actions(book, "setScreenUpdating")[-1]["args"] == [True]
 
 
+def test_validate_plan_speaks_french_in_a_french_workbook(tmp_path: Path):
+    workbook = clean_project()
+    workbook.plan[5].predecessors = "99"
+    path = write_project_workbook(tmp_path / "projet.xlsx", workbook, lang="fr")
+    book = open_book(path, "projet.xlsm")
+    buttons.validate_plan(book)
+    written = actions(book, "setValues")[0]["values"]
+    assert written[0][1:] == ["Code", "Cellule", "Élément", "Message"]
+    (row,) = [r for r in written[1:] if r[1] == "PLAN020"]
+    assert row[4] == "Tâche 6 : le prédécesseur 99 n'est pas dans le planning"
+
+
 def test_validate_plan_again_clears_earlier_highlights_and_replaces_the_sheet(faulty_project: Path):
     first = open_book(faulty_project, "project.xlsm")
     buttons.validate_plan(first)
