@@ -20,7 +20,7 @@ from pmo_logic import models as m
 from pmo_logic.schedule import schedule
 from pmo_logic.sheets import PROJECT_KIND, sheet
 from pmo_logic.templates import write_portfolio_workbook, write_project_workbook
-from pmo_logic.workdays import WorkCalendar
+from pmo_logic.workdays import WorkCalendar, public_holidays
 
 DEMO_STATUS_DATE = date(2026, 11, 20)
 DEMO_SEED = 2026
@@ -288,8 +288,19 @@ def _project(spec: _Spec, rng: random.Random, status_date: date) -> m.ProjectWor
         budget=_budget(plan, rng, status_date, spec.cost_factor),
         stakeholders=_stakeholders(rng, lang),
         sprints=sprints,
-        lists=[m.NonWorkingDayRow(day=day) for day in days_off],
+        lists=[m.NonWorkingDayRow(day=day) for day in _non_working_days(plan, days_off)],
     )
+
+
+def _non_working_days(plan: list[m.TaskRow], days_off: list[date]) -> list[date]:
+    """The project's days off and the public holidays its plan spans, for its Lists sheet.
+
+    Excel's NETWORKDAYS in the workbook and a Validate button that knows no portfolio count
+    only the days listed there, so they agree with consolidation's calendar.
+    """
+    dates = [d for t in plan for d in (t.start, t.finish, t.baseline_start, t.baseline_finish) if d is not None]
+    years = range(min(dates).year, max(dates).year + 1)
+    return sorted(set(days_off) | set(public_holidays(DEMO_COUNTRY, years)))
 
 
 def _plan(spec: _Spec, rng: random.Random, calendar: WorkCalendar, start: date, status_date: date) -> list[m.TaskRow]:

@@ -55,6 +55,16 @@ def test_no_false_alarm_on_the_clean_demo_projects(demo_results):
         assert all(c.passed is not False for c in result.dcma), spec.project_id
 
 
+def test_demo_projects_carry_their_calendar(demo_portfolio, demo_results):
+    # The Validate button in a project workbook knows no portfolio and its calendar country: the
+    # workbook lists its public holidays (Excel's NETWORKDAYS needs them there too), so alone it
+    # is found exactly what it is found with the portfolio's calendar.
+    alone = validate_paths([demo_portfolio.folder / "projects"], ValidationSettings(as_of=DEMO_STATUS_DATE))
+    for result in alone:
+        found = [(f.code, f.address, f.message) for f in result.findings]
+        assert found == [(f.code, f.address, f.message) for f in demo_results[result.file].findings], result.file
+
+
 def test_troubled_demo_projects_show_their_trouble(demo_results):
     late = next(r for name, r in demo_results.items() if name.startswith("UF-001"))
     codes = {f.code for f in late.findings}
