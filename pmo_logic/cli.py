@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pmo_logic import __version__
+from pmo_logic import models as m
 from pmo_logic.examples import example_portfolio, example_project
 from pmo_logic.files import OutputExistsError
 from pmo_logic.reader import (
@@ -106,15 +107,31 @@ def new_project(
     lang: Lang = "en",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: NAME.xlsx).")] = None,
     project_id: Annotated[str, typer.Option("--id", help="The project's ID in the portfolio register.")] = "PRJ-001",
+    country: Annotated[
+        str | None,
+        typer.Option("--country", help="List this country's public holidays (this year and the next four): FR, GB..."),
+    ] = None,
     force: Force = False,
 ) -> None:
     """Write a new project workbook, with example rows to replace."""
     lang = _check_lang(lang)
     path = output or Path(_safe_filename(name) + ".xlsx")
+    workbook = example_project(lang, name=name, project_id=project_id)
+    if country:
+        from pmo_logic.workdays import public_holidays
+
+        # On the Lists sheet, where the workbook's own working-day formulas look for them (PLAN014).
+        year = date.today().year
+        try:
+            days = public_holidays(country, range(year, year + 5))
+        except ValueError as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        listed = {r.day for r in workbook.lists}
+        workbook.lists += [m.NonWorkingDayRow(day=d) for d in days if d not in listed]
+        workbook.lists.sort(key=lambda r: r.day or date.min)
     try:
-        write_project_workbook(
-            path, example_project(lang, name=name, project_id=project_id), lang=lang, overwrite=force
-        )
+        write_project_workbook(path, workbook, lang=lang, overwrite=force)
     except OutputExistsError as exc:
         err_console.print(f"[red]{exc}[/red] (use --force to replace it)")
         raise typer.Exit(1) from exc

@@ -49,7 +49,10 @@ def rules_markdown() -> str:
             if r.needs_portfolio:
                 lines.append("Checked across the workbooks validated together (a folder, or a consolidation).\n")
             if r.example is not None:
-                lines.append(f"Example: fires at `{r.example.address}` in the rule's example workbook.\n")
+                with_settings = "".join(f", with `{k} = {v!r}`" for k, v in r.example.settings.items())
+                lines.append(
+                    f"Example: fires at `{r.example.address}` in the rule's example workbook{with_settings}.\n"
+                )
             if r.source == "reader":
                 lines.append("Reported by the reader while it reads the workbook.\n")
             elif r.source == "consolidation":

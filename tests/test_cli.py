@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -12,6 +13,8 @@ from typer.testing import CliRunner
 from pmo_logic import __version__
 from pmo_logic.cli import app
 from pmo_logic.reader import read_portfolio_workbook, read_project_workbook
+from pmo_logic.validate import validate_workbook
+from pmo_logic.validation_settings import ValidationSettings
 
 runner = CliRunner()
 
@@ -37,6 +40,26 @@ def test_new_project_in_french(tmp_path: Path):
     wb = read_project_workbook(out)
     assert wb.problems == []
     assert (wb.project.name, wb.project.project_id, wb.meta.language) == ("Portail client", "CP-007", "fr")
+
+
+def test_new_project_lists_the_public_holidays_of_its_country(tmp_path: Path):
+    out = tmp_path / "p.xlsx"
+    result = runner.invoke(app, ["new", "project", "Usine", "--lang", "fr", "--country", "FR", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = read_project_workbook(out)
+    days = [r.day for r in wb.lists]
+    year = date.today().year
+    assert {date(y, 7, 14) for y in range(year, year + 5)} <= set(days)  # Bastille Day, from the holidays package
+    assert date(2026, 5, 15) in days and days == sorted(days)  # the example's own day off is kept
+    settings = ValidationSettings(as_of=wb.project.status_date, calendar_country="FR")
+    assert "PLAN014" not in {f.code for f in validate_workbook(wb, settings).findings}
+    # Without the holidays the same workbook is told what is missing.
+    runner.invoke(app, ["new", "project", "Usine", "--lang", "fr", "-o", str(tmp_path / "bare.xlsx")])
+    bare = read_project_workbook(tmp_path / "bare.xlsx")
+    bare.plan[0].finish = date(year, 12, 31)  # a plan spanning this year's holidays
+    assert "PLAN014" in {f.code for f in validate_workbook(bare, settings).findings}
+    bad = runner.invoke(app, ["new", "project", "X", "--country", "XX", "-o", str(tmp_path / "x.xlsx")])
+    assert bad.exit_code == 2 and not (tmp_path / "x.xlsx").exists()
 
 
 def test_new_project_never_overwrites_without_force(tmp_path: Path):

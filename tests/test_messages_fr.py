@@ -48,7 +48,8 @@ def _findings(tmp_path: Path, rule, lang: str):
     path = write_project_workbook(tmp_path / f"{rule.code}-{lang}.xlsx", workbook, lang=lang)
     if rule.example.edit_file is not None:
         rule.example.edit_file(path)
-    result = validate_workbook(read_project_workbook(path), SETTINGS, PORTFOLIO)
+    settings = SETTINGS.model_copy(update=dict(rule.example.settings))
+    result = validate_workbook(read_project_workbook(path), settings, PORTFOLIO)
     return [f for f in result.findings if f.code == rule.code]
 
 

@@ -24,8 +24,8 @@ PORTFOLIO = PortfolioIndex(milestones={k: set(v) for k, v in KNOWN_PROJECTS.item
 RULES_WITH_EXAMPLES = [r for r in CATALOGUE.values() if r.example is not None]
 
 
-def _validate(path: Path):
-    return validate_workbook(read_project_workbook(path), SETTINGS, PORTFOLIO)
+def _validate(path: Path, settings: dict | None = None):
+    return validate_workbook(read_project_workbook(path), SETTINGS.model_copy(update=settings or {}), PORTFOLIO)
 
 
 def test_the_clean_project_has_no_finding(tmp_path: Path):
@@ -45,7 +45,7 @@ def test_rule_example_triggers_it_at_its_cell(tmp_path: Path, rule):
     path = write_project_workbook(tmp_path / f"{rule.code}.xlsx", workbook)
     if rule.example.edit_file is not None:
         rule.example.edit_file(path)
-    result = _validate(path)
+    result = _validate(path, dict(rule.example.settings))
     hits = [f for f in result.findings if f.code == rule.code]
     assert hits, f"{rule.code} did not fire; findings: {[(f.code, f.address) for f in result.findings]}"
     assert {f.severity for f in hits} == {rule.severity}

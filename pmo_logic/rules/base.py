@@ -73,12 +73,14 @@ class Example:
     """How to make the clean example project trigger the rule, and the cell that must be named.
 
     ``change`` edits the models before the workbook is written; ``edit_file`` (optional)
-    edits the written file with openpyxl, for what models cannot hold (a typed-over formula).
+    edits the written file with openpyxl, for what models cannot hold (a typed-over formula);
+    ``settings`` are the validation settings the rule needs (a calendar country).
     """
 
     change: Callable[[ProjectWorkbook], None]
     address: str
     edit_file: Callable[[Path], None] | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

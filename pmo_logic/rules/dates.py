@@ -9,6 +9,7 @@ import numpy as np
 
 from pmo_logic.rules.base import Example, Hit, ValidationContext, Words, blank, item_of, row_of, rule
 from pmo_logic.rules.examples import change
+from pmo_logic.workdays import public_holidays
 
 PAIRS = (("start", "finish"), ("actual_start", "actual_finish"), ("baseline_start", "baseline_finish"))
 
@@ -105,3 +106,42 @@ def duration_mismatch(ctx: ValidationContext) -> Iterator[Hit]:
         if row["type"] == "milestone":
             params["days"] = Words("a milestone (0)", "un jalon (0)")
         yield Hit("plan", row_of(row["source_row"]), "duration", item_of(row["id"]), params)
+
+
+@rule(
+    "PLAN014",
+    "warning",
+    "dates",
+    summary="Public holidays during the plan are missing from the workbook's non-working days.",
+    why="The workbook's own formulas (slip, planned value) count only the days listed on the Lists sheet: "
+    "without the holidays its figures differ from the committee pack's, and durations from the dates.",
+    message="{count} public holidays ({country}) during the plan are not in the non-working days list, the first "
+    "on {first}: the workbook's formulas count them as working days",
+    message_fr="{count} jours fériés ({country}) pendant le planning manquent dans la liste des jours non ouvrés, "
+    "le premier le {first} : les formules du classeur les comptent comme travaillés",
+    example=Example(lambda wb: None, "Lists!U2", settings={"calendar_country": "US"}),
+)
+def holidays_not_listed(ctx: ValidationContext) -> Iterator[Hit]:
+    country = ctx.settings.calendar_country
+    if not country:
+        return
+    a = ctx.arrays("plan")
+    days = np.concatenate(
+        [a[c].astype("datetime64[D]") for c in ("start", "finish", "baseline_start", "baseline_finish")]
+    )
+    days = days[~np.isnat(days)]
+    if not len(days):
+        return
+    first, last = days.min().astype(date), days.max().astype(date)
+    try:
+        holidays = public_holidays(country, range(first.year, last.year + 1))
+    except ValueError:  # an unknown country: said where the calendar is set
+        return
+    listed = {r.day for r in ctx.workbook.lists if r.day is not None}
+    missing = [d for d in holidays if first <= d <= last and d.weekday() < 5 and d not in listed]
+    if missing:
+        layout = ctx.workbook.layout.get("lists")
+        # Where the next day belongs: below the days already listed.
+        row = layout.header_row + len(listed) + 1 if layout and layout.header_row else None
+        params = {"count": len(missing), "country": country.upper(), "first": missing[0]}
+        yield Hit("lists", row, "day", params=params)
