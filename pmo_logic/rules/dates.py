@@ -115,10 +115,10 @@ def duration_mismatch(ctx: ValidationContext) -> Iterator[Hit]:
     summary="Public holidays during the plan are missing from the workbook's non-working days.",
     why="The workbook's own formulas (slip, planned value) count only the days listed on the Lists sheet: "
     "without the holidays its figures differ from the committee pack's, and durations from the dates.",
-    message="{count} public holidays ({country}) during the plan are not in the non-working days list, the first "
-    "on {first}: the workbook's formulas count them as working days",
-    message_fr="{count} jours fériés ({country}) pendant le planning manquent dans la liste des jours non ouvrés, "
-    "le premier le {first} : les formules du classeur les comptent comme travaillés",
+    message="Public holidays ({country}) during the plan that are not in the non-working days list: {count}, the "
+    "first on {first}; the workbook's formulas count them as working days",
+    message_fr="Jours fériés ({country}) du planning absents de la liste des jours non ouvrés : {count}, le premier "
+    "le {first} ; les formules du classeur les comptent comme travaillés",
     example=Example(lambda wb: None, "Lists!U2", settings={"calendar_country": "US"}),
 )
 def holidays_not_listed(ctx: ValidationContext) -> Iterator[Hit]:
@@ -141,7 +141,8 @@ def holidays_not_listed(ctx: ValidationContext) -> Iterator[Hit]:
     missing = [d for d in holidays if first <= d <= last and d.weekday() < 5 and d not in listed]
     if missing:
         layout = ctx.workbook.layout.get("lists")
-        # Where the next day belongs: below the days already listed.
-        row = layout.header_row + len(listed) + 1 if layout and layout.header_row else None
+        # Where the next day belongs: below the last one listed.
+        rows = [r.source_row for r in ctx.workbook.lists if r.source_row is not None]
+        row = max(rows, default=layout.header_row) + 1 if layout and layout.header_row else None
         params = {"count": len(missing), "country": country.upper(), "first": missing[0]}
         yield Hit("lists", row, "day", params=params)
