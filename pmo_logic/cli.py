@@ -363,6 +363,12 @@ def validate(
         )
     else:
         _print_findings(results, show_all)
+        if not settings.calendar_country:
+            # Durations and dates are checked against the days each workbook lists as non-working.
+            console.print(
+                "[dim]Public holidays: only those each workbook lists; --portfolio or --country adds a "
+                "country's, as consolidation does.[/dim]"
+            )
         if output is not None:
             console.print(f"Report written: [bold]{output}[/bold]")
     if fail_on is not FailOn.never:

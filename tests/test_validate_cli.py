@@ -59,6 +59,14 @@ def test_json_and_fail_on(tmp_path: Path):
     assert runner.invoke(app, [*base, "--fail-on", "never"]).exit_code == 0
 
 
+def test_validate_says_which_public_holidays_it_counts(tmp_path: Path):
+    path = write_project_workbook(tmp_path / "clean.xlsx", clean_project())
+    alone = runner.invoke(app, ["validate", str(path), "--status-date", "2026-02-27"], env=WIDE)
+    assert "Public holidays: only those each workbook lists" in alone.output
+    country = runner.invoke(app, ["validate", str(path), "--status-date", "2026-02-27", "--country", "FR"], env=WIDE)
+    assert country.exit_code == 0 and "Public holidays" not in country.output
+
+
 def test_config_file_switches_rules_off(tmp_path: Path):
     workbook = clean_project()
     workbook.actions[0].due_date = workbook.project.status_date.replace(day=2)
