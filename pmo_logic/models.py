@@ -436,7 +436,20 @@ class SprintRow(Row):
 class NonWorkingDayRow(Row):
     """A project-specific non-working day (on top of weekends)."""
 
-    day: Annotated[date | None, Col("Non-working day", "Jour non ouvré", "date", required=True, width=14)] = None
+    day: Annotated[
+        date | None,
+        Col(
+            "Non-working day",
+            "Jour non ouvré",
+            "date",
+            required=True,
+            width=14,
+            help_en="A day nobody works on the project: public holidays too, as the working-day formulas count "
+            "only the days listed here.",
+            help_fr="Un jour où personne ne travaille sur le projet : les jours fériés aussi, car les formules en "
+            "jours ouvrés ne comptent que les jours listés ici.",
+        ),
+    ] = None
 
 
 # --- Portfolio workbook -----------------------------------------------------------------

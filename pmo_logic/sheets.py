@@ -533,8 +533,8 @@ PROJECT_SHEETS: tuple[SheetSchema, ...] = (
         "Listes",
         models.NonWorkingDayRow,
         "lists",
-        help_en="The drop-down values, and the project's extra non-working days.",
-        help_fr="Les valeurs des listes déroulantes, et les jours non ouvrés du projet.",
+        help_en="The drop-down values, and the project's non-working days (public holidays included).",
+        help_fr="Les valeurs des listes déroulantes, et les jours non ouvrés du projet (jours fériés compris).",
     ),
 )
 
