@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 TEXTS: dict[str, dict[str, str]] = {
     "title_project": {"en": "Project workbook", "fr": "Classeur projet"},
     "title_portfolio": {"en": "Portfolio workbook", "fr": "Classeur portefeuille"},
@@ -133,3 +135,19 @@ def text(key: str, lang: str) -> str:
     """The text ``key`` in ``lang`` (English when French is missing)."""
     entry = TEXTS[key]
     return entry.get(lang) or entry["en"]
+
+
+def say(lang: str, english: str, french: str) -> str:
+    """``french`` for a French workbook, else ``english``: a sentence built with its values."""
+    return french if lang == "fr" else english
+
+
+@dataclass(frozen=True)
+class Words:
+    """Words that go into a message (``{which}`` -> "starts"), in English and French."""
+
+    en: str
+    fr: str
+
+    def say(self, lang: str) -> str:
+        return say(lang, self.en, self.fr)

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pmo_logic.choices import YES_NO, ChoiceList
+from pmo_logic.i18n import say
 from pmo_logic.text import normalize_label
 
 
@@ -22,11 +23,6 @@ class CellError(ValueError):
 
 class NotInListError(CellError):
     """A value that is not one of the drop-down list's."""
-
-
-def _say(lang: str, english: str, french: str) -> str:
-    """A cell problem in the workbook's language."""
-    return french if lang == "fr" else english
 
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -104,13 +100,13 @@ def parse_number(value: Any, lang: str = "en") -> float | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):
-        raise CellError(_say(lang, "expected a number, found TRUE/FALSE", "nombre attendu, trouvé VRAI/FAUX"))
+        raise CellError(say(lang, "expected a number, found TRUE/FALSE", "nombre attendu, trouvé VRAI/FAUX"))
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, (date, timedelta)):
         shown = parse_text(value)
         raise CellError(
-            _say(lang, f"expected a number, found the date {shown}", f"nombre attendu, trouvé la date {shown}")
+            say(lang, f"expected a number, found the date {shown}", f"nombre attendu, trouvé la date {shown}")
         )
     text = str(value).strip()
     negative = text.startswith("(") and text.endswith(")")
@@ -122,7 +118,7 @@ def parse_number(value: Any, lang: str = "en") -> float | None:
         negative = negative or sign == "-"
     number = _decimal_string(cleaned, lang)
     if number is None:
-        raise CellError(_say(lang, f"expected a number, found {text!r}", f"nombre attendu, trouvé « {text} »"))
+        raise CellError(say(lang, f"expected a number, found {text!r}", f"nombre attendu, trouvé « {text} »"))
     result = float(number)
     if percent:
         result /= 100
@@ -154,7 +150,7 @@ def parse_integer(value: Any, lang: str = "en") -> int | None:
         return None
     if not float(number).is_integer():
         shown = parse_text(value)
-        raise CellError(_say(lang, f"expected a whole number, found {shown}", f"nombre entier attendu, trouvé {shown}"))
+        raise CellError(say(lang, f"expected a whole number, found {shown}", f"nombre entier attendu, trouvé {shown}"))
     return int(number)
 
 
@@ -179,12 +175,12 @@ def parse_date(value: Any, lang: str = "en") -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise CellError(_say(lang, "expected a date, found TRUE/FALSE", "date attendue, trouvé VRAI/FAUX"))
+        raise CellError(say(lang, "expected a date, found TRUE/FALSE", "date attendue, trouvé VRAI/FAUX"))
     if isinstance(value, (int, float)):
         if 1 <= value <= _MAX_SERIAL:
             return EXCEL_EPOCH + timedelta(days=int(value))
         raise CellError(
-            _say(lang, f"expected a date, found the number {value:g}", f"date attendue, trouvé le nombre {value:g}")
+            say(lang, f"expected a date, found the number {value:g}", f"date attendue, trouvé le nombre {value:g}")
         )
     text = str(value).strip()
     try:
@@ -193,7 +189,7 @@ def parse_date(value: Any, lang: str = "en") -> date | None:
         parsed = None
     if parsed is None:
         raise CellError(
-            _say(lang, f"expected a date (e.g. 23/11/2026 or 2026-11-23), found {text!r}",
+            say(lang, f"expected a date (e.g. 23/11/2026 or 2026-11-23), found {text!r}",
                  f"date attendue (par ex. 23/11/2026 ou 2026-11-23), trouvé « {text} »")
         )  # fmt: skip
     return parsed
@@ -229,7 +225,7 @@ def parse_choice(value: Any, choices: ChoiceList, lang: str = "en") -> str | Non
     code = choices.lookup(text)
     if code is None:
         allowed = ", ".join(choices.labels(lang))
-        raise NotInListError(_say(lang, f"{text!r} is not in the list ({allowed})",
+        raise NotInListError(say(lang, f"{text!r} is not in the list ({allowed})",
                                   f"« {text} » n'est pas dans la liste ({allowed})"))  # fmt: skip
     return code
 
@@ -251,9 +247,7 @@ def parse_flag(value: Any, lang: str = "en") -> bool | None:
     if key in _FALSE:
         return False
     yes, no = YES_NO.label("yes", lang), YES_NO.label("no", lang)
-    raise CellError(
-        _say(lang, f"expected {yes} or {no}, found {value!r}", f"{yes} ou {no} attendu, trouvé « {value} »")
-    )
+    raise CellError(say(lang, f"expected {yes} or {no}, found {value!r}", f"{yes} ou {no} attendu, trouvé « {value} »"))
 
 
 PARSED_TYPES: dict[str, type] = {"text": str, "choice": str, "date": date, "flag": bool, "integer": int,

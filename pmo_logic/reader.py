@@ -29,6 +29,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pmo_logic.columns import Col, ColumnSpec, input_columns
 from pmo_logic.error_cells import error_cells
+from pmo_logic.i18n import say
 from pmo_logic.models import PortfolioWorkbook, ProjectWorkbook, SheetLayout, WorkbookMeta
 from pmo_logic.parsing import PARSED_TYPES, CellError, NotInListError, is_blank, parse_integer, parser_for
 from pmo_logic.problems import Problem
@@ -236,10 +237,6 @@ class _WorkbookReader:
             Problem(code=code, severity=severity, file=self.path.name, sheet=sheet, cell=cell, message=message)
         )
 
-    def say(self, english: str, french: str) -> str:
-        """A problem's message in the workbook's language (English until its language is read)."""
-        return french if self.lang == "fr" else english
-
     def read(self) -> dict[str, Any]:
         check_workbook_file(self.path)
         try:
@@ -286,7 +283,8 @@ class _WorkbookReader:
                 self.problem(
                     SHEET_MISSING,
                     "error" if schema.required else "info",
-                    self.say(
+                    say(
+                        self.lang,
                         f"the sheet '{schema.name(self.lang)}' is missing"
                         + (": copy it from the template" if schema.required else "; read as empty"),
                         f"l'onglet « {schema.name(self.lang)} » est absent"
@@ -349,7 +347,8 @@ class _WorkbookReader:
                 self.problem(
                     SHEET_RENAMED,
                     "info",
-                    self.say(
+                    say(
+                        self.lang,
                         f"read as the '{schema.name(self.lang)}' sheet (renamed?)",
                         f"lu comme l'onglet « {schema.name(self.lang)} » (renommé ?)",
                     ),
@@ -381,7 +380,8 @@ class _WorkbookReader:
                 self.problem(
                     COLUMN_MISSING,
                     "error",
-                    self.say(
+                    say(
+                        self.lang,
                         f"'{spec.col.header(self.lang)}' is missing from the sheet: copy its row from the template",
                         f"« {spec.col.header(self.lang)} » manque dans l'onglet : copiez sa ligne depuis le modèle",
                     ),
@@ -417,7 +417,8 @@ class _WorkbookReader:
             self.problem(
                 COLUMN_MISSING,
                 "error",
-                self.say(
+                say(
+                    self.lang,
                     f"no header row found: the column names of the template are not in the first "
                     f"{HEADER_SEARCH_ROWS} rows",
                     f"aucune ligne d'en-tête trouvée : les noms de colonnes du modèle ne sont pas dans les "
@@ -435,7 +436,8 @@ class _WorkbookReader:
                 self.problem(
                     DUPLICATE_COLUMN,
                     "warning",
-                    self.say(
+                    say(
+                        self.lang,
                         f"two columns read as '{_spec(specs, name).col.header(self.lang)}'; the first is used",
                         f"deux colonnes lues comme « {_spec(specs, name).col.header(self.lang)} » ; "
                         "la première est utilisée",
@@ -453,7 +455,8 @@ class _WorkbookReader:
                 self.problem(
                     COLUMN_MISSING,
                     "error",
-                    self.say(
+                    say(
+                        self.lang,
                         f"required column '{spec.col.header(self.lang)}' not found in the header row {header_row + 1}",
                         f"colonne obligatoire « {spec.col.header(self.lang)} » absente de la ligne d'en-tête "
                         f"{header_row + 1}",
@@ -547,7 +550,8 @@ class _WorkbookReader:
                 self.problem(
                     BAD_VALUE,
                     "error",
-                    self.say(
+                    say(
+                        self.lang,
                         f"{label}: the cell shows the Excel error {error}; read as blank",
                         f"{label} : la cellule affiche l'erreur Excel {error} ; lue comme vide",
                     ),
@@ -561,7 +565,7 @@ class _WorkbookReader:
             self.problem(
                 NOT_IN_LIST if isinstance(exc, NotInListError) else BAD_VALUE,
                 "error",
-                self.say(f"{label}: {exc}", f"{label} : {exc}"),
+                say(self.lang, f"{label}: {exc}", f"{label} : {exc}"),
                 sheet=sheet_name,
                 cell=xl_rowcol_to_cell(r, c),
             )
@@ -574,8 +578,10 @@ class _WorkbookReader:
             self.problem(
                 BAD_VALUE,
                 "error",
-                self.say(
-                    f"row could not be read: {exc.errors()[0]['msg']}", f"ligne illisible : {exc.errors()[0]['msg']}"
+                say(
+                    self.lang,
+                    f"row could not be read: {exc.errors()[0]['msg']}",
+                    f"ligne illisible : {exc.errors()[0]['msg']}",
                 ),
                 sheet=sheet_name,
                 cell=f"A{row}" if row else "",

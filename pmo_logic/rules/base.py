@@ -22,6 +22,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.findings import Finding
 from pmo_logic.frames import given_arrays
+from pmo_logic.i18n import Words
 from pmo_logic.models import ProjectWorkbook
 from pmo_logic.problems import Severity
 from pmo_logic.schedule import Schedule
@@ -152,29 +153,18 @@ def portfolio_rule(
     CATALOGUE[code] = Rule(code, severity, family, summary, why, message, needs_portfolio=True, message_fr=message_fr)
 
 
-@dataclass(frozen=True)
-class Words:
-    """Words that go into a message (``{which}`` -> "starts"), in English and French."""
-
-    en: str
-    fr: str
-
-    def say(self, lang: str) -> str:
-        return self.fr if lang == "fr" else self.en
-
-
 FRENCH_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
                  "novembre", "décembre")  # fmt: skip
+
+
+_ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                   "November", "December")  # fmt: skip
 
 
 def month_words(day: Any) -> Words:
     """A month as "March 2026" / "mars 2026" (English without depending on the machine's locale)."""
     stamp = pd.Timestamp(day)
     return Words(f"{_ENGLISH_MONTHS[stamp.month - 1]} {stamp.year}", f"{FRENCH_MONTHS[stamp.month - 1]} {stamp.year}")
-
-
-_ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                   "November", "December")  # fmt: skip
 
 
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")

@@ -7,7 +7,8 @@ from datetime import date
 
 import numpy as np
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, Words, blank, item_of, row_of, rule
+from pmo_logic.i18n import Words
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 from pmo_logic.workdays import public_holidays
 

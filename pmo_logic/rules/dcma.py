@@ -18,8 +18,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from pmo_logic.i18n import Words
 from pmo_logic.models import TaskRow
-from pmo_logic.rules.base import Example, Hit, ValidationContext, Words, blank, french_figures, isin, row_of, rule
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, french_figures, isin, row_of, rule
 from pmo_logic.rules.examples import both, change
 from pmo_logic.rules.logic import open_end_masks
 from pmo_logic.schedule import HARD_CONSTRAINTS

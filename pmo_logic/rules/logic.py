@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from pmo_logic.rules.base import Example, Hit, ValidationContext, Words, item_of, row_of, rule
+from pmo_logic.i18n import Words
+from pmo_logic.rules.base import Example, Hit, ValidationContext, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 

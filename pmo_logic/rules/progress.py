@@ -8,7 +8,8 @@ from datetime import date
 import numpy as np
 
 from pmo_logic.choices import TASK_STATUS
-from pmo_logic.rules.base import Example, Hit, ValidationContext, Words, blank, isin, item_of, row_of, rule
+from pmo_logic.i18n import Words
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, isin, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 
 
