@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from pmo_logic.examples import example_portfolio, example_project
-from pmo_logic.models import ProjectWorkbook, TaskRow
+from pmo_logic.models import TEMPLATE_VERSION, ProjectWorkbook, TaskRow
 from pmo_logic.reader import read_portfolio_workbook, read_project_workbook
 from pmo_logic.sheets import PORTFOLIO_SHEETS, PROJECT_SHEETS
 from pmo_logic.template_files import TEMPLATE_FILES, build_templates, outdated_templates
@@ -98,7 +98,7 @@ def test_structure_seen_by_openpyxl(templates_dir: Path):
     assert book["Projet"]["A13"].value == "Date d'état *"
     assert book["Projet"]["B13"].value.date() == example_project("fr").project.status_date
     props = {p.name: p.value for p in book.custom_doc_props.props}
-    assert props == {"pmo_kind": "project", "pmo_template_version": "2", "pmo_language": "fr"}
+    assert props == {"pmo_kind": "project", "pmo_template_version": str(TEMPLATE_VERSION), "pmo_language": "fr"}
     # The computed column carries the pandas value as its cached result: EV = 20 000 x 100 %.
     cached = openpyxl.load_workbook(templates_dir / "project_fr.xlsx", data_only=True)["Planning"]
     headers = [c.value for c in cached[1]]
