@@ -103,10 +103,15 @@ def pmo_function(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def errors_as_text(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Ask xlwings to pass an Excel error in any argument as its text (``err_to_str``), not as empty."""
+    """Ask xlwings to pass an Excel error in any argument as its text (``err_to_str``), not as empty.
+
+    Also reads every argument and writes the result as plain values (xlwings' ``"default"``
+    converter): classic xlwings turns a type hint into a converter, and a hint such as
+    ``str | None`` or ``float | str`` names none it knows.
+    """
     for name in inspect.signature(function).parameters:
-        function = xw.arg(name, err_to_str=True)(function)
-    return function
+        function = xw.arg(name, convert="default", err_to_str=True)(function)
+    return xw.ret(convert="default")(function)
 
 
 def _table(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

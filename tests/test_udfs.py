@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import date, datetime
 
 import networkx as nx
@@ -215,3 +216,48 @@ def test_earned_schedule_functions_read_the_plan_table():
     assert udfs.PMO_IEAC_T([_PLAN[0], [*_PLAN[1][:4], 0, *_PLAN[1][5:]]], when).startswith("#PMO: undefined")
     assert udfs.PMO_ES([["no", "header"]], when).startswith("#PMO: no header row found")
     assert udfs.PMO_ES(_PLAN[0:1], when) == "#PMO: no task of the plan has a baseline start and finish"
+
+
+def test_every_argument_asks_xlwings_for_errors_as_text(monkeypatch):
+    """Without Excel the decorators do nothing: re-import the module with a recording stand-in."""
+    import importlib
+    import sys
+    import types
+
+    recorded: dict[str, dict] = {}
+
+    def func(*args, **kwargs):
+        return lambda f: f
+
+    def arg(name, convert=None, **options):
+        def mark(f):
+            entry = recorded.setdefault(f.__name__, {}).setdefault(name, {})
+            entry.update(options, **({"convert": convert} if convert is not None else {}))
+            return f
+
+        return mark
+
+    def ret(convert=None, **options):
+        def mark(f):
+            entry = recorded.setdefault(f.__name__, {}).setdefault("return", {})
+            entry.update(options, **({"convert": convert} if convert is not None else {}))
+            return f
+
+        return mark
+
+    monkeypatch.setitem(sys.modules, "xlwings", types.SimpleNamespace(func=func, arg=arg, ret=ret))
+    try:
+        fresh = importlib.reload(udfs)
+        names = [n for n in dir(fresh) if n.startswith("PMO_")]
+        assert len(names) == 19
+        for name in names:
+            parameters = inspect.signature(getattr(fresh, name)).parameters
+            for parameter in parameters:
+                options = recorded[name][parameter]
+                assert options["err_to_str"] is True and options["convert"] == "default", (name, parameter)
+            assert recorded[name]["return"]["convert"] == "default", name
+        assert recorded["PMO_SCHEDULE"]["return"]["expand"] == "table"  # kept beside the converter
+        assert recorded["PMO_ES"]["plan"]["ndim"] == 2
+    finally:
+        monkeypatch.undo()
+        importlib.reload(udfs)
