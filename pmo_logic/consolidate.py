@@ -43,6 +43,7 @@ from pmo_logic.kpis import (
     risk_kpis,
     risk_level,
     schedule_variance_days,
+    working_calendar,
     worst_rag,
 )
 from pmo_logic.models import (
@@ -184,8 +185,9 @@ def project_kpis(
     if not isinstance(sprints, pd.DataFrame):
         sprints = frames["sprints"] if len(sprints["source_row"]) else pd.DataFrame()
     holidays = _holidays(settings, workbook)
-    ev = earned_value(plan, status, project.bac)
-    es = earned_schedule(plan, status)
+    calendar = working_calendar(holidays)  # PV and earned schedule count working days
+    ev = earned_value(plan, status, project.bac, calendar)
+    es = earned_schedule(plan, status, calendar)
     milestones = milestone_kpis(plan, status, holidays)
     risk = risk_kpis(risks, settings)
     work = np.asarray(plan["type"], dtype=object) != "summary"

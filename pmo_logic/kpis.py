@@ -5,8 +5,9 @@ or, in consolidation, the arrays it is built from (anything where ``table[name]`
 in the PMBOK Guide (EVM), Lipke's Earned Schedule, and ../shared/guide/pmo-domain.md.
 Ratios are None (not 0, not infinity) when their divisor is 0.
 
-Planned value spreads each task's budget linearly over its baseline, in calendar days: the
-same rule as the template's "Planned % at status date" formula, so Excel and pmo-xl agree.
+Planned value spreads each task's budget linearly over the working days of its baseline, the
+status date counted as worked (MS Project's BCWS): the template's "Planned % at status date"
+formula is its Excel twin, NETWORKDAYS over the Lists sheet's non-working days.
 """
 
 from __future__ import annotations
@@ -36,6 +37,16 @@ def _column(table: Table, name: str, dtype: Any = None) -> np.ndarray:
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return None if not denominator else numerator / denominator
+
+
+def tcpi(bac: float, ev: float, ac: float, target: float | None = None) -> float | None:
+    """TCPI = (BAC - EV) / (target - AC), the target BAC unless given (an EAC).
+
+    Undefined (None) when nothing is left to spend (AC >= target): a negative or zero index
+    would read as "any efficiency will do".
+    """
+    left = (bac if target is None else target) - ac
+    return None if left <= 0 else (bac - ev) / left
 
 
 @dataclass(frozen=True)
@@ -95,13 +106,13 @@ class EarnedValue:
 
     @property
     def tcpi_bac(self) -> float | None:
-        """Efficiency needed on the remaining work to finish at BAC."""
-        return _ratio(self.bac - self.ev, self.bac - self.ac)
+        """Efficiency needed on the remaining work to finish at BAC; undefined once AC >= BAC (no budget left)."""
+        return tcpi(self.bac, self.ev, self.ac)
 
     @property
     def tcpi_eac(self) -> float | None:
-        """Efficiency needed on the remaining work to finish at EAC."""
-        return None if self.eac is None else _ratio(self.bac - self.ev, self.eac - self.ac)
+        """Efficiency needed on the remaining work to finish at EAC; undefined once AC >= EAC."""
+        return None if self.eac is None else tcpi(self.bac, self.ev, self.ac, self.eac)
 
     def as_dict(self) -> dict[str, float | None]:
         names = ("sv", "cv", "spi", "cpi", "eac", "eac_cpi", "eac_atypical", "eac_composite", "etc", "vac")
@@ -135,63 +146,126 @@ def zero_blanks(values: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(values), 0.0, values)
 
 
-def _day_numbers(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Dates as float day numbers (days since 1970-01-01, with the time as a fraction), NaN if blank."""
-    seconds = datetimes(values).astype("datetime64[s]")
-    days = seconds.astype(np.int64) / 86400.0
-    days[np.isnat(seconds)] = np.nan
-    return days
+def working_calendar(non_working_days: Iterable[date] | np.busdaycalendar = ()) -> np.busdaycalendar:
+    """Monday to Friday less ``non_working_days``, as numpy counts working days (NETWORKDAYS)."""
+    if isinstance(non_working_days, np.busdaycalendar):
+        return non_working_days
+    days = np.array(sorted(set(non_working_days)), dtype="datetime64[D]")
+    return np.busdaycalendar(holidays=days)
 
 
-def planned_fraction(plan: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
-    """Share of each task's baseline elapsed at ``when`` (calendar-linear), NaN without a baseline."""
-    return pd.Series(_planned_fraction(plan["baseline_start"], plan["baseline_finish"], when), index=plan.index)
+def _days(values: pd.Series | np.ndarray) -> np.ndarray:
+    return datetimes(values).astype("datetime64[D]")
+
+
+def _is_milestone(plan: Table) -> np.ndarray:
+    try:
+        return _column(plan, "type", object) == "milestone"
+    except KeyError:
+        return np.zeros(len(_column(plan, "baseline_finish")), dtype=bool)
+
+
+def planned_fraction(
+    plan: pd.DataFrame, when: pd.Timestamp | date, non_working_days: Iterable[date] | np.busdaycalendar = ()
+) -> pd.Series:
+    """Share of each task's baseline planned by the end of ``when``; NaN without a baseline.
+
+    ``NETWORKDAYS(baseline start, when) / NETWORKDAYS(baseline start, baseline finish)``, clamped to
+    [0, 1]: linear over working days, the status date counted as worked (MS Project's BCWS). A
+    milestone is 0 before its baseline finish and 1 from that day on.
+    """
+    values = _planned_fraction(
+        plan["baseline_start"], plan["baseline_finish"], when, working_calendar(non_working_days), _is_milestone(plan)
+    )
+    return pd.Series(values, index=plan.index)
 
 
 def _planned_fraction(
-    baseline_start: pd.Series | np.ndarray, baseline_finish: pd.Series | np.ndarray, when: pd.Timestamp | date
+    baseline_start: pd.Series | np.ndarray,
+    baseline_finish: pd.Series | np.ndarray,
+    when: pd.Timestamp | date,
+    calendar: np.busdaycalendar,
+    milestone: np.ndarray | None = None,
 ) -> np.ndarray:
-    start, finish = _day_numbers(baseline_start), _day_numbers(baseline_finish)
-    now = _day_numbers(np.array([pd.Timestamp(when).to_datetime64()]))[0]
-    span = finish - start
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # Whole days elapsed (as Timedelta.days counts them), over the baseline's length.
-        linear = np.clip(np.floor(now - start) / np.where(span != 0, span, np.nan), 0, 1)
-    linear = np.where(now > start, linear, 0.0)
-    linear = np.where(now < finish, linear, 1.0)
-    return np.where(np.isnan(start) | np.isnan(finish), np.nan, linear)
+    start, finish = _days(baseline_start), _days(baseline_finish)
+    now = np.datetime64(pd.Timestamp(when).date(), "D")
+    result = np.full(len(start), np.nan)
+    milestone = np.zeros(len(start), dtype=bool) if milestone is None else np.asarray(milestone, dtype=bool)
+    task = ~milestone & ~np.isnat(start) & ~np.isnat(finish)
+    if task.any():
+        s, f = start[task], finish[task]
+        done = np.busday_count(s, now + 1, busdaycal=calendar)  # NETWORKDAYS(s, now) when now >= s
+        span = np.busday_count(s, np.maximum(f, s) + 1, busdaycal=calendar)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            linear = np.clip(done / np.where(span > 0, span, np.nan), 0, 1)
+        # A baseline of non-working days only has no working day to spread over: nothing until it ends.
+        linear = np.where(np.isnan(linear) | (now < s), 0.0, linear)
+        result[task] = np.where(now >= f, 1.0, linear)
+    dated = milestone & ~np.isnat(finish)
+    result[dated] = np.where(now >= finish[dated], 1.0, 0.0)
+    return result
 
 
-def earned_value(plan: Table, status_date: date | None, bac: float | None = None) -> EarnedValue:
-    """EV figures from the Plan: BAC is the sum of task budgets (or ``bac`` when the plan has none)."""
-    work = _work_mask(plan)
+def planned_values(
+    plan: Table, status_date: date | None, non_working_days: Iterable[date] | np.busdaycalendar = ()
+) -> np.ndarray:
+    """Each row's planned value at the status date: budget x `planned_fraction` (0 without a baseline)."""
+    budget = zero_blanks(_numbers(_column(plan, "budget")))
+    if status_date is None:
+        return np.zeros(len(budget))
+    fraction = _planned_fraction(
+        _column(plan, "baseline_start"),
+        _column(plan, "baseline_finish"),
+        status_date,
+        working_calendar(non_working_days),
+        _is_milestone(plan),
+    )
+    return budget * zero_blanks(fraction)
+
+
+def earned_value(
+    plan: Table,
+    status_date: date | None,
+    bac: float | None = None,
+    non_working_days: Iterable[date] | np.busdaycalendar = (),
+) -> EarnedValue:
+    """EV figures from the Plan at the status date, over the working days of ``non_working_days``' calendar.
+
+    BAC, PV and EV count the work: tasks and milestones, not summaries (their children carry the
+    amounts) and not cancelled tasks (their budget left the plan). AC counts every cost booked,
+    cancelled tasks included: that money is spent. BAC is the sum of task budgets (or ``bac``
+    when the plan has none).
+    """
+    kind = _column(plan, "type", object)
+    work, booked = _work_mask(plan), kind != "summary"
     budget = zero_blanks(_numbers(_column(plan, "budget"))[work])
     total = float(budget.sum()) or float(bac or 0)
     ev = float((budget * zero_blanks(_numbers(_column(plan, "percent_complete"))[work])).sum())
-    ac = float(zero_blanks(_numbers(_column(plan, "actual_cost"))[work]).sum())
-    pv = 0.0
-    if status_date is not None:
-        start, finish = _column(plan, "baseline_start")[work], _column(plan, "baseline_finish")[work]
-        fraction = _planned_fraction(start, finish, status_date)
-        pv = float((budget * zero_blanks(fraction)).sum())
+    ac = float(zero_blanks(_numbers(_column(plan, "actual_cost"))[booked]).sum())
+    pv = float(planned_values(plan, status_date, non_working_days)[work].sum())
     return EarnedValue(bac=total, pv=pv, ev=ev, ac=ac)
 
 
 @dataclass(frozen=True)
 class EarnedSchedule:
-    """Lipke's earned schedule, in calendar days from the baseline start."""
+    """Lipke's earned schedule, in working days from the baseline start (the status date counted as worked).
 
-    es: float
+    ``es`` is None when it is undefined (before the baseline start, a baseline with no budget or no
+    working day); ``reason`` then says why, and every ratio derived from it is None too.
+    """
+
+    es: float | None
     at: float
     planned_duration: float
+    reason: str | None = None
 
     @property
-    def sv_t(self) -> float:
-        return self.es - self.at
+    def sv_t(self) -> float | None:
+        return None if self.es is None else self.es - self.at
 
     @property
     def spi_t(self) -> float | None:
-        return _ratio(self.es, self.at)
+        return None if self.es is None or self.at <= 0 else self.es / self.at
 
     @property
     def ieac_t(self) -> float | None:
@@ -199,37 +273,66 @@ class EarnedSchedule:
         return None if not self.spi_t else self.planned_duration / self.spi_t
 
 
-def earned_schedule(plan: Table, status_date: date | None) -> EarnedSchedule | None:
-    """ES = C + (EV - PV_C) / (PV_C+1 - PV_C), C the last whole day with PV_C <= EV."""
+BEFORE_BASELINE = "undefined before the baseline start"
+NO_BUDGET = "undefined: no budget on the baselined work"
+NO_WORKING_DAY = "undefined: the baseline has no working day"
+
+
+def earned_schedule(
+    plan: Table, status_date: date | None, non_working_days: Iterable[date] | np.busdaycalendar = ()
+) -> EarnedSchedule | None:
+    """ES = C + (EV - PV_C) / (PV_C+1 - PV_C), C the last whole working day with PV_C <= EV.
+
+    Day n is the n-th working day from the earliest baseline start, PV_n the planned value at its
+    end (the same `planned_fraction` as PV), AT the working days from that start to the status date,
+    both ends counted. None without a status date or a baselined task; undefined (``es`` None, with
+    a ``reason``) before the baseline start, and when the baseline has no budget or no working day.
+    """
     if status_date is None:
         return None
-    b_start_days = _day_numbers(_column(plan, "baseline_start"))
-    b_finish_days = _day_numbers(_column(plan, "baseline_finish"))
-    work = _work_mask(plan) & ~np.isnan(b_start_days) & ~np.isnan(b_finish_days)
+    calendar = working_calendar(non_working_days)
+    milestone = _is_milestone(plan)
+    b_start, b_finish = _days(_column(plan, "baseline_start")), _days(_column(plan, "baseline_finish"))
+    b_start = np.where(milestone, b_finish, b_start)  # a milestone is its baseline date
+    work = _work_mask(plan) & ~np.isnat(b_start) & ~np.isnat(b_finish)
     if not work.any():
         return None
     budget = zero_blanks(_numbers(_column(plan, "budget"))[work])
-    b_start_days, b_finish_days = b_start_days[work], b_finish_days[work]
-    origin = b_start_days.min()
-    start = pd.Timestamp(np.datetime64(int(np.rint(origin * 86400)), "s"))
-    duration = int(np.floor(b_finish_days.max() - origin))
-    ev = float((budget * zero_blanks(_numbers(_column(plan, "percent_complete"))[work])).sum())
-    pv_curve = _pv_curve(budget, np.floor(b_start_days - origin), np.floor(b_finish_days - b_start_days), duration + 1)
-    at = (pd.Timestamp(status_date) - start).days
+    b_start, b_finish, milestone = b_start[work], b_finish[work], milestone[work]
+    origin = b_start.min()
+    b_finish = np.maximum(b_finish, b_start)
+    # A task starts planning value at the start of its first working day and ends at the end of its
+    # last; a milestone's whole value is planned at the end of its day.
+    first = np.where(
+        milestone,
+        np.busday_count(origin, b_finish + 1, busdaycal=calendar),
+        np.busday_count(origin, b_start, busdaycal=calendar),
+    )
+    span = np.where(milestone, 0, np.busday_count(b_start, b_finish + 1, busdaycal=calendar))
+    duration = int((first + span).max())
+    now = np.datetime64(pd.Timestamp(status_date).date(), "D")
+    at = int(np.busday_count(origin, now + 1, busdaycal=calendar))
+    if at <= 0:
+        return EarnedSchedule(es=None, at=float(at), planned_duration=float(duration), reason=BEFORE_BASELINE)
+    if duration <= 0:
+        return EarnedSchedule(es=None, at=float(at), planned_duration=0.0, reason=NO_WORKING_DAY)
+    pv_curve = _pv_curve(budget, first.astype(float), span.astype(float), duration + 1)
     total = pv_curve[-1]
     if total <= 0:
-        return None
+        return EarnedSchedule(es=None, at=float(at), planned_duration=float(duration), reason=NO_BUDGET)
+    ev = float((budget * zero_blanks(_numbers(_column(plan, "percent_complete"))[work])).sum())
     if ev >= total - 1e-9:
         # Everything planned is earned: ES is the day the baseline planned to get there, and
         # the actual time stops at the actual completion, not at the status date.
         es = float(np.argmax(pv_curve >= total - 1e-9))
-        actual, forecast = (pd.Series(_column(plan, name)[work]) for name in ("actual_finish", "finish"))
-        finished = pd.to_datetime(actual).fillna(pd.to_datetime(forecast)).max()
-        if not pd.isna(finished):
-            at = min(at, (finished - start).days)
+        actual, forecast = (_days(_column(plan, name)[work]) for name in ("actual_finish", "finish"))
+        finished = latest(np.where(np.isnat(actual), forecast, actual))
+        if finished is not None:
+            at = max(min(at, int(np.busday_count(origin, finished + 1, busdaycal=calendar))), 1)
     else:
-        c = max(int(np.searchsorted(pv_curve, ev, side="right")) - 1, 0)
-        es = c + (ev - pv_curve[c]) / (pv_curve[c + 1] - pv_curve[c])
+        c = min(max(int(np.searchsorted(pv_curve, ev, side="right")) - 1, 0), duration - 1)
+        step = pv_curve[c + 1] - pv_curve[c]
+        es = max(c + ((ev - pv_curve[c]) / step if step > 0 else 0.0), 0.0)
     return EarnedSchedule(es=es, at=float(at), planned_duration=float(duration))
 
 

@@ -546,10 +546,13 @@ class RegisterRow(Row):
 # --- Whole workbooks ------------------------------------------------------------------
 
 
-TEMPLATE_VERSION = 2
+TEMPLATE_VERSION = 3
 """Raised whenever a template changes shape; the reader upgrades every earlier version.
 
 1: first release. 2: the Plan's schedule columns (early/late dates, total float, critical).
+3: planned value over working days, the status date counted as worked (NETWORKDAYS); the
+Project sheet's BAC, EV, PV and % complete leave cancelled tasks out. The reader reads the
+inputs, never a workbook's formulas, so versions 1 and 2 read as before.
 """
 
 

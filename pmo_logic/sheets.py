@@ -79,12 +79,13 @@ def _earned_value(frame: pd.DataFrame, ctx: ComputeContext) -> pd.Series:
 
 
 def _planned_percent(frame: pd.DataFrame, ctx: ComputeContext) -> pd.Series:
-    start, finish = _dates(frame, "baseline_start"), _dates(frame, "baseline_finish")
-    status = _status_ts(ctx)
-    span = (finish - start).dt.days
-    linear = ((status - start).dt.days / span.where(span != 0)).clip(0, 1)
-    result = linear.where(status > start, 0.0).where(status < finish, 1.0)
-    return result.where(start.notna() & finish.notna())
+    # The engine's own definition of PV (pmo_logic.kpis), so the workbook and the pack agree.
+    from pmo_logic.kpis import planned_fraction
+
+    dated = frame.assign(
+        baseline_start=_dates(frame, "baseline_start"), baseline_finish=_dates(frame, "baseline_finish")
+    )
+    return planned_fraction(dated, _status_ts(ctx), ctx.non_working_days)
 
 
 def _planned_value(frame: pd.DataFrame, ctx: ComputeContext) -> pd.Series:
@@ -171,11 +172,15 @@ PLAN_COMPUTED = (
         "Planned % at status date",
         "% prévu à la date d'état",
         "percent",
-        '=IF(OR({baseline_start}="",{baseline_finish}=""),"",IF(StatusDate>={baseline_finish},1,'
-        "IF(StatusDate<={baseline_start},0,(StatusDate-{baseline_start})/({baseline_finish}-{baseline_start}))))",
+        '=IF({baseline_finish}="","",IF({type}={type=milestone},IF(StatusDate>={baseline_finish},1,0),'
+        'IF({baseline_start}="","",IF(StatusDate>={baseline_finish},1,IF(StatusDate<{baseline_start},0,'
+        "IFERROR(MAX(0,MIN(1,NETWORKDAYS({baseline_start},StatusDate,NonWorkingDays)"
+        "/NETWORKDAYS({baseline_start},{baseline_finish},NonWorkingDays))),0))))))",
         _planned_percent,
-        help_en="Share of the baseline elapsed at the status date (linear in calendar days).",
-        help_fr="Part de la référence écoulée à la date d'état (linéaire en jours calendaires).",
+        help_en="Share of the baseline's working days worked by the end of the status date (a milestone: "
+        "100% from its baseline date).",
+        help_fr="Part des jours ouvrés de la référence écoulés à la fin de la date d'état (un jalon : "
+        "100 % dès sa date de référence).",
         width=11,
     ),
     Computed(
@@ -326,6 +331,9 @@ SPRINT_COMPUTED = (
 )
 
 _NOT_SUMMARY = '"<>"&{list.task_type.summary}'
+# The work: tasks and milestones that are not cancelled (a cancelled task's budget left the plan;
+# its actual cost stays in AC).
+_WORK = "{Tasks.type}," + _NOT_SUMMARY + ',{Tasks.status},"<>"&{list.task_status.cancelled}'
 
 PROJECT_COMPUTED_VALUES = (
     ComputedValue(
@@ -333,9 +341,9 @@ PROJECT_COMPUTED_VALUES = (
         "Sum of task budgets",
         "Somme des budgets des tâches",
         "money",
-        "=SUMIFS({Tasks.budget},{Tasks.type}," + _NOT_SUMMARY + ")",
-        help_en="Summary tasks are left out so nothing counts twice.",
-        help_fr="Les tâches récapitulatives sont exclues pour ne rien compter deux fois.",
+        "=SUMIFS({Tasks.budget}," + _WORK + ")",
+        help_en="Summary tasks are left out so nothing counts twice, and cancelled tasks as their work left the plan.",
+        help_fr="Les tâches récapitulatives sont exclues pour ne rien compter deux fois, et les tâches annulées.",
     ),
     ComputedValue(
         "actual_cost",
@@ -343,31 +351,29 @@ PROJECT_COMPUTED_VALUES = (
         "Coût réel à date (CR)",
         "money",
         "=SUMIFS({Tasks.actual_cost},{Tasks.type}," + _NOT_SUMMARY + ")",
+        help_en="All cost booked, cancelled tasks included.",
+        help_fr="Tout le coût engagé, tâches annulées comprises.",
     ),
     ComputedValue(
         "earned_value",
         "Earned value (EV)",
         "Valeur acquise (VA)",
         "money",
-        "=SUMIFS({Tasks.earned_value},{Tasks.type}," + _NOT_SUMMARY + ")",
+        "=SUMIFS({Tasks.earned_value}," + _WORK + ")",
     ),
     ComputedValue(
         "planned_value",
         "Planned value (PV)",
         "Valeur planifiée (VP)",
         "money",
-        "=SUMIFS({Tasks.planned_value},{Tasks.type}," + _NOT_SUMMARY + ")",
+        "=SUMIFS({Tasks.planned_value}," + _WORK + ")",
     ),
     ComputedValue(
         "percent_complete",
         "% complete (budget-weighted)",
         "% achevé (pondéré par le budget)",
         "percent",
-        "=IFERROR(SUMIFS({Tasks.earned_value},{Tasks.type},"
-        + _NOT_SUMMARY
-        + ")/SUMIFS({Tasks.budget},{Tasks.type},"
-        + _NOT_SUMMARY
-        + '),"")',
+        "=IFERROR(SUMIFS({Tasks.earned_value}," + _WORK + ")/SUMIFS({Tasks.budget}," + _WORK + '),"")',
     ),
     ComputedValue(
         "open_risks",
@@ -389,13 +395,14 @@ PROJECT_COMPUTED_VALUES = (
 def project_computed_values(frames: dict[str, pd.DataFrame]) -> dict[str, float | None]:
     """The pandas twin of the Project sheet's computed cells, from the sheets' frames."""
     tasks = frames["plan"]
-    work = tasks[tasks["type"] != "summary"]
+    booked = tasks[tasks["type"] != "summary"]
+    work = booked[booked["status"] != "cancelled"]
     budget = _num(work, "budget").fillna(0).sum()
     earned = work["earned_value"].sum()
     risks, actions = frames.get("risks"), frames.get("actions")
     return {
         "task_budget": float(budget),
-        "actual_cost": float(_num(work, "actual_cost").fillna(0).sum()),
+        "actual_cost": float(_num(booked, "actual_cost").fillna(0).sum()),
         "earned_value": float(earned),
         "planned_value": float(work["planned_value"].sum()),
         "percent_complete": float(earned / budget) if budget else None,

@@ -1,8 +1,9 @@
-"""KPIs against hand-computed figures: a PMBOK-style EVM example and an earned-schedule example."""
+"""KPIs against hand-computed figures: a PMBOK-style EVM example and an earned-schedule example,
+planned value against NETWORKDAYS counted day by day, and earned schedule against planned value."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from pmo_logic.kpis import (
     earned_schedule,
     earned_value,
     milestone_kpis,
+    planned_fraction,
     rag_cost,
     rag_risk,
     rag_schedule,
@@ -38,32 +40,71 @@ def t(id_, budget, bs, bf, pct, ac=None, **kw) -> TaskRow:
 
 
 def test_earned_value_hand_computed():
+    # Working days, the status date counted as worked. Friday 13 February 2026 is the status date.
     d = date
     frame = plan(
-        t("A", 4000, d(2026, 1, 1), d(2026, 1, 31), 1.0, 4500),  # all planned, all earned
-        t("B", 6000, d(2026, 2, 1), d(2026, 3, 3), 0.5, 2500),  # half its 30 days elapsed: PV 3000
-        t("C", 5000, d(2026, 2, 16), d(2026, 3, 18), 0.1, 400),  # starts on the status date: PV 0
-        t("S", 99999, d(2026, 1, 1), d(2026, 3, 18), 0.5, 99999, type="summary"),  # never counted
-        t("X", 1000, d(2026, 1, 1), d(2026, 1, 2), 0.0, 0, status="cancelled"),
+        t("A", 4000, d(2026, 1, 5), d(2026, 1, 30), 1.0, 4500),  # all planned, all earned
+        t("B", 6000, d(2026, 2, 2), d(2026, 2, 27), 0.5, 2500),  # 10 of its 20 working days: PV 3000
+        t("C", 5000, d(2026, 2, 13), d(2026, 2, 26), 0.2, 400),  # day 1 of 10 is the status date: PV 500
+        t("S", 99999, d(2026, 1, 5), d(2026, 2, 27), 0.5, 99999, type="summary"),  # never counted
+        t("X", 1000, d(2026, 1, 5), d(2026, 1, 9), 0.3, 300, status="cancelled"),  # only its cost counts
     )
-    ev = earned_value(frame, date(2026, 2, 16))
-    assert (ev.bac, ev.pv, ev.ev, ev.ac) == (15000, 7000, 7500, 7400)
-    assert (ev.sv, ev.cv) == (500, 100)
-    assert ev.spi == pytest.approx(7500 / 7000)
-    assert ev.cpi == pytest.approx(7500 / 7400)
-    assert ev.eac == ev.eac_cpi == pytest.approx(14800)  # 15000 / (7500 / 7400)
-    assert ev.eac_atypical == pytest.approx(14900)  # 7400 + (15000 - 7500)
-    assert ev.eac_composite == pytest.approx(7400 + 7400 * 7000 / 7500)  # 14306.67
-    assert ev.etc == pytest.approx(7400)
-    assert ev.vac == pytest.approx(200)
-    assert ev.tcpi_bac == pytest.approx(7500 / 7600)
-    assert ev.tcpi_eac == pytest.approx(7500 / 7400)
+    ev = earned_value(frame, date(2026, 2, 13))
+    assert (ev.bac, ev.pv, ev.ev, ev.ac) == (15000, 7500, 8000, 7700)
+    assert (ev.sv, ev.cv) == (500, 300)
+    assert ev.spi == pytest.approx(8000 / 7500)
+    assert ev.cpi == pytest.approx(8000 / 7700)
+    assert ev.eac == ev.eac_cpi == pytest.approx(14437.5)  # 15000 / (8000 / 7700)
+    assert ev.eac_atypical == pytest.approx(14700)  # 7700 + (15000 - 8000)
+    assert ev.eac_composite == pytest.approx(7700 + 7000 / ((8000 / 7700) * (8000 / 7500)))
+    assert ev.etc == pytest.approx(14437.5 - 7700)
+    assert ev.vac == pytest.approx(562.5)
+    assert ev.tcpi_bac == pytest.approx(7000 / 7300)
+    assert ev.tcpi_eac == pytest.approx(7000 / 6737.5)
+
+
+def test_a_four_day_task_is_planned_a_quarter_a_day():
+    """MS Project's BCWS: a 4-day, 100-cost task is 25/50/75/100 planned at the end of its days 1-4."""
+    d = date
+    frame = plan(t("A", 100, d(2026, 3, 2), d(2026, 3, 5), 0.0))  # Monday to Thursday
+    days = [d(2026, 3, 1), d(2026, 3, 2), d(2026, 3, 3), d(2026, 3, 4), d(2026, 3, 5), d(2026, 3, 6)]
+    assert [earned_value(frame, day).pv for day in days] == [0, 25, 50, 75, 100, 100]
+    # Over working days: Monday to the next Monday is 6 working days, the weekend adds nothing.
+    long = plan(t("A", 600, d(2026, 3, 2), d(2026, 3, 9), 0.0))
+    assert [earned_value(long, day).pv for day in (d(2026, 3, 6), d(2026, 3, 7), d(2026, 3, 8))] == [500] * 3
+    # A listed non-working day (Tuesday) is skipped: 3 working days, Wednesday is day 2.
+    assert earned_value(frame, d(2026, 3, 4), non_working_days=[d(2026, 3, 3)]).pv == pytest.approx(200 / 3)
+
+
+def test_a_milestone_is_planned_whole_on_its_baseline_date():
+    d = date
+    frame = plan(TaskRow(id="M", name="M", type="milestone", budget=100, baseline_finish=d(2026, 3, 4)))
+    assert [earned_value(frame, day).pv for day in (d(2026, 3, 3), d(2026, 3, 4), d(2026, 3, 5))] == [0, 100, 100]
+
+
+def test_cost_booked_on_cancelled_work_stays_in_ac():
+    """The issue's small case: EV 50, AC 80 of which 30 on a cancelled task, so CPI 0.625 (not 1.0)."""
+    d = date
+    frame = plan(
+        t("A", 100, d(2026, 1, 5), d(2026, 1, 16), 0.5, 50),
+        t("B", 40, d(2026, 1, 5), d(2026, 1, 9), 0.0, 30, status="cancelled"),
+    )
+    ev = earned_value(frame, d(2026, 1, 9))
+    assert (ev.bac, ev.ev, ev.ac, ev.pv) == (100, 50, 80, 50)  # B's budget left BAC, EV and PV
+    assert ev.cpi == pytest.approx(0.625)
 
 
 def test_ratios_are_undefined_not_zero():
     ev = EarnedValue(bac=1000, pv=0, ev=0, ac=0)
     assert (ev.spi, ev.cpi, ev.eac, ev.etc, ev.vac, ev.eac_composite) == (None,) * 6
     assert ev.tcpi_bac == 1.0
+
+
+def test_tcpi_is_undefined_once_the_budget_is_spent():
+    # All earned, AC over BAC: (1000 - 1000) / (1000 - 1200) is -0.0 by arithmetic, undefined by meaning.
+    assert EarnedValue(bac=1000, pv=1000, ev=1000, ac=1200).tcpi_bac is None
+    assert EarnedValue(bac=1000, pv=1000, ev=800, ac=1000).tcpi_bac is None  # AC = BAC: nothing left
+    assert EarnedValue(bac=1000, pv=1000, ev=800, ac=900).tcpi_bac == pytest.approx(2.0)
 
 
 def test_programme_figures_come_from_sums_not_means():
@@ -74,27 +115,107 @@ def test_programme_figures_come_from_sums_not_means():
     assert total.cpi == pytest.approx(950 / 860)
 
 
-def test_earned_schedule_worked_example():
-    # PV rises 10 a day: A over 1-11 January, B over 11-21 January (100 each).
+def _two_fortnights(pct_a: float, pct_b: float, **kw) -> pd.DataFrame:
+    # PV rises 10 a working day: A over 5-16 January 2026, B over 19-30 January (10 working days, 100 each).
     d = date
-    frame = plan(t("A", 100, d(2026, 1, 1), d(2026, 1, 11), 1.0), t("B", 100, d(2026, 1, 11), d(2026, 1, 21), 0.25))
-    es = earned_schedule(frame, date(2026, 1, 16))
-    # EV 125: C = 12 (PV_12 = 120 <= 125 < PV_13 = 130), ES = 12 + 5 / 10.
+    return plan(t("A", 100, d(2026, 1, 5), d(2026, 1, 16), pct_a), t("B", 100, d(2026, 1, 19), d(2026, 1, 30), pct_b,
+                                                                     **kw))  # fmt: skip
+
+
+def test_earned_schedule_worked_example():
+    es = earned_schedule(_two_fortnights(1.0, 0.25), date(2026, 1, 23))
+    # AT: 5-23 January is 15 working days. EV 125: C = 12 (PV_12 = 120 <= 125 < PV_13 = 130), ES = 12 + 5 / 10.
     assert es.es == pytest.approx(12.5)
     assert es.at == 15
     assert es.sv_t == pytest.approx(-2.5)
     assert es.spi_t == pytest.approx(12.5 / 15)
-    assert es.ieac_t == pytest.approx(20 / (12.5 / 15))  # 24 days instead of 20
+    assert es.ieac_t == pytest.approx(20 / (12.5 / 15))  # 24 working days instead of 20
+    assert es.reason is None
 
 
 def test_earned_schedule_does_not_tend_to_one_when_late():
-    d = date
-    frame = plan(t("A", 100, d(2026, 1, 1), d(2026, 1, 11), 1.0), t("B", 100, d(2026, 1, 11), d(2026, 1, 21), 1.0))
-    late = date(2026, 1, 26)  # finished 5 days late
+    frame = _two_fortnights(1.0, 1.0)
+    late = date(2026, 2, 6)  # finished a working week late
     assert earned_value(frame, late).spi == 1.0
     es = earned_schedule(frame, late)
     assert es.es == 20 and es.at == 25
     assert es.spi_t == pytest.approx(0.8)
+
+
+def test_earned_schedule_is_undefined_before_the_baseline_start():
+    for before in (date(2026, 1, 2), date(2026, 1, 4)):  # the Friday and the Sunday before
+        es = earned_schedule(_two_fortnights(0.0, 0.0), before)
+        assert (es.es, es.sv_t, es.spi_t, es.ieac_t) == (None, None, None, None)
+        assert es.reason == "undefined before the baseline start"
+    first_day = earned_schedule(_two_fortnights(0.0, 0.0), date(2026, 1, 5))
+    assert (first_day.at, first_day.es, first_day.spi_t) == (1, 0.0, 0.0)
+    assert first_day.ieac_t is None  # SPI(t) 0: no forecast, not infinity
+
+
+def test_earned_schedule_of_a_plan_baselined_on_one_day():
+    d = date
+    one_day = plan(t("A", 100, d(2026, 1, 5), d(2026, 1, 5), 0.5), t("B", 100, d(2026, 1, 5), d(2026, 1, 5), 0.5))
+    es = earned_schedule(one_day, d(2026, 1, 5))
+    assert (es.es, es.at, es.planned_duration) == (0.5, 1, 1)  # half of the one day earned
+    milestones = plan(TaskRow(id="M", name="M", type="milestone", baseline_finish=d(2026, 1, 5), percent_complete=0))
+    assert earned_schedule(milestones, d(2026, 1, 9)).reason == "undefined: no budget on the baselined work"
+    weekend = plan(t("A", 100, d(2026, 1, 10), d(2026, 1, 11), 0.5))  # a Saturday and a Sunday
+    assert earned_schedule(weekend, d(2026, 1, 12)).reason == "undefined: the baseline has no working day"
+
+
+def _naive_planned_fraction(start: date, finish: date, when: date, holidays: set[date]) -> float:
+    """NETWORKDAYS counted day by day with the standard library, as the guide states the rule."""
+
+    def networkdays(a: date, b: date) -> int:
+        days = (a + timedelta(n) for n in range((b - a).days + 1))
+        return sum(1 for x in days if x.weekday() < 5 and x not in holidays)
+
+    if when >= finish:
+        return 1.0
+    if when < start:
+        return 0.0
+    span = networkdays(start, finish)
+    return min(1.0, networkdays(start, when) / span) if span else 0.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 40), st.integers(1, 10_000)), min_size=1, max_size=12),
+    st.integers(-10, 120),
+    st.sets(st.integers(0, 120), max_size=10),
+)
+def test_planned_value_is_networkdays_day_by_day(tasks, status_offset, holiday_offsets):
+    origin = date(2026, 1, 1)
+    holidays = {origin + timedelta(n) for n in holiday_offsets}
+    rows = [t(str(i), b, origin + timedelta(s), origin + timedelta(s + n), 0.0) for i, (s, n, b) in enumerate(tasks)]
+    when = origin + timedelta(status_offset)
+    expected = sum(
+        r.budget * _naive_planned_fraction(r.baseline_start, r.baseline_finish, when, holidays) for r in rows
+    )
+    assert earned_value(plan(*rows), when, non_working_days=holidays).pv == pytest.approx(expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 30), st.integers(1, 1000)), max_size=8),
+    st.integers(1, 80),
+)
+def test_earning_exactly_the_plan_gives_es_equal_to_at(tasks, status_offset):
+    # One task spans the whole baseline, so PV rises on every working day and ES is unique: when
+    # each task has earned its planned share, ES is the actual time (or the planned duration once
+    # everything is earned), SV(t) 0 and SPI(t) 1. PV and ES must share one definition for this.
+    monday = date(2026, 1, 5)
+    end = monday + timedelta(max([s + n for s, n, _ in tasks], default=0) + 7)
+    rows = [t("all", 500, monday, end, 0.0)]
+    rows += [t(str(i), b, monday + timedelta(s), monday + timedelta(s + n), 0.0) for i, (s, n, b) in enumerate(tasks)]
+    when = monday + timedelta(status_offset)
+    frame = plan(*rows)
+    fraction = planned_fraction(frame, when).fillna(0)
+    frame["percent_complete"] = fraction
+    es = earned_schedule(frame, when)
+    duration = np.busday_count(monday, end + timedelta(1))
+    assert es.planned_duration == duration
+    assert es.es == pytest.approx(min(es.at, duration))
 
 
 def test_milestones():

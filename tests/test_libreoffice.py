@@ -14,10 +14,12 @@ import openpyxl
 import pytest
 
 from pmo_logic.columns import ComputeContext
-from pmo_logic.frames import sheet_frame
+from pmo_logic.consolidate import load_project
+from pmo_logic.frames import rows_to_frame, sheet_frame
+from pmo_logic.kpis import earned_value, planned_values
 from pmo_logic.libreoffice import convert
-from pmo_logic.models import ProjectWorkbook
-from pmo_logic.reader import read_project_workbook
+from pmo_logic.models import PortfolioSettings, ProjectWorkbook, TaskRow
+from pmo_logic.reader import read_portfolio_workbook, read_project_workbook
 from pmo_logic.sheets import PROJECT_SHEETS, project_computed_values
 from pmo_logic.template_files import TEMPLATE_FILES
 
@@ -141,3 +143,49 @@ def test_libreoffice_really_recalculates(tmp_path: Path, templates_dir: Path):
     assert values["Risks"].cell(2, risk_headers.index("Score") + 1).value == 25
     assert values["Risks"].cell(2, risk_headers.index("Level") + 1).value == "Critical"
     assert values["Risks"].cell(2, risk_headers.index("Expected value (EMV)") + 1).value == pytest.approx(0.9 * 15000)
+
+
+def test_every_task_planned_value_equals_the_engine(recalculated, demo_portfolio):
+    """One PV everywhere: each task's Planned value cell, as LibreOffice computes the template's
+    NETWORKDAYS formula, equals the engine's (`kpis.planned_values`, not the formula's pandas twin);
+    the Project sheet's PV, EV and AC equal the engine's earned value, and the roll-up's
+    (`load_project`) for every template and demo project. The demo projects list their country's
+    public holidays, so the roll-up counts the demo portfolio's calendar country too; the
+    templates list one day off, and are rolled up without a country (else PLAN014's warning applies)."""
+    demo_settings = read_portfolio_workbook(demo_portfolio.portfolio_file).settings
+    assert demo_settings.calendar_country
+    plan_schema = next(s for s in PROJECT_SHEETS if s.key == "plan")
+    project_schema = next(s for s in PROJECT_SHEETS if s.key == "project")
+    tasks, projects = 0, 0
+    for source, result in recalculated:
+        if "portfolio" in source.name:
+            continue
+        data = read_project_workbook(source)
+        lang, status = data.meta.language, data.project.status_date
+        plan = rows_to_frame(data.plan, TaskRow)
+        days_off = [r.day for r in data.lists if r.day]
+        book = openpyxl.load_workbook(result, data_only=True)
+        ws = book[plan_schema.name(lang)]
+        column = [c.value for c in ws[1]].index(_header(plan_schema, "planned_value", lang)) + 1
+        for row, expected in zip(plan["source_row"], planned_values(plan, status, days_off), strict=True):
+            cell = ws.cell(int(row), column)
+            assert cell.value == pytest.approx(expected, abs=1e-6), f"{source.name} {ws.title}!{cell.coordinate}"
+            tasks += 1
+        engine = earned_value(plan, status, non_working_days=days_off)
+        settings = demo_settings if source in demo_portfolio.project_files else PortfolioSettings()
+        rollup = load_project(str(source), settings).kpis
+        labels = {r[0].value: r[1].value for r in book[project_schema.name(lang)].iter_rows(max_col=2)}
+        for key, figure in (("planned_value", "pv"), ("earned_value", "ev"), ("actual_cost", "ac")):
+            shown = labels[_value_header(project_schema, key, lang)]
+            assert shown == pytest.approx(getattr(engine, figure), abs=1e-6), (source.name, key)
+            assert shown == pytest.approx(rollup[figure], abs=1e-6), (source.name, key, "roll-up")
+        projects += 1
+    assert projects == 4 + 12 and tasks > 1000
+
+
+def _header(schema, key: str, lang: str) -> str:
+    return next(c for c in schema.computed if c.key == key).header(lang)
+
+
+def _value_header(schema, key: str, lang: str) -> str:
+    return next(c for c in schema.computed_values if c.key == key).header(lang)

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from pmo_logic.examples import example_portfolio, example_project
-from pmo_logic.models import ProjectWorkbook, TaskRow
+from pmo_logic.models import TEMPLATE_VERSION, ProjectWorkbook, TaskRow
 from pmo_logic.reader import read_portfolio_workbook, read_project_workbook
 from pmo_logic.sheets import PORTFOLIO_SHEETS, PROJECT_SHEETS
 from pmo_logic.template_files import TEMPLATE_FILES, build_templates, outdated_templates
@@ -98,7 +98,7 @@ def test_structure_seen_by_openpyxl(templates_dir: Path):
     assert book["Projet"]["A13"].value == "Date d'état *"
     assert book["Projet"]["B13"].value.date() == example_project("fr").project.status_date
     props = {p.name: p.value for p in book.custom_doc_props.props}
-    assert props == {"pmo_kind": "project", "pmo_template_version": "2", "pmo_language": "fr"}
+    assert props == {"pmo_kind": "project", "pmo_template_version": str(TEMPLATE_VERSION), "pmo_language": "fr"}
     # The computed column carries the pandas value as its cached result: EV = 20 000 x 100 %.
     cached = openpyxl.load_workbook(templates_dir / "project_fr.xlsx", data_only=True)["Planning"]
     headers = [c.value for c in cached[1]]
@@ -154,3 +154,30 @@ def test_refuses_to_overwrite_unless_asked(tmp_path: Path):
     with pytest.raises(FileExistsError):
         write_project_workbook(target, example_project("en"), overwrite=False)
     assert target.read_bytes() == b"keep me"
+
+
+def test_a_version_2_workbook_reads_with_todays_planned_value(tmp_path: Path):
+    """Version 3 changed the Planned % formula (working days, the status date worked); a version 2
+    workbook keeps its calendar-day formula, and pmo-xl reads its inputs, never that formula."""
+    from pmo_logic.consolidate import load_project
+    from pmo_logic.frames import rows_to_frame
+    from pmo_logic.kpis import earned_value
+    from pmo_logic.models import PortfolioSettings
+
+    path = write_project_workbook(tmp_path / "v2.xlsx", example_project())
+    book = openpyxl.load_workbook(path)
+    plan = book["Plan"]
+    column = [c.value for c in plan[1]].index("Planned % at status date") + 1
+    for row in range(2, plan.max_row + 1):
+        if isinstance(plan.cell(row, column).value, str):
+            plan.cell(row, column).value = "=IF(StatusDate>=Tasks[[#This Row],[Baseline finish]],1,0)"
+    for row in book["_meta"].iter_rows():
+        if row[0].value == "template_version":
+            row[1].value = 2
+    book.save(path)
+    workbook = read_project_workbook(path)
+    assert workbook.problems == [] and workbook.meta.template_version == 2
+    expected = earned_value(rows_to_frame(workbook.plan, TaskRow), workbook.project.status_date,
+                            non_working_days=[r.day for r in workbook.lists])  # fmt: skip
+    assert load_project(str(path), PortfolioSettings()).kpis["pv"] == pytest.approx(expected.pv)
+    assert 0 < expected.pv < expected.bac
