@@ -318,16 +318,20 @@ def validate(
 ) -> None:
     """Check project workbooks against the rule catalogue and show what to fix, where."""
     from pmo_logic.findings import SEVERITY_ORDER
-    from pmo_logic.validate import dcma_table, validate_workbooks, workbook_files
+    from pmo_logic.validate import dcma_table, find_workbooks, validate_workbooks
     from pmo_logic.validation_report import write_validation_report
 
-    files = workbook_files(paths)
+    search = find_workbooks(paths)  # without pmo-xl's own outputs, which are not projects
+    files = search.files
     projects, portfolio_workbook = [], None
     if portfolio is not None:
         portfolio_workbook = read_portfolio_workbook(portfolio)
         if any(p.severity == "error" for p in portfolio_workbook.problems):
             _print_problems(portfolio_workbook.problems)
             raise typer.Exit(2)
+    for path in search.of_kind("portfolio")[:1] if portfolio_workbook is None else []:
+        portfolio_workbook = read_portfolio_workbook(path)  # a portfolio workbook in the folder: its Settings apply
+        search.skipped.remove((path, "portfolio"))
     for path in files:
         workbook = read_project_workbook(path)
         if any(p.code == "READ006" for p in workbook.problems):
@@ -354,6 +358,7 @@ def validate(
             json.dumps(
                 {
                     "files": [r.file for r in results],
+                    "not_read": search.notes(),
                     "findings": [f.model_dump() for f in findings],
                     "dcma": table.to_dict(orient="records") if len(table) else [],
                 },
@@ -362,6 +367,10 @@ def validate(
             )
         )
     else:
+        for note in search.notes():
+            colour = "red" if note["severity"] == "error" else "dim"
+            where = "" if note["code"] == "CONS006" else f"{note['file']}: "  # the reason names the folder
+            console.print(f"[{colour}]{where}{note['reason']}[/{colour}]", highlight=False)
         _print_findings(results, show_all)
         if not settings.calendar_country:
             # Durations and dates are checked against the days each workbook lists as non-working.
@@ -373,7 +382,7 @@ def validate(
             console.print(f"Report written: [bold]{output}[/bold]")
     if fail_on is not FailOn.never:
         limit = SEVERITY_ORDER[fail_on.value]
-        if any(SEVERITY_ORDER[f.severity] <= limit for f in findings):
+        if search.unlisted or any(SEVERITY_ORDER[f.severity] <= limit for f in findings):
             raise typer.Exit(1)
 
 
