@@ -522,7 +522,7 @@ def consolidate_command(
     from pmo_logic.cache import ProjectCache
     from pmo_logic.consolidate import consolidate
     from pmo_logic.rollup import export_tables, write_rollup
-    from pmo_logic.snapshots import COMPARED_TABLES, changes, last_committee, load_snapshot, save_snapshot
+    from pmo_logic.snapshots import NoSnapshot, committee_history, save_snapshot
 
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
@@ -554,9 +554,15 @@ def consolidate_command(
                 err_console.print(f"[red]{exc}[/red]")
                 raise typer.Exit(2) from exc
     snapshots = base / "snapshots"
-    previous = since if since is not None else last_committee(snapshots, result.status_date)
-    diff = changes(load_snapshot(previous, COMPARED_TABLES), result) if previous is not None else None
-    saved = save_snapshot(result, snapshots) if snapshot else None
+    history = committee_history(snapshots, result, since, trend=False)  # bad snapshots left out, and named
+    previous, diff = (history.previous.path if history.previous else None), history.changes
+    _print_warnings(history.warnings())
+    saved = None
+    if snapshot:
+        try:
+            saved = save_snapshot(result, snapshots)
+        except NoSnapshot as exc:  # nothing consolidated, or no status date: no committee to store
+            _print_warnings([str(exc)])
     _print_rollup(result, diff, previous)
     elapsed = time.perf_counter() - started
     console.print(
@@ -564,6 +570,11 @@ def consolidate_command(
         f"({result.stats['read']} read, {result.stats['files'] - result.stats['read']} from the cache) "
         f"in {elapsed:.1f} s. Roll-up: [bold]{output}[/bold]" + (f"; snapshot: {saved}" if saved else "")
     )
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        err_console.print(f"[yellow]Warning: {warning}[/yellow]", highlight=False)
 
 
 _OUTPUT_KINDS = {"rollup": "roll-up", "committee_pack": "committee pack"}
@@ -690,6 +701,7 @@ def report_command(
         result = consolidate(folder, portfolio_workbook, status_date=when, cache=ProjectCache(base / ".pmo-cache"),
                              exclude=[p for p in (portfolio, output) if p is not None])  # fmt: skip
     history = committee_history(base / "snapshots", result, since)
+    _print_warnings(history.warnings())
     previous = history.previous
     rollup = base / "rollup.xlsx"
     write_committee_pack(

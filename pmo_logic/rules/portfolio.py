@@ -60,3 +60,12 @@ portfolio_rule(
     why="One workbook pmo-xl cannot handle must not stop the roll-up of the others; the error is named, to report.",
     message="could not be consolidated: {error}; please report this",
 )
+portfolio_rule(
+    "CONS008",
+    "warning",
+    "consolidation",
+    summary="A snapshot folder cannot be read: half-written, edited, or not a snapshot.",
+    why="A damaged snapshot must not stop the roll-up nor skew what changed: it is left out, and named.",
+    message="snapshot {folder} left out ({reason}): not used for the last committee, the changes "
+    "or the milestone trend",
+)
