@@ -318,16 +318,20 @@ def validate(
 ) -> None:
     """Check project workbooks against the rule catalogue and show what to fix, where."""
     from pmo_logic.findings import SEVERITY_ORDER
-    from pmo_logic.validate import dcma_table, validate_workbooks, workbook_files
+    from pmo_logic.validate import dcma_table, find_workbooks, validate_workbooks
     from pmo_logic.validation_report import write_validation_report
 
-    files = workbook_files(paths)
+    search = find_workbooks(paths)  # without pmo-xl's own outputs, which are not projects
+    files = search.files
     projects, portfolio_workbook = [], None
     if portfolio is not None:
         portfolio_workbook = read_portfolio_workbook(portfolio)
         if any(p.severity == "error" for p in portfolio_workbook.problems):
             _print_problems(portfolio_workbook.problems)
             raise typer.Exit(2)
+    for path in search.of_kind("portfolio")[:1] if portfolio_workbook is None else []:
+        portfolio_workbook = read_portfolio_workbook(path)  # a portfolio workbook in the folder: its Settings apply
+        search.skipped.remove((path, "portfolio"))
     for path in files:
         workbook = read_project_workbook(path)
         if any(p.code == "READ006" for p in workbook.problems):
@@ -354,6 +358,7 @@ def validate(
             json.dumps(
                 {
                     "files": [r.file for r in results],
+                    "not_read": search.notes(),
                     "findings": [f.model_dump() for f in findings],
                     "dcma": table.to_dict(orient="records") if len(table) else [],
                 },
@@ -362,6 +367,10 @@ def validate(
             )
         )
     else:
+        for note in search.notes():
+            colour = "red" if note["severity"] == "error" else "dim"
+            where = "" if note["code"] == "CONS006" else f"{note['file']}: "  # the reason names the folder
+            console.print(f"[{colour}]{where}{note['reason']}[/{colour}]", highlight=False)
         _print_findings(results, show_all)
         if not settings.calendar_country:
             # Durations and dates are checked against the days each workbook lists as non-working.
@@ -373,7 +382,7 @@ def validate(
             console.print(f"Report written: [bold]{output}[/bold]")
     if fail_on is not FailOn.never:
         limit = SEVERITY_ORDER[fail_on.value]
-        if any(SEVERITY_ORDER[f.severity] <= limit for f in findings):
+        if search.unlisted or any(SEVERITY_ORDER[f.severity] <= limit for f in findings):
             raise typer.Exit(1)
 
 
@@ -513,7 +522,7 @@ def consolidate_command(
     from pmo_logic.cache import ProjectCache
     from pmo_logic.consolidate import consolidate
     from pmo_logic.rollup import export_tables, write_rollup
-    from pmo_logic.snapshots import COMPARED_TABLES, changes, last_committee, load_snapshot, save_snapshot
+    from pmo_logic.snapshots import NoSnapshot, committee_history, save_snapshot
 
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
@@ -545,9 +554,15 @@ def consolidate_command(
                 err_console.print(f"[red]{exc}[/red]")
                 raise typer.Exit(2) from exc
     snapshots = base / "snapshots"
-    previous = since if since is not None else last_committee(snapshots, result.status_date)
-    diff = changes(load_snapshot(previous, COMPARED_TABLES), result) if previous is not None else None
-    saved = save_snapshot(result, snapshots) if snapshot else None
+    history = committee_history(snapshots, result, since, trend=False)  # bad snapshots left out, and named
+    previous, diff = (history.previous.path if history.previous else None), history.changes
+    _print_warnings(history.warnings())
+    saved = None
+    if snapshot:
+        try:
+            saved = save_snapshot(result, snapshots)
+        except NoSnapshot as exc:  # nothing consolidated, or no status date: no committee to store
+            _print_warnings([str(exc)])
     _print_rollup(result, diff, previous)
     elapsed = time.perf_counter() - started
     console.print(
@@ -555,6 +570,11 @@ def consolidate_command(
         f"({result.stats['read']} read, {result.stats['files'] - result.stats['read']} from the cache) "
         f"in {elapsed:.1f} s. Roll-up: [bold]{output}[/bold]" + (f"; snapshot: {saved}" if saved else "")
     )
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        err_console.print(f"[yellow]Warning: {warning}[/yellow]", highlight=False)
 
 
 _OUTPUT_KINDS = {"rollup": "roll-up", "committee_pack": "committee pack"}
@@ -681,6 +701,7 @@ def report_command(
         result = consolidate(folder, portfolio_workbook, status_date=when, cache=ProjectCache(base / ".pmo-cache"),
                              exclude=[p for p in (portfolio, output) if p is not None])  # fmt: skip
     history = committee_history(base / "snapshots", result, since)
+    _print_warnings(history.warnings())
     previous = history.previous
     rollup = base / "rollup.xlsx"
     write_committee_pack(

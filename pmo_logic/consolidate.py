@@ -58,7 +58,14 @@ from pmo_logic.models import (
 from pmo_logic.reader import read_project_tables
 from pmo_logic.rules.base import isin
 from pmo_logic.sheets import PROJECT_SHEETS
-from pmo_logic.validate import is_unreadable, sheet_columns, validate_workbook, workbook_files
+from pmo_logic.validate import (
+    OUTPUT_KINDS,
+    find_workbooks,
+    is_unreadable,
+    sheet_columns,
+    skipped_kind_name,
+    validate_workbook,
+)
 from pmo_logic.validation_settings import ValidationSettings, settings_from_portfolio
 from pmo_logic.workdays import public_holidays, slip_days
 
@@ -124,6 +131,25 @@ class Portfolio:
 
 
 def load_project(path: str, settings: PortfolioSettings, status_date: date | None = None) -> ProjectLoad:
+    """Read, validate and measure one project workbook. Never raises: whatever goes wrong with
+    one workbook becomes its *Load problems* row (`failed_load`), and the rest consolidate."""
+    try:
+        return _load_project(path, settings, status_date)
+    except Exception as exc:  # a fault of ours on one odd plan must not stop the committee's roll-up
+        return failed_load(path, exc)
+
+
+CONSOLIDATION_FAILED = "CONS007"
+
+
+def failed_load(path: str | os.PathLike[str], exc: BaseException) -> ProjectLoad:
+    """The load of a workbook that could not be consolidated: it carries why, for *Load problems*."""
+    reason = f"could not be consolidated: {type(exc).__name__}: {exc}; please report this"
+    finding = Finding(code=CONSOLIDATION_FAILED, severity="error", file=Path(path).name, message=reason)
+    return ProjectLoad(path=str(path), workbook=ProjectWorkbook(source=str(path)), findings=[finding], kpis={})
+
+
+def _load_project(path: str, settings: PortfolioSettings, status_date: date | None = None) -> ProjectLoad:
     """Read, validate and measure one project workbook. Never raises for a bad workbook."""
     # Rows as columns only: the models would be copies of them (see `read_project_tables`).
     workbook, tables = read_project_tables(path, rows=False)
@@ -330,7 +356,14 @@ def _worker_started() -> None:
 
 def _load_batch(paths: Sequence[str], settings: PortfolioSettings, status_date: date | None) -> list[bytes]:
     # Pickled here, once: the parent unpickles them and the cache keeps the same bytes.
-    return [pickle.dumps(load_project(p, settings, status_date), pickle.HIGHEST_PROTOCOL) for p in paths]
+    return [_packed(p, load_project(p, settings, status_date)) for p in paths]
+
+
+def _packed(path: str, load: ProjectLoad) -> bytes:
+    try:
+        return pickle.dumps(load, pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # one load that cannot be sent must not lose its batch's others
+        return pickle.dumps(failed_load(path, exc), pickle.HIGHEST_PROTOCOL)
 
 
 def consolidate(
@@ -349,7 +382,10 @@ def consolidate(
     status_date = status_date or settings.status_date
     sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     skip = {Path(p).resolve() for p in exclude}
-    files = [str(p) for p in workbook_files(sources) if p.resolve() not in skip]
+    search = find_workbooks(sources)
+    files = [str(p) for p in search.files if p.resolve() not in skip]
+    # The portfolio workbook given, and the output being replaced, are not worth a note.
+    search.skipped = [(p, kind) for p, kind in search.skipped if p.resolve() not in skip]
     if on_files:
         on_files(len(files))
 
@@ -363,7 +399,8 @@ def consolidate(
     else:
         loads, read = loader(files), len(files)
     with collector_paused():
-        return build_portfolio(loads, settings, status_date, portfolio, stats={"files": len(files), "read": read})
+        stats = {"files": len(files), "read": read}
+        return build_portfolio(loads, settings, status_date, portfolio, stats=stats, notes=search.notes())
 
 
 @contextlib.contextmanager
@@ -390,9 +427,15 @@ def build_portfolio(
     status_date: date | None,
     portfolio: PortfolioWorkbook | None = None,
     stats: dict[str, int] | None = None,
+    notes: Sequence[Mapping[str, Any]] = (),
 ) -> Portfolio:
-    """The roll-up from loaded workbooks (pure: no file is read here)."""
-    problems: list[dict[str, Any]] = []
+    """The roll-up from loaded workbooks (pure: no file is read here).
+
+    ``notes`` are *Load problems* rows found before loading (`WorkbookSearch.notes`: folders
+    that could not be listed, pmo-xl's own outputs left out); they come first.
+    """
+    problems: list[dict[str, Any]] = [{column: note.get(column, "") for column in LOAD_PROBLEM_COLUMNS}
+                                      for note in notes]  # fmt: skip
     kept: list[ProjectLoad] = []
     seen: dict[str, str] = {}
 
@@ -411,15 +454,27 @@ def build_portfolio(
     for load in sorted(loads, key=preference):
         name = Path(load.path).name
         project_id = load.workbook.project.project_id
-        if load.workbook.meta.kind != "project" or any(f.code == "READ006" for f in load.findings):
-            continue  # the portfolio workbook itself, or another kind: not a project
+        failed = next((f for f in load.findings if f.code == CONSOLIDATION_FAILED), None)
+        if failed is not None:
+            problem(name, project_id, failed.code, "error", failed.message)
+            continue
+        other_kind = next((f for f in load.findings if f.code == "READ006"), None)
+        if load.workbook.meta.kind != "project" or other_kind is not None:
+            # The portfolio workbook, or another pmo-xl workbook with no kind marker: not a project.
+            problem(name, None, "CONS005", "info", _not_a_project(other_kind.message if other_kind else ""))
+            continue
         if is_unreadable(load.workbook):
-            for f in load.findings:
-                if f.severity == "error" and f.code.startswith("READ"):
-                    problem(name, project_id, f.code, "error", f"{f.address}: {f.message}" if f.address else f.message)
+            for f in _read_errors(load):
+                problem(name, project_id, f.code, "error", f"{f.address}: {f.message}" if f.address else f.message)
             continue
         if not project_id:
-            problem(name, None, "CONS004", "error", "no Project ID on the Project sheet: it cannot be consolidated")
+            # The Project sheet could not be read (the file, or the sheet itself): that is the
+            # reason to give, not a blank ID the analyst would look for in vain.
+            unread = [f for f in _read_errors(load) if not f.sheet or f.sheet in _PROJECT_SHEET_NAMES]
+            for f in unread:
+                problem(name, None, f.code, "error", f"{f.address}: {f.message}" if f.address else f.message)
+            if not unread:
+                problem(name, None, "CONS004", "error", "no Project ID on the Project sheet: it cannot be consolidated")
         elif project_id in seen:
             reason = f"project {project_id} is also in {seen[project_id]}: this copy is left out"
             problem(name, project_id, "CONS003", "error", reason)
@@ -455,6 +510,21 @@ def build_portfolio(
         load_problems=pd.DataFrame(problems, columns=LOAD_PROBLEM_COLUMNS),
         stats={**(stats or {}), "projects": len(kept)},
     )
+
+
+_PROJECT_SHEET_NAMES = {next(s for s in PROJECT_SHEETS if s.key == "project").name(lang) for lang in ("en", "fr")}
+
+
+def _read_errors(load: ProjectLoad) -> list[Finding]:
+    return [f for f in load.findings if f.severity == "error" and f.code.startswith("READ")]
+
+
+def _not_a_project(message: str) -> str:
+    """What a workbook of another kind is, for its *Load problems* note."""
+    kind = next((k for k in OUTPUT_KINDS if f"this is a {k} workbook" in message), None)
+    if kind is None:
+        return f"{message}: skipped" if message else "not a project workbook, skipped"
+    return f"{skipped_kind_name(kind)} written by pmo-xl: not a project workbook, skipped"
 
 
 PROJECT_COLUMNS = ["project_id", "name", "programme", "project_manager", "methodology", "status_date",

@@ -40,7 +40,9 @@ def write_rollup(path: str | os.PathLike[str], portfolio: Portfolio, *, overwrit
     status = portfolio.status_date.isoformat() if portfolio.status_date else ""
     meta = [["kind", ROLLUP_KIND], ["generator", f"pmo-xl {__version__}"], ["status_date", status]]
     sheets.append(PlainSheet("_meta", meta, hidden=True))
-    return write_tables(path, sheets, title="Portfolio roll-up", comments=f"pmo-xl {__version__}", overwrite=overwrite)
+    # The kind marker too, so that a later run never reads this roll-up as a project (`validate.output_kind`).
+    return write_tables(path, sheets, title="Portfolio roll-up", comments=f"pmo-xl {__version__}", overwrite=overwrite,
+                        properties={"pmo_kind": ROLLUP_KIND})  # fmt: skip
 
 
 def _kind(column: str, series: pd.Series) -> str:

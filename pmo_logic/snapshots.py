@@ -12,24 +12,36 @@ roll-up table (one JSON object per row, dates as ``YYYY-MM-DD``) and ``manifest.
 
 JSON Lines is open, typed enough, and never run by a spreadsheet (unlike a CSV opened in
 Excel). pandas reads it with ``pd.read_json(path, lines=True)``.
+
+The snapshot folder is shared (the PMO's folder): what is read back is JSON only, and every
+field is checked (the manifest by a pydantic model, each table's dates, numbers and yes/no
+columns). A snapshot that fails a check, half-written or edited, is a `BadSnapshot`: it is
+named (`SnapshotProblem`) and left out of the last committee, the changes and the trend, and
+the new snapshot is still saved. A snapshot is written into a temporary folder and renamed
+into place, so that a half-written one is never seen as complete, and two runs saving at the
+same second get two folders.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Collection
-from dataclasses import dataclass
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pmo_logic import __version__
 from pmo_logic.consolidate import Portfolio
-from pmo_logic.files import atomic_output
 
 FORMAT = "pmo-xl snapshot"
 FORMAT_VERSION = 1
@@ -38,7 +50,53 @@ TABLES = ("projects", "programmes", "portfolio", "milestones", "risks", "actions
 CHANGE_COLUMNS = ["change", "project_id", "item", "name", "before", "after", "delta"]
 DATE_COLUMNS = {"status_date", "start_date", "end_date", "forecast_finish", "baseline_finish", "agile_forecast_finish",
                 "start", "finish", "baseline_start", "actual_start", "actual_finish", "due_date",
-                "raised_on", "needed_by", "decided_on", "need_by", "forecast", "month", "constraint_date"}  # fmt: skip
+                "raised_on", "needed_by", "decided_on", "need_by", "forecast", "month", "constraint_date",
+                "early_start", "early_finish", "late_start", "late_finish"}  # fmt: skip
+NUMBER_COLUMNS = {"ac", "actual_cost", "approved_budget", "at", "bac", "budget", "cost_impact", "cpi", "cv",
+                  "data_age_days", "days_late", "duration", "eac", "eac_atypical", "eac_composite", "eac_cpi",
+                  "errors", "es", "etc", "ev", "ieac_t", "impact", "key_milestone_slip", "key_milestones",
+                  "max_risk_score", "milestone_hit_rate", "milestones_due", "open_decisions", "open_issues",
+                  "open_risks", "overdue_actions", "percent_complete", "probability", "projects", "projects_amber",
+                  "projects_green", "projects_red", "pv", "remaining_points", "risk_emv", "risk_exposure",
+                  "risks_critical", "risks_high", "risks_low", "risks_medium", "row", "schedule_variance_days",
+                  "score", "slip_days", "spi", "spi_t", "sv", "sv_t", "tcpi_bac", "tcpi_eac", "total_float", "vac",
+                  "velocity", "warnings"}  # fmt: skip
+YES_NO_COLUMNS = {"key_milestone", "rag_differs", "stale", "critical"}
+TEXT_COLUMNS = {"project_id", "id", "name", "programme", "title", "status", "type", "rag_overall", "rag_schedule",
+                "rag_cost", "rag_risk", "manual_rag", "file", "sheet"}  # fmt: skip
+"""The columns whose values are checked when a snapshot is read (the others are kept as read)."""
+
+MANIFEST_LIMIT = 1 << 20
+"""A manifest is a few kilobytes; a larger one is not read."""
+_SNAPSHOT_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:_(\d+))?$")
+_PARTIAL = ".partial-"
+_PARTIAL_MAX_AGE = 24 * 3600  # older temporary folders are a crashed run's: removed by the next save
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class TableEntry(BaseModel):
+    """One table of a snapshot, as its manifest lists it."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    file: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}\.jsonl$")]
+    """A file of the snapshot folder itself: no path can lead out of it."""
+    rows: Annotated[int, Field(ge=0)]
+    columns: list[str] = []
+
+
+class Manifest(BaseModel):
+    """``manifest.json``: read with strict types, unknown fields ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    format: Literal["pmo-xl snapshot"]
+    format_version: Annotated[int, Field(ge=1)]
+    pmo_xl: str = ""
+    status_date: date
+    created: datetime
+    portfolio: str | None = None
+    tables: dict[str, TableEntry]
 
 
 @dataclass
@@ -49,35 +107,122 @@ class Snapshot:
     tables: dict[str, pd.DataFrame]
 
 
+@dataclass(frozen=True)
+class SnapshotProblem:
+    """A snapshot folder that could not be read, and why."""
+
+    path: Path
+    reason: str
+
+    def sentence(self) -> str:
+        """The warning to show: which folder, what is wrong, what it means."""
+        return (f"snapshot {self.path} left out ({self.reason}): not used for the last committee, the changes "
+                "or the milestone trend")  # fmt: skip
+
+    def note(self) -> dict[str, str]:
+        """As a *Load problems* row."""
+        return {"file": str(self.path), "project_id": "", "code": "CONS008", "severity": "warning",
+                "reason": self.sentence()}  # fmt: skip
+
+
+class BadSnapshot(ValueError):
+    """A snapshot folder that is not a complete, valid pmo-xl snapshot."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.problem = SnapshotProblem(path, reason)
+
+
+class NoSnapshot(ValueError):
+    """A roll-up that must not be stored as a snapshot (no project, or no status date)."""
+
+
 def save_snapshot(portfolio: Portfolio, folder: str | os.PathLike[str], *, created: datetime | None = None) -> Path:
-    """Store the roll-up's tables as a new snapshot folder; returns its path."""
+    """Store the roll-up's tables as a new snapshot folder; returns its path.
+
+    Raises `NoSnapshot` for a roll-up without a project or without a status date: it is no
+    committee to compare the next one with.
+    """
+    if portfolio.status_date is None:
+        raise NoSnapshot("the roll-up has no status date: no snapshot saved (set the Status date in Settings)")
+    if portfolio.projects.empty:
+        raise NoSnapshot("no project workbook could be consolidated: no snapshot saved")
     root = Path(folder)
-    stamp = portfolio.status_date.isoformat() if portfolio.status_date else "undated"
-    target = root / stamp
-    n = 2
-    while target.exists():
-        target = root / f"{stamp}_{n}"
-        n += 1
-    target.mkdir(parents=True)
+    root.mkdir(parents=True, exist_ok=True)
+    _remove_stale_partials(root)
+    stamp = portfolio.status_date.isoformat()
+    partial = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=root))
+    try:
+        os.chmod(partial, _folder_mode())  # mkdtemp's 0700 would hide it from the PMO's colleagues
+        _write_snapshot(portfolio, partial, created or datetime.now())
+        return _move_into_place(partial, root, stamp)
+    finally:
+        if partial.exists():
+            shutil.rmtree(partial, ignore_errors=True)
+
+
+def _write_snapshot(portfolio: Portfolio, target: Path, created: datetime) -> None:
     tables = portfolio.tables()
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "pmo_xl": __version__,
         "status_date": portfolio.status_date.isoformat() if portfolio.status_date else None,
-        "created": (created or datetime.now()).isoformat(timespec="seconds"),
+        "created": created.isoformat(timespec="seconds"),
         "portfolio": portfolio.settings.portfolio_name,
         "tables": {},
     }
     for name in TABLES:
         frame = tables[name]
-        with atomic_output(target / f"{name}.jsonl") as tmp:
-            _to_jsonl(frame, tmp)
+        _to_jsonl(frame, target / f"{name}.jsonl")
         # The columns too: an empty table has no row to name them.
         manifest["tables"][name] = {"file": f"{name}.jsonl", "rows": len(frame), "columns": [str(c) for c in frame]}
-    with atomic_output(target / "manifest.json") as tmp:
-        tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    return target
+    (target / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+
+
+def _move_into_place(partial: Path, root: Path, stamp: str) -> Path:
+    """Rename the written snapshot to the first free name of ``stamp``, ``stamp_2``...
+
+    Each name is claimed by creating its folder (which fails if another run has it: no two
+    runs get one name), and the snapshot then takes the claimed empty folder's place.
+    """
+    n = 1
+    while True:
+        target = root / (stamp if n == 1 else f"{stamp}_{n}")
+        n += 1
+        try:
+            target.mkdir()
+        except FileExistsError:
+            continue
+        try:
+            os.replace(partial, target)  # POSIX: one step onto our own empty folder
+            return target
+        except OSError:
+            pass
+        # Windows: a folder cannot take another's place; free the name and move in, unless
+        # another run claimed it in between (then the next name).
+        target.rmdir()
+        try:
+            os.rename(partial, target)
+            return target
+        except FileExistsError:
+            continue
+
+
+def _remove_stale_partials(root: Path) -> None:
+    now = time.time()
+    for child in root.glob(_PARTIAL + "*"):
+        try:
+            if child.is_dir() and now - child.stat().st_mtime > _PARTIAL_MAX_AGE:
+                shutil.rmtree(child, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def _folder_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
 
 
 def _to_jsonl(frame: pd.DataFrame, path: Path) -> None:
@@ -142,53 +287,201 @@ def _json_texts(column: pd.Series) -> list[str]:
 
 
 def load_snapshot(path: str | os.PathLike[str], tables: Collection[str] | None = None) -> Snapshot:
-    """A snapshot's tables (only those named in ``tables``, when given: the trend needs one)."""
+    """A snapshot's tables (only those named in ``tables``, when given: the trend needs one).
+
+    Raises `BadSnapshot` (naming the folder and what is wrong) for a snapshot that is not
+    complete and valid; unknown tables and columns are ignored.
+    """
     folder = Path(path)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    if manifest.get("format") != FORMAT:
-        raise ValueError(f"{folder} is not a pmo-xl snapshot")
+    manifest = read_manifest(folder)
     loaded = {}
-    for name, entry in manifest["tables"].items():
-        if tables is not None and name not in tables:
-            continue
-        lines = [line for line in (folder / entry["file"]).read_text(encoding="utf-8").splitlines() if line]
+    for name, entry in manifest.tables.items():
+        if (name not in TABLES and name != "tasks") or (tables is not None and name not in tables):
+            continue  # "tasks": the milestones of snapshots older than their own table
+        loaded[name] = _read_table(folder, name, entry)
+    return Snapshot(folder, manifest.status_date, manifest.created.isoformat(timespec="seconds"), loaded)
+
+
+def read_manifest(folder: str | os.PathLike[str]) -> Manifest:
+    """A snapshot folder's manifest, checked (`BadSnapshot` when it is not a valid one)."""
+    folder = Path(folder)
+    named = _SNAPSHOT_NAME.match(folder.name)
+    file = folder / "manifest.json"
+    try:
+        if file.stat().st_size > MANIFEST_LIMIT:
+            raise BadSnapshot(folder, "manifest.json is far too large for a snapshot manifest")
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadSnapshot(folder, "no manifest.json: not a snapshot, or one that was never finished") from None
+    except OSError as exc:
+        raise BadSnapshot(folder, f"manifest.json cannot be read ({_os_reason(exc)})") from exc
+    except UnicodeDecodeError:
+        raise BadSnapshot(folder, "manifest.json is not text (UTF-8)") from None
+    try:
+        manifest = Manifest.model_validate_json(text)  # JSON only, each field of its type
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            raise BadSnapshot(
+                folder, f"manifest.json is not valid JSON ({first['msg']}): half-written or edited?"
+            ) from None
+        where = ".".join(str(part) for part in first["loc"]) or "the manifest"
+        value = f" {json.dumps(first['input'], default=str)[:60]}" if first["loc"] else ""
+        why = first["msg"][:1].lower() + first["msg"][1:]
+        if first["type"] == "string_pattern_mismatch":  # a table file
+            why = "not the name of a .jsonl file in the snapshot folder"
+        raise BadSnapshot(folder, f"manifest.json: {where}{value}: {why}") from None
+    if manifest.format_version > FORMAT_VERSION:
+        raise BadSnapshot(folder, f"written by a newer pmo-xl (format {manifest.format_version}): upgrade pmo-xl")
+    if "projects" not in manifest.tables:
+        raise BadSnapshot(folder, "its manifest lists no projects table")
+    if named is None:
+        raise BadSnapshot(folder, f"the folder name {folder.name!r} is not a status date (YYYY-MM-DD)")
+    if named.group(1) != manifest.status_date.isoformat():
+        raise BadSnapshot(folder, f"the folder is named {folder.name} but its status date is {manifest.status_date}")
+    return manifest
+
+
+def _read_table(folder: Path, name: str, entry: TableEntry) -> pd.DataFrame:
+    file = folder / entry.file
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadSnapshot(folder, f"{entry.file} is missing") from None
+    except OSError as exc:
+        raise BadSnapshot(folder, f"{entry.file} cannot be read ({_os_reason(exc)})") from exc
+    except UnicodeDecodeError:
+        raise BadSnapshot(folder, f"{entry.file} is not text (UTF-8)") from None
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:
         rows = json.loads("[" + ",".join(lines) + "]")  # one parse instead of one per line: the same rows
-        frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=entry.get("columns", []))
-        for column in frame.columns:
-            if column in DATE_COLUMNS:
-                frame[column] = pd.to_datetime(frame[column], errors="coerce")
-        loaded[name] = frame
-    status = manifest.get("status_date")
-    return Snapshot(folder, date.fromisoformat(status) if status else None, manifest.get("created", ""), loaded)
+    except ValueError:
+        rows = None
+    if rows is None or len(rows) != len(lines) or not all(type(row) is dict for row in rows):
+        for number, line in enumerate(text.splitlines(), start=1):
+            try:
+                row = json.loads(line) if line.strip() else {}
+            except ValueError:
+                row = None
+            if type(row) is not dict:
+                raise BadSnapshot(folder, f"{entry.file} line {number} is not a JSON object: half-written or edited?")
+        raise BadSnapshot(folder, f"{entry.file} cannot be read as one JSON object per line")
+    if len(rows) != entry.rows:
+        raise BadSnapshot(folder, f"{entry.file} has {len(rows)} row(s) where its manifest says {entry.rows}")
+    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=entry.columns)
+    for column in frame.columns:
+        problem = _column_problem(column, frame[column])
+        if problem is not None:
+            at, value, expected = problem
+            shown = json.dumps(value, ensure_ascii=False)[:60]
+            raise BadSnapshot(folder, f"{entry.file} row {at + 1}: {column} is {shown}, not {expected}")
+        if column in DATE_COLUMNS:
+            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+    return frame
+
+
+def _column_problem(column: Any, values: pd.Series) -> tuple[int, Any, str] | None:
+    """(row, value, what was expected) of the first value of a checked column of the wrong type."""
+    if column in NUMBER_COLUMNS:
+        if values.dtype.kind in "fiu":
+            return None
+        return _first(values, lambda v: v is None or (type(v) in (int, float)), "a number")
+    if column in YES_NO_COLUMNS:
+        if values.dtype.kind == "b":
+            return None
+        return _first(values, lambda v: v is None or type(v) is bool, "true or false")
+    if column in DATE_COLUMNS:
+        return _first(values, _is_date_text, "a date (YYYY-MM-DD)")
+    if column in TEXT_COLUMNS:
+        return _first(values, lambda v: v is None or type(v) in (str, int, float, bool), "a text")
+    return None
+
+
+def _first(values: pd.Series, ok: Any, expected: str) -> tuple[int, Any, str] | None:
+    seen: set[Any] = set()
+    for at, value in enumerate(values.tolist()):
+        if type(value) is float and value != value:
+            continue  # a blank, as pandas fills missing keys
+        try:
+            if value in seen:
+                continue
+        except TypeError:  # a list or an object, which no checked column holds
+            return at, value, expected
+        if not ok(value):
+            return at, value, expected
+        seen.add(value)
+    return None
+
+
+def _is_date_text(value: Any) -> bool:
+    if value is None:
+        return True
+    if type(value) is not str or not _ISO_DATE.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False  # 2026-02-30
+    return True
+
+
+def _os_reason(exc: OSError) -> str:
+    return "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or type(exc).__name__).lower()
+
+
+@dataclass
+class SnapshotScan:
+    """The snapshot folders found: the valid ones, oldest first, and those left out."""
+
+    found: list[tuple[str, str, Path]] = field(default_factory=list)
+    """(status date, created, folder) of each snapshot whose manifest is valid, oldest first."""
+    problems: list[SnapshotProblem] = field(default_factory=list)
+
+
+def scan_snapshots(folder: str | os.PathLike[str]) -> SnapshotScan:
+    """Every snapshot folder in ``folder``, its manifest checked: the bad ones are named."""
+    root = Path(folder)
+    scan = SnapshotScan()
+    try:
+        children = sorted(root.iterdir()) if root.is_dir() else []
+    except OSError as exc:
+        scan.problems.append(SnapshotProblem(root, f"the folder cannot be listed: {_os_reason(exc)}"))
+        return scan
+    for child in children:
+        try:
+            if child.name.startswith(".") or not child.is_dir():
+                continue  # a save in progress (.partial-...), or a file that is no snapshot
+        except OSError:
+            continue
+        try:
+            manifest = read_manifest(child)
+        except BadSnapshot as exc:
+            scan.problems.append(exc.problem)
+            continue
+        status = manifest.status_date.isoformat()
+        scan.found.append((status, manifest.created.isoformat(timespec="seconds"), child))
+    scan.found.sort()
+    return scan
 
 
 def list_snapshots(folder: str | os.PathLike[str]) -> list[Path]:
-    """Snapshot folders, oldest first (by status date, then creation)."""
-    return [path for *_, path in _manifests(folder)]
+    """Snapshot folders with a valid manifest, oldest first (by status date, then creation)."""
+    return [path for *_, path in scan_snapshots(folder).found]
 
 
 def last_committee(folder: str | os.PathLike[str], status_date: date | None) -> Path | None:
     """The snapshot a roll-up at ``status_date`` is compared with: the latest one of an earlier
     status date (a re-run for the same committee is not the last committee), or the latest of
-    all when ``status_date`` is None."""
-    found = _manifests(folder)
-    if status_date is not None:
-        found = [entry for entry in found if entry[0] and entry[0] < status_date.isoformat()]
+    all when ``status_date`` is None. Snapshots whose manifest is not valid are left out
+    (`committee_history` also leaves out those whose tables are not)."""
+    found = _earlier(scan_snapshots(folder).found, status_date)
     return found[-1][2] if found else None
 
 
-def _manifests(folder: str | os.PathLike[str]) -> list[tuple[str, str, Path]]:
-    """(status date, created, folder) of each snapshot, oldest first."""
-    root = Path(folder)
-    if not root.is_dir():
-        return []
-    found = []
-    for child in root.iterdir():
-        manifest = child / "manifest.json"
-        if manifest.is_file():
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-            found.append((data.get("status_date") or "", data.get("created") or "", child))
-    return sorted(found)
+def _earlier(found: list[tuple[str, str, Path]], status_date: date | None) -> list[tuple[str, str, Path]]:
+    if status_date is None:
+        return found
+    return [entry for entry in found if entry[0] < status_date.isoformat()]
 
 
 COMPARED_TABLES = ("projects", "risks", "milestones", "tasks")
@@ -313,20 +606,65 @@ class CommitteeHistory:
     """`changes` since ``previous``."""
     trend: pd.DataFrame
     """`milestone_trend` over every committee and the current roll-up."""
+    problems: list[SnapshotProblem] = field(default_factory=list)
+    """The snapshot folders left out, and why."""
 
     @property
     def previous_projects(self) -> pd.DataFrame | None:
         return self.previous.tables["projects"] if self.previous is not None else None
 
+    def warnings(self) -> list[str]:
+        """One sentence per snapshot left out, for the terminal or a message box."""
+        return [problem.sentence() for problem in self.problems]
+
+    def notes(self) -> list[dict[str, str]]:
+        """The snapshots left out as *Load problems* rows."""
+        return [problem.note() for problem in self.problems]
+
 
 def committee_history(
-    folder: str | os.PathLike[str], current: Portfolio, since: str | os.PathLike[str] | None = None
+    folder: str | os.PathLike[str],
+    current: Portfolio,
+    since: str | os.PathLike[str] | None = None,
+    *,
+    trend: bool = True,
 ) -> CommitteeHistory:
     """The history `pmo report` and the *Committee pack* button put in the pack, from the
-    snapshots in ``folder``: compared with ``since``, or with `last_committee`."""
-    # The trend needs only each snapshot's milestones ("tasks" in the oldest snapshots).
-    snapshots = [load_snapshot(p, tables=("milestones", "tasks")) for p in list_snapshots(folder)]
-    last = since if since is not None else last_committee(folder, current.status_date)
-    previous = load_snapshot(last, COMPARED_TABLES) if last is not None else None
+    snapshots in ``folder``: compared with ``since``, or with the last committee.
+
+    A snapshot that cannot be read is left out of all of it and named in ``problems``; the
+    last committee is then the latest valid one before it. ``since``, chosen by the user,
+    raises `BadSnapshot` instead. Without ``trend`` (``pmo consolidate``), only the
+    comparison is made.
+    """
+    scan = scan_snapshots(folder)
+    bad: dict[Path, SnapshotProblem] = {problem.path: problem for problem in scan.problems}
+    loaded: dict[Path, Snapshot] = {}
+    if trend:
+        # The trend needs only each snapshot's milestones ("tasks" in the oldest snapshots).
+        for *_, path in scan.found:
+            try:
+                loaded[path] = load_snapshot(path, tables=("milestones", "tasks"))
+            except BadSnapshot as exc:
+                bad[path] = exc.problem
+    previous = None
+    if since is not None:
+        previous = load_snapshot(since, COMPARED_TABLES)
+    else:
+        for *_, path in reversed(_earlier(scan.found, current.status_date)):
+            if path in bad:
+                continue
+            try:
+                previous = load_snapshot(path, COMPARED_TABLES)
+                break
+            except BadSnapshot as exc:
+                bad[path] = exc.problem
     diff = changes(previous, current) if previous is not None else None
-    return CommitteeHistory(previous, diff, milestone_trend(snapshots, current))
+    good = [snapshot for path, snapshot in loaded.items() if path not in bad]
+    history = milestone_trend(good, current) if trend else milestone_trend([], current).iloc[0:0]
+    return CommitteeHistory(previous, diff, history, sorted(bad.values(), key=lambda p: str(p.path)))
+
+
+def snapshot_warnings(problems: Sequence[SnapshotProblem]) -> list[str]:
+    """The sentences to show for snapshots left out (`CommitteeHistory.warnings`)."""
+    return [problem.sentence() for problem in problems]

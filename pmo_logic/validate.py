@@ -12,6 +12,7 @@ across the workbooks it was given. Source workbooks are only read, never written
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,11 +25,11 @@ import pandas as pd
 from pmo_logic.findings import Finding
 from pmo_logic.frames import SheetFrames, frame_from_columns, from_arrays, parsed_columns, row_columns
 from pmo_logic.models import ProjectWorkbook
-from pmo_logic.reader import WORKBOOK_SUFFIXES, ParsedTable, read_project_workbook
+from pmo_logic.reader import _KIND_PROPERTY, WORKBOOK_SUFFIXES, ParsedTable, read_project_workbook
 from pmo_logic.rules import CATALOGUE, PortfolioIndex, ValidationContext
 from pmo_logic.rules.dcma import DcmaCheck, dcma_assessment
 from pmo_logic.schedule import Schedule, column_reader, schedule
-from pmo_logic.sheets import PROJECT_SHEETS
+from pmo_logic.sheets import PROJECT_KIND, PROJECT_SHEETS
 from pmo_logic.validation_settings import ValidationSettings
 from pmo_logic.workdays import WorkCalendar
 
@@ -220,21 +221,139 @@ def validate_file(
     return validate_workbook(read_project_workbook(path), settings, portfolio)
 
 
-def workbook_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The workbooks named, and those found in folders (recursively), without Excel lock files."""
-    found: list[Path] = []
+SKIPPED_FOLDERS = ("snapshots", ".pmo-cache")
+"""Folders pmo-xl writes beside the roll-up (its snapshots, its cache): never searched for workbooks."""
+
+OUTPUT_KINDS = {
+    "rollup": "roll-up",
+    "committee_pack": "committee pack",
+    "validation_report": "validation report",
+    "portfolio": "portfolio workbook",
+}
+"""The kinds of workbook pmo-xl writes that are not project workbooks, as a sentence names them."""
+
+_KIND_PART = "docProps/custom.xml"
+_KIND_PART_LIMIT = 64 * 1024  # XlsxWriter writes a few hundred bytes; a larger part is not ours
+
+
+@dataclass
+class WorkbookSearch:
+    """What `find_workbooks` found: the workbooks to read, and what it left out and why."""
+
+    files: list[Path] = field(default_factory=list)
+    """The workbooks to read as projects (and old ``.xls`` files, which the reader explains)."""
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    """Workbooks pmo-xl wrote that are not projects (roll-ups, packs, reports, the portfolio
+    workbook), with their kind."""
+    unlisted: list[tuple[Path, str]] = field(default_factory=list)
+    """Folders that could not be listed, with why: the workbooks in them are missing."""
+
+    def of_kind(self, kind: str) -> list[Path]:
+        return [path for path, found in self.skipped if found == kind]
+
+    def notes(self) -> list[dict[str, str]]:
+        """Rows for *Load problems* (file, project_id, code, severity, reason), one per folder
+        that could not be listed and per workbook left out."""
+        rows = [
+            {"file": str(folder), "project_id": "", "code": "CONS006", "severity": "error",
+             "reason": f"cannot list folder {folder}: {why} — its projects are missing from the roll-up"}
+            for folder, why in self.unlisted
+        ]  # fmt: skip
+        rows += [
+            {"file": path.name, "project_id": "", "code": "CONS005", "severity": "info",
+             "reason": f"{skipped_kind_name(kind)} written by pmo-xl: not a project workbook, skipped"}
+            for path, kind in self.skipped
+        ]  # fmt: skip
+        return rows
+
+
+def skipped_kind_name(kind: str) -> str:
+    return OUTPUT_KINDS.get(kind, f"{kind} workbook")
+
+
+def find_workbooks(paths: Iterable[str | os.PathLike[str]]) -> WorkbookSearch:
+    """The workbooks named, and those found in folders (recursively), without Excel lock files,
+    pmo-xl's own outputs (by their ``pmo_kind`` marker), or its snapshot and cache folders.
+
+    A folder that cannot be listed (permission denied, a share gone) is named in ``unlisted``
+    and the search goes on: its projects must not vanish without a word.
+    """
+    found = WorkbookSearch()
     for item in paths:
         path = Path(item)
         if path.is_dir():
+            candidates: list[Path] = []
+            _walk(path, candidates, found.unlisted, {os.path.realpath(path)})
             # Old .xls files are listed too, so the reader can say how to convert them.
-            found.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.suffix.lower() in (*WORKBOOK_SUFFIXES, ".xls") and p.is_file() and not _skipped(p)
-            )
+            for candidate in sorted(candidates):
+                kind = output_kind(candidate)
+                if kind is None:
+                    found.files.append(candidate)
+                else:
+                    found.skipped.append((candidate, kind))
         else:
-            found.append(path)
+            found.files.append(path)
     return found
+
+
+def workbook_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The workbooks `find_workbooks` finds to read."""
+    return find_workbooks(paths).files
+
+
+def _walk(folder: Path, found: list[Path], unlisted: list[tuple[Path, str]], seen: set[str]) -> None:
+    try:
+        with os.scandir(folder) as entries:
+            listed = list(entries)
+    except OSError as exc:  # permission denied, a share gone: say so, and search the rest
+        unlisted.append((folder, _why(exc)))
+        return
+    for entry in listed:
+        try:
+            if entry.is_dir():
+                if entry.name.lower() in SKIPPED_FOLDERS:
+                    continue
+                key = os.path.realpath(entry.path)
+                if key in seen:  # a link back to a folder already searched
+                    continue
+                seen.add(key)
+                _walk(Path(entry.path), found, unlisted, seen)
+            elif (
+                os.path.splitext(entry.name)[1].lower() in (*WORKBOOK_SUFFIXES, ".xls")
+                and not _skipped(Path(entry.name))
+                and entry.is_file()
+            ):
+                found.append(Path(entry.path))
+        except OSError as exc:
+            unlisted.append((Path(entry.path), _why(exc)))
+
+
+def _why(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "it was removed while being searched"
+    return exc.strerror.lower() if exc.strerror else type(exc).__name__
+
+
+def output_kind(path: str | os.PathLike[str]) -> str | None:
+    """The kind of a workbook pmo-xl wrote that is not a project workbook (see `OUTPUT_KINDS`),
+    from its ``pmo_kind`` document property; None for a project workbook or any other file.
+
+    Reads only that small part (bounded), never the workbook: the folder may hold a thousand.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(_KIND_PART)
+            if info.file_size > _KIND_PART_LIMIT:
+                return None
+            with archive.open(info) as part:
+                xml = part.read(_KIND_PART_LIMIT + 1).decode("utf-8")
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, UnicodeDecodeError, RuntimeError, EOFError):
+        return None  # not a zip, damaged, encrypted, no property: the reader says what it is
+    match = _KIND_PROPERTY.search(xml)
+    kind = match.group(1).strip() if match else ""
+    return kind if kind and kind != PROJECT_KIND else None
 
 
 def _skipped(path: Path) -> bool:

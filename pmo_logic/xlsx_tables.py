@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -89,8 +89,12 @@ def write_tables(
     author: str = "pmo-xl",
     comments: str = "",
     overwrite: bool = True,
+    properties: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write ``sheets`` as an .xlsx file, atomically (temp file + replace)."""
+    """Write ``sheets`` as an .xlsx file, atomically (temp file + replace).
+
+    ``properties`` are custom document properties (text), as Excel shows them in File > Info.
+    """
     # Level 1 deflate: the XML is very repetitive, so it still shrinks about tenfold.
     sheets = [
         replace(sheet, headers=table_headers(sheet.headers)) if isinstance(sheet, TableSheet) else sheet
@@ -101,8 +105,10 @@ def write_tables(
         zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book,
     ):
         tables = [s for s in sheets if isinstance(s, TableSheet)]
-        book.writestr("[Content_Types].xml", _content_types(len(sheets), len(tables)))
-        book.writestr("_rels/.rels", _ROOT_RELS)
+        book.writestr("[Content_Types].xml", _content_types(len(sheets), len(tables), bool(properties)))
+        book.writestr("_rels/.rels", _root_rels(bool(properties)))
+        if properties:
+            book.writestr("docProps/custom.xml", _custom(properties))
         book.writestr("docProps/core.xml", _core(title, author, comments))
         book.writestr("docProps/app.xml", _APP)
         book.writestr("xl/workbook.xml", _workbook(sheets))
@@ -286,14 +292,33 @@ _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 
-_ROOT_RELS = (
-    f'{_XML}<Relationships xmlns="{_PKG_REL}">'
-    f'<Relationship Id="rId1" Type="{_DOC_REL}/officeDocument" Target="xl/workbook.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
-    'core-properties" Target="docProps/core.xml"/>'
-    f'<Relationship Id="rId3" Type="{_DOC_REL}/extended-properties" Target="docProps/app.xml"/>'
-    "</Relationships>"
-)
+_CUSTOM_REL = f"{_DOC_REL}/custom-properties"
+
+
+def _root_rels(custom: bool) -> str:
+    return (
+        f'{_XML}<Relationships xmlns="{_PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{_DOC_REL}/officeDocument" Target="xl/workbook.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
+        'core-properties" Target="docProps/core.xml"/>'
+        f'<Relationship Id="rId3" Type="{_DOC_REL}/extended-properties" Target="docProps/app.xml"/>'
+        + (f'<Relationship Id="rId4" Type="{_CUSTOM_REL}" Target="docProps/custom.xml"/>' if custom else "")
+        + "</Relationships>"
+    )
+
+
+def _custom(properties: Mapping[str, str]) -> str:
+    """Custom document properties, as XlsxWriter's ``set_custom_property`` writes text ones."""
+    items = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{_attr(name)}">'
+        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(properties.items(), start=2)
+    )
+    return (
+        f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        f'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">{items}</Properties>'
+    )
+
 
 _APP = (
     f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
@@ -326,7 +351,7 @@ _STYLES = (
 )
 
 
-def _content_types(n_sheets: int, n_tables: int) -> str:
+def _content_types(n_sheets: int, n_tables: int, custom: bool = False) -> str:
     sheets = "".join(
         f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{_CT}.worksheet+xml"/>'
         for n in range(1, n_sheets + 1)
@@ -343,7 +368,14 @@ def _content_types(n_sheets: int, n_tables: int) -> str:
         '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.'
         'core-properties+xml"/>'
         '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-        f'extended-properties+xml"/>{sheets}{tables}</Types>'
+        'extended-properties+xml"/>'
+        + (
+            '<Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'custom-properties+xml"/>'
+            if custom
+            else ""
+        )
+        + f"{sheets}{tables}</Types>"
     )
 
 

@@ -498,3 +498,259 @@ def test_the_garbage_collector_is_paused_only_for_a_while(tmp_path: Path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# --- nothing of ours read back, one bad thing never stops the run ----------------------------
+
+
+def _without_kind_marker(path: Path) -> None:
+    """``path`` as pmo-xl wrote it before its outputs carried a ``pmo_kind`` property."""
+    parts = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.filename != "docProps/custom.xml":
+                parts[info.filename] = archive.read(info)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_own_outputs_are_never_read_as_projects(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from pmo_logic.cli import app
+    from pmo_logic.report import write_committee_pack
+    from pmo_logic.templates import write_portfolio_workbook
+    from pmo_logic.validate import find_workbooks, output_kind, validate_paths
+    from pmo_logic.validation_report import write_validation_report
+
+    folder = tmp_path / "pmo"
+    for n in (1, 2):
+        write_project_workbook(folder / "projects" / f"p{n}.xlsx", project(f"PRJ-00{n}"))
+    rollup = consolidate(folder / "projects", PortfolioWorkbook(settings=SETTINGS), workers=1)
+    write_rollup(folder / "rollup.xlsx", rollup)
+    write_rollup(folder / "projects" / "old rollup.xlsx", rollup)
+    _without_kind_marker(folder / "projects" / "old rollup.xlsx")  # known by its _meta sheet only
+    write_committee_pack(folder / "committee_pack.xlsx", rollup)
+    write_validation_report(folder / "validation.xlsx", validate_paths([folder / "projects"]))
+    write_portfolio_workbook(folder / "portfolio.xlsx", PortfolioWorkbook(settings=SETTINGS))
+    save_snapshot(rollup, folder / "snapshots")
+    # A project workbook inside pmo-xl's own folders is not searched either.
+    for own in ("snapshots", ".pmo-cache"):
+        write_project_workbook(folder / own / "stray.xlsx", project("PRJ-009"))
+    kinds = {
+        "rollup.xlsx": "rollup",
+        "committee_pack.xlsx": "committee_pack",
+        "validation.xlsx": "validation_report",
+        "portfolio.xlsx": "portfolio",
+        "projects/p1.xlsx": None,
+    }
+    assert {name: output_kind(folder / name) for name in kinds} == kinds
+    search = find_workbooks([folder])
+    assert [p.name for p in search.files] == ["old rollup.xlsx", "p1.xlsx", "p2.xlsx"]
+    assert {p.name for p, _ in search.skipped} == {"rollup.xlsx", "committee_pack.xlsx", "validation.xlsx",
+                                                   "portfolio.xlsx"}  # fmt: skip
+
+    result = consolidate(folder, PortfolioWorkbook(settings=SETTINGS), workers=1, exclude=[folder / "rollup.xlsx"])
+    assert sorted(result.projects["project_id"]) == ["PRJ-001", "PRJ-002"]
+    notes = {
+        row["file"]: (row["code"], row["severity"], row["reason"]) for row in result.load_problems.to_dict("records")
+    }
+    skipped = "written by pmo-xl: not a project workbook, skipped"
+    assert notes == {
+        "committee_pack.xlsx": ("CONS005", "info", f"committee pack {skipped}"),
+        "validation.xlsx": ("CONS005", "info", f"validation report {skipped}"),
+        "portfolio.xlsx": ("CONS005", "info", f"portfolio workbook {skipped}"),
+        "old rollup.xlsx": ("CONS005", "info", f"roll-up {skipped}"),
+    }  # the roll-up being replaced (excluded) needs no note
+
+    # pmo validate: the same, and a second run is not upset by its own first report.
+    runner = CliRunner()
+    for _ in range(2):
+        run = runner.invoke(app, ["validate", str(folder), "-o", str(folder / "validation.xlsx"), "--fail-on",
+                                  "never"], env={"COLUMNS": "250"})  # fmt: skip
+        assert run.exit_code == 0, run.output
+        assert f"committee_pack.xlsx: committee pack {skipped}" in run.output
+        assert f"validation.xlsx: validation report {skipped}" in run.output
+        assert "portfolio.xlsx" not in run.output  # its Settings apply: it is not a skipped file
+        assert "2 workbooks" in run.output  # p1, p2 (the old roll-up is not a project either)
+
+
+def test_the_kind_is_read_from_the_document_properties_only(tmp_path: Path, monkeypatch):
+    # A folder may hold a thousand workbooks: telling ours apart must not read any of them.
+    from pmo_logic.report import write_committee_pack
+    from pmo_logic.validate import output_kind
+
+    write_project_workbook(tmp_path / "projects" / "p1.xlsx", project("PRJ-001"))
+    rollup = consolidate(tmp_path / "projects", PortfolioWorkbook(settings=SETTINGS), workers=1)
+    write_committee_pack(tmp_path / "pack.xlsx", rollup)
+    opened: list[str] = []
+    real_open = zipfile.ZipFile.open
+
+    def spy(self, name, *args, **kwargs):
+        opened.append(name if isinstance(name, str) else name.filename)
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    assert output_kind(tmp_path / "pack.xlsx") == "committee_pack"
+    assert output_kind(tmp_path / "projects" / "p1.xlsx") is None
+    assert set(opened) == {"docProps/custom.xml"}
+    # A property part far larger than any pmo-xl writes is not read at all.
+    bloated = tmp_path / "bloated.xlsx"
+    shutil.copy(tmp_path / "pack.xlsx", bloated)
+    _without_kind_marker(bloated)
+    with zipfile.ZipFile(bloated, "a") as archive:
+        archive.writestr("docProps/custom.xml", "<Properties>" + " " * (1 << 20) + "</Properties>")
+    opened.clear()
+    assert output_kind(bloated) is None and opened == []
+
+
+_AS_ANALYST = """
+import json, sys
+from datetime import date
+from pmo_logic.consolidate import consolidate
+from pmo_logic.models import PortfolioSettings, PortfolioWorkbook
+settings = PortfolioSettings(portfolio_name="Test", project_folder=".", status_date=date(2026, 2, 27))
+result = consolidate(sys.argv[1], PortfolioWorkbook(settings=settings), workers=int(sys.argv[2]))
+print(json.dumps({"projects": sorted(result.projects["project_id"]),
+                  "problems": result.load_problems.to_dict(orient="records")}))
+"""
+
+
+def _as_analyst(*args: str) -> list[str]:
+    """A command as a user who is not root (CI runs as root, whom no permission stops)."""
+    if os.geteuid() != 0:
+        return list(args)
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is needed to run as another user")
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *args]
+
+
+def test_an_unreadable_folder_is_named_and_the_rest_consolidated(tmp_path: Path):
+    import subprocess
+    import sys
+    import tempfile
+
+    # Not under pytest's own (private) temporary folder: the analyst must reach it.
+    root = Path(tempfile.mkdtemp(prefix="pmo-perm-"))
+    try:
+        root.chmod(0o755)
+        folder = root / "projects"
+        for n, where in ((1, "."), (2, "."), (3, "secret"), (4, "readonly")):
+            write_project_workbook(folder / where / f"p{n}.xlsx", project(f"PRJ-00{n}"))
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        readonly = folder / "readonly"
+        (readonly / "p4.xlsx").chmod(0o444)
+        readonly.chmod(0o555)  # the analyst may read this project folder, not write it
+        (folder / "secret").chmod(0o000)
+        write_project_workbook(folder / "denied.xlsx", project("PRJ-005")).chmod(0o000)
+        before = digest(readonly)
+        for workers in ("1", "2"):
+            run = subprocess.run(
+                _as_analyst(sys.executable, "-c", _AS_ANALYST, str(folder), workers),
+                capture_output=True, text=True, timeout=300, cwd=root,
+            )  # fmt: skip
+            assert run.returncode == 0, run.stderr
+            assert "Traceback" not in run.stderr
+            result = json.loads(run.stdout)
+            assert result["projects"] == ["PRJ-001", "PRJ-002", "PRJ-004"]
+            secret = str(folder / "secret")
+            unlisted, denied = result["problems"]
+            assert unlisted == {
+                "file": secret, "project_id": "", "code": "CONS006", "severity": "error",
+                "reason": f"cannot list folder {secret}: permission denied — its projects are missing from the roll-up",
+            }  # fmt: skip
+            # The reader's own reason, not "no Project ID".
+            assert denied["file"] == "denied.xlsx" and denied["code"].startswith("READ"), denied
+            assert "permission" in denied["reason"].lower(), denied
+        assert digest(readonly) == before and sorted(p.name for p in readonly.iterdir()) == ["p4.xlsx"]
+    finally:
+        for path in [root, *root.rglob("*")] if root.exists() else []:
+            path.chmod(0o755)
+        (folder / "secret").chmod(0o755)
+        shutil.rmtree(root)
+
+
+def _one_day_baseline(project_id: str):
+    workbook = project(project_id)
+    for task in workbook.plan:
+        task.baseline_start = task.baseline_finish = date(2026, 1, 5)
+    return workbook
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_plan_that_breaks_a_kpi_is_a_load_problem_not_a_crash(tmp_path: Path, workers: int):
+    from pmo_logic.frames import rows_to_frame
+    from pmo_logic.kpis import earned_schedule
+    from pmo_logic.models import TaskRow
+
+    odd = _one_day_baseline("PRJ-002")
+    with pytest.raises(IndexError):  # what stopped the whole run (issue 14 fixes the formula)
+        earned_schedule(rows_to_frame(odd.plan, TaskRow), odd.project.status_date)
+    for n in range(1, 7):
+        write_project_workbook(
+            tmp_path / f"p{n}.xlsx", _one_day_baseline(f"PRJ-00{n}") if n == 2 else project(f"PRJ-00{n}")
+        )
+    result = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=workers)
+    assert sorted(result.projects["project_id"]) == ["PRJ-001", "PRJ-003", "PRJ-004", "PRJ-005", "PRJ-006"]
+    (row,) = result.load_problems.to_dict(orient="records")
+    assert (row["file"], row["code"], row["severity"]) == ("p2.xlsx", "CONS007", "error")
+    assert row["reason"].startswith("could not be consolidated: IndexError: ")
+    assert row["reason"].endswith("; please report this")
+
+
+def test_any_exception_in_one_workbook_spares_the_others(tmp_path: Path, monkeypatch):
+    # In worker processes too (forked here, so they run the patched function): an exception
+    # there must not lose the other workbooks of its batch.
+    from pmo_logic import consolidate as module
+
+    measure = module.project_kpis
+
+    def faulty(workbook, *args, **kwargs):
+        if workbook.project.project_id == "PRJ-003":
+            raise ZeroDivisionError("planted")
+        return measure(workbook, *args, **kwargs)
+
+    monkeypatch.setattr(module, "project_kpis", faulty)
+    for n in range(1, 9):
+        write_project_workbook(tmp_path / f"p{n}.xlsx", project(f"PRJ-00{n}"))
+    for workers in (1, 2):
+        result = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=workers)
+        assert len(result.projects) == 7 and "PRJ-003" not in set(result.projects["project_id"])
+        problems = result.load_problems.to_dict(orient="records")
+        assert [(p["file"], p["code"], p["reason"]) for p in problems] == [
+            ("p3.xlsx", "CONS007", "could not be consolidated: ZeroDivisionError: planted; please report this")
+        ]
+
+
+def test_the_reason_given_is_the_true_one(tmp_path: Path):
+    # "no Project ID" only where the Project sheet was read and its ID is blank.
+    from pmo_logic import consolidate as module
+    from pmo_logic.consolidate import build_portfolio, failed_load, load_project
+    from pmo_logic.problems import Problem
+
+    write_project_workbook(tmp_path / "blank id.xlsx", project(""))
+    book = openpyxl.load_workbook(write_project_workbook(tmp_path / "no project sheet.xlsx", project("PRJ-002")))
+    del book["Project"]
+    book.save(tmp_path / "no project sheet.xlsx")
+    write_project_workbook(tmp_path / "good.xlsx", project("PRJ-003"))
+    loads = [load_project(str(p), SETTINGS, SETTINGS.status_date) for p in sorted(tmp_path.glob("*.xlsx"))]
+    # What the reader says of a file it could not open at all (permission denied, say).
+    denied = module.ProjectLoad(path=str(tmp_path / "denied.xlsx"), kpis={}, findings=[],
+                                workbook=module.ProjectWorkbook(source="denied.xlsx"))  # fmt: skip
+    reason = "could not be read (PermissionError: [Errno 13] Permission denied); please report this"
+    denied.workbook.problems.append(Problem(code="READ099", severity="error", file="denied.xlsx", message=reason))
+    from pmo_logic.validate import validate_workbook
+
+    denied.findings = validate_workbook(denied.workbook).findings
+    loads += [denied, failed_load(tmp_path / "odd.xlsx", ValueError("planted"))]
+    result = build_portfolio(loads, SETTINGS, SETTINGS.status_date)
+    got = {row["file"]: (row["code"], row["reason"]) for row in result.load_problems.to_dict(orient="records")}
+    assert got == {
+        "blank id.xlsx": ("CONS004", "no Project ID on the Project sheet: it cannot be consolidated"),
+        "no project sheet.xlsx": ("READ007", "Project: the sheet 'Project' is missing: copy it from the template"),
+        "denied.xlsx": ("READ099", reason),
+        "odd.xlsx": ("CONS007", "could not be consolidated: ValueError: planted; please report this"),
+    }
+    assert list(result.projects["project_id"]) == ["PRJ-003"]

@@ -102,3 +102,23 @@ def test_budget_month_order_and_duplicates_agree_with_pandas(rows):
     assert [p for _, p in found] == [previous.iat[i].to_datetime64() for i in expected]
     twice = pd.DataFrame({"m": months.dt.to_period("M"), "c": categories}).duplicated() & months.notna()
     assert repeated_months(months.to_numpy(), categories.tolist()).tolist() == twice.tolist()
+
+
+def test_a_lag_longer_than_the_whole_project(tmp_path: Path):
+    # The clean project runs 60 working days (5 January to 27 March 2026, as typed).
+    def lag_findings(predecessors: str, lang: str = "en"):
+        workbook = clean_project()
+        workbook.plan[5].predecessors = predecessors
+        path = write_project_workbook(tmp_path / "lag.xlsx", workbook, lang=lang)
+        return [f for f in _validate(path).findings if f.code == "PLAN025"]
+
+    assert lag_findings("5FS+60d") == []  # as long as the project: possible, if odd
+    (hit,) = lag_findings("5FS+61d")
+    assert hit.address == "Plan!H7"
+    assert hit.message == "Task 6: the lag of +61 working days on its link with 5 is longer than the whole project " \
+        "(60 working days)"  # fmt: skip
+    assert [f.address for f in lag_findings("5FS+13w")] == ["Plan!H7"]  # 65 working days
+    assert len(lag_findings("5SS-62d")) == 1  # a lead as long is as wrong
+    (french,) = lag_findings("5FD+61.5j", lang="fr")
+    assert french.message == "Tâche 6 : le décalage de +61,5 jours ouvrés sur son lien avec 5 dépasse la durée de " \
+        "tout le projet (60 jours ouvrés)"  # fmt: skip

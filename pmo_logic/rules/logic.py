@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import numpy as np
 
@@ -129,3 +130,46 @@ def predecessor_syntax(ctx: ValidationContext) -> Iterator[Hit]:
     for index, error in ctx.schedule.syntax_errors:
         words = Words(str(error), error.in_french())
         yield Hit("plan", _row(ctx, index), "predecessors", _task(ctx, index), {"error": words})
+
+
+@rule(
+    "PLAN025",
+    "error",
+    "logic",
+    summary="A link's lag is longer than the whole project.",
+    why="No wait between two tasks can outlast the project they belong to: it is a typing error (weeks for days, "
+    "a digit too many) that pushes every date after it and the forecast finish far out.",
+    message="Task {item}: the lag of {lag:+g} working days on its link with {predecessor} is longer than the whole "
+    "project ({length} working days)",
+    message_fr="Tâche {item} : le décalage de {lag:+g} jours ouvrés sur son lien avec {predecessor} dépasse la durée "
+    "de tout le projet ({length} jours ouvrés)",
+    example=Example(change("plan", 5, predecessors="5FS+70d"), "Plan!H7"),
+)
+def lag_longer_than_project(ctx: ValidationContext) -> Iterator[Hit]:
+    length = project_length(ctx)
+    if length is None or not ctx.schedule.links:
+        return
+    a = ctx.arrays("plan_scheduled")
+    network = a["in_network"].astype(bool)
+    rows = dict(zip(a["id"][network].tolist(), a["source_row"][network].tolist(), strict=True))
+    for predecessor, task, link in ctx.schedule.links:
+        if abs(link.lag) > length:  # a lead (negative lag) as long is as wrong
+            params = {"lag": float(link.lag), "predecessor": predecessor, "length": length}
+            yield Hit("plan", row_of(rows.get(task)), "predecessors", item_of(task), params)
+
+
+_PROJECT_DATES = ("start", "finish", "baseline_start", "baseline_finish", "actual_start", "actual_finish")
+
+
+def project_length(ctx: ValidationContext) -> int | None:
+    """Working days from the project's first day to its last, as its dates were typed (the Project
+    sheet's and every date of the Plan, the widest span): not as the links would schedule it."""
+    a = ctx.arrays("plan")
+    days = [np.asarray(a[column]).astype("datetime64[D]") for column in _PROJECT_DATES if column in a]
+    project = ctx.workbook.project
+    days.append(np.array([d for d in (project.start_date, project.end_date) if d is not None], dtype="datetime64[D]"))
+    known = np.concatenate(days)
+    known = known[~np.isnat(known)]
+    if not len(known):
+        return None
+    return ctx.calendar.working_days(known.min().astype(date), known.max().astype(date))

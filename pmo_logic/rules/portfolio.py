@@ -36,3 +36,36 @@ portfolio_rule(
     why="Without an ID a project cannot be matched to the Register nor followed between committees.",
     message="no Project ID on the Project sheet: it cannot be consolidated",
 )
+portfolio_rule(
+    "CONS005",
+    "info",
+    "consolidation",
+    summary="A workbook pmo-xl wrote (roll-up, committee pack, validation report, portfolio) is in the folder.",
+    why="Its own outputs are not projects: they are left out, and named so that nothing vanishes without a word.",
+    message="{kind} written by pmo-xl: not a project workbook, skipped",
+)
+portfolio_rule(
+    "CONS006",
+    "error",
+    "consolidation",
+    summary="A folder under the project folder cannot be listed.",
+    why="The workbooks in it (permission denied, a share gone) would be missing from the roll-up without a word.",
+    message="cannot list folder {folder}: {reason} — its projects are missing from the roll-up",
+)
+portfolio_rule(
+    "CONS007",
+    "error",
+    "consolidation",
+    summary="A workbook could not be consolidated: pmo-xl met an error it did not expect.",
+    why="One workbook pmo-xl cannot handle must not stop the roll-up of the others; the error is named, to report.",
+    message="could not be consolidated: {error}; please report this",
+)
+portfolio_rule(
+    "CONS008",
+    "warning",
+    "consolidation",
+    summary="A snapshot folder cannot be read: half-written, edited, or not a snapshot.",
+    why="A damaged snapshot must not stop the roll-up nor skew what changed: it is left out, and named.",
+    message="snapshot {folder} left out ({reason}): not used for the last committee, the changes "
+    "or the milestone trend",
+)
