@@ -45,6 +45,8 @@ def _link(report_dir: Path, source: str, address: str) -> str:
 
 def _write(tmp: Path, report_dir: Path, results: Sequence[ValidationResult], generated_on: date) -> None:
     book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+    # What a later run checks before replacing this file (`outputs.replaceable`).
+    book.set_custom_property("pmo_kind", "validation_report")
     title = book.add_format({"bold": True, "font_size": 14, "font_color": styles.NAVY})
     header = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": styles.INPUT_HEADER, "border": 1})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})

@@ -67,7 +67,7 @@ def test_new_project_never_overwrites_without_force(tmp_path: Path):
     out = tmp_path / "p.xlsx"
     out.write_bytes(b"a user's work")
     result = runner.invoke(app, ["new", "project", "X", "-o", str(out)], env={"COLUMNS": "300"})
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error: nothing written
     assert "already exists" in result.output
     assert out.read_bytes() == b"a user's work"
     assert runner.invoke(app, ["new", "project", "X", "-o", str(out), "--force"]).exit_code == 0
@@ -101,7 +101,7 @@ def test_demo_on_a_fresh_folder(tmp_path: Path):
     out = tmp_path / "fresh" / "demo"
     result = runner.invoke(app, ["demo", str(out)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    files = sorted(p.name for p in (out / "projects").iterdir())
+    files = sorted(p.name for p in (out / "projects").iterdir() if not p.name.startswith("."))
     assert len(files) == 13
     assert (out / "portfolio.xlsx").exists()
     assert "5 defects planted on purpose" in result.output
