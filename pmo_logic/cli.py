@@ -408,10 +408,9 @@ def validate(
         raise _fail(f"{missing[0]} does not exist: give project workbooks, or folders of them.")
     files = workbook_files(paths)
     if output is not None:
-        inputs = Inputs(
-            files={*files, *(p for p in (portfolio, config) if p is not None)},
-            folders=[p for p in paths if p.is_dir()],
-        )
+        # The workbooks named and those of the folders (an earlier report among them is an output).
+        named = [p for p in paths if not p.is_dir()]
+        inputs = Inputs(files={*named, *(p for p in (portfolio, config) if p is not None)}, folders=[*paths])
         check_outputs([Output(output, "validation_report")], inputs, force=force)
     projects, portfolio_workbook = [], None
     if portfolio is not None:
@@ -899,6 +898,8 @@ def addin_install(
         console.print("This computer has no Excel: nothing was installed.")
         return
     target = conf or excel_setup.default_conf_path()
+    if target.is_dir():
+        raise _fail(f"--conf {target} is a folder: give the xlwings.conf file to write.")
     if conf is None:
         ok, output = excel_setup.install_xlwings_addin()
         console.print(output)
