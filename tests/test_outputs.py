@@ -442,3 +442,21 @@ def test_an_output_open_in_excel_is_one_sentence(demo: Path, tmp_path: Path, mon
     assert "close it and run again" in message
     assert rollup.read_bytes() == before and leftovers(tmp_path) == []
     assert not (demo / "snapshots").exists()
+
+
+def test_the_export_pdf_button_replaces_only_a_pdf_pmo_xl_wrote(tmp_path: Path, monkeypatch):
+    from addin import buttons
+    from tests.test_buttons import actions, open_book
+
+    monkeypatch.chdir(tmp_path)  # the remote engine's book has no folder: the button writes here
+    write_project_workbook(tmp_path / "p.xlsx", clean_project())
+    theirs = tmp_path / "p.pdf"
+    theirs.write_bytes(b"%PDF-1.7 with my notes")
+    book = open_book(tmp_path / "p.xlsx", "p.xlsm")
+    buttons.export_pdf(book)
+    (alert,) = actions(book, "alert")
+    assert "p.pdf already exists and is not a PDF pmo-xl wrote there" in alert["args"][0]
+    assert theirs.read_bytes() == b"%PDF-1.7 with my notes"
+    theirs.unlink()
+    buttons.export_pdf(book)  # nothing there: on to Excel, which this engine is not
+    assert "Export PDF needs Excel" in actions(book, "alert")[-1]["args"][0]
