@@ -403,6 +403,7 @@ def validate(
 
     _date_option(status_date)
     _check_config(config)
+    _validation_settings(None, config, status_date, country)  # a bad --country, before any reading
     missing = [p for p in (*paths, *([portfolio] if portfolio else [])) if not p.exists()]
     if missing:
         raise _fail(f"{missing[0]} does not exist: give project workbooks, or folders of them.")
