@@ -27,10 +27,12 @@ from typing import Any
 import pandas as pd
 import xlwings as xw
 
+from pmo_logic.files import OutputError
 from pmo_logic.findings import findings_frame
 from pmo_logic.i18n import text
 from pmo_logic.models import ProjectWorkbook
-from pmo_logic.reader import read_portfolio_cells, read_project_cells, replaceable
+from pmo_logic.outputs import Inputs, Output, OutputRefused, check_outputs, record_written
+from pmo_logic.reader import read_portfolio_cells, read_project_cells
 from pmo_logic.validate import validate_workbook
 from pmo_logic.validation_settings import ValidationSettings
 
@@ -83,7 +85,7 @@ def _try(function, *args: Any) -> None:
 def message_on_error(book: xw.Book) -> Iterator[None]:
     try:
         yield
-    except HandlerError as exc:
+    except (HandlerError, OutputRefused, OutputError) as exc:  # a sentence naming the file already
         book.app.alert(str(exc), title=TITLE)
     except Exception as exc:  # the user sees a sentence, never a traceback
         book.app.alert(f"{book.name}: pmo-xl could not finish ({type(exc).__name__}: {exc}).", title=TITLE)
@@ -253,11 +255,13 @@ def _portfolio(book: xw.Book):
     return portfolio, folder, base
 
 
-def _consolidate(book: xw.Book):
+def _consolidate(book: xw.Book, check=None):
     from pmo_logic.cache import ProjectCache
     from pmo_logic.consolidate import consolidate as run
 
     portfolio, folder, base = _portfolio(book)
+    if check is not None:  # the files it will write, checked before the work
+        check(portfolio, folder, base)
     # One process: an add-in call must not fork Excel's Python (and xlwings Lite has no processes).
     result = run(folder, portfolio, workers=1, cache=ProjectCache(base / ".pmo-cache"))
     return result, base
@@ -305,11 +309,17 @@ def committee_pack(book: xw.Book | None = None) -> None:
     from pmo_logic.snapshots import committee_history
 
     book = _book(book)
+    inputs = Inputs(files={Path(book.fullname)})
+
+    def check(portfolio, folder: Path, base: Path) -> None:
+        # The same guard as `pmo report -o`: only an earlier committee pack is replaced, never an input.
+        inputs.folders.append(folder)
+        check_outputs([Output(base / _pack_name(portfolio.settings.status_date), "committee_pack")], inputs)
+
     with message_on_error(book), quiet(book):
-        result, base = _consolidate(book)
-        name = f"committee_pack_{result.status_date or date.today()}.xlsx"
-        if not replaceable(base / name, "committee_pack"):
-            raise HandlerError(f"{base / name} exists and is not a committee pack: rename or move it, then try again")
+        result, base = _consolidate(book, check)
+        name = _pack_name(result.status_date)  # the status date may come from the projects: checked again
+        check_outputs([Output(base / name, "committee_pack")], inputs)
         # The same pack as `pmo report`: changes since the last committee, milestone trend.
         history = committee_history(base / "snapshots", result)
         rollup = base / "rollup.xlsx"  # written by `pmo consolidate`, when the team also runs it
@@ -344,6 +354,10 @@ def committee_pack(book: xw.Book | None = None) -> None:
         if not copied:
             with contextlib.suppress(Exception):  # desktop Excel opens it; other engines just link it
                 xw.Book(str(path))
+
+
+def _pack_name(when: date | None) -> str:
+    return f"committee_pack_{when or date.today()}.xlsx"
 
 
 def _copied_tabs(book: xw.Book) -> list[str]:
@@ -394,8 +408,11 @@ def export_pdf(book: xw.Book | None = None) -> None:
     book = _book(book)
     with message_on_error(book):
         target = Path(book.fullname).with_suffix(".pdf")
+        # Replaces only a PDF this button or `pmo report --pdf` wrote there, unchanged since.
+        check_outputs([Output(target, "pdf")], Inputs(files={Path(book.fullname)}))
         try:
             book.to_pdf(str(target))
         except NotImplementedError as exc:
             raise HandlerError("Export PDF needs Excel on Windows or macOS; or run: pmo report --pdf") from exc
+        record_written([target], "pdf")
         book.app.alert(f"PDF written: {target}", title=TITLE)

@@ -1,5 +1,7 @@
 """The ``pmo`` command line: everything pmo-xl does, on files, for scheduled runs and for
-people without Excel. Exit codes: 0 done, 1 done with errors in the data, 2 bad usage.
+people without Excel. Exit codes: 0 done, 1 done but the data has errors, 2 bad usage or
+environment (a refused output, a full disk, a locked file...). No traceback reaches the user:
+whatever goes wrong is one sentence (`_Commands`).
 """
 
 from __future__ import annotations
@@ -13,16 +15,28 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
 
 from pmo_logic import __version__
 from pmo_logic import models as m
 from pmo_logic.examples import example_portfolio, example_project
-from pmo_logic.files import OutputExistsError
+from pmo_logic.files import OutputError
+from pmo_logic.outputs import (
+    TEMPLATE,
+    Inputs,
+    Output,
+    OutputRefused,
+    check_demo_folder,
+    check_export_folder,
+    check_outputs,
+    record_pending,
+    record_written,
+)
 from pmo_logic.reader import (
     document_kind,
     read_portfolio_workbook,
     read_project_workbook,
-    replaceable,
     workbook_kind,
 )
 from pmo_logic.template_files import TEMPLATE_FILES, build_templates, outdated_templates
@@ -34,8 +48,41 @@ from pmo_logic.validation_settings import (
     settings_from_portfolio,
 )
 
+err_console = Console(stderr=True)
+
+
+def _fail(sentence: str, code: int = 2) -> typer.Exit:
+    """Print ``sentence`` (as plain text: a path may hold brackets) and give the exit to raise."""
+    err_console.print(Text(sentence, style="red"))
+    return typer.Exit(code)
+
+
+# typer's own exits and usage errors (click's ClickException, vendored by recent typer versions).
+_USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+class _Commands(TyperGroup):
+    """Every command runs inside: a refused output or an environment error (disk full, folder
+    read-only, file locked) is its one sentence and exit 2; anything unexpected also, with a
+    request to report it, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, _USAGE_ERROR):
+            raise
+        except (OutputRefused, OutputError) as exc:
+            raise _fail(str(exc)) from exc
+        except Exception as exc:
+            raise _fail(
+                f"pmo-xl could not finish: {type(exc).__name__}: {exc}; please report this with the file"
+            ) from exc
+
+
 app = typer.Typer(
     name="pmo",
+    cls=_Commands,
+    pretty_exceptions_enable=False,
     help="pmo-xl: standard PMO workbooks, validation, consolidation and committee packs, from the command line.",
     no_args_is_help=True,
     add_completion=False,
@@ -49,7 +96,6 @@ app.add_typer(new_app, name="new")
 app.add_typer(templates_app, name="templates")
 
 console = Console()
-err_console = Console(stderr=True)
 
 Lang = Annotated[str, typer.Option("--lang", "-l", help="Language of the workbook: en or fr.")]
 ProjectFolder = Annotated[
@@ -59,7 +105,7 @@ PortfolioOption = Annotated[
     Path | None, typer.Option("--portfolio", "-p", help="Portfolio workbook (Settings and Register).")
 ]
 CommitteeDate = Annotated[str | None, typer.Option("--status-date", help="Committee date, YYYY-MM-DD.")]
-Force = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 
 
 def _version(value: bool) -> None:
@@ -92,8 +138,7 @@ def _date_option(value: str | None, default: date | None = None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        err_console.print(f"[red]--status-date must be YYYY-MM-DD, not {value!r}[/red]")
-        raise typer.Exit(2) from exc
+        raise _fail(f"--status-date must be a date written YYYY-MM-DD, not {value!r}.") from exc
 
 
 def _safe_filename(name: str) -> str:
@@ -116,6 +161,7 @@ def new_project(
     """Write a new project workbook, with example rows to replace."""
     lang = _check_lang(lang)
     path = output or Path(_safe_filename(name) + ".xlsx")
+    check_outputs([Output(path, "project")], force=force)
     workbook = example_project(lang, name=name, project_id=project_id)
     if country:
         from pmo_logic.workdays import public_holidays
@@ -130,11 +176,7 @@ def new_project(
         listed = {r.day for r in workbook.lists}
         workbook.lists += [m.NonWorkingDayRow(day=d) for d in days if d not in listed]
         workbook.lists.sort(key=lambda r: r.day or date.min)
-    try:
-        write_project_workbook(path, workbook, lang=lang, overwrite=force)
-    except OutputExistsError as exc:
-        err_console.print(f"[red]{exc}[/red] (use --force to replace it)")
-        raise typer.Exit(1) from exc
+    write_project_workbook(path, workbook, lang=lang)
     console.print(f"Project workbook written: [bold]{path}[/bold]")
 
 
@@ -147,11 +189,8 @@ def new_portfolio(
 ) -> None:
     """Write a new portfolio workbook (Settings and Register)."""
     lang = _check_lang(lang)
-    try:
-        write_portfolio_workbook(output, example_portfolio(lang, name=name), lang=lang, overwrite=force)
-    except OutputExistsError as exc:
-        err_console.print(f"[red]{exc}[/red] (use --force to replace it)")
-        raise typer.Exit(1) from exc
+    check_outputs([Output(output, "portfolio")], force=force)
+    write_portfolio_workbook(output, example_portfolio(lang, name=name), lang=lang)
     console.print(f"Portfolio workbook written: [bold]{output}[/bold]")
 
 
@@ -161,8 +200,13 @@ def templates_build(
         "workbook_templates"
     ),
     check: Annotated[bool, typer.Option("--check", help="Only check that the files are up to date.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace files of the templates' names even if they hold other content.")
+    ] = False,
 ) -> None:
     """Build the English and French project and portfolio templates."""
+    if outdir.exists() and not outdir.is_dir():
+        raise _fail(f"--out {outdir} is a file: give the folder to write the templates into.")
     if check:
         stale = outdated_templates(outdir)
         if stale:
@@ -173,6 +217,8 @@ def templates_build(
     from pmo_logic.vba import macros_available
 
     reason = macros_available()
+    names = [name for name in TEMPLATE_FILES if reason is None or not name.endswith(".xlsm")]
+    check_outputs([Output(outdir / name, TEMPLATE) for name in names], force=force)
     for path in build_templates(outdir, with_macros=reason is None):
         console.print(f"written {path}")
     if reason:
@@ -185,6 +231,10 @@ def read(
     as_json: Annotated[bool, typer.Option("--json", help="Print the models and problems as JSON.")] = False,
 ) -> None:
     """Show what pmo-xl reads from a workbook, and what it could not read."""
+    if file.is_dir():
+        raise _fail(f"{file} is a folder: give one workbook (pmo validate reads every workbook of a folder).")
+    if not file.exists():
+        raise _fail(f"{file} does not exist: give the path of a project or portfolio workbook.")
     workbook = read_project_workbook(file)
     if any(p.code == "READ006" for p in workbook.problems):
         workbook = read_portfolio_workbook(file)
@@ -224,11 +274,19 @@ def demo(
     ] = None,
 ) -> None:
     """Write the built-in sample portfolio and show what pmo-xl finds in it."""
-    from pmo_logic.demo import DEMO_STATUS_DATE, build_demo_portfolio
+    from pmo_logic.demo import DEMO_STATUS_DATE, PROJECT_FOLDER, SPECS, build_demo_portfolio
 
     when = _date_option(status_date, DEMO_STATUS_DATE)
+    # Only into a new or empty folder, or one pmo demo wrote (its manifest lists the files),
+    # and only over demo files nobody changed since.
+    names = ["portfolio.xlsx", *(f"{PROJECT_FOLDER}/{spec.project_id} {spec.name}.xlsx" for spec in SPECS)]
+    check_demo_folder(outdir, names)
+    pack = Path(outdir) / "committee_pack.xlsx"
+    check_outputs([Output(Path(outdir) / "rollup.xlsx", "rollup"), Output(pack, "committee_pack")])
+    record_pending([Path(outdir) / name for name in names], "demo")
     with console.status("Writing the demo portfolio..."):
         result = build_demo_portfolio(outdir, status_date=when)
+    record_written([result.portfolio_file, *result.project_files], "demo")
     from pmo_logic.reader import read_portfolio_workbook as read_portfolio
     from pmo_logic.validate import validate_paths
     from pmo_logic.validation_settings import settings_from_portfolio
@@ -259,10 +317,18 @@ def demo(
         console.print(f"  {defect.kind} in {defect.file}: {where}")
     console.print(f"Details: pmo validate {outdir} -o {Path(outdir) / 'validation.xlsx'}")
     console.print()
-    # The demo folder is pmo-xl's own: its outputs are replaced, whoever wrote them.
-    consolidate_command(portfolio=result.portfolio_file, status_date=when.isoformat(), cache=False, force=True)
+    # The demo's defects are planted: its roll-up and pack are done even with data errors (exit 1).
+    _demo_step(consolidate_command, portfolio=result.portfolio_file, status_date=when.isoformat(), cache=False)
     console.print()
-    report_command(portfolio=result.portfolio_file, output=Path(outdir) / "committee_pack.xlsx", force=True)
+    _demo_step(report_command, portfolio=result.portfolio_file, output=pack)
+
+
+def _demo_step(command, **options) -> None:
+    try:
+        command(**options)
+    except typer.Exit as exc:
+        if exc.exit_code != 1:
+            raise
 
 
 class FailOn(str, Enum):
@@ -291,9 +357,20 @@ def _validation_settings(
 
             public_holidays(settings.calendar_country, [2026])
     except (SettingsError, ValueError) as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+        raise _fail(str(exc)) from exc
     return settings
+
+
+def _check_config(config: Path | None) -> None:
+    """``--config``: a TOML file that exists and reads, checked before any work (exit 2)."""
+    if config is None:
+        return
+    if not config.is_file():
+        raise _fail(f"--config {config}: no such file; give the TOML file of validation settings.")
+    try:
+        load_settings_file(config, ValidationSettings())
+    except (SettingsError, ValueError, OSError) as exc:
+        raise _fail(f"--config: {exc}") from exc
 
 
 @app.command("validate")
@@ -315,14 +392,28 @@ def validate(
     ] = None,
     country: Annotated[str | None, typer.Option("--country", help="Calendar country for public holidays.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="List notes (info) too, not only their count.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the report file even if it is not an earlier validation report.")
+    ] = False,
 ) -> None:
     """Check project workbooks against the rule catalogue and show what to fix, where."""
     from pmo_logic.findings import SEVERITY_ORDER
     from pmo_logic.validate import dcma_table, find_workbooks, validate_workbooks
     from pmo_logic.validation_report import write_validation_report
 
+    _date_option(status_date)
+    _check_config(config)
+    _validation_settings(None, config, status_date, country)  # a bad --country, before any reading
+    missing = [p for p in (*paths, *([portfolio] if portfolio else [])) if not p.exists()]
+    if missing:
+        raise _fail(f"{missing[0]} does not exist: give project workbooks, or folders of them.")
     search = find_workbooks(paths)  # without pmo-xl's own outputs, which are not projects
     files = search.files
+    if output is not None:
+        # The workbooks named and those of the folders (an earlier report among them is an output).
+        named = [p for p in paths if not p.is_dir()]
+        inputs = Inputs(files={*named, *(p for p in (portfolio, config) if p is not None)}, folders=[*paths])
+        check_outputs([Output(output, "validation_report")], inputs, force=force)
     projects, portfolio_workbook = [], None
     if portfolio is not None:
         portfolio_workbook = read_portfolio_workbook(portfolio)
@@ -340,6 +431,9 @@ def validate(
                 portfolio_workbook = read_portfolio_workbook(path)
             continue
         projects.append(workbook)
+    if not projects:
+        where = ", ".join(str(p) for p in paths)
+        raise _fail(f"No project workbook in {where}: give project workbooks (.xlsx, .xlsm), or folders of them.")
     settings = _validation_settings(
         portfolio_workbook.settings if portfolio_workbook else None, config, status_date, country
     )
@@ -347,11 +441,7 @@ def validate(
     results = validate_workbooks(projects, settings, registered)
     findings = [f for r in results for f in r.findings]
     if output is not None:
-        try:
-            write_validation_report(output, results)
-        except ValueError as exc:
-            err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
+        write_validation_report(output, results)
     if as_json:
         table = dcma_table(results)
         print(
@@ -524,11 +614,12 @@ def consolidate_command(
     from pmo_logic.rollup import export_tables, write_rollup
     from pmo_logic.snapshots import NoSnapshot, committee_history, save_snapshot
 
+    when = _date_option(status_date)
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
     output = output or base / "rollup.xlsx"
-    _check_output(output, folder, portfolio, "rollup", force)
-    when = _date_option(status_date)
+    _check_since(since)
+    _check_run_outputs(folder, portfolio, [Output(output, "rollup")], force, csv=csv, parquet=parquet)
     started = time.perf_counter()
     with Progress(
         TextColumn("Consolidating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
@@ -545,14 +636,17 @@ def consolidate_command(
             progress=lambda n: bar.advance(task, n),
             on_files=lambda n: bar.update(task, total=n),
         )
+    _stop_if_empty(result, folder)
     write_rollup(output, result)
     for target, fmt in ((csv, "csv"), (parquet, "parquet")):
         if target is not None:
+            names = [target / name for name in export_names(fmt)]
+            record_pending(names, fmt)
             try:
-                export_tables(target, result, fmt)
+                written = export_tables(target, result, fmt)
             except RuntimeError as exc:
-                err_console.print(f"[red]{exc}[/red]")
-                raise typer.Exit(2) from exc
+                raise _fail(str(exc)) from exc
+            record_written(written, fmt)
     snapshots = base / "snapshots"
     history = committee_history(snapshots, result, since, trend=False)  # bad snapshots left out, and named
     previous, diff = (history.previous.path if history.previous else None), history.changes
@@ -570,6 +664,7 @@ def consolidate_command(
         f"({result.stats['read']} read, {result.stats['files'] - result.stats['read']} from the cache) "
         f"in {elapsed:.1f} s. Roll-up: [bold]{output}[/bold]" + (f"; snapshot: {saved}" if saved else "")
     )
+    _exit_on_data_errors(result)
 
 
 def _print_warnings(warnings: list[str]) -> None:
@@ -577,27 +672,75 @@ def _print_warnings(warnings: list[str]) -> None:
         err_console.print(f"[yellow]Warning: {warning}[/yellow]", highlight=False)
 
 
-_OUTPUT_KINDS = {"rollup": "roll-up", "committee_pack": "committee pack"}
+def _check_since(since: Path | None) -> None:
+    """``--since``: a snapshot folder that loads (its manifest.json and tables), before any work."""
+    if since is None:
+        return
+    from pmo_logic.snapshots import COMPARED_TABLES, load_snapshot
+
+    try:
+        load_snapshot(since, COMPARED_TABLES)
+    except Exception as exc:  # whatever is wrong with it, it is not a snapshot to compare with
+        raise _fail(
+            f"--since {since} is not a snapshot folder (no valid manifest.json): give one of the folders "
+            "in snapshots/, e.g. snapshots/2026-11-20."
+        ) from exc
 
 
-def _check_output(output: Path, folder: Path, portfolio: Path | None, kind: str, force: bool) -> None:
-    """Stop unless ``output`` may be written: an input workbook (the portfolio workbook, or a
-    workbook of the folder other than an earlier output of this ``kind``) never; another
-    existing file only if pmo-xl wrote it as this ``kind``, or with ``--force``."""
-    target = output.resolve()
-    free = replaceable(output, kind)
-    is_input = portfolio is not None and target == portfolio.resolve()
-    if not is_input and not free:
-        is_input = target in {p.resolve() for p in folder.rglob("*.xls*")}
-    if is_input:
-        err_console.print(f"[red]{output} is an input workbook: choose another output file.[/red]")
-        raise typer.Exit(2)
-    if not free and not force:
-        err_console.print(
-            f"[red]{output} already exists and is not a {_OUTPUT_KINDS[kind]} written by pmo-xl: "
-            "choose another output file, or add --force to replace it.[/red]"
-        )
-        raise typer.Exit(2)
+def _check_run_outputs(
+    folder: Path,
+    portfolio: Path | None,
+    outputs: list[Output],
+    force: bool,
+    *,
+    csv: Path | None = None,
+    parquet: Path | None = None,
+) -> None:
+    """Every file a consolidation or a pack writes may be written, checked before any work: no
+    input is replaced (the portfolio workbook, a workbook of the project folder), and an
+    existing file only if pmo-xl wrote it as that output, or with ``--force``."""
+    inputs = Inputs(files={portfolio} if portfolio is not None else set(), folders=[folder])
+    check_outputs(outputs, inputs, force=force)
+    for target, fmt in ((csv, "csv"), (parquet, "parquet")):
+        if target is None:
+            continue
+        if fmt == "parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError as exc:
+                raise _fail(
+                    "--parquet needs pyarrow, which is not installed: pip install pyarrow "
+                    "(or pmo-xl[parquet]), or leave out --parquet."
+                ) from exc
+        check_export_folder(target, fmt, export_names(fmt), force=force, option=f"--{fmt}")
+
+
+def export_names(fmt: str) -> list[str]:
+    """The files ``--csv`` or ``--parquet`` writes: one per table of the roll-up."""
+    from pmo_logic.consolidate import DETAIL_TABLES
+
+    tables = ["projects", "programmes", "portfolio", "milestones", *(t for t in DETAIL_TABLES if t != "plan"),
+              "interface_risks", "findings", "load_problems"]  # fmt: skip
+    return [f"{table}.{fmt}" for table in tables]
+
+
+def _stop_if_empty(result, folder: Path) -> None:
+    """No project read, nothing to show: no roll-up, snapshot or pack of an empty portfolio (exit 1)."""
+    if result.stats["projects"]:
+        return
+    _print_load_problems(result)
+    raise _fail(
+        f"No project workbook could be read in {folder}: nothing was written. "
+        "Check the folder (the portfolio's Settings), and the reasons above.",
+        1,
+    )
+
+
+def _exit_on_data_errors(result) -> None:
+    """Done, but some workbook could not be consolidated (a Load problem that is an error): exit 1."""
+    problems = result.load_problems
+    if len(problems) and (problems["severity"] == "error").any():
+        raise typer.Exit(1)
 
 
 def _rag_cell(value: str | None) -> str:
@@ -611,6 +754,16 @@ def _number(value, fmt: str = "{:.2f}") -> str:
 
 PROJECTS_SHOWN = 50
 """Projects listed in the terminal; the roll-up workbook has them all."""
+
+
+def _print_load_problems(result) -> None:
+    if len(result.load_problems):
+        problems = Table(title="Not consolidated, or to check")
+        for column in ("File", "Project", "Code", "Reason"):
+            problems.add_column(column)
+        for row in result.load_problems.to_dict(orient="records"):
+            problems.add_row(row["file"], row["project_id"], row["code"], row["reason"])
+        console.print(problems)
 
 
 def _print_rollup(result, diff, previous) -> None:
@@ -646,13 +799,7 @@ def _print_rollup(result, diff, previous) -> None:
             "",
         )
     console.print(table)
-    if len(result.load_problems):
-        problems = Table(title="Not consolidated, or to check")
-        for column in ("File", "Project", "Code", "Reason"):
-            problems.add_column(column)
-        for row in result.load_problems.to_dict(orient="records"):
-            problems.add_row(row["file"], row["project_id"], row["code"], row["reason"])
-        console.print(problems)
+    _print_load_problems(result)
     at_risk = result.interface_risks[result.interface_risks["status"] == "at risk"]
     for row in at_risk.to_dict(orient="records"):
         console.print(
@@ -687,19 +834,34 @@ def report_command(
     ] = False,
 ) -> None:
     """Write the committee pack: executive summary, status, heatmap, milestones, risks, budget..."""
+    import shutil
+    import tempfile
+
     from pmo_logic.cache import ProjectCache
     from pmo_logic.consolidate import consolidate
+    from pmo_logic.files import atomic_output
     from pmo_logic.libreoffice import LibreOfficeError, convert, soffice_path
     from pmo_logic.report import write_committee_pack
     from pmo_logic.snapshots import committee_history
 
+    when = _date_option(status_date)
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
-    _check_output(output, folder, portfolio, "committee_pack", force)
-    when = _date_option(status_date)
+    _check_since(since)
+    outputs = [Output(output, "committee_pack")]
+    if pdf:
+        if soffice_path() is None:
+            raise _fail(
+                "--pdf needs LibreOffice, which is not installed: install it from libreoffice.org "
+                "(Debian/Ubuntu: apt-get install libreoffice-calc-nogui), or leave out --pdf and use "
+                "Excel's File > Export > PDF."
+            )
+        outputs.append(Output(output.with_suffix(".pdf"), "pdf"))
+    _check_run_outputs(folder, portfolio, outputs, force)
     with console.status("Consolidating..."):
         result = consolidate(folder, portfolio_workbook, status_date=when, cache=ProjectCache(base / ".pmo-cache"),
                              exclude=[p for p in (portfolio, output) if p is not None])  # fmt: skip
+    _stop_if_empty(result, folder)
     history = committee_history(base / "snapshots", result, since)
     _print_warnings(history.warnings())
     previous = history.previous
@@ -724,19 +886,18 @@ def report_command(
     if previous is not None:
         console.print(f"Compared with the committee of {previous.status_date}.")
     if pdf:
-        if soffice_path() is None:
-            err_console.print(
-                "[yellow]No PDF: LibreOffice is not installed. Install it from libreoffice.org "
-                "(Debian/Ubuntu: apt-get install libreoffice-calc-nogui), or open the pack in Excel and "
-                "use File > Export > PDF.[/yellow]"
-            )
-            raise typer.Exit(1)
-        try:
-            (written,) = convert([output], output.parent, "pdf")
-        except LibreOfficeError as exc:
-            err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(1) from exc
+        written = output.with_suffix(".pdf")
+        record_pending([written], "pdf")
+        # Converted aside, then moved in atomically: a failed conversion leaves the last PDF as it was.
+        with atomic_output(written) as tmp, tempfile.TemporaryDirectory(prefix="pmo-pdf-") as work:
+            try:
+                (converted,) = convert([output], work, "pdf")
+            except LibreOfficeError as exc:
+                raise _fail(f"No PDF: {exc}") from exc
+            shutil.copyfile(converted, tmp)
+        record_written([written], "pdf")
         console.print(f"PDF written: [bold]{written}[/bold]")
+    _exit_on_data_errors(result)
 
 
 addin_app = typer.Typer(help="Set up Excel: the xlwings add-in, the buttons and the =PMO_ functions.")
@@ -759,6 +920,8 @@ def addin_install(
         console.print("This computer has no Excel: nothing was installed.")
         return
     target = conf or excel_setup.default_conf_path()
+    if target.is_dir():
+        raise _fail(f"--conf {target} is a folder: give the xlwings.conf file to write.")
     if conf is None:
         ok, output = excel_setup.install_xlwings_addin()
         console.print(output)

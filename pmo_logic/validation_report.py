@@ -15,6 +15,7 @@ import xlsxwriter
 from pmo_logic import styles
 from pmo_logic.files import atomic_output
 from pmo_logic.findings import findings_frame
+from pmo_logic.reader import workbook_kind
 from pmo_logic.rules import CATALOGUE
 from pmo_logic.validate import ValidationResult, dcma_table, findings_of
 
@@ -27,7 +28,8 @@ def write_validation_report(
     """Write the findings, a summary per workbook, the DCMA assessments and the rule catalogue."""
     target = Path(path)
     sources = {Path(r.workbook.source).resolve() for r in results if r.workbook.source}
-    if target.resolve() in sources:
+    # An earlier report read as a workbook of the folder is an output, not a source.
+    if target.resolve() in sources and workbook_kind(target) != "validation_report":
         raise ValueError(f"{target} is one of the workbooks being validated: write the report to another file")
     with atomic_output(target) as tmp:
         _write(tmp, target.parent, results, generated_on or date.today())
@@ -45,7 +47,9 @@ def _link(report_dir: Path, source: str, address: str) -> str:
 
 def _write(tmp: Path, report_dir: Path, results: Sequence[ValidationResult], generated_on: date) -> None:
     book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
-    book.set_custom_property("pmo_kind", "validation_report")  # never read back as a project (validate.output_kind)
+    # What a later run checks before replacing this file (`outputs.replaceable`), and what keeps
+    # it from being read as a project (`validate.output_kind`).
+    book.set_custom_property("pmo_kind", "validation_report")
     title = book.add_format({"bold": True, "font_size": 14, "font_color": styles.NAVY})
     header = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": styles.INPUT_HEADER, "border": 1})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})

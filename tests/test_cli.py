@@ -67,7 +67,7 @@ def test_new_project_never_overwrites_without_force(tmp_path: Path):
     out = tmp_path / "p.xlsx"
     out.write_bytes(b"a user's work")
     result = runner.invoke(app, ["new", "project", "X", "-o", str(out)], env={"COLUMNS": "300"})
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error: nothing written
     assert "already exists" in result.output
     assert out.read_bytes() == b"a user's work"
     assert runner.invoke(app, ["new", "project", "X", "-o", str(out), "--force"]).exit_code == 0
@@ -101,7 +101,7 @@ def test_demo_on_a_fresh_folder(tmp_path: Path):
     out = tmp_path / "fresh" / "demo"
     result = runner.invoke(app, ["demo", str(out)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    files = sorted(p.name for p in (out / "projects").iterdir())
+    files = sorted(p.name for p in (out / "projects").iterdir() if not p.name.startswith("."))
     assert len(files) == 13
     assert (out / "portfolio.xlsx").exists()
     assert "5 defects planted on purpose" in result.output
@@ -154,3 +154,77 @@ def test_the_portfolio_workbook_is_found_among_project_workbooks(tmp_path: Path)
     for path in sorted(tmp_path.glob("*.xlsx")):
         assert document_kind(path) in (None, workbook_kind(path)), path.name
     assert [document_kind(p) for p in sorted(tmp_path.glob("*.xlsx"))] == ["project"] * 3 + [None, "portfolio"]
+
+
+# --- exit codes: 0 done, 1 done but the data has errors, 2 bad usage or environment --------------
+
+
+def _exit_code_cases(tmp: Path, templates: Path, demo: Path) -> list[tuple[str, list[str], int]]:
+    """(case, arguments, expected exit code) for every command: ok, data errors, bad usage."""
+    from pmo_logic.rules.example_project import clean_project
+    from pmo_logic.templates import write_project_workbook
+
+    clean = tmp / "clean"
+    clean.mkdir()
+    write_project_workbook(clean / "a.xlsx", clean_project())
+    faulty = clean_project()
+    faulty.plan[5].predecessors = "99"  # an unknown predecessor: an error finding
+    bad_plan = write_project_workbook(tmp / "faulty.xlsx", faulty)
+    broken = tmp / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    a_file = tmp / "a file"
+    a_file.write_text("x", encoding="utf-8")
+    pf = str(demo / "portfolio.xlsx")
+    when = "2026-02-27"
+    return [
+        ("new project ok", ["new", "project", "X", "-o", str(tmp / "new.xlsx")], 0),
+        ("new project bad language", ["new", "project", "X", "--lang", "de", "-o", str(tmp / "de.xlsx")], 2),
+        ("new project over a file", ["new", "project", "X", "-o", str(broken)], 2),
+        ("new portfolio ok", ["new", "portfolio", "X", "-o", str(tmp / "pf.xlsx")], 0),
+        ("new portfolio over a file", ["new", "portfolio", "X", "-o", str(broken)], 2),
+        ("read ok", ["read", str(templates / "project_en.xlsx")], 0),
+        ("read a damaged workbook", ["read", str(broken)], 1),
+        ("read a folder", ["read", str(tmp)], 2),
+        ("read a missing file", ["read", str(tmp / "missing.xlsx")], 2),
+        ("templates build ok", ["templates", "build", "--out", str(tmp / "templates")], 0),
+        ("templates check stale", ["templates", "build", "--check", "--out", str(tmp / "none")], 1),
+        ("templates build into a file", ["templates", "build", "--out", str(a_file)], 2),
+        ("validate ok", ["validate", str(clean), "--status-date", when], 0),
+        ("validate data errors", ["validate", str(bad_plan), "--status-date", when], 1),
+        ("validate no workbook", ["validate", str(tmp / "templates" / "none")], 2),
+        ("validate empty folder", ["validate", str(tmp / "empty")], 2),
+        ("validate bad date", ["validate", str(clean), "--status-date", "27/02/2026"], 2),
+        ("rules ok", ["rules"], 0),
+        ("rules bad option", ["rules", "--nope"], 2),
+        ("consolidate ok", ["consolidate", str(clean), "--status-date", when], 0),
+        ("consolidate data errors", ["consolidate", "-p", pf], 1),
+        ("consolidate bad date", ["consolidate", "-p", pf, "--status-date", "soon"], 2),
+        ("consolidate not a folder", ["consolidate", str(a_file)], 2),
+        ("report ok", ["report", str(clean), "-o", str(tmp / "pack.xlsx"), "--status-date", when], 0),
+        ("report data errors", ["report", "-p", pf, "-o", str(tmp / "demo pack.xlsx")], 1),
+        ("report over a file", ["report", "-p", pf, "-o", str(broken)], 2),
+        ("demo ok", ["demo", str(tmp / "demo")], 0),
+        ("demo bad date", ["demo", str(tmp / "demo2"), "--status-date", "x"], 2),
+        ("demo into a user's folder", ["demo", str(clean)], 2),
+        ("addin install ok", ["addin", "install", "--conf", str(tmp / "xlwings.conf")], 0),
+        ("addin install into a folder", ["addin", "install", "--conf", str(tmp)], 2),
+    ]
+
+
+def test_exit_codes_of_every_command(tmp_path: Path, templates_dir: Path, demo_portfolio):
+    import shutil
+
+    demo = tmp_path / "demo-copy"
+    shutil.copytree(demo_portfolio.folder, demo)
+    (tmp_path / "empty").mkdir()
+    commands = set()
+    for case, args, expected in _exit_code_cases(tmp_path, templates_dir, demo):
+        result = runner.invoke(app, args, env={"COLUMNS": "300"})
+        assert result.exit_code == expected, (case, result.output)
+        # What escaped the command would be here: only exits are allowed out.
+        assert result.exception is None or isinstance(result.exception, SystemExit), (case, result.exception)
+        assert "Traceback" not in result.output, case
+        commands.add(" ".join(a for a in args[:2] if not a.startswith(("-", "/"))))
+    assert {c.split()[0] for c in commands} == {
+        "new", "read", "templates", "validate", "rules", "consolidate", "report", "demo", "addin"
+    }  # fmt: skip
