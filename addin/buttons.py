@@ -7,6 +7,11 @@ they read whole sheets at once, switch screen updating and calculation off while
 (and back on, even on error), and report errors in a message box naming the file, sheet and
 cell, never with a traceback.
 
+Text from project workbooks is written as text: Excel parses what is assigned to a range's
+value as if it were typed, so a task named ``=cmd|' /C calc'!A0`` would become a formula.
+Every block of values goes through `pmo_logic.literal.excel_text`, which gives such text
+Excel's own text marker, a leading apostrophe (not part of the cell's value).
+
 How the committee pack reaches Excel: it is rendered by the same XlsxWriter renderer as
 ``pmo report`` into a new workbook next to the portfolio workbook, and a summary with a link
 is written into the open workbook. Copying rendered sheets into the open workbook is not
@@ -30,6 +35,7 @@ import xlwings as xw
 from pmo_logic.files import OutputError
 from pmo_logic.findings import findings_frame
 from pmo_logic.i18n import text
+from pmo_logic.literal import excel_rows, excel_text, sheet_location
 from pmo_logic.models import ProjectWorkbook
 from pmo_logic.outputs import Inputs, Output, OutputRefused, check_outputs, record_written
 from pmo_logic.reader import read_portfolio_cells, read_project_cells
@@ -122,13 +128,14 @@ def validate_plan(book: xw.Book | None = None) -> None:
              f.message]
             for f in frame.itertuples(index=False)
         ]  # fmt: skip
-        sheet["A1"].value = [header, *rows] if rows else [header, ["", "", "", "", text("no_findings", lang)]]
+        block = [header, *rows] if rows else [header, ["", "", "", "", text("no_findings", lang)]]
+        sheet["A1"].value = excel_rows(block)
         sheet["A1:E1"].font.bold = True
         sheet["A1:E1"].color = "#1F3864"
         sheet["A1:E1"].font.color = "#FFFFFF"
         for r, finding in enumerate(frame.itertuples(index=False), start=2):
             if finding.sheet and finding.cell and finding.sheet in names:
-                target = f"#'{finding.sheet}'!{finding.cell}"
+                target = "#" + sheet_location(finding.sheet, finding.cell)
                 sheet[f"C{r}"].add_hyperlink(target, f"{finding.sheet}!{finding.cell}")
                 book.sheets[finding.sheet][finding.cell].color = HIGHLIGHT
         sheet["A:E"].autofit()
@@ -233,7 +240,7 @@ def status_report(book: xw.Book | None = None) -> None:
         workbook = read_open_project(book)
         kpis = project_kpis(workbook, PortfolioSettings())
         sheet = _replace_sheet(book, text("status_sheet", workbook.meta.language))
-        sheet["A1"].value = status_lines(workbook, kpis)
+        sheet["A1"].value = excel_rows(status_lines(workbook, kpis))
         sheet["A1"].font.bold = True
         sheet["A1"].font.size = 14
         sheet["A:D"].autofit()
@@ -273,7 +280,7 @@ def _write_frame(book: xw.Book, name: str, frame: pd.DataFrame) -> None:
     for column in shown.columns:
         if pd.api.types.is_datetime64_any_dtype(shown[column]):
             shown[column] = shown[column].dt.to_pydatetime()
-    sheet["A1"].options(index=False).value = shown.astype(object).where(shown.notna(), None)
+    sheet["A1"].options(index=False).value = shown.astype(object).where(shown.notna(), None).map(excel_text)
     if len(frame.columns):
         sheet.range((1, 1), (1, len(frame.columns))).font.bold = True
 
@@ -349,8 +356,11 @@ def committee_pack(book: xw.Book | None = None) -> None:
             ]
         # Which tabs the pack put here, so the next run replaces those and no sheet of the user's.
         lines += [["", ""], [PACK_TABS, ", ".join(copied) if copied else PACK_IN_FILE]]
-        sheet["A1"].value = lines
-        sheet["B2"].add_hyperlink(str(path), name)
+        sheet["A1"].value = excel_rows(lines)
+        # Excel takes a '#' in a link's address for the start of a place in the file: such a
+        # path goes as a file URI, percent-encoded.
+        address = path.resolve().as_uri() if any(ch in str(path) for ch in "#%") else str(path)
+        sheet["B2"].add_hyperlink(address, name)
         if not copied:
             with contextlib.suppress(Exception):  # desktop Excel opens it; other engines just link it
                 xw.Book(str(path))

@@ -91,7 +91,9 @@ app = typer.Typer(
 new_app = typer.Typer(
     help="Create a new project or portfolio workbook from the standard template.", no_args_is_help=True
 )
-templates_app = typer.Typer(help="Build the template files in workbook_templates/.", no_args_is_help=True)
+templates_app = typer.Typer(
+    help="Build the template files (into ./workbook_templates unless --out says).", no_args_is_help=True
+)
 app.add_typer(new_app, name="new")
 app.add_typer(templates_app, name="templates")
 
@@ -146,11 +148,29 @@ def _safe_filename(name: str) -> str:
     return keep or "project"
 
 
+def _with_macros(path: Path) -> bool:
+    """An .xlsm output gets the buttons' VBA project; refused clearly (exit 2) where it cannot be built."""
+    if path.suffix.lower() != ".xlsm":
+        return False
+    from pmo_logic.vba import vba_unavailable
+
+    reason = vba_unavailable()
+    if reason:
+        err_console.print(
+            f"[red]Cannot write the macro-enabled workbook {path}: {reason}.[/red] Write an .xlsx instead."
+        )
+        raise typer.Exit(2)
+    return True
+
+
 @new_app.command("project")
 def new_project(
     name: Annotated[str, typer.Argument(help="The project's name, e.g. 'Customer portal'.")],
     lang: Lang = "en",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: NAME.xlsx).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: NAME.xlsx); an .xlsm name gets the buttons."),
+    ] = None,
     project_id: Annotated[str, typer.Option("--id", help="The project's ID in the portfolio register.")] = "PRJ-001",
     country: Annotated[
         str | None,
@@ -162,6 +182,7 @@ def new_project(
     lang = _check_lang(lang)
     path = output or Path(_safe_filename(name) + ".xlsx")
     check_outputs([Output(path, "project")], force=force)
+    macros = _with_macros(path)
     workbook = example_project(lang, name=name, project_id=project_id)
     if country:
         from pmo_logic.workdays import public_holidays
@@ -176,7 +197,7 @@ def new_project(
         listed = {r.day for r in workbook.lists}
         workbook.lists += [m.NonWorkingDayRow(day=d) for d in days if d not in listed]
         workbook.lists.sort(key=lambda r: r.day or date.min)
-    write_project_workbook(path, workbook, lang=lang)
+    write_project_workbook(path, workbook, lang=lang, macros=macros)
     console.print(f"Project workbook written: [bold]{path}[/bold]")
 
 
@@ -184,45 +205,57 @@ def new_project(
 def new_portfolio(
     name: Annotated[str, typer.Argument(help="The portfolio's name.")] = "Portfolio",
     lang: Lang = "en",
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")] = Path("portfolio.xlsx"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="File to write; an .xlsm name gets the buttons.")
+    ] = Path("portfolio.xlsx"),
     force: Force = False,
 ) -> None:
     """Write a new portfolio workbook (Settings and Register)."""
     lang = _check_lang(lang)
     check_outputs([Output(output, "portfolio")], force=force)
-    write_portfolio_workbook(output, example_portfolio(lang, name=name), lang=lang)
+    macros = _with_macros(output)
+    write_portfolio_workbook(output, example_portfolio(lang, name=name), lang=lang, macros=macros)
     console.print(f"Portfolio workbook written: [bold]{output}[/bold]")
 
 
 @templates_app.command("build")
 def templates_build(
-    outdir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the templates to.")] = Path(
-        "workbook_templates"
-    ),
+    outdir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder of the templates (default: workbook_templates in this folder).")
+    ] = Path("workbook_templates"),
     check: Annotated[bool, typer.Option("--check", help="Only check that the files are up to date.")] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Replace files of the templates' names even if they hold other content.")
     ] = False,
 ) -> None:
-    """Build the English and French project and portfolio templates."""
+    """Build the English and French project and portfolio templates (.xlsx, and .xlsm with the buttons).
+
+    They go to ./workbook_templates (in a pmo-xl checkout, run it from the checkout's root), or
+    to --out. An installed pmo-xl builds the same files as the ones it ships.
+    """
+    from pmo_logic.vba import macros_available, vba_unavailable
+
     if outdir.exists() and not outdir.is_dir():
         raise _fail(f"--out {outdir} is a file: give the folder to write the templates into.")
+    reason = vba_unavailable()
+    if reason:
+        console.print(f"[yellow]The .xlsm templates (with buttons) are left out: {reason}.[/yellow]")
+    elif macros_available():
+        console.print("The .xlsm templates get the VBA project of the ones pmo-xl ships (ms-ovba is not installed).")
     if check:
-        stale = outdated_templates(outdir)
+        stale = outdated_templates(outdir, with_macros=reason is None)
         if stale:
-            err_console.print("[red]Out of date:[/red] " + ", ".join(stale) + " (run: pmo templates build)")
+            err_console.print(
+                f"[red]Out of date in {outdir}:[/red] " + ", ".join(stale) + " (run: pmo templates build)"
+            )
             raise typer.Exit(1)
-        console.print(f"The {len(TEMPLATE_FILES)} templates in {outdir} are up to date.")
+        checked = sum(reason is None or not name.endswith(".xlsm") for name in TEMPLATE_FILES)
+        console.print(f"The {checked} templates in {outdir} are up to date.")
         return
-    from pmo_logic.vba import macros_available
-
-    reason = macros_available()
     names = [name for name in TEMPLATE_FILES if reason is None or not name.endswith(".xlsm")]
     check_outputs([Output(outdir / name, TEMPLATE) for name in names], force=force)
     for path in build_templates(outdir, with_macros=reason is None):
         console.print(f"written {path}")
-    if reason:
-        console.print(f"[yellow]The .xlsm templates (with buttons) were not built: {reason}.[/yellow]")
 
 
 @app.command("read")

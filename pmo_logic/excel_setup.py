@@ -63,6 +63,7 @@ On the PC of each PMO analyst who consolidates or reports:
   2. Run:  pmo addin install
      (it installs the xlwings Excel add-in and writes %USERPROFILE%\\.xlwings\\xlwings.conf with
       INTERPRETER_WIN=<this Python> and UDF_MODULES=addin.udfs)
-  3. Open workbook_templates/portfolio_en.xlsm (or a project .xlsm) and click a button;
+  3. Run:  pmo new portfolio -o portfolio.xlsm   (or pmo templates build: every template,
+     with and without buttons, into .\\workbook_templates); open it and click a button;
      type =PMO_SPI(...) in a cell.
 Project managers need none of this: the project workbooks work in Excel alone."""

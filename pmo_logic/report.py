@@ -4,6 +4,12 @@
 Report button renders into a temporary file the same way); `write_committee_pack` is the
 file handling around it: a new workbook, written atomically, never over a user's workbook.
 
+Text from project workbooks is written with ``write_string`` only, so it never becomes a
+formula whatever the workbook's ``strings_to_formulas`` option; chart titles and series names
+that carry such text point at a cell holding it, because XlsxWriter reads a name that looks
+like ``=...`` or ``Sheet!A1`` as a reference; links to the roll-up are percent-encoded
+(`literal.file_link`), so a file named ``R&D #1 50%.xlsx`` still opens.
+
 >>> write_committee_pack("committee_pack.xlsx", portfolio)  # doctest: +SKIP
 """
 
@@ -25,6 +31,7 @@ from pmo_logic import styles
 from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
 from pmo_logic.kpis import planned_fraction, risk_emv, risk_level
+from pmo_logic.literal import file_link, sheet_location
 from pmo_logic.report_labels import label
 
 TOP = 5
@@ -196,7 +203,9 @@ class _Pack:
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.set_footer(f"&L{name}&C&P / &N&R{self.t('generated')} {self.generated:%Y-%m-%d %H:%M}")
+        # In a header or footer '&' starts a code (&P, &N...): the portfolio's own '&' is doubled.
+        footer_name = name.replace("&", "&&")
+        ws.set_footer(f"&L{footer_name}&C&P / &N&R{self.t('generated')} {self.generated:%Y-%m-%d %H:%M}")
         ws.hide_gridlines(2)
         ws.freeze_panes(3, 0)  # the title block stays in view; tabs with a table freeze under its header
         return ws
@@ -237,8 +246,17 @@ class _Pack:
             ws.write_string(row, col, project_id, self.f["bold"])
             return
         index = self.p.projects.index[self.p.projects["project_id"] == project_id]
-        target = f"'Projects'!A{int(index[0]) + 2}" if len(index) else "'Projects'!A1"
-        ws.write_url(row, col, f"external:{self.rollup_link}#{target}", self.f["link"], project_id)
+        target = sheet_location("Projects", f"A{int(index[0]) + 2}" if len(index) else "A1")
+        ws.write_url(row, col, file_link(self.rollup_link, target), self.f["link"], project_id)
+
+    def chart_text(self, ws: Worksheet, row: int, col: int, text: str, cell_format: Any = None) -> list:
+        """Write ``text`` in a cell and return the reference a chart title or series name takes.
+
+        XlsxWriter reads a name such as ``=A1`` or ``X!A1`` as a reference: a name taken from
+        project data (a project ID, a programme) points at a cell holding it as text instead.
+        """
+        ws.write_string(row, col, text, cell_format)
+        return [ws.get_name(), row, col]
 
     # tabs --------------------------------------------------------------------------------
 
@@ -358,7 +376,9 @@ class _Pack:
         first = row + 1
         for programme, group in self.p.projects.groupby("programme", sort=True):
             row += 1
-            ws.merge_range(row, 0, row, len(headers) - 1, programme, self.f["group"])
+            # merge_range() writes its value with write(), which may read text as a formula.
+            ws.merge_range(row, 0, row, len(headers) - 1, "", self.f["group"])
+            ws.write_string(row, 0, programme, self.f["group"])
             for p in group.to_dict(orient="records"):
                 row += 1
                 self.project_link(ws, row, 0, p["project_id"])
@@ -499,14 +519,14 @@ class _Pack:
             )
             col = data_col + 2 * n
             top = data_row + 1
-            ws.write_string(top, col, f"{project} {milestone}")
+            name = self.chart_text(ws, top, col, f"{project} {milestone}")
             for k, point in enumerate(points.to_dict(orient="records"), start=1):
                 ws.write_datetime(top + k, col, pd.Timestamp(point["reporting_date"]).to_pydatetime(), self.f["date"])
                 ws.write_datetime(top + k, col + 1, pd.Timestamp(point["forecast"]).to_pydatetime(), self.f["date"])
             sheet = ws.get_name()
             chart.add_series(
                 {
-                    "name": f"{project} {milestone}",
+                    "name": name,
                     "categories": [sheet, top + 1, col, top + max(len(points), 1), col],
                     "values": [sheet, top + 1, col + 1, top + max(len(points), 1), col + 1],
                     "marker": {"type": "circle", "size": 5},
@@ -651,7 +671,7 @@ class _Pack:
             if curve.empty:
                 continue
             col = first_col + 5 * k
-            ws.write_string(data_row, col, programme, self.f["subtitle"])
+            title = self.chart_text(ws, data_row, col, f"{self.t('s_curve')}: {programme}", self.f["subtitle"])
             for c, head in enumerate((self.t("month"), "PV", "AC", "EV")):
                 ws.write_string(data_row + 1, col + c, head, self.f["head"])
             for r, point in enumerate(curve.to_dict(orient="records"), start=data_row + 2):
@@ -669,7 +689,7 @@ class _Pack:
                         "marker": {"type": "circle", "size": 3},
                     }
                 )
-            chart.set_title({"name": f"{self.t('s_curve')}: {programme}", "name_font": {"size": 10}})
+            chart.set_title({"name": title, "name_font": {"size": 10}})
             chart.set_x_axis({"date_axis": True, "num_format": "mmm yy"})
             chart.set_y_axis({"num_format": "#,##0"})
             chart.set_legend({"position": "bottom"})

@@ -1,12 +1,16 @@
 """Writing the roll-up: a workbook of plain Excel Tables, and CSV or Parquet files of the same tables.
 
 Text that comes from project workbooks is always written as text: a task named
-``=HYPERLINK(...)`` stays a name in the roll-up (inline strings, see `xlsx_tables`),
-and in CSV files a leading ``= + - @`` gets a ``'`` so that Excel does not run it.
+``=HYPERLINK(...)`` stays a name in the roll-up (inline strings, see `xlsx_tables`). In CSV
+files every text field is quoted and guarded by OWASP's rule (`literal.csv_text`): a ``'``
+before the field, and before every piece after a ``,``, ``;``, tab or line break inside it,
+that starts with ``= + - @``, tab or CR, so that no spreadsheet runs it whichever separator
+it splits on. Numbers, negative ones included, stay numbers.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -16,13 +20,13 @@ import pandas as pd
 from pmo_logic import __version__
 from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
+from pmo_logic.literal import csv_text
 from pmo_logic.xlsx_tables import PlainSheet, TableSheet, write_tables
 
 ROLLUP_KIND = "rollup"
 _ACRONYMS = {"id", "bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "etc", "vac", "tcpi", "es", "at",
              "rag", "emv", "wbs"}  # fmt: skip
 _SPECIAL = {"spi_t": "SPI(t)", "sv_t": "SV(t)", "ieac_t": "IEAC(t)"}
-_INJECTION = ("=", "+", "-", "@", "\t", "\r")
 
 
 def label(column: str) -> str:
@@ -93,7 +97,9 @@ def export_tables(folder: str | os.PathLike[str], portfolio: Portfolio, fmt: str
         target = out / f"{name}.{fmt}"
         with atomic_output(target) as tmp:
             if fmt == "csv":
-                guard_csv(frame).to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+                guard_csv(frame).to_csv(
+                    tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d", quoting=csv.QUOTE_NONNUMERIC
+                )
             elif fmt == "parquet":
                 try:
                     frame.to_parquet(tmp, index=False)
@@ -106,11 +112,13 @@ def export_tables(folder: str | os.PathLike[str], portfolio: Portfolio, fmt: str
 
 
 def guard_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells starting with = + - @ get a leading ' so a spreadsheet shows them, never runs them."""
+    """Every text cell through `literal.csv_text`, so a spreadsheet shows it and never runs it.
+
+    Headers are guarded too (they are ours today, but a column may one day be named after data).
+    """
     guarded = frame.copy()
+    guarded.columns = [csv_text(c) if isinstance(c, str) else c for c in guarded.columns]
     for column in guarded.columns:
         if guarded[column].dtype == object or pd.api.types.is_string_dtype(guarded[column]):
-            guarded[column] = guarded[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_INJECTION) else v
-            )
+            guarded[column] = guarded[column].map(lambda v: csv_text(v) if isinstance(v, str) else v)
     return guarded

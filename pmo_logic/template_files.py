@@ -1,4 +1,5 @@
-"""The template files shipped in ``workbook_templates/``, and checking they are up to date."""
+"""The template files shipped in ``workbook_templates/`` (and in the wheel, see `shipped`), and
+checking they are up to date."""
 
 from __future__ import annotations
 
@@ -40,13 +41,13 @@ def build_templates(outdir: str | os.PathLike[str], *, with_macros: bool = True)
     return written
 
 
-def outdated_templates(outdir: str | os.PathLike[str]) -> list[str]:
-    """The template files in ``outdir`` that are missing or differ from a fresh build."""
+def outdated_templates(outdir: str | os.PathLike[str], *, with_macros: bool = True) -> list[str]:
+    """The template files in ``outdir`` that are missing or differ from a fresh build
+    (``with_macros=False``: the .xlsx ones only)."""
     with tempfile.TemporaryDirectory(prefix="pmo-templates-") as tmp:
-        build_templates(tmp)
+        built = {path.name: path for path in build_templates(tmp, with_macros=with_macros)}
         return [
             name
-            for name in TEMPLATE_FILES
-            if not (Path(outdir) / name).exists()
-            or (Path(outdir) / name).read_bytes() != (Path(tmp) / name).read_bytes()
+            for name, fresh in built.items()
+            if not (Path(outdir) / name).is_file() or (Path(outdir) / name).read_bytes() != fresh.read_bytes()
         ]

@@ -1,6 +1,8 @@
 """The validation report workbook: every finding, with a link to its cell in the source workbook.
 
 Written as a new file with XlsxWriter; the source workbooks are never opened for writing.
+Text is written with ``write_string`` only (never a formula, whatever it starts with), and the
+links are percent-encoded (`literal.file_link`), so a workbook named ``R&D #1 50%.xlsx`` opens.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import xlsxwriter
 from pmo_logic import styles
 from pmo_logic.files import atomic_output
 from pmo_logic.findings import findings_frame
+from pmo_logic.literal import file_link, sheet_location
 from pmo_logic.reader import workbook_kind
 from pmo_logic.rules import CATALOGUE
 from pmo_logic.validate import ValidationResult, dcma_table, findings_of
@@ -42,7 +45,7 @@ def _link(report_dir: Path, source: str, address: str) -> str:
         relative = os.path.relpath(Path(source).resolve(), report_dir.resolve())
     except ValueError:  # another drive on Windows
         relative = str(Path(source).resolve())
-    return f"external:{relative}#{address}" if address else f"external:{relative}"
+    return file_link(relative, address)
 
 
 def _write(tmp: Path, report_dir: Path, results: Sequence[ValidationResult], generated_on: date) -> None:
@@ -55,6 +58,10 @@ def _write(tmp: Path, report_dir: Path, results: Sequence[ValidationResult], gen
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     link = book.add_format({"font_color": "#0563C1", "underline": 1, "valign": "top"})
     sources = {r.file: r.workbook.source for r in results}
+
+    def texts(ws, row: int, values: Sequence[str], cell_format=None) -> None:
+        for c, value in enumerate(values):
+            ws.write_string(row, c, value, cell_format)
 
     def sheet(name: str, heading: str, widths: Sequence[float]):
         ws = book.add_worksheet(name)
@@ -74,14 +81,14 @@ def _write(tmp: Path, report_dir: Path, results: Sequence[ValidationResult], gen
     frame = findings_frame(findings_of(results))
     ws = sheet("Findings", "Validation findings", (9, 9, 11, 30, 16, 12, 70))
     heads = ["Severity", "Code", "Project", "File", "Cell", "Item", "Message"]
-    ws.write_row(3, 0, heads, header)
+    texts(ws, 3, heads, header)
     for r, row in enumerate(frame.itertuples(index=False), start=4):
         fill = book.add_format({"bg_color": SEVERITY_FILL[row.severity], "valign": "top"})
         ws.write_string(r, 0, row.severity, fill)
         ws.write_string(r, 1, row.code, wrap)
         ws.write_string(r, 2, row.project, wrap)
         ws.write_string(r, 3, row.file, wrap)
-        address = f"'{row.sheet}'!{row.cell}" if row.sheet and row.cell else (f"'{row.sheet}'!A1" if row.sheet else "")
+        address = sheet_location(row.sheet, row.cell or "A1") if row.sheet else ""
         shown = f"{row.sheet}!{row.cell}" if row.cell else row.sheet
         if sources.get(row.file):
             ws.write_url(r, 4, _link(report_dir, sources[row.file], address), link, shown or row.file)
@@ -94,7 +101,7 @@ def _write(tmp: Path, report_dir: Path, results: Sequence[ValidationResult], gen
 
     # Summary per workbook
     ws = sheet("Summary", "Findings per workbook", (34, 12, 10, 10, 10, 10))
-    ws.write_row(3, 0, ["File", "Project", "Errors", "Warnings", "Notes", "DCMA passed"], header)
+    texts(ws, 3, ["File", "Project", "Errors", "Warnings", "Notes", "DCMA passed"], header)
     for r, result in enumerate(results, start=4):
         passed = sum(c.passed is True for c in result.dcma)
         applicable = sum(c.passed is not None for c in result.dcma)
@@ -109,7 +116,7 @@ def _write(tmp: Path, report_dir: Path, results: Sequence[ValidationResult], gen
     table = dcma_table(results)
     ws = sheet("DCMA", "DCMA 14-point assessment", (12, 30, 6, 34, 10, 16, 8, 8, 8))
     columns = ["project", "file", "check", "name", "metric", "threshold", "result", "count", "total"]
-    ws.write_row(3, 0, [c.capitalize() for c in columns], header)
+    texts(ws, 3, [c.capitalize() for c in columns], header)
     result_fill = {
         "pass": book.add_format({"bg_color": "#C6EFCE"}),
         "fail": book.add_format({"bg_color": "#FFC7CE"}),
@@ -126,7 +133,7 @@ def _write(tmp: Path, report_dir: Path, results: Sequence[ValidationResult], gen
 
     # Rules
     ws = sheet("Rules", "The rules", (10, 9, 14, 50, 70))
-    ws.write_row(3, 0, ["Code", "Severity", "Family", "Summary", "Why it matters"], header)
+    texts(ws, 3, ["Code", "Severity", "Family", "Summary", "Why it matters"], header)
     for r, rule in enumerate(CATALOGUE.values(), start=4):
-        ws.write_row(r, 0, [rule.code, rule.severity, rule.family, rule.summary, rule.why], wrap)
+        texts(ws, r, [rule.code, rule.severity, rule.family, rule.summary, rule.why], wrap)
     book.close()

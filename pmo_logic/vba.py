@@ -6,6 +6,12 @@ The project has no compiled cache (version 0xFFFF in MS-OVBA terms), so Office c
 source when it opens the file. ms-ovba writes scratch files into its working directory, so it
 runs in a child process in a temporary folder; its project-protection fields use Python's
 random module, which is seeded so that the same sources always give the same bytes.
+
+ms-ovba is needed only to build from the sources. Where it is not installed (a plain
+``pip install`` of the wheel), `build_vba_project` takes the VBA project of a shipped .xlsm
+template with the same number of sheets: the wheel's templates and macro sources come from the
+same build, and a test checks that the templates are current, so the bytes are the ones a
+build would give.
 """
 
 from __future__ import annotations
@@ -14,9 +20,12 @@ import os
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
-MACROS = Path(__file__).resolve().parent.parent / "macros"
+from pmo_logic.shipped import macros_folder, templates_folder
+
+MACROS = macros_folder()
 
 _BUILD = r"""
 import glob, os, random, sys, uuid
@@ -94,21 +103,54 @@ ProjectOleFile.write_file(project)
 
 
 def macros_available(macros: Path | None = None) -> str | None:
-    """None when the .xlsm templates can be built here, else the reason they cannot."""
+    """None when the VBA project can be built here from the macro sources, else the reason it cannot."""
     macros = macros or MACROS
     if not any(macros.glob("*.bas")):
-        return f"no macro sources in {macros}: build the .xlsm templates from a pmo-xl checkout"
+        return f"no macro sources in {macros}: reinstall pmo-xl, or work from a pmo-xl checkout"
     try:
         import ms_ovba  # noqa: F401
     except ImportError:
-        return "ms-ovba is not installed: in the pmo-xl checkout, pip install -e '.[test]'"
+        return 'ms-ovba is not installed (pip install "pmo-xl[macros]", or in a checkout pip install -e ".[test]")'
     return None
 
 
+def vba_unavailable() -> str | None:
+    """None when macro-enabled workbooks can be written here (from the sources or the shipped
+    templates' VBA project), else the reason they cannot."""
+    reason = macros_available()
+    if reason is None or shipped_vba_projects():
+        return None
+    return f"{reason}; and no .xlsm template in {templates_folder()} to take the VBA project from"
+
+
+def shipped_vba_projects() -> dict[int, bytes]:
+    """The VBA project of each shipped .xlsm template, by its number of worksheets."""
+    projects: dict[int, bytes] = {}
+    for path in sorted(templates_folder().glob("*.xlsm")):
+        try:
+            with zipfile.ZipFile(path) as book:
+                names = book.namelist()
+                sheets = sum(n.startswith("xl/worksheets/sheet") and n.endswith(".xml") for n in names)
+                if "xl/vbaProject.bin" in names:
+                    projects.setdefault(sheets, book.read("xl/vbaProject.bin"))
+        except (OSError, zipfile.BadZipFile):
+            continue  # a damaged copy is simply not used
+    return projects
+
+
 def build_vba_project(sheets: int, macros: Path | None = None) -> bytes:
-    """The ``vbaProject.bin`` for a workbook of ``sheets`` worksheets (code names Sheet1..N)."""
-    macros = macros or MACROS
+    """The ``vbaProject.bin`` for a workbook of ``sheets`` worksheets (code names Sheet1..N).
+
+    From ``macros`` (default: the shipped sources) with ms-ovba; without ms-ovba, for the
+    shipped sources, the VBA project of a shipped .xlsm template of as many sheets.
+    """
     reason = macros_available(macros)
+    if reason and macros is None:
+        shipped = shipped_vba_projects().get(sheets)
+        if shipped is not None:
+            return shipped
+        reason += f"; and no .xlsm template of {sheets} sheets in {templates_folder()} to take the VBA project from"
+    macros = macros or MACROS
     if reason:
         raise RuntimeError(reason)
     with tempfile.TemporaryDirectory(prefix="pmo-vba-") as tmp:

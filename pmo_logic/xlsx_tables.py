@@ -9,8 +9,9 @@ per row), at about a tenth of the cost. Everything else pmo-xl writes (templates
 pack) still goes through XlsxWriter.
 
 Text is written as inline strings, never as formulas, so ``=HYPERLINK(...)`` coming from a
-project workbook stays text. Characters XML cannot hold are written the way Excel writes
-them (``_x0001_``).
+project workbook stays text; such a cell (one starting with ``= + - @``) also gets Excel's
+quote prefix, so that editing it in Excel and pressing Enter keeps it text. Characters XML
+cannot hold are written the way Excel writes them (``_x0001_``).
 
 >>> write_tables("out.xlsx", [TableSheet("Risks", "tbl_risks", ["ID", "Score"], [["R1", "R2"], [6, 4]],
 ...                                      ["text", "number"])])  # doctest: +SKIP
@@ -33,11 +34,13 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.files import atomic_output
+from pmo_logic.literal import FORMULA_START
 
 KINDS = ("text", "number", "money", "ratio", "int", "date", "bool")
 # Style index of each kind in styles.xml below (0 is Excel's default style).
 _STYLE = {"text": 0, "number": 0, "bool": 0, "date": 1, "money": 2, "ratio": 3, "int": 4}
 _HEADER_STYLE = 5
+_QUOTED_TEXT_STYLE = 6
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 _SPACE_AT_ENDS = re.compile(r"^\s|\s$")
@@ -147,12 +150,12 @@ def _cells(letter: str, values: Sequence[Any], kind: str) -> list[str]:
         # Roll-up text repeats (project, file, owner, status): each distinct value is escaped once.
         items = _as_list(values)
         try:
-            texts = {v: f'" t="inlineStr">{_text(v)}</c>' for v in set(items) if not _blank(v)}
+            texts = {v: f'"{_quote_prefix(v)} t="inlineStr">{_text(v)}</c>' for v in set(items) if not _blank(v)}
         except TypeError:  # an unhashable value: each one escaped where it is
             texts = None
         if texts is None:
             return [
-                "" if _blank(v) else f'<c r="{letter}{r}" t="inlineStr">{_text(v)}</c>'
+                "" if _blank(v) else f'<c r="{letter}{r}"{_quote_prefix(v)} t="inlineStr">{_text(v)}</c>'
                 for r, v in enumerate(items, start=2)
             ]
         return [f'<c r="{letter}{r}{texts[v]}' if v in texts else "" for r, v in enumerate(items, start=2)]
@@ -166,6 +169,10 @@ def _cells(letter: str, values: Sequence[Any], kind: str) -> list[str]:
         return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v}</v></c>' for r, v in enumerate(serials, start=2)]
     numbers = _numbers(values)
     return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' for r, v in enumerate(numbers, start=2)]
+
+
+def _quote_prefix(value: Any) -> str:
+    return f' s="{_QUOTED_TEXT_STYLE}"' if isinstance(value, str) and value.startswith(FORMULA_START) else ""
 
 
 def _as_list(values: Sequence[Any]) -> list[Any]:
@@ -255,7 +262,9 @@ def _plain_sheet(sheet: PlainSheet, selected: bool) -> str:
     rows = []
     for r, values in enumerate(sheet.rows, start=1):
         cells = "".join(
-            f'<c r="{xl_col_to_name(c)}{r}" t="inlineStr">{_text(v)}</c>' for c, v in enumerate(values) if v != ""
+            f'<c r="{xl_col_to_name(c)}{r}"{_quote_prefix(v)} t="inlineStr">{_text(v)}</c>'
+            for c, v in enumerate(values)
+            if v != ""
         )
         rows.append(f'<row r="{r}">{cells}</row>')
     view = f'<sheetView workbookViewId="0"{_SELECTED if selected else ""}/>'
@@ -326,7 +335,7 @@ _APP = (
 )
 
 # Fonts: default, header (bold white). Fills: none, gray125 (both required), navy.
-# Cell formats: default, date, money, ratio, integer, header.
+# Cell formats: default, date, money, ratio, integer, header, text with Excel's quote prefix.
 _STYLES = (
     f'{_XML}<styleSheet xmlns="{_MAIN}">'
     '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/></numFmts>'
@@ -338,13 +347,14 @@ _STYLES = (
     "</patternFill></fill></fills>"
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="7"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" '
-    'applyAlignment="1"><alignment wrapText="1"/></xf></cellXfs>'
+    'applyAlignment="1"><alignment wrapText="1"/></xf>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     '<dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium9" '
     'defaultPivotStyle="PivotStyleLight16"/></styleSheet>'

@@ -100,7 +100,8 @@ def _chart_ranges(path: Path) -> list[str]:
             f
             for name in sorted(archive.namelist())
             if name.startswith("xl/charts/chart")
-            for f in re.findall(r"<c:f>([^<]+)</c:f>", archive.read(name).decode())
+            # Data ranges only: titles and series names (in <c:tx>) point at single label cells.
+            for f in re.findall(r"<c:f>([^<]+)</c:f>", re.sub(r"<c:tx>.*?</c:tx>", "", archive.read(name).decode()))
         ]
 
 
