@@ -680,24 +680,18 @@ def _one_day_baseline(project_id: str):
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_plan_that_breaks_a_kpi_is_a_load_problem_not_a_crash(tmp_path: Path, workers: int):
-    from pmo_logic.frames import rows_to_frame
-    from pmo_logic.kpis import earned_schedule
-    from pmo_logic.models import TaskRow
-
-    odd = _one_day_baseline("PRJ-002")
-    with pytest.raises(IndexError):  # what stopped the whole run (issue 14 fixes the formula)
-        earned_schedule(rows_to_frame(odd.plan, TaskRow), odd.project.status_date)
+def test_a_plan_baselined_on_one_day_consolidates(tmp_path: Path, workers: int):
+    # It stopped the whole run (IndexError in earned schedule); now it is one project among the others.
     for n in range(1, 7):
         write_project_workbook(
             tmp_path / f"p{n}.xlsx", _one_day_baseline(f"PRJ-00{n}") if n == 2 else project(f"PRJ-00{n}")
         )
     result = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS), workers=workers)
-    assert sorted(result.projects["project_id"]) == ["PRJ-001", "PRJ-003", "PRJ-004", "PRJ-005", "PRJ-006"]
-    (row,) = result.load_problems.to_dict(orient="records")
-    assert (row["file"], row["code"], row["severity"]) == ("p2.xlsx", "CONS007", "error")
-    assert row["reason"].startswith("could not be consolidated: IndexError: ")
-    assert row["reason"].endswith("; please report this")
+    assert sorted(result.projects["project_id"]) == [f"PRJ-00{n}" for n in range(1, 7)]
+    assert len(result.load_problems) == 0
+    odd = result.projects.set_index("project_id").loc["PRJ-002"]
+    # The whole baseline is one working day: earned schedule is the share of it earned.
+    assert 0 <= odd["es"] <= 1 and odd["spi_t"] >= 0
 
 
 def test_any_exception_in_one_workbook_spares_the_others(tmp_path: Path, monkeypatch):
