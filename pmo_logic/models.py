@@ -221,11 +221,23 @@ class TaskRow(Row):
             "choice",
             choices=lists.CONSTRAINT_TYPE,
             width=18,
-            help_en="Leave blank for as soon as possible.",
-            help_fr="Vide : dès que possible.",
+            help_en="Leave blank for as soon as possible; as late as possible uses the task's float.",
+            help_fr="Vide : dès que possible ; le plus tard possible consomme la marge de la tâche.",
         ),
     ] = None
     constraint_date: Annotated[date | None, Col("Constraint date", "Date de contrainte", "date", width=12)] = None
+    deadline: Annotated[
+        date | None,
+        Col(
+            "Deadline",
+            "Échéance",
+            "date",
+            width=12,
+            help_en="Optional target finish: does not move the task, gives negative float when missed.",
+            help_fr="Fin visée, facultative : ne déplace pas la tâche, donne une marge négative si elle est dépassée.",
+            aliases=("Deadline date", "Date d'échéance"),
+        ),
+    ] = None
     key_milestone: Annotated[
         bool | None,
         Col(
