@@ -558,10 +558,11 @@ class RegisterRow(Row):
 # --- Whole workbooks ------------------------------------------------------------------
 
 
-TEMPLATE_VERSION = 2
+TEMPLATE_VERSION = 3
 """Raised whenever a template changes shape; the reader upgrades every earlier version.
 
 1: first release. 2: the Plan's schedule columns (early/late dates, total float, critical).
+3: the Plan's Deadline column.
 """
 
 

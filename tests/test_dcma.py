@@ -147,3 +147,20 @@ def test_the_dcma_table_says_what_each_check_counts_and_names_the_tasks(tmp_path
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
     logic_row = next(r for r in rows if r[2] == 1)
     assert logic_row[header.index("Tasks")] == "X" and logic_row[header.index("Result")] == "fail"
+
+
+def test_the_end_date_as_a_deadline_gives_the_late_path_negative_float():
+    plan = [t("A", 10), t("B", 10, "A"), t("C", 3)]
+    workbook = ProjectWorkbook(
+        project=ProjectInfo(project_id="P", name="P", project_manager="PM", start_date=MONDAY,
+                            end_date=date(2026, 1, 28), status_date=date(2026, 1, 2)),
+        plan=plan,
+    )  # fmt: skip
+    plain = validate_workbook(workbook, ValidationSettings(as_of=date(2026, 1, 2)))
+    assert {c.number: c.passed for c in plain.dcma}[7] is True  # the end date is only a plan date
+    strict = validate_workbook(workbook, ValidationSettings(as_of=date(2026, 1, 2), end_date_is_deadline=True))
+    floats = strict.schedule.tasks.set_index("id")["total_float"].to_dict()
+    assert floats == {"A": -2, "B": -2, "C": 15}
+    checks = {c.number: c for c in strict.dcma}
+    assert (checks[7].passed, checks[7].tasks) == (False, ["A", "B"])
+    assert checks[13].metric == pytest.approx(18 / 20)  # the same float as without the setting
