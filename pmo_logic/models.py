@@ -221,11 +221,23 @@ class TaskRow(Row):
             "choice",
             choices=lists.CONSTRAINT_TYPE,
             width=18,
-            help_en="Leave blank for as soon as possible.",
-            help_fr="Vide : dès que possible.",
+            help_en="Leave blank for as soon as possible; as late as possible uses the task's float.",
+            help_fr="Vide : dès que possible ; le plus tard possible consomme la marge de la tâche.",
         ),
     ] = None
     constraint_date: Annotated[date | None, Col("Constraint date", "Date de contrainte", "date", width=12)] = None
+    deadline: Annotated[
+        date | None,
+        Col(
+            "Deadline",
+            "Échéance",
+            "date",
+            width=12,
+            help_en="Optional target finish: does not move the task, gives negative float when missed.",
+            help_fr="Fin visée, facultative : ne déplace pas la tâche, donne une marge négative si elle est dépassée.",
+            aliases=("Deadline date", "Date d'échéance"),
+        ),
+    ] = None
     key_milestone: Annotated[
         bool | None,
         Col(
@@ -552,7 +564,7 @@ TEMPLATE_VERSION = 3
 1: first release. 2: the Plan's schedule columns (early/late dates, total float, critical).
 3: planned value over working days, the status date counted as worked (NETWORKDAYS); the
 Project sheet's BAC, EV, PV and % complete leave cancelled tasks out. The reader reads the
-inputs, never a workbook's formulas, so versions 1 and 2 read as before.
+inputs, never a workbook's formulas, so versions 1 and 2 read as before. The Plan's Deadline column.
 """
 
 

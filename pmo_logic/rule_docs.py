@@ -44,6 +44,8 @@ def rules_markdown() -> str:
             lines.append(f"\n### {r.code}\n")
             lines.append(f"**{r.summary}** Severity: {r.severity}.\n")
             lines.append(f"Why it matters: {r.why}\n")
+            if r.reading:
+                lines.append(f"How it is counted: {r.reading}\n")
             lines.append(f"Message: `{r.message}`\n")
             if r.message_fr:
                 lines.append(f"In French workbooks: `{r.message_fr}`\n")

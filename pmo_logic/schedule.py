@@ -59,6 +59,8 @@ class Schedule:
     """(row index, other task ID) for links to or from summary tasks (left out of the network)."""
     links: list[tuple[str, str, Link]] = field(default_factory=list)
     """Every link kept in the network: (predecessor, successor, link)."""
+    driving_path: list[str] = field(default_factory=list)
+    """IDs of the tasks that drive the project finish (the longest path), by early start."""
     columns: dict[str, Any] = field(default_factory=dict, repr=False)
     """The columns ``tasks`` is built from, the first time it is asked for."""
     _tasks: pd.DataFrame | None = field(default=None, init=False, repr=False)
@@ -103,10 +105,13 @@ def schedule(
     *,
     status_date: date | None = None,
     project_start: date | None = None,
+    deadline: date | None = None,
 ) -> Schedule:
     """Schedule ``plan`` (the Plan's rows, summary tasks included) on ``calendar``.
 
     ``plan`` is the Plan's rows (`TaskRow`), or the same values column by column.
+    ``deadline``: a date the whole project must finish by (as a task's Deadline: it moves
+    nothing, and the work that runs past it gets negative float).
     """
     # Columns are built as lists and arrays and become one DataFrame at the end: a plan is
     # small, and per-column DataFrame operations would cost more than the scheduling itself.
@@ -147,12 +152,13 @@ def schedule(
     positions = {name: np.full(n, np.nan) for name in ("es", "ef", "ls", "lf", "total_float", "free_float")}
     critical = np.zeros(n, dtype=bool)
     if in_network.any():
-        _passes(result, order, columns, in_network, calendar, status_date, project_start, positions)
+        _passes(result, order, columns, in_network, calendar, status_date, project_start, positions, deadline)
         open_work = ~np.isin(columns["state"], ["done", "cancelled"])
-        positions["total_float"] = np.where(open_work, positions["lf"] - positions["ef"], np.nan)
+        positions["total_float"] = np.where(open_work, positions["total_float"], np.nan)
         positions["free_float"] = np.where(open_work, positions["free_float"], np.nan)
-        critical = positions["total_float"] <= 0
-    _summaries(columns, positions)
+        with np.errstate(invalid="ignore"):
+            critical = positions["total_float"] <= 0
+    critical = _summaries(columns, positions, critical)
     dates = _dates(positions, kinds, calendar, result.origin)
     result.columns = {**columns, "in_network": in_network, **positions, "critical": critical, **dates}
     return result
@@ -204,6 +210,7 @@ def _task_columns(column: Callable[[str], list[Any]], calendar: WorkCalendar) ->
         "finish": finish,
         "constraint_type": column("constraint_type"),
         "constraint_date": column("constraint_date"),
+        "deadline": column("deadline"),
         "source_row": column("source_row"),
         "start_pos": start_pos,
         "finish_pos": finish_pos,
@@ -244,6 +251,7 @@ def _passes(
     status_date: date | None,
     project_start: date | None,
     positions: dict[str, np.ndarray],
+    deadline: date | None = None,
 ) -> None:
     rows = np.flatnonzero(in_network).tolist()
     starts = columns["start_pos"][in_network]
@@ -260,10 +268,12 @@ def _passes(
         lag = round(link.lag)
         preds[v].append((u, link.type, lag))
         succs[u].append((v, link.type, lag))
+    result._preds = preds
     info = {}
     ids, kinds, state = columns["id"], columns["type"], columns["state"]
     start_pos, finish_pos, duration = columns["start_pos"], columns["finish_pos"], columns["duration"]
     constraint_type, constraint_date = columns["constraint_type"], columns["constraint_date"]
+    deadlines = columns["deadline"]
     percent = columns["percent_complete"]
     for i in rows:
         fixed_start = None if math.isnan(start_pos[i]) else int(start_pos[i])
@@ -276,16 +286,22 @@ def _passes(
         if kind and isinstance(when, date):
             when_end = calendar.end_position(when)
             when_pos = when_end if milestone else calendar.position(when)
+        due = calendar.end_position(deadlines[i]) if isinstance(deadlines[i], date) else None
         info[ids[i]] = (int(duration[i]), fixed_start, fixed_finish, str(state[i]), kind, when_pos, when_end,
-                        min(float(percent[i]), 1.0))  # fmt: skip
+                        min(float(percent[i]), 1.0), due)  # fmt: skip
 
-    def forward(extra: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
-        """Early start and finish of every task; ``extra`` adds working days to some durations."""
+    # Where the links alone would start a task that a must-start/finish-on holds elsewhere:
+    # its float is measured from there (MS Project's negative slack of a violated constraint).
+    logic_start: dict[str, int] = {}
+
+    def forward(extra: dict[str, int], held: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+        """Early start and finish of every task; ``extra`` adds working days to some
+        durations, ``held`` starts some tasks (as late as possible ones) at a given position."""
         es: dict[str, int] = {}
         ef: dict[str, int] = {}
         for task_id in order:
-            d, fixed_start, fixed_finish, state, kind, when_pos, when_end, percent = info[task_id]
-            d += extra.get(task_id, 0)
+            d, fixed_start, fixed_finish, state, kind, when_pos, when_end, percent, _ = info[task_id]
+            more = extra.get(task_id, 0)
             if (state == "done" or state == "cancelled") and fixed_start is not None:
                 es[task_id] = fixed_start
                 ef[task_id] = max(fixed_finish if fixed_finish is not None else fixed_start + d, fixed_start)
@@ -306,7 +322,9 @@ def _passes(
                 finish = max(start, (data_date if data_date is not None else start) + remaining)
                 if data_date is None:
                     finish = start + d
+                finish += more
             else:
+                d += more
                 if data_date is not None:
                     start_bound = max(start_bound, data_date)
                 if finish_bound is not None:
@@ -316,43 +334,65 @@ def _passes(
                 if when_pos is not None and kind == "fnet":
                     start_bound = max(start_bound, when_end - d)
                 start = start_bound
-                if when_pos is not None and kind == "mso":
-                    start = when_pos
-                if when_pos is not None and kind == "mfo":
-                    start = when_end - d
+                if when_pos is not None and kind in ("mso", "mfo"):
+                    logic_start[task_id] = start
+                    start = when_pos if kind == "mso" else when_end - d
+                elif task_id in held:
+                    start = max(start, held[task_id])
                 finish = start + d
             es[task_id], ef[task_id] = start, finish
         return es, ef
 
-    es, ef = forward({})
-    result._forward = forward
+    def backward(es: dict[str, int], ef: dict[str, int], finish: int) -> tuple[dict[str, int], dict[str, int]]:
+        lf: dict[str, int] = {}
+        ls: dict[str, int] = {}
+        for task_id in reversed(order):
+            _, _, _, state, kind, when_pos, when_end, _, due = info[task_id]
+            span = ef[task_id] - es[task_id]
+            bound = finish
+            for succ, link_type, lag in succs[task_id]:
+                if link_type == "FS":
+                    bound = min(bound, ls[succ] - lag)
+                elif link_type == "SS":
+                    bound = min(bound, ls[succ] - lag + span)
+                elif link_type == "FF":
+                    bound = min(bound, lf[succ] - lag)
+                else:  # SF
+                    bound = min(bound, lf[succ] - lag + span)
+            if kind in HARD_CONSTRAINTS and when_pos is not None:
+                bound = min(bound, when_pos + span if kind in ("mso", "snlt") else when_end)
+            if due is not None:  # a deadline bounds the late finish and nothing else
+                bound = min(bound, due)
+            if state in ("done", "cancelled"):
+                bound = ef[task_id]
+            lf[task_id], ls[task_id] = bound, bound - span
+        return ls, lf
 
+    es, ef = forward({}, {})
     project_finish = max(ef.values()) if ef else None
     result.project_finish = project_finish
-    lf: dict[str, int] = {}
-    ls: dict[str, int] = {}
-    for task_id in reversed(order):
-        _, _, _, state, kind, when_pos, when_end, _ = info[task_id]
-        span = ef[task_id] - es[task_id]
-        bound = project_finish
-        for succ, link_type, lag in succs[task_id]:
-            if link_type == "FS":
-                bound = min(bound, ls[succ] - lag)
-            elif link_type == "SS":
-                bound = min(bound, ls[succ] - lag + span)
-            elif link_type == "FF":
-                bound = min(bound, lf[succ] - lag)
-            else:  # SF
-                bound = min(bound, lf[succ] - lag + span)
-        if kind in HARD_CONSTRAINTS and when_pos is not None:
-            bound = min(bound, when_pos + span if kind in ("mso", "snlt") else when_end)
-        if state in ("done", "cancelled"):
-            bound = ef[task_id]
-        lf[task_id], ls[task_id] = bound, bound - span
+    # The late dates run back from the project finish, or from the project's deadline when
+    # that is earlier (then the longest path carries the negative float of the overrun).
+    late_end = project_finish
+    if deadline is not None and project_finish is not None:
+        late_end = min(project_finish, calendar.end_position(deadline))
+    ls, lf = backward(es, ef, late_end)
+    alap = {
+        t: ls[t] for t in order if info[t][4] == "alap" and info[t][3] == "not_started" and ls[t] > es[t]
+    }  # fmt: skip
+    if alap:
+        # As late as possible: the task sits at its late dates, and its successors follow it.
+        # The late dates do not change (they run back from the same finish).
+        es, ef = forward({}, alap)
+    result._forward = lambda extra: forward(extra, alap)
+    result._alap = alap
+    result.driving_path = _driving_path(order, preds, es, ef, project_finish, info, alap)
+    logic_finish = {t: logic_start[t] + (ef[t] - es[t]) for t in logic_start}
+    total: dict[str, int] = {t: lf[t] - max(ef[t], logic_finish.get(t, ef[t])) for t in order}
     free: dict[str, int] = {}
     for task_id in order:
-        slack = project_finish - ef[task_id]
         e_s, e_f = es[task_id], ef[task_id]
+        slack = project_finish - e_f
         for succ, link_type, lag in succs[task_id]:
             if link_type == "FS":
                 gap = es[succ] - lag - e_f
@@ -363,21 +403,55 @@ def _passes(
             else:  # SF
                 gap = ef[succ] - lag - e_s
             slack = min(slack, gap)
-        free[task_id] = slack
-    for name, values in (("es", es), ("ef", ef), ("ls", ls), ("lf", lf), ("free_float", free)):
+        # Never negative (a successor held by a constraint), never above the total float.
+        free[task_id] = max(0, min(slack, total[task_id]))
+    for name, values in (("es", es), ("ef", ef), ("ls", ls), ("lf", lf), ("total_float", total),
+                         ("free_float", free)):  # fmt: skip
         column = positions[name]
         for i in rows:
             column[i] = values.get(ids[i], np.nan)
 
 
-def _summaries(columns: dict[str, Any], positions: dict[str, np.ndarray]) -> None:
-    """A summary task spans the rows under it in the WBS (1.2 spans 1.2.1, 1.2.2...)."""
+def _driving_path(order, preds, es, ef, project_finish, info, held) -> list[str]:
+    """The tasks that drive the project finish: back from the last task through the links
+    that hold each task where it is (the longest path), in order of early start.
+
+    A task that a constraint, its progress or as-late-as-possible holds is not driven by its
+    links, so the path stops there: delaying its predecessors would not move it."""
+    if project_finish is None:
+        return []
+    todo = [t for t in order if ef[t] == project_finish]
+    found: set[str] = set(todo)
+    while todo:
+        task_id = todo.pop()
+        _, _, _, state, kind, when_pos, _, _, _ = info[task_id]
+        if state != "not_started" or (when_pos is not None and kind in ("mso", "mfo")) or task_id in held:
+            continue
+        for pred, link_type, lag in preds[task_id]:
+            driven = {
+                "FS": ef[pred] + lag == es[task_id],
+                "SS": es[pred] + lag == es[task_id],
+                "FF": ef[pred] + lag == ef[task_id],
+                "SF": es[pred] + lag == ef[task_id],
+            }[link_type]
+            if driven and pred not in found:
+                found.add(pred)
+                todo.append(pred)
+    rank = {t: k for k, t in enumerate(order)}
+    return sorted(found, key=lambda t: (es[t], ef[t], rank[t]))
+
+
+def _summaries(columns: dict[str, Any], positions: dict[str, np.ndarray], critical: np.ndarray) -> np.ndarray:
+    """A summary task spans the rows under it in the WBS (1.2 spans 1.2.1, 1.2.2...), and
+    carries the float and the critical flag of its most critical unfinished child (MS Project)."""
     kinds = columns["type"]
     summary_rows = [i for i, kind in enumerate(kinds) if kind == "summary"]
     if not summary_rows:
-        return
+        return critical
+    critical = critical.copy()
     wbs = [w if isinstance(w, str) else "" if w is None or w != w else str(w) for w in columns["wbs"]]
     es, ef, ls, lf = positions["es"], positions["ef"], positions["ls"], positions["lf"]
+    total, free = positions["total_float"], positions["free_float"]
     for i in summary_rows:
         prefix = wbs[i] + "."
         if prefix == ".":
@@ -386,6 +460,9 @@ def _summaries(columns: dict[str, Any], positions: dict[str, np.ndarray]) -> Non
         if children and not np.isnan(es[children]).all():
             es[i], ls[i] = _least(es[children]), _least(ls[children])
             ef[i], lf[i] = _most(ef[children]), _most(lf[children])
+            total[i], free[i] = _least(total[children]), _least(free[children])
+            critical[i] = bool(critical[children].any())
+    return critical
 
 
 def _least(values: np.ndarray) -> float:

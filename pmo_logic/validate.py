@@ -161,8 +161,13 @@ def _context(
         country=settings.calendar_country,
         non_working_days=[r.day for r in workbook.lists if r.day is not None],
     )
+    deadline = workbook.project.end_date if settings.end_date_is_deadline else None
     result = schedule(
-        plan, calendar, status_date=workbook.project.status_date, project_start=workbook.project.start_date
+        plan,
+        calendar,
+        status_date=workbook.project.status_date,
+        project_start=workbook.project.start_date,
+        deadline=deadline,
     )
     sheets = SheetFrames(frames)
     if frames is None:

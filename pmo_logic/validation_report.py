@@ -114,8 +114,9 @@ def _write(tmp: Path, report_dir: Path, results: Sequence[ValidationResult], gen
 
     # DCMA
     table = dcma_table(results)
-    ws = sheet("DCMA", "DCMA 14-point assessment", (12, 30, 6, 34, 10, 16, 8, 8, 8))
-    columns = ["project", "file", "check", "name", "metric", "threshold", "result", "count", "total"]
+    ws = sheet("DCMA", "DCMA 14-point assessment", (12, 30, 6, 34, 10, 8, 8, 40, 16, 8, 40))
+    columns = ["project", "file", "check", "name", "metric", "count", "total", "population", "threshold", "result",
+               "tasks"]  # fmt: skip
     texts(ws, 3, [c.capitalize() for c in columns], header)
     result_fill = {
         "pass": book.add_format({"bg_color": "#C6EFCE"}),

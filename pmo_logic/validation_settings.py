@@ -38,6 +38,8 @@ class ValidationSettings(BaseModel):
     key_milestone_slip_days: float = 10
     cost_overrun_tolerance: float = 0.10
     high_risk_score: int = 10
+    end_date_is_deadline: bool = False
+    """True: the Project sheet's end date is a deadline, and work that runs past it gets negative float."""
     # DCMA 14-point thresholds
     logic_max: float = 0.05
     leads_max: int = 0

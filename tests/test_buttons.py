@@ -132,6 +132,10 @@ def test_recompute_schedule_fills_the_plan_schedule_columns_and_is_idempotent(fa
         assert early_finish == task.early_finish.isoformat()
         assert flag == ("Yes" if task.critical else "No")
     assert {row[0] for row in writes[column["Total float"]]["values"]} >= {0.0}
+    # Summary rows carry the float and critical flag of their most critical child (MS Project).
+    summaries = [k for k, task in enumerate(tasks.itertuples()) if task.type == "summary"]
+    assert summaries and all(writes[column["Total float"]]["values"][k][0] is not None for k in summaries)
+    assert all(critical[k] == "Yes" for k in summaries)  # the clean project's summary spans its critical path
     again = open_book(faulty_project, "project.xlsm")
     buttons.recompute_schedule(again)
     assert _schedule_writes(again) == writes

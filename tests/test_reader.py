@@ -290,6 +290,27 @@ def test_a_version_1_workbook_without_schedule_columns_reads_cleanly(tmp_path: P
     assert len(workbook.plan) == len(clean_project().plan)
 
 
+def test_a_version_2_workbook_without_the_deadline_column_reads_cleanly(tmp_path: Path):
+    """Template version 3 added the Plan's Deadline column; version 2 workbooks stay valid."""
+    from pmo_logic.rules.example_project import clean_project
+    from pmo_logic.templates import write_project_workbook
+
+    path = write_project_workbook(tmp_path / "v2.xlsx", clean_project())
+    book = openpyxl.load_workbook(path)
+    plan = book["Plan"]
+    headers = [c.value for c in plan[1]]
+    plan.delete_cols(headers.index("Deadline") + 1, 1)
+    for row in book["_meta"].iter_rows():
+        if row[0].value == "template_version":
+            row[1].value = 2
+    book.save(path)
+    workbook = read_project_workbook(path)
+    assert workbook.problems == []
+    assert workbook.meta.template_version == 2
+    assert all(t.deadline is None for t in workbook.plan)
+    assert [t.early_start for t in workbook.plan] == [t.early_start for t in clean_project().plan]
+
+
 def test_every_bad_cell_is_reported_in_reading_order(tmp_path: Path):
     # A value is parsed once per column and reused; a bad value must still be reported at
     # each cell it is in, and the problems listed row by row, left to right.

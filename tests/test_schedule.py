@@ -256,3 +256,256 @@ def test_a_schedule_column_is_its_tasks_frame_column(demo_portfolio):
                 assert type(x) is type(y) and (x == y or (x != x and y != y)), (path.name, name, x, y)
             compared += 1
     assert compared > 100
+
+
+# --- MS Project's semantics, hand-computed ------------------------------------------------------
+
+
+def test_a_must_finish_on_pushed_past_gets_the_negative_float_of_the_violation():
+    # A (5 days) -> B (3 days) must finish on Wednesday 7 January (position 3). The links put
+    # B at 5-8: five days late. B stays on its date (as MS Project honours it) with -5 days of
+    # float, and so does A, which must finish before B's held start.
+    plan = [task("A", 5), task("B", 3, "A", constraint_type="mfo", constraint_date=date(2026, 1, 7)), task("C", 2, "B")]
+    t = by_id(schedule(plan, WorkCalendar(MONDAY)))
+    assert (t.loc["B", "early_start"], t.loc["B", "early_finish"]) == (MONDAY, date(2026, 1, 7))
+    assert t.loc["B", "total_float"] == -5
+    assert t.loc["A", "total_float"] == -5
+    assert t.loc["C", "total_float"] == 0
+    assert t["critical"].all()
+    assert (t["free_float"] == 0).all()
+
+
+def test_must_start_on_not_violated_has_zero_float():
+    plan = [task("A", 2), task("B", 3, "A", constraint_type="mso", constraint_date=date(2026, 1, 9)), task("C", 8)]
+    t = by_id(schedule(plan, WorkCalendar(MONDAY)))
+    assert t.loc["B", "es"] == 4 and t.loc["B", "total_float"] == 0  # MS Project: ES = LS = the date
+    assert t.loc["A", "total_float"] == 2 and t.loc["A", "free_float"] == 2
+
+
+def test_start_no_later_than_violated_gives_negative_float():
+    plan = [task("A", 6), task("B", 2, "A", constraint_type="snlt", constraint_date=date(2026, 1, 8))]
+    t = by_id(schedule(plan, WorkCalendar(MONDAY)))
+    assert t.loc["B", "es"] == 6  # the links win in the dates: the forecast shows the slip
+    assert t.loc["B", "total_float"] == -3 and t.loc["A", "total_float"] == -3
+
+
+def test_a_deadline_moves_nothing_and_gives_negative_float_when_missed():
+    plan = [task("A", 5), task("B", 3, "A", deadline=date(2026, 1, 12)), task("C", 10)]
+    t = by_id(schedule(plan, WorkCalendar(MONDAY)))
+    assert t.loc["B", "ef"] == 8  # Wednesday 14 January, two days after its deadline
+    assert t.loc["B", "total_float"] == -2 and t.loc["A", "total_float"] == -2
+    assert t.loc["C", "total_float"] == 0
+    met = by_id(schedule([task("A", 5), task("B", 3, "A", deadline=date(2026, 1, 30))], WorkCalendar(MONDAY)))
+    assert met.loc["B", "total_float"] == 0  # a deadline met later than the finish adds no float
+
+
+def test_the_project_deadline_gives_the_longest_path_its_overrun():
+    plan = [task("A", 5), task("B", 10, "A"), task("C", 3)]
+    t = by_id(schedule(plan, WorkCalendar(MONDAY), deadline=date(2026, 1, 16)))  # position 10: 5 days short
+    assert t["total_float"].to_dict() == {"A": -5, "B": -5, "C": 7}
+    assert t["critical"].to_dict() == {"A": True, "B": True, "C": False}
+
+
+def test_as_late_as_possible_uses_its_float_and_drags_its_successors():
+    # X (ALAP, 1 day) -> Y (3 days), beside B (10 days): X could start on day 0 but sits at
+    # 6-7 so that Y finishes with the project; Y follows it, and both have no float left.
+    plan = [task("B", 10), task("X", 1, constraint_type="alap"), task("Y", 3, "X")]
+    t = by_id(schedule(plan, WorkCalendar(MONDAY)))
+    assert (t.loc["X", "es"], t.loc["X", "ef"], t.loc["Y", "es"]) == (6, 7, 7)
+    assert t.loc["X", "early_start"] == date(2026, 1, 13)
+    assert t.loc["X", "total_float"] == 0 and t.loc["Y", "total_float"] == 0
+    assert bool(t.loc["X", "critical"])
+
+
+def test_free_float_is_never_negative_nor_above_total_float():
+    # C's successor D is held by a must-start-on before C finishes: the gap is -2, free float 0.
+    plan = [task("C", 6), task("D", 2, "C", constraint_type="mso", constraint_date=date(2026, 1, 9)), task("E", 12)]
+    t = by_id(schedule(plan, WorkCalendar(MONDAY)))
+    assert t.loc["C", "total_float"] == -2
+    assert t.loc["C", "free_float"] == 0
+    assert (t["free_float"] >= 0).all() and (t["free_float"] <= t["total_float"].clip(lower=0)).all()
+
+
+def test_summary_tasks_carry_the_float_and_critical_flag_of_their_most_critical_child():
+    plan = [
+        TaskRow(id="1", wbs="1", name="Phase", type="summary"),
+        TaskRow(id="2", wbs="1.1", name="a", type="task", duration=3),
+        TaskRow(id="3", wbs="1.2", name="b", type="task", duration=8),
+        TaskRow(id="4", wbs="2", name="Other", type="summary"),
+        TaskRow(id="5", wbs="2.1", name="c", type="task", duration=2, predecessors="2"),
+    ]
+    t = by_id(schedule(plan, WorkCalendar(MONDAY)))
+    assert t.loc["1", "total_float"] == 0 and bool(t.loc["1", "critical"])  # b is critical
+    assert t.loc["4", "total_float"] == 3 and not bool(t.loc["4", "critical"])
+    assert t.loc["4", "free_float"] == 3
+
+
+def test_the_driving_path_skips_a_constraint_off_it():
+    # D has negative float from its own must-finish-on, but the project finish is driven by A -> B.
+    plan = [task("A", 5), task("B", 5, "A"), task("C", 2),
+            task("D", 2, "C", constraint_type="fnlt", constraint_date=date(2026, 1, 5))]  # fmt: skip
+    result = schedule(plan, WorkCalendar(MONDAY))
+    assert result.driving_path == ["A", "B"]
+    assert by_id(result).loc["D", "total_float"] < 0
+
+
+# --- a naive CPM as an oracle: networkx longest paths on an event graph --------------------------
+
+
+def _edge(g: nx.DiGraph, u, v, w: int) -> None:
+    """Add "v >= u + w"; of two such bounds between the same events, the larger holds."""
+    if not g.has_edge(u, v) or g.edges[u, v]["w"] < w:
+        g.add_edge(u, v, w=w)
+
+
+def naive_cpm(tasks: list[dict], project_deadline: int | None) -> dict[str, dict[str, int]]:
+    """Early/late dates, total and free float from longest paths on a graph of start and finish events.
+
+    An edge x -> y of weight w means "y >= x + w". Each task has a start S and a finish F with
+    F - S = d (two edges). A must-start/finish-on task is held at its date: its incoming links
+    are cut in the early graph (its float then measures where the links would have put it).
+    Late times are T minus the longest path to the end event, where upper bounds (must-on,
+    no-later-than, deadlines) are edges to the end event. As-late-as-possible tasks are then
+    held at their late start. Independent of pmo_logic.schedule: only networkx's Bellman-Ford.
+    """
+
+    def early(held_at: dict[str, int]) -> tuple[dict, dict]:
+        g = nx.DiGraph()
+        logic = {}
+        for t in tasks:
+            i, d, kind, at = t["id"], t["d"], t["constraint"], t["at"]
+            held = kind in ("mso", "mfo")
+            _edge(g, ("S", i), ("F", i), d)
+            _edge(g, ("F", i), ("S", i), -d)
+            if not held:
+                _edge(g, "src", ("S", i), held_at.get(i, 0))
+            if kind == "snet":
+                _edge(g, "src", ("S", i), at)
+            if kind == "fnet":
+                _edge(g, "src", ("F", i), at)
+            if kind == "mso":
+                _edge(g, "src", ("S", i), at)
+            if kind == "mfo":
+                _edge(g, "src", ("F", i), at)
+            if not held:
+                for pred, kind_, lag in t["links"]:
+                    _edge(g, (kind_[0], pred), (kind_[1], i), lag)
+        for u, v in g.edges:
+            g.edges[u, v]["neg"] = -g.edges[u, v]["w"]
+        dist = nx.single_source_bellman_ford_path_length(g, "src", weight="neg")
+        e = {node: -value for node, value in dist.items()}
+        for t in tasks:  # where the links alone would put a held task
+            if t["constraint"] in ("mso", "mfo"):
+                i, d = t["id"], t["d"]
+                bounds = [0]
+                for pred, kind_, lag in t["links"]:
+                    value = e[(kind_[0], pred)] + lag
+                    bounds.append(value if kind_[1] == "S" else value - d)
+                logic[i] = max(bounds)
+        return e, logic
+
+    e, logic = early({})
+    finish = max(e[("F", t["id"])] for t in tasks)
+    end = finish if project_deadline is None else min(finish, project_deadline)
+    g = nx.DiGraph()
+    for t in tasks:
+        i, d, kind, at = t["id"], t["d"], t["constraint"], t["at"]
+        _edge(g, ("S", i), ("F", i), d)
+        _edge(g, ("F", i), ("S", i), -d)
+        _edge(g, ("F", i), "end", 0)
+        for pred, kind_, lag in t["links"]:
+            _edge(g, (kind_[0], pred), (kind_[1], i), lag)
+        if kind in ("mso", "snlt"):
+            _edge(g, ("S", i), "end", end - at)
+        if kind in ("mfo", "fnlt"):
+            _edge(g, ("F", i), "end", end - at)
+        if t["deadline"] is not None:
+            _edge(g, ("F", i), "end", end - t["deadline"])
+    reverse = nx.DiGraph()
+    reverse.add_weighted_edges_from(((v, u, -data["w"]) for u, v, data in g.edges(data=True)), weight="neg")
+    to_end = nx.single_source_bellman_ford_path_length(reverse, "end", weight="neg")
+    late = {node: end + value for node, value in to_end.items()}  # end - longest path to the end
+    alap = {t["id"]: late[("S", t["id"])] for t in tasks if t["constraint"] == "alap"}
+    alap = {i: at for i, at in alap.items() if at > e[("S", i)]}
+    if alap:
+        e, logic = early(alap)
+    out = {}
+    for t in tasks:
+        i, d = t["id"], t["d"]
+        es, ef, ls, lf = e[("S", i)], e[("F", i)], late[("S", i)], late[("F", i)]
+        total = lf - max(ef, logic.get(i, es) + d)
+        gaps = []
+        for s in tasks:
+            for pred, kind_, lag in s["links"]:
+                if pred == i:
+                    gaps.append(e[(kind_[1], s["id"])] - lag - e[(kind_[0], i)])
+        free = min(gaps) if gaps else finish - ef
+        out[i] = {"es": es, "ef": ef, "ls": ls, "lf": lf, "total_float": total, "free_float": max(0, min(free, total))}
+    return out
+
+
+_KINDS = (None, None, None, "snet", "fnet", "mso", "mfo", "snlt", "fnlt", "alap")
+
+
+@st.composite
+def constrained_networks(draw):
+    n = draw(st.integers(1, 10))
+    tasks = []
+    for k in range(n):
+        d = draw(st.sampled_from((0, 0, 1, 2, 3, 5)))
+        links = []
+        for pred in draw(st.sets(st.integers(0, k - 1), max_size=3)) if k else []:
+            kind = draw(st.sampled_from(("FS", "FS", "SS", "FF", "SF")))
+            links.append((str(pred), kind, draw(st.integers(-2, 3))))  # FS: from F of pred to S
+        kind = draw(st.sampled_from(_KINDS))
+        at = draw(st.integers(max(1, d), 25)) if kind else None
+        deadline = draw(st.one_of(st.none(), st.integers(max(1, d), 25)))
+        tasks.append({"id": str(k), "d": d, "links": links, "constraint": kind, "at": at, "deadline": deadline})
+    project_deadline = draw(st.one_of(st.none(), st.integers(1, 30)))
+    return tasks, project_deadline
+
+
+def _rows(tasks: list[dict], calendar: WorkCalendar) -> list[TaskRow]:
+    rows = []
+    for t in tasks:
+        text = ", ".join(f"{p}{kind}{lag:+d}d" for p, kind, lag in t["links"])
+        kind, at, milestone = t["constraint"], t["at"], t["d"] == 0
+        when = None
+        if kind in ("snet", "mso", "snlt") and not milestone:
+            when = calendar.start_date(at)  # the day that starts at position `at`
+        elif kind:
+            when = calendar.finish_date(at)  # the day that ends at `at` (a milestone sits there)
+        rows.append(
+            TaskRow(
+                id=t["id"], name=t["id"], type="milestone" if milestone else "task", duration=t["d"],
+                predecessors=text or None, constraint_type=kind, constraint_date=when,
+                deadline=None if t["deadline"] is None else calendar.finish_date(t["deadline"]),
+            )
+        )  # fmt: skip
+    return rows
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(constrained_networks())
+def test_float_agrees_with_a_naive_cpm_on_random_constrained_networks(network):
+    tasks, project_deadline = network
+    calendar = WorkCalendar(MONDAY)
+    result = schedule(
+        _rows(tasks, calendar),
+        calendar,
+        project_start=MONDAY,
+        deadline=None if project_deadline is None else calendar.finish_date(project_deadline),
+    )
+    expected = naive_cpm(tasks, project_deadline)
+    got = by_id(result)
+    for t in tasks:
+        row = got.loc[t["id"]]
+        mine = {name: int(row[name]) for name in ("es", "ef", "ls", "lf", "total_float", "free_float")}
+        assert mine == expected[t["id"]], (t, tasks)
+        assert 0 <= row["free_float"] <= max(row["total_float"], 0)
+        assert bool(row["critical"]) == (row["total_float"] <= 0)
+        violated = (t["constraint"] in ("mso", "snlt") and expected[t["id"]]["es"] > t["at"]) or (
+            t["constraint"] in ("mfo", "fnlt") and expected[t["id"]]["ef"] > t["at"]
+        )
+        if violated or (t["constraint"] in ("mso", "mfo") and expected[t["id"]]["total_float"] < 0):
+            assert row["total_float"] < 0

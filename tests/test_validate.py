@@ -91,9 +91,10 @@ def crafted_dcma_project() -> ProjectWorkbook:
 
     Hand-computed: T3 is half done, so its 10 remaining days run to position 50 (13 March).
     The project finishes at position 100 (22 May), driven by T7. Total floats: T6 45, T9 58,
-    T8 43, the others 0. Delaying T4 (the earliest critical task not started) by 600 days moves
-    the finish by 562 only: T10's must-start-on constraint holds it, and T4's path reaches the
-    finish at position 662 through T5 (lag 2).
+    T8 43, the others 0. DCMA counts the 8 incomplete baselined tasks with a duration (T3-T10;
+    the milestone M is left out). The driving path is T3 (in progress) -> T7 -> M: delaying T7,
+    its first unstarted task, by 600 days moves the finish by 600. (T4, critical too, would move
+    it by 562 only, as T10's must-start-on holds its chain: off the driving path, not tested.)
     """
     d = date
     plan = [
@@ -129,18 +130,18 @@ def test_dcma_fourteen_points_on_a_crafted_schedule(tmp_path: Path):
     assert result.schedule.project_finish == 100
     got = {c.number: (c.count, c.total, c.passed) for c in result.dcma}
     assert got == {
-        1: (1, 9, False),  # T9 has neither predecessor nor successor
+        1: (1, 8, False),  # T9 has neither predecessor nor successor
         2: (1, 12, False),  # T4FS-1d is a lead
         3: (1, 12, False),  # T4FS+2d is a lag: 8.3% > 5%
         4: (11, 12, True),  # one SS link: 91.7% FS
-        5: (1, 9, False),  # T10 must start on
-        6: (2, 9, False),  # T6 (45) and T9 (58) above 44 days
-        7: (0, 9, True),
+        5: (1, 8, False),  # T10 must start on
+        6: (2, 8, False),  # T6 (45) and T9 (58) above 44 days
+        7: (0, 9, True),  # incomplete tasks and milestones
         8: (1, 8, False),  # T7: 50 days in the baseline
         9: (1, 11, False),  # T9 forecast before the status date, out of the 11 tasks and milestones
-        10: (1, 9, False),  # T7 has no owner
+        10: (1, 8, False),  # T7 has no owner
         11: (3, 4, False),  # T2 finished late, T3 and T9 not finished; T1 on time
-        12: (562, 600, False),
+        12: (600, 600, True),  # T7 delayed
         13: (60, -5, False),  # CPLI (60 - 5) / 60
         14: (2, 4, False),  # BEI: T1 and T2 done of the four due
     }

@@ -97,6 +97,8 @@ class Rule:
     needs_portfolio: bool = False
     message_fr: str = ""
     """The message in French, with the same placeholders: for French workbooks."""
+    reading: str = ""
+    """How the rule counts, where readings differ between tools (which tasks, formula, source)."""
 
     def render(self, lang: str, item: str, params: Mapping[str, Any]) -> str:
         """The message in ``lang`` (English where there is no translation), its placeholders filled
@@ -128,6 +130,7 @@ def rule(
     message_fr: str,
     example: Example | None = None,
     needs_portfolio: bool = False,
+    reading: str = "",
 ) -> Callable[[Callable[[ValidationContext], Iterable[Hit]]], Callable[[ValidationContext], Iterable[Hit]]]:
     """Register a check function as a rule of the catalogue."""
 
@@ -135,7 +138,7 @@ def rule(
         if code in CATALOGUE:
             raise ValueError(f"rule code {code} is used twice")
         CATALOGUE[code] = Rule(code, severity, family, summary, why, message, check, example, needs_portfolio,
-                               message_fr=message_fr)  # fmt: skip
+                               message_fr=message_fr, reading=reading)  # fmt: skip
         return check
 
     return register
