@@ -270,6 +270,32 @@ def milestone_trend(snapshots: list[Snapshot], current: Portfolio | None = None)
     return pd.concat(frames, ignore_index=True).sort_values(["project_id", "milestone", "reporting_date"])
 
 
+EARNED_COLUMNS = ["status_date", "programme", "pv", "ev", "ac"]
+
+
+def earned_value_history(snapshots: list[Snapshot], current: Portfolio | None = None) -> pd.DataFrame:
+    """PV, EV and AC of the portfolio (``programme`` None) and of each programme at each earlier
+    committee: the S-curves' history. One point per status date (its last run); none for the
+    current roll-up's status date, whose figures are the current ones."""
+    sources = {s.status_date: s.tables for s in snapshots if s.status_date is not None}
+    if current is not None:
+        sources.pop(current.status_date, None)
+    frames = []
+    for when, tables in sources.items():
+        for name, column in (("portfolio", None), ("programmes", "programme")):
+            table = tables.get(name)
+            if table is None or not len(table) or not {"pv", "ev", "ac"} <= set(table.columns):
+                continue
+            frames.append(pd.DataFrame({
+                "status_date": pd.Timestamp(when),
+                "programme": table[column].astype(object) if column else None,
+                **{k: pd.to_numeric(table[k], errors="coerce") for k in ("pv", "ev", "ac")},
+            }))  # fmt: skip
+    if not frames:
+        return pd.DataFrame(columns=EARNED_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[EARNED_COLUMNS].sort_values("status_date", ignore_index=True)
+
+
 def _milestones(tasks: pd.DataFrame) -> pd.DataFrame:
     return tasks[tasks["type"] == "milestone"] if len(tasks) and "type" in tasks else tasks
 
@@ -313,6 +339,8 @@ class CommitteeHistory:
     """`changes` since ``previous``."""
     trend: pd.DataFrame
     """`milestone_trend` over every committee and the current roll-up."""
+    earned: pd.DataFrame | None = None
+    """`earned_value_history` of the earlier committees, for the S-curves."""
 
     @property
     def previous_projects(self) -> pd.DataFrame | None:
@@ -324,9 +352,13 @@ def committee_history(
 ) -> CommitteeHistory:
     """The history `pmo report` and the *Committee pack* button put in the pack, from the
     snapshots in ``folder``: compared with ``since``, or with `last_committee`."""
-    # The trend needs only each snapshot's milestones ("tasks" in the oldest snapshots).
-    snapshots = [load_snapshot(p, tables=("milestones", "tasks")) for p in list_snapshots(folder)]
+    # The trend needs only each snapshot's milestones ("tasks" in the oldest snapshots);
+    # the S-curves, each one's portfolio and programme figures.
+    wanted = ("milestones", "tasks", "portfolio", "programmes")
+    snapshots = [load_snapshot(p, tables=wanted) for p in list_snapshots(folder)]
     last = since if since is not None else last_committee(folder, current.status_date)
     previous = load_snapshot(last, COMPARED_TABLES) if last is not None else None
     diff = changes(previous, current) if previous is not None else None
-    return CommitteeHistory(previous, diff, milestone_trend(snapshots, current))
+    return CommitteeHistory(
+        previous, diff, milestone_trend(snapshots, current), earned_value_history(snapshots, current)
+    )

@@ -98,7 +98,7 @@ def test_structure_seen_by_openpyxl(templates_dir: Path):
     assert book["Projet"]["A13"].value == "Date d'état *"
     assert book["Projet"]["B13"].value.date() == example_project("fr").project.status_date
     props = {p.name: p.value for p in book.custom_doc_props.props}
-    assert props == {"pmo_kind": "project", "pmo_template_version": "2", "pmo_language": "fr"}
+    assert props == {"pmo_kind": "project", "pmo_template_version": "3", "pmo_language": "fr"}
     # The computed column carries the pandas value as its cached result: EV = 20 000 x 100 %.
     cached = openpyxl.load_workbook(templates_dir / "project_fr.xlsx", data_only=True)["Planning"]
     headers = [c.value for c in cached[1]]
