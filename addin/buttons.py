@@ -336,6 +336,7 @@ def committee_pack(book: xw.Book | None = None) -> None:
             changes=history.changes,
             trend=history.trend,
             previous=history.previous_projects,
+            earned=history.earned,
             rollup=rollup if rollup.exists() else None,
         )
         earlier = _copied_tabs(book)

@@ -22,9 +22,10 @@ from pmo_logic.consolidate import ProjectLoad, collector_paused
 from pmo_logic.files import atomic_output
 from pmo_logic.models import PortfolioSettings
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 """Bumped when what a cached `ProjectLoad` holds changes (4: the sheets as column arrays, slip days in the
-Plan's; 5: findings and problems in the workbook's language, so French workbooks read before are read again)."""
+Plan's; 5: findings and problems in the workbook's language, so French workbooks read before are read again;
+6: the approved budget apart from BAC, open threats apart from opportunities, "no data" RAGs)."""
 
 
 def file_hash(path: str | os.PathLike[str]) -> str:

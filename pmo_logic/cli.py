@@ -777,7 +777,7 @@ def _exit_on_data_errors(result) -> None:
 
 
 def _rag_cell(value: str | None) -> str:
-    colours = {"green": "green", "amber": "yellow", "red": "red"}
+    colours = {"green": "green", "amber": "yellow", "red": "red", "no data": "dim"}
     return f"[{colours[value]}]{value}[/]" if value in colours else "-"
 
 
@@ -905,6 +905,7 @@ def report_command(
         changes=history.changes,
         trend=history.trend,
         previous=history.previous_projects,
+        earned=history.earned,
         rollup=rollup if rollup.exists() else None,
     )
     total = result.total.iloc[0] if len(result.total) else None
@@ -913,7 +914,8 @@ def report_command(
         console.print(
             f"{int(total['projects'])} projects: {int(total['projects_green'])} green, "
             f"{int(total['projects_amber'])} amber, {int(total['projects_red'])} red; "
-            f"SPI {_number(total['spi'])}, CPI {_number(total['cpi'])}, BAC {_number(total['bac'], '{:,.0f}')}, "
+            f"SPI {_number(total['spi'])}, CPI {_number(total['cpi'])}, BAC {_number(total['bac'], '{:,.0f}')} "
+            f"(approved budget {_number(total.get('approved_budget'), '{:,.0f}')}), "
             f"EAC {_number(total['eac'], '{:,.0f}')}"
         )
     if previous is not None:

@@ -31,6 +31,8 @@ from xlsxwriter.utility import xl_col_to_name
 from pmo_logic.findings import FINDING_COLUMNS, Finding, findings_frame
 from pmo_logic.frames import given_arrays, rows_to_frame
 from pmo_logic.kpis import (
+    NO_DATA,
+    RAG_ORDER,
     EarnedValue,
     agile_kpis,
     earned_schedule,
@@ -105,6 +107,31 @@ class Portfolio:
     findings: pd.DataFrame
     load_problems: pd.DataFrame
     stats: dict[str, int] = field(default_factory=dict)
+    registered: dict[str, str] = field(default_factory=dict)
+    """The Register's active projects: project ID -> its workbook's file name (blank if none given)."""
+
+    def coverage(self) -> dict[str, Any]:
+        """What the roll-up covers: ``consolidated`` and ``registered`` counts, and each registered
+        project left out with why (``unreadable``, ``missing``, ``duplicate``), as ``(project ID, reason)``."""
+        by_file = {file: project_id for project_id, file in self.registered.items() if file}
+        left_out: dict[str, str] = {}
+        for problem in self.load_problems.to_dict(orient="records"):
+            if problem["severity"] != "error":
+                continue
+            project_id = problem["project_id"] or by_file.get(problem["file"], "")
+            if not project_id or project_id not in self.registered or project_id in left_out:
+                continue
+            reason = {"CONS001": "missing", "CONS003": "duplicate"}.get(problem["code"], "unreadable")
+            if problem["code"] == "CONS003" and project_id in set(self.projects.get("project_id", ())):
+                continue  # another copy of it was consolidated
+            left_out[project_id] = reason
+        consolidated = set(self.projects["project_id"]) if len(self.projects) else set()
+        return {
+            "consolidated": len(consolidated),
+            "registered": len(self.registered),
+            "registered_consolidated": len(consolidated & set(self.registered)),
+            "left_out": sorted(left_out.items()),
+        }
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, in the order of the roll-up workbook."""
@@ -211,11 +238,15 @@ def project_kpis(
     if not isinstance(sprints, pd.DataFrame):
         sprints = frames["sprints"] if len(sprints["source_row"]) else pd.DataFrame()
     holidays = _holidays(settings, workbook)
+    # BAC is the work's budgets, never the approved budget typed on the Project sheet (shown beside it).
     calendar = working_calendar(holidays)  # PV and earned schedule count working days
-    ev = earned_value(plan, status, project.bac, calendar)
+    ev = earned_value(plan, status, non_working_days=calendar)
     es = earned_schedule(plan, status, calendar)
     milestones = milestone_kpis(plan, status, holidays)
-    risk = risk_kpis(risks, settings)
+    gaps = sheets_without_data(workbook, plan)
+    risk: dict[str, Any] = risk_kpis(risks, settings)
+    if "risks" in gaps:  # no Risks sheet to read: nothing is known, not "no risk"
+        risk = dict.fromkeys(risk)
     work = np.asarray(plan["type"], dtype=object) != "summary"
     overdue = 0
     if status is not None and len(actions["source_row"]):
@@ -226,7 +257,9 @@ def project_kpis(
     age = (reference - status).days if (reference and status) else None
     kpis: dict[str, Any] = {
         **ev.as_dict(),
-        "approved_budget": project.bac,
+        "approved_budget": project.approved_budget,
+        "reserve": None if project.approved_budget is None else project.approved_budget - ev.bac,
+        "percent_complete": ev.ev / ev.bac if ev.bac else None,
         "es": es.es if es else None,
         "at": es.at if es else None,
         "sv_t": es.sv_t if es else None,
@@ -240,17 +273,35 @@ def project_kpis(
         "overdue_actions": overdue,
         "open_issues": _count(frames, workbook, "issues", lambda s: s not in ("resolved", "closed")),
         "open_decisions": _count(frames, workbook, "decisions", lambda s: s == "open"),
+        "no_data": ", ".join(gaps),
         "data_age_days": age,
         "stale": bool(age is not None and age > (settings.stale_after_days or 30)),
         **agile_kpis(sprints, status),
     }
     kpis["rag_schedule"] = rag_schedule(ev.spi, milestones["key_milestone_slip"], settings)
     kpis["rag_cost"] = rag_cost(ev.cpi, settings)
-    kpis["rag_risk"] = rag_risk(risk["max_risk_score"], settings)
+    kpis["rag_risk"] = rag_risk(risk["max_risk_score"], settings)  # None without a Risks sheet: no data
     kpis["rag_overall"] = worst_rag(kpis["rag_schedule"], kpis["rag_cost"], kpis["rag_risk"])
     kpis["manual_rag"] = project.manual_rag
-    kpis["rag_differs"] = bool(project.manual_rag and kpis["rag_overall"] and project.manual_rag != kpis["rag_overall"])
+    kpis["rag_differs"] = bool(
+        project.manual_rag and kpis["rag_overall"] in RAG_ORDER and project.manual_rag != kpis["rag_overall"]
+    )
     return kpis
+
+
+def sheets_without_data(workbook: ProjectWorkbook, plan: Any) -> list[str]:
+    """The sheets a RAG dimension needs that give it nothing: ``plan`` when the Plan has no rows,
+    ``risks`` when the Risks sheet is missing or unreadable (an empty Risks log is data: no risk)."""
+    gaps = [] if len(plan["source_row"]) else ["plan"]
+    if "risks" in workbook.missing_sheets:
+        gaps.append("risks")
+    elif not workbook.risks and "risks" not in workbook.layout:
+        schema = next(s for s in PROJECT_SHEETS if s.key == "risks")
+        names = {schema.name("en"), schema.name("fr")}
+        # No header row found: the reader could read none of its rows.
+        if any(p.code == "READ008" and p.severity == "error" and p.sheet in names for p in workbook.problems):
+            gaps.append("risks")
+    return gaps
 
 
 def _count(frames: Mapping[str, pd.DataFrame], workbook: ProjectWorkbook, key: str, keep: Callable[[Any], bool]) -> int:
@@ -509,6 +560,7 @@ def build_portfolio(
         findings=findings_frame(findings) if findings else pd.DataFrame(columns=FINDING_COLUMNS),
         load_problems=pd.DataFrame(problems, columns=LOAD_PROBLEM_COLUMNS),
         stats={**(stats or {}), "projects": len(kept)},
+        registered={pid: r.workbook or "" for pid, r in registered.items() if r.active is not False},
     )
 
 
@@ -644,12 +696,20 @@ def _aggregate(projects: pd.DataFrame, by: str, settings: PortfolioSettings) -> 
         schedule_rag = rag_schedule(total.spi, slip, settings)
         cost_rag = rag_cost(total.cpi, settings)
         risk_rag = worst_rag(*group["rag_risk"].tolist())
+        # Over the projects that typed an approved budget: the others have no reserve to add.
+        approved = pd.to_numeric(group.get("approved_budget", pd.Series(dtype=float)), errors="coerce")
+        reserve = pd.to_numeric(group.get("reserve", pd.Series(dtype=float)), errors="coerce")
         rows.append({
             by: name,
             "projects": len(group),
             **total.as_dict(),
+            "approved_budget": float(approved.sum()) if approved.notna().any() else None,
+            "reserve": float(reserve.sum()) if reserve.notna().any() else None,
+            "approved_budget_missing": int(len(group) - approved.notna().sum()),
+            "percent_complete": total.ev / total.bac if total.bac else None,
             "key_milestone_slip": slip,
-            "open_risks": int(group["open_risks"].sum()),
+            **{column: int(group[column].sum()) if column in group else 0
+               for column in ("open_risks", "open_opportunities", "occurred_risks")},
             "risk_exposure": float(group["risk_exposure"].sum()),
             "risk_emv": float(group["risk_emv"].sum()),
             "overdue_actions": int(group["overdue_actions"].sum()),
@@ -658,6 +718,7 @@ def _aggregate(projects: pd.DataFrame, by: str, settings: PortfolioSettings) -> 
             "rag_risk": risk_rag,
             "rag_overall": worst_rag(schedule_rag, cost_rag, risk_rag),
             **{f"projects_{c}": int((group["rag_overall"] == c).sum()) for c in ("green", "amber", "red")},
+            "projects_no_data": int((group["rag_overall"] == NO_DATA).sum()),
         })  # fmt: skip
     return pd.DataFrame(rows)
 

@@ -130,7 +130,8 @@ RISKS = {
         "Test environment is not ready in time",
         "Licence costs rise at renewal",
         "Security audit finds blocking issues",
-        "Early release opens a new market (opportunity)",
+        # The last one is an opportunity (OPPORTUNITY_TITLE): its Type column says so.
+        "Early release opens a new market",
     ),
     "fr": (
         "Le fournisseur clé livre en retard et retarde l'intégration",
@@ -141,9 +142,11 @@ RISKS = {
         "L'environnement de recette n'est pas prêt à temps",
         "Le coût des licences augmente au renouvellement",
         "L'audit sécurité trouve des points bloquants",
-        "Une livraison anticipée ouvre un nouveau marché (opportunité)",
+        "Une livraison anticipée ouvre un nouveau marché",
     ),
 }
+OPPORTUNITY_TITLE = len(RISKS["en"]) - 1
+"""The risk title (by position) that is an opportunity, not a threat."""
 ACTIONS = {
     "en": ("Confirm delivery dates", "Book the test environment", "Update the business case", "Run a workshop"),
     "fr": (
@@ -263,7 +266,7 @@ def _project(spec: _Spec, rng: random.Random, status_date: date) -> m.ProjectWor
         start_date=start,
         end_date=end,
         status_date=status_date,
-        bac=math.ceil(bac * 1.05 / 1000) * 1000 if bac else None,  # with 5% contingency
+        approved_budget=math.ceil(bac * 1.05 / 1000) * 1000 if bac else None,  # BAC and a 5% management reserve
         currency="EUR",
         manual_rag=("amber" if late else "green"),
         rag_comment=(
@@ -483,7 +486,7 @@ def _risks(rng: random.Random, lang: str, start: date, status_date: date, troubl
     for i in range(rng.randint(6, 18)):
         p, impact = rng.randint(1, top), rng.randint(1, top)
         title = rng.choice(RISKS[lang])
-        opportunity = "opportunit" in title
+        opportunity = title == RISKS[lang][OPPORTUNITY_TITLE]
         status = rng.choices(("open", "closed", "occurred"), (7, 2, 1))[0]
         rows.append(
             m.RiskRow(

@@ -25,7 +25,7 @@ def example_project(lang: str = "en", name: str | None = None, project_id: str |
             start_date=date(2026, 1, 5),
             end_date=date(2026, 6, 30),
             status_date=date(2026, 2, 27),
-            bac=120000,
+            approved_budget=120000,
             currency="EUR",
             manual_rag="green",
             rag_comment="Démarrage conforme." if fr else "Started as planned.",

@@ -25,6 +25,9 @@ from pmo_logic.models import PortfolioSettings
 from pmo_logic.workdays import datetimes, slip_days
 
 RAG_ORDER = {"green": 0, "amber": 1, "red": 2}
+NO_DATA = "no data"
+"""The RAG of a dimension without data (its sheet missing or unreadable, an empty Plan): grey,
+never green, and left out of the overall RAG."""
 
 Table = Any
 """A sheet's columns by name: its DataFrame, or the numpy arrays it is built from."""
@@ -408,19 +411,34 @@ def schedule_variance_days(plan: Table, non_working_days: Iterable[date] = ()) -
     return float(slip_days(np.array([baseline]), np.array([finish]), non_working_days)[0])
 
 
+def risk_states(risks: Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(open threat, open opportunity, occurred) masks of the Risks rows.
+
+    A blank type is a threat (the template's default); a blank status is open. Occurred and
+    closed risks are not open: an occurred risk has become an issue.
+    """
+    kind, status = _column(risks, "type", object), _column(risks, "status", object)
+    open_ = (status != "closed") & (status != "occurred")
+    opportunity = kind == "opportunity"
+    return open_ & ~opportunity, open_ & opportunity, status == "occurred"
+
+
 def risk_kpis(risks: Table, settings: PortfolioSettings) -> dict[str, float | int]:
-    """Exposure (sum of P x I and EMV of open risks) and counts by level."""
-    open_risk = _column(risks, "status", object) != "closed"  # a blank status is open
-    probability = _numbers(_column(risks, "probability"))[open_risk]
-    score = probability * _numbers(_column(risks, "impact"))[open_risk]
-    emv = zero_blanks(_emv(probability, _numbers(_column(risks, "cost_impact"))[open_risk]))
+    """Exposure (sum of P x I and EMV), counts by level and the top score of the open threats;
+    open opportunities and occurred risks counted apart."""
+    threat, opportunity, occurred = risk_states(risks)
+    probability = _numbers(_column(risks, "probability"))[threat]
+    score = probability * _numbers(_column(risks, "impact"))[threat]
+    emv = zero_blanks(_emv(probability, _numbers(_column(risks, "cost_impact"))[threat]))
     levels = _risk_levels(score, settings)
     return {
-        "open_risks": int(open_risk.sum()),
+        "open_risks": int(threat.sum()),
         "risk_exposure": float(zero_blanks(score).sum()),
         "risk_emv": float(emv.sum()),
         "max_risk_score": float(np.nanmax(score)) if (~np.isnan(score)).any() else 0.0,
         **{f"risks_{lvl}": int((levels == lvl).sum()) for lvl in ("critical", "high", "medium", "low")},
+        "open_opportunities": int(opportunity.sum()),
+        "occurred_risks": int(occurred.sum()),
     }
 
 
@@ -484,13 +502,17 @@ def agile_kpis(sprints: pd.DataFrame, status_date: date | None) -> dict[str, flo
     return {"velocity": velocity, "remaining_points": remaining, "agile_forecast_finish": forecast}
 
 
-def worst_rag(*values: str | None) -> str | None:
+def worst_rag(*values: str | None) -> str:
+    """The worst of the dimensions that have data; `NO_DATA` when none has."""
     known = [v for v in values if v in RAG_ORDER]
-    return max(known, key=RAG_ORDER.__getitem__) if known else None
+    return max(known, key=RAG_ORDER.__getitem__) if known else NO_DATA
 
 
-def rag_schedule(spi: float | None, key_slip: float | None, settings: PortfolioSettings) -> str | None:
-    """Red when SPI < amber threshold or a key milestone slipped beyond the amber limit; amber likewise."""
+def rag_schedule(spi: float | None, key_slip: float | None, settings: PortfolioSettings) -> str:
+    """Red when SPI < amber threshold or a key milestone slipped beyond the amber limit; amber likewise.
+
+    `NO_DATA` when there is neither an SPI nor a key milestone to judge by (an empty Plan).
+    """
     by_spi = None if spi is None else _band(spi, settings.spi_green, settings.spi_amber)
     by_slip = None
     if key_slip is not None:
@@ -502,11 +524,15 @@ def rag_schedule(spi: float | None, key_slip: float | None, settings: PortfolioS
     return worst_rag(by_spi, by_slip)
 
 
-def rag_cost(cpi: float | None, settings: PortfolioSettings) -> str | None:
-    return None if cpi is None else _band(cpi, settings.cpi_green, settings.cpi_amber)
+def rag_cost(cpi: float | None, settings: PortfolioSettings) -> str:
+    """By CPI; `NO_DATA` when CPI is undefined (no actual cost, or an empty Plan)."""
+    return NO_DATA if cpi is None else _band(cpi, settings.cpi_green, settings.cpi_amber)
 
 
-def rag_risk(max_score: float, settings: PortfolioSettings) -> str:
+def rag_risk(max_score: float | None, settings: PortfolioSettings) -> str:
+    """By the top score of the open threats; `NO_DATA` (None) when the Risks sheet is missing or unreadable."""
+    if max_score is None:
+        return NO_DATA
     if max_score >= (settings.risk_critical_score or 20):
         return "red"
     return "amber" if max_score >= (settings.risk_high_score or 10) else "green"

@@ -93,15 +93,19 @@ class ProjectInfo(Row):
             help_fr="La date à laquelle l'avancement est mesuré. À mettre à jour à chaque rapport.",
         ),
     ] = None
-    bac: Annotated[
+    approved_budget: Annotated[
         float | None,
         Col(
-            "Budget at completion (BAC)",
-            "Budget à terminaison (BAC)",
+            "Approved budget",
+            "Budget approuvé",
             "money",
-            help_en="The approved budget. Leave blank to use the sum of the Plan's budgets.",
-            help_fr="Le budget approuvé. Vide : la somme des budgets du Planning.",
-            aliases=("BAC",),
+            help_en="What the sponsor approved: the work's budgets (BAC, the sum of the Plan's task budgets) plus "
+            "the management reserve. Shown beside BAC with the reserve (approved - BAC), never instead of BAC.",
+            help_fr="Ce que le sponsor a approuvé : les budgets des travaux (BAC, la somme des budgets des tâches "
+            "du Planning) plus la réserve de gestion. Affiché à côté du BAC avec la réserve (approuvé - BAC), "
+            "jamais à sa place.",
+            # Template versions 1-2 called this typed figure "Budget at completion (BAC)".
+            aliases=("Budget at completion (BAC)", "Budget à terminaison (BAC)", "BAC"),
         ),
     ] = None
     currency: Annotated[str | None, Col("Currency", "Devise", help_en="e.g. EUR, GBP, USD.")] = None
@@ -268,7 +272,20 @@ class RiskRow(Row):
         str | None,
         Col("Risk", "Risque", required=True, width=40, help_en="Cause, event and effect, in one sentence."),
     ] = None
-    type: Annotated[str | None, Col("Type", "Type", "choice", choices=lists.RISK_TYPE, width=12)] = None
+    type: Annotated[
+        str | None,
+        Col(
+            "Type",
+            "Type",
+            "choice",
+            choices=lists.RISK_TYPE,
+            width=12,
+            help_en="Threat (blank reads as threat) or opportunity: opportunities are listed apart, never in the "
+            "exposure nor the risk matrix.",
+            help_fr="Menace (vide : menace) ou opportunité : les opportunités sont suivies à part, jamais dans "
+            "l'exposition ni la matrice des risques.",
+        ),
+    ] = None
     category: Annotated[str | None, Col("Category", "Catégorie", width=14)] = None
     owner: Annotated[str | None, Col("Owner", "Responsable", width=16)] = None
     raised_on: Annotated[date | None, Col("Date raised", "Date d'identification", "date", width=12)] = None
@@ -564,7 +581,10 @@ TEMPLATE_VERSION = 3
 1: first release. 2: the Plan's schedule columns (early/late dates, total float, critical).
 3: planned value over working days, the status date counted as worked (NETWORKDAYS); the
 Project sheet's BAC, EV, PV and % complete leave cancelled tasks out. The reader reads the
-inputs, never a workbook's formulas, so versions 1 and 2 read as before. The Plan's Deadline column.
+inputs, never a workbook's formulas, so versions 1 and 2 read as before. The Plan's Deadline column. The Project
+sheet's typed budget is the "Approved budget" (versions 1-2 called it "Budget at completion
+(BAC)", read as the approved budget); its computed block shows BAC, the reserve, and open risks
+as open threats, with opportunities and occurred risks counted apart.
 """
 
 

@@ -30,15 +30,20 @@ from xlsxwriter.worksheet import Worksheet
 from pmo_logic import styles
 from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
-from pmo_logic.kpis import planned_fraction, risk_emv, risk_level
+from pmo_logic.kpis import NO_DATA, planned_fraction, risk_emv, risk_level, risk_states
 from pmo_logic.literal import file_link, sheet_location
 from pmo_logic.report_labels import label
+from pmo_logic.sheets import PROJECT_KIND
+from pmo_logic.sheets import sheet as sheet_schema
 
 TOP = 5
 TIMELINE_ROWS = 120
 TIMELINE_MONTHS = 15
 CHART_DATA_COL = 20
 """Where chart data starts: right of what prints."""
+CURVE_COLUMNS = ("date", "pv", "ac", "ev", "bac", "eac")
+"""An S-curve's data columns, as the pack writes them (a date, then one column per series)."""
+PROGRAMME_CURVES_ROW = 27
 TABS = ("summary", "status", "heatmap", "timeline", "risks", "budget", "actions", "interfaces", "quality")
 
 
@@ -49,6 +54,7 @@ def write_committee_pack(
     changes: pd.DataFrame | None = None,
     trend: pd.DataFrame | None = None,
     previous: pd.DataFrame | None = None,
+    earned: pd.DataFrame | None = None,
     rollup: str | os.PathLike[str] | None = None,
     generated: datetime | None = None,
     overwrite: bool = True,
@@ -56,7 +62,8 @@ def write_committee_pack(
     """Write the committee pack as a new workbook at ``path``.
 
     ``changes`` (from `snapshots.changes`), ``trend`` (`snapshots.milestone_trend`) and
-    ``previous`` (the previous snapshot's projects table, for trend arrows) are optional;
+    ``previous`` (the previous snapshot's projects table, for trend arrows) and ``earned``
+    (`snapshots.earned_value_history`, the S-curves' EV at earlier committees) are optional;
     ``rollup`` is the roll-up workbook the project names link to.
     """
     target = Path(path)
@@ -71,7 +78,14 @@ def write_committee_pack(
         # What a later run checks before replacing this file (`reader.workbook_kind`).
         book.set_custom_property("pmo_kind", "committee_pack")
         render_committee_pack(
-            book, portfolio, changes=changes, trend=trend, previous=previous, rollup_link=link, generated=generated
+            book,
+            portfolio,
+            changes=changes,
+            trend=trend,
+            previous=previous,
+            earned=earned,
+            rollup_link=link,
+            generated=generated,
         )
         book.close()
     return target
@@ -91,12 +105,13 @@ class _Pack:
         changes: pd.DataFrame | None = None,
         trend: pd.DataFrame | None = None,
         previous: pd.DataFrame | None = None,
+        earned: pd.DataFrame | None = None,
         rollup_link: str | None = None,
         generated: datetime | None = None,
     ) -> None:
         self.book, self.p = book, portfolio
         self.lang = portfolio.settings.language or "en"
-        self.changes, self.trend, self.previous = changes, trend, previous
+        self.changes, self.trend, self.previous, self.earned = changes, trend, previous, earned
         self.rollup_link = rollup_link
         self.generated = generated or datetime.now()
         self.status = pd.Timestamp(portfolio.status_date) if portfolio.status_date else None
@@ -171,6 +186,14 @@ class _Pack:
                 border=1,
                 border_color="#FFFFFF",
             )
+        formats["rag_no_data"] = fmt(
+            bg_color=styles.NO_DATA_FILL,
+            font_color=styles.NO_DATA_FONT,
+            italic=True,
+            align="center",
+            border=1,
+            border_color="#FFFFFF",
+        )
         for level in ("low", "medium", "high", "critical"):
             formats["level_" + level] = fmt(
                 bg_color=styles.LEVEL_FILL[level],
@@ -213,6 +236,8 @@ class _Pack:
     def rag(self, ws: Worksheet, row: int, col: int, value: Any) -> None:
         if value in ("green", "amber", "red"):
             ws.write_string(row, col, self.t(value), self.f["rag_" + value])
+        elif value == NO_DATA:  # a dimension without data is grey, never green
+            ws.write_string(row, col, self.t("no_data"), self.f["rag_no_data"])
         else:
             ws.write_blank(row, col, None, self.f["text"])
 
@@ -258,6 +283,31 @@ class _Pack:
         ws.write_string(row, col, text, cell_format)
         return [ws.get_name(), row, col]
 
+    def tiles(self, ws: Worksheet, row: int, col: int, tiles: Sequence[tuple[str, Any, str]]) -> None:
+        """Headline figures: a label over a big number ("-" when undefined), one per column."""
+        for c, (name, value, kind) in enumerate(tiles, start=col):
+            ws.write_string(row, c, name, self.f["tile_label"])
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                ws.write_string(row + 1, c, "-", self.f["tile_ratio"])
+            else:
+                ws.write_number(row + 1, c, float(value), self.f["tile_" + kind])
+        ws.set_row(row + 1, 30)
+
+    def coverage_sentence(self) -> str:
+        """ "12 of 14 registered projects consolidated; CP-005 unreadable, CP-006 missing"."""
+        cover = self.p.coverage()
+        if cover["registered"]:
+            text = self.t("coverage").format(n=cover["registered_consolidated"], m=cover["registered"])
+        else:
+            text = self.t("coverage_unregistered").format(n=cover["consolidated"])
+        left_out = [f"{project_id} {self.t(reason)}" for project_id, reason in cover["left_out"]]
+        if left_out:
+            text += "; " + ", ".join(left_out)
+        extra = cover["consolidated"] - cover["registered_consolidated"]
+        if cover["registered"] and extra:
+            text += "; " + self.t("not_registered").format(n=extra)
+        return text
+
     # tabs --------------------------------------------------------------------------------
 
     def render(self) -> None:
@@ -274,23 +324,19 @@ class _Pack:
             spi_t = float((known["spi_t"] * known["bac"]).sum() / known["bac"].sum()) if known["bac"].sum() else None
         tiles = [
             ("BAC", total.get("bac"), "money"),
+            (self.t("approved_budget"), total.get("approved_budget"), "money"),
             ("EAC", total.get("eac"), "money"),
             ("SPI", total.get("spi"), "ratio"),
             ("CPI", total.get("cpi"), "ratio"),
             ("SPI(t)", spi_t, "ratio"),
         ]
-        for c, (name, value, kind) in enumerate(tiles, start=1):
-            ws.write_string(3, c, name, self.f["tile_label"])
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                ws.write_string(4, c, "-", self.f["tile_ratio"])
-            else:
-                ws.write_number(4, c, float(value), self.f["tile_" + kind])
-        ws.set_row(4, 30)
+        ws.write_string(2, 0, self.coverage_sentence(), self.f["subtitle"])
+        self.tiles(ws, 3, 1, tiles)
         row = 6
         ws.write_string(row, 0, self.t("by_rag"), self.f["h2"])
         row += 1
-        for c, code in enumerate(("green", "amber", "red"), start=1):
-            ws.write_string(row, c, self.t(code), self.f["rag_" + code])
+        for c, code in enumerate(("green", "amber", "red", NO_DATA), start=1):
+            self.rag(ws, row, c, code)
             count = int((projects["rag_overall"] == code).sum()) if len(projects) else 0
             ws.write_number(row + 1, c, count, self.f["int"])
         row += 3
@@ -540,18 +586,25 @@ class _Pack:
         ws.insert_chart(row + 1, 0, chart)
         ws.print_area(0, 0, row + 22, 4 + TIMELINE_MONTHS)
 
-    def _open_risks(self) -> pd.DataFrame:
+    def _risks(self, which: str) -> pd.DataFrame:
+        """The open threats (``"threats"``) or open opportunities (``"opportunities"``), top score first."""
         risks = self.p.details["risks"]
         if risks.empty:
             return risks
-        open_ = risks[risks["status"].fillna("open") != "closed"]
-        return open_.sort_values(["score", "cost_impact"], ascending=False, na_position="last")
+        threat, opportunity, _ = risk_states(risks)
+        chosen = risks[threat if which == "threats" else opportunity]
+        return chosen.sort_values(["score", "cost_impact"], ascending=False, na_position="last")
+
+    def _open_risks(self) -> pd.DataFrame:
+        return self._risks("threats")
 
     def tab_risks(self) -> None:
         ws = self.sheet("risks", (12, 10, 10, 10, 10, 10, 56, 2, 16, 14, 12))
+        # The matrix, the exposure and the top risks count open threats only (guide: risks).
         risks = self._open_risks()
         grid_levels = risk_level(pd.Series([p * i for i in range(5, 0, -1) for p in range(1, 6)]), self.p.settings)
         ws.write_string(3, 0, f"{self.t('impact')} ↓ / {self.t('probability')} →", self.f["subtitle"])
+        ws.write_string(3, 7, self.t("threat_matrix"), self.f["subtitle"])
         for p in range(1, 6):
             ws.write_number(3, p, p, self.f["head"])
         for k, impact in enumerate(range(5, 0, -1)):
@@ -561,87 +614,57 @@ class _Pack:
             for p in range(1, 6):
                 count = int(((risks["probability"] == p) & (risks["impact"] == impact)).sum()) if len(risks) else 0
                 ws.write_number(row, p, count, self.f["level_" + grid_levels[5 * k + p - 1]])
-        top = risks.head(20).assign(emv=risk_emv(risks.head(20))) if len(risks) else risks.assign(emv=None)
-        row = self.table(
-            ws,
-            11,
-            [
-                self.t("project"),
-                "ID",
-                self.t("probability"),
-                self.t("impact"),
-                self.t("score"),
-                "EMV",
-                self.t("title"),
-                "",
-                self.t("owner"),
-                self.t("response"),
-                self.t("due"),
-            ],
-            [
-                (
-                    r["project_id"],
-                    r["id"],
-                    r["probability"],
-                    r["impact"],
-                    r["score"],
-                    r["emv"],
-                    r["title"],
-                    "",
-                    r["owner"],
-                    r["response"],
-                    r["due_date"],
-                )
-                for r in top.to_dict(orient="records")
-            ],
-            ["text", "text", "int", "int", "int", "money", "text", "text", "text", "text", "date"],
-        )
+        occurred = int(self.p.projects["occurred_risks"].sum()) if "occurred_risks" in self.p.projects else 0
+        ws.write_string(9, 7, f"{self.t('occurred')}: {occurred}", self.f["subtitle"])
+        headers = [self.t("project"), "ID", self.t("probability"), self.t("impact"), self.t("score"), "EMV",
+                   self.t("title"), "", self.t("owner"), self.t("response"), self.t("due")]  # fmt: skip
+        kinds = ["text", "text", "int", "int", "int", "money", "text", "text", "text", "text", "date"]
+
+        def lines(frame: pd.DataFrame) -> list[tuple]:
+            shown = frame.assign(emv=risk_emv(frame)) if len(frame) else frame.assign(emv=None)
+            keys = ("project_id", "id", "probability", "impact", "score", "emv", "title", "", "owner", "response",
+                    "due_date")  # fmt: skip
+            return [tuple(r[k] if k else "" for k in keys) for r in shown.to_dict(orient="records")]
+
+        row = self.table(ws, 11, headers, lines(risks.head(20)), kinds)
         ws.repeat_rows(11)
+        ws.write_string(row, 0, self.t("opportunities"), self.f["h2"])
+        self.table(ws, row + 1, headers, lines(self._risks("opportunities").head(10)), kinds)
 
     def tab_budget(self) -> None:
-        ws = self.sheet("budget", (12, 14, 14, 14, 14, 14))
-        curve = self.s_curve(self.p.details["plan"], self.p.details["budget"])
-        row = 3
+        ws = self.sheet("budget", (14,) * 8)
+        total = self.p.total.iloc[0].to_dict() if len(self.p.total) else {}
+        # The figures the S-curve's status-date points must equal, and BAC beside the approved budget.
+        self.tiles(ws, 3, 0, [
+            ("BAC", total.get("bac"), "money"),
+            (self.t("approved_budget"), total.get("approved_budget"), "money"),
+            (self.t("reserve"), total.get("reserve"), "money"),
+            ("PV", total.get("pv"), "money"),
+            ("EV", total.get("ev"), "money"),
+            ("AC", total.get("ac"), "money"),
+            ("EAC", total.get("eac"), "money"),
+        ])  # fmt: skip
+        row = 6
         ws.write_string(row, 0, self.t("s_curve"), self.f["h2"])
-        headers = [self.t("month"), "PV", "AC", "EV"]
+        curve = self.s_curve(self.p.details["plan"], self.p.details["budget"], total, self._history(None))
         # Chart data sits right of the printed area, so the page shows the charts only.
         top, base = 3, CHART_DATA_COL
-        for c, head in enumerate(headers):
-            ws.write_string(top, base + c, head, self.f["head"])
-        for k, point in enumerate(curve.to_dict(orient="records"), start=1):
-            ws.write_datetime(top + k, base, point["month"].to_pydatetime(), self.f["date"])
-            self.value(ws, top + k, base + 1, point["pv"], "money")
-            self.value(ws, top + k, base + 2, point["ac"], "money")
-            self.value(ws, top + k, base + 3, point["ev"], "money")
-        sheet = ws.get_name()
-        n = max(len(curve), 1)
-        chart = self.book.add_chart({"type": "line"})
-        for c, name in ((1, "PV"), (2, "AC"), (3, "EV")):
-            chart.add_series(
-                {
-                    "name": name,
-                    "categories": [sheet, top + 1, base, top + n, base],
-                    "values": [sheet, top + 1, base + c, top + n, base + c],
-                    "marker": {"type": "circle", "size": 4},
-                }
-            )
-        chart.set_title({"name": self.t("s_curve")})
-        chart.set_x_axis({"date_axis": True, "num_format": "mmm yy"})
-        chart.set_y_axis({"num_format": "#,##0"})
+        chart = self._curve_chart(ws, curve, top, base, self.t("s_curve"), marker=4)
         chart.set_size({"width": 720, "height": 360})
         ws.insert_chart(row + 1, 0, chart)
+        sheet = ws.get_name()
         programmes = self.p.programmes
-        col_top, left = top, base + 5
-        for c, head in enumerate((self.t("programme"), "BAC", "AC", "EAC")):
+        col_top, left = top, base + len(CURVE_COLUMNS) + 1
+        bars = (("bac", "BAC"), ("approved_budget", self.t("approved_budget")), ("ac", "AC"), ("eac", "EAC"))
+        for c, head in enumerate((self.t("programme"), *(name for _, name in bars))):
             ws.write_string(col_top, left + c, head, self.f["head"])
         for k, prog in enumerate(programmes.to_dict(orient="records"), start=1):
             self.value(ws, col_top + k, left, prog["programme"])
-            self.value(ws, col_top + k, left + 1, prog["bac"], "money")
-            self.value(ws, col_top + k, left + 2, prog["ac"], "money")
-            self.value(ws, col_top + k, left + 3, prog["eac"], "money")
+            for c, (key, _) in enumerate(bars, start=1):
+                self.value(ws, col_top + k, left + c, prog.get(key), "money")
         m = max(len(programmes), 1)
         column = self.book.add_chart({"type": "column"})
-        for c, name in ((1, "BAC"), (2, "AC"), (3, "EAC")):
+        for c, (_, name) in enumerate(bars, start=1):
             column.add_series(
                 {
                     "name": name,
@@ -653,80 +676,119 @@ class _Pack:
         column.set_y_axis({"num_format": "#,##0"})
         column.set_size({"width": 560, "height": 360})
         ws.insert_chart(row + 1, 8, column)
-        last_row = self._programme_curves(ws, top, base + 10)
+        last_row = self._programme_curves(ws, top, left + len(bars) + 2)
         ws.print_area(0, 0, last_row, CHART_DATA_COL - 1)
+
+    def _history(self, programme: str | None) -> pd.DataFrame | None:
+        """Earlier committees' PV, EV and AC of the portfolio (None) or of one programme."""
+        earned = self.earned
+        if earned is None or earned.empty:
+            return None
+        rows = earned["programme"].isna() if programme is None else earned["programme"] == programme
+        return earned[rows]
+
+    def _curve_chart(self, ws: Worksheet, curve: pd.DataFrame, top: int, col: int, title: Any, marker: int) -> Any:
+        """Write ``curve``'s columns at (``top``, ``col``) and return a line chart of them; ``title`` is
+        a label of ours, or the reference `chart_text` gives for one holding project data."""
+        headers = (self.t("date"), "PV", "AC", "EV", "BAC", "EAC")
+        for c, head in enumerate(headers):
+            ws.write_string(top, col + c, head, self.f["head"])
+        for r, point in enumerate(curve.to_dict(orient="records"), start=top + 1):
+            ws.write_datetime(r, col, point["date"].to_pydatetime(), self.f["date"])
+            for c, key in enumerate(CURVE_COLUMNS[1:], start=1):
+                self.value(ws, r, col + c, point[key], "money")
+        sheet, last = ws.get_name(), top + max(len(curve), 1)
+        chart = self.book.add_chart({"type": "line"})
+        for c, name in enumerate(headers[1:], start=1):
+            series = {
+                "name": name,
+                "categories": [sheet, top + 1, col, last, col],
+                "values": [sheet, top + 1, col + c, last, col + c],
+            }
+            if name in ("BAC", "EAC"):  # reference lines
+                series["line"] = {"dash_type": "dash", "width": 1.25}
+                series["marker"] = {"type": "none"}
+            else:
+                series["marker"] = {"type": "circle", "size": marker}
+            chart.add_series(series)
+        # EV has a point per committee, AC per month: the lines join their points over the gaps.
+        chart.show_blanks_as("span")
+        chart.set_title({"name": title, **({"name_font": {"size": 10}} if marker < 4 else {})})
+        chart.set_x_axis({"date_axis": True, "num_format": "mmm yy"})
+        chart.set_y_axis({"num_format": "#,##0"})
+        return chart
 
     def _programme_curves(self, ws: Worksheet, data_row: int, first_col: int) -> int:
         """One small S-curve per programme, two to a row, under the portfolio's."""
         tasks, budget = self.p.details["plan"], self.p.details["budget"]
-        sheet = ws.get_name()
         programmes = self.p.programmes.set_index("programme") if len(self.p.programmes) else None
         names = sorted(self.p.projects["programme"].unique()) if len(self.p.projects) else []
         for k, programme in enumerate(names):
+            figures = programmes.loc[programme].to_dict() if programmes is not None else {}
             curve = self.s_curve(
                 tasks[tasks["programme"] == programme] if len(tasks) else tasks,
                 budget[budget["programme"] == programme] if len(budget) else budget,
-                ev=float(programmes.at[programme, "ev"]) if programmes is not None else None,
+                figures,
+                self._history(programme),
             )
             if curve.empty:
                 continue
-            col = first_col + 5 * k
+            col = first_col + (len(CURVE_COLUMNS) + 1) * k
             title = self.chart_text(ws, data_row, col, f"{self.t('s_curve')}: {programme}", self.f["subtitle"])
-            for c, head in enumerate((self.t("month"), "PV", "AC", "EV")):
-                ws.write_string(data_row + 1, col + c, head, self.f["head"])
-            for r, point in enumerate(curve.to_dict(orient="records"), start=data_row + 2):
-                ws.write_datetime(r, col, point["month"].to_pydatetime(), self.f["date"])
-                for c, key in ((1, "pv"), (2, "ac"), (3, "ev")):
-                    self.value(ws, r, col + c, point[key], "money")
-            last = data_row + 1 + len(curve)
-            chart = self.book.add_chart({"type": "line"})
-            for c, name in ((1, "PV"), (2, "AC"), (3, "EV")):
-                chart.add_series(
-                    {
-                        "name": name,
-                        "categories": [sheet, data_row + 2, col, last, col],
-                        "values": [sheet, data_row + 2, col + c, last, col + c],
-                        "marker": {"type": "circle", "size": 3},
-                    }
-                )
-            chart.set_title({"name": title, "name_font": {"size": 10}})
-            chart.set_x_axis({"date_axis": True, "num_format": "mmm yy"})
-            chart.set_y_axis({"num_format": "#,##0"})
+            chart = self._curve_chart(ws, curve, data_row + 1, col, title, marker=3)
             chart.set_legend({"position": "bottom"})
             chart.set_size({"width": 600, "height": 300})
-            ws.insert_chart(24 + 16 * (k // 2), 0 if k % 2 == 0 else 8, chart)
-        return 24 + 16 * ((len(names) + 1) // 2)
+            ws.insert_chart(PROGRAMME_CURVES_ROW + 16 * (k // 2), 0 if k % 2 == 0 else 8, chart)
+        return PROGRAMME_CURVES_ROW + 16 * ((len(names) + 1) // 2)
 
-    def s_curve(self, tasks: pd.DataFrame, budget: pd.DataFrame, ev: float | None = None) -> pd.DataFrame:
-        """Month-end cumulative PV (baseline spread), AC (Budget sheet actuals) and EV (at the status date)."""
-        work = tasks[(tasks["type"] != "summary")] if len(tasks) else tasks
+    def s_curve(
+        self,
+        tasks: pd.DataFrame,
+        budget: pd.DataFrame,
+        figures: dict[str, Any],
+        history: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        """Cumulative PV, AC and EV, with BAC and EAC as reference lines.
+
+        One row per month end, one per earlier committee and one at the status date, whose PV,
+        EV and AC are ``figures``' (the roll-up's: the tiles). PV elsewhere is the baseline's spread
+        of the work's budgets; AC the Budget sheet's monthly actuals, cumulated, up to the last month
+        that has them; EV the earlier committees' (``history``, from the snapshots).
+        """
+        work = tasks[(tasks["type"] != "summary") & (tasks["status"] != "cancelled")] if len(tasks) else tasks
         if work.empty or work["baseline_start"].isna().all():
-            return pd.DataFrame(columns=["month", "pv", "ac", "ev"])
+            return pd.DataFrame(columns=list(CURVE_COLUMNS))
+        status = self.status
         first = work["baseline_start"].min().to_period("M")
-        last = max(work["baseline_finish"].max(), self.status or work["baseline_finish"].max()).to_period("M")
-        months = pd.period_range(first, last, freq="M")[:120]
+        last = max(work["baseline_finish"].max(), status or work["baseline_finish"].max()).to_period("M")
+        month_ends = {m.to_timestamp(how="end").normalize(): m for m in pd.period_range(first, last, freq="M")[:120]}
+        committees: dict[pd.Timestamp, float] = {}
+        if history is not None and status is not None:
+            for when, ev in zip(history["status_date"], history["ev"], strict=True):
+                if pd.Timestamp(when) < status and not pd.isna(ev):
+                    committees[pd.Timestamp(when).normalize()] = float(ev)
+        dates = sorted(set(month_ends) | set(committees) | ({status} if status is not None else set()))
         budgets = pd.to_numeric(work["budget"]).fillna(0)
-        rows = []
         actual = pd.Series(dtype=float)
         if len(budget):
-            actual = budget.groupby(budget["month"].dt.to_period("M"))["actual"].sum(min_count=1)
-        cumulative_ac = 0.0
-        earned = ev if ev is not None else (float(self.p.total["ev"].iloc[0]) if len(self.p.total) else None)
-        for month in months:
-            end = month.to_timestamp(how="end").normalize()
-            pv = float((budgets * planned_fraction(work, end).fillna(0)).sum())
-            in_past = self.status is None or month <= self.status.to_period("M")
-            cumulative_ac += float(actual.get(month, 0) or 0)
-            at_status = self.status is not None and month == self.status.to_period("M")
-            rows.append(
-                {
-                    "month": month.to_timestamp(),
-                    "pv": pv,
-                    "ac": cumulative_ac if in_past else None,
-                    "ev": earned if at_status else None,
-                }
-            )
-        return pd.DataFrame(rows)
+            actual = budget.groupby(budget["month"].dt.to_period("M"))["actual"].sum(min_count=1).dropna()
+        last_actual = actual.index.max() if len(actual) else None
+        eac = figures.get("eac")
+        rows = []
+        for when in dates:
+            at_status = status is not None and when == status
+            point = {"date": when, "bac": figures.get("bac"), "eac": None if eac is None or pd.isna(eac) else eac}
+            if at_status:
+                point.update(pv=figures.get("pv"), ac=figures.get("ac"), ev=figures.get("ev"))
+            else:
+                point["pv"] = float((budgets * planned_fraction(work, when).fillna(0)).sum())
+                month = month_ends.get(when)
+                before = status is None or when < status
+                known = month is not None and last_actual is not None and month <= last_actual
+                point["ac"] = float(actual[actual.index <= month].sum()) if (before and known) else None
+                point["ev"] = committees.get(when)
+            rows.append(point)
+        return pd.DataFrame(rows, columns=list(CURVE_COLUMNS))
 
     def tab_actions(self) -> None:
         ws = self.sheet("actions", (12, 8, 50, 18, 12, 12))
@@ -821,22 +883,34 @@ class _Pack:
         )
         ws.write_string(row, 0, self.t("findings"), self.f["h2"])
         projects = self.p.projects
+
+        def verdict(p: dict) -> str:
+            if p.get("errors"):
+                return self.t("check")
+            return self.t("incomplete") if p.get("no_data") else self.t("yes")
+
+        def gaps(p: dict) -> str:
+            keys = [k.strip() for k in str(p.get("no_data") or "").split(",") if k.strip()]
+            return ", ".join(sheet_schema(PROJECT_KIND, k).name(self.lang) for k in keys)
+
         self.table(
             ws,
             row + 1,
-            [self.t("file"), self.t("project"), self.t("errors"), self.t("warnings"), self.t("trust")],
             [
-                (
-                    p["file"],
-                    p["project_id"],
-                    p.get("errors", 0),
-                    p.get("warnings", 0),
-                    self.t("yes") if not p.get("errors") else self.t("check"),
-                )
+                self.t("file"),
+                self.t("project"),
+                self.t("errors"),
+                self.t("warnings"),
+                self.t("trust"),
+                self.t("sheets_without_data"),
+            ],
+            [
+                (p["file"], p["project_id"], p.get("errors", 0), p.get("warnings", 0), verdict(p), gaps(p))
                 for p in projects.to_dict(orient="records")
             ],
-            ["text", "text", "int", "int", "text"],
+            ["text", "text", "int", "int", "text", "text"],
         )
+        ws.set_column(5, 5, 20)
         ws.set_column(4, 4, 14)
 
 

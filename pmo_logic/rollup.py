@@ -58,8 +58,8 @@ def _kind(column: str, series: pd.Series) -> str:
         if column in ("spi", "cpi", "spi_t", "tcpi_bac", "tcpi_eac", "milestone_hit_rate", "percent_complete"):
             return "ratio"
         if column in ("bac", "pv", "ev", "ac", "sv", "cv", "eac", "etc", "vac", "budget", "actual_cost", "planned",
-                      "actual", "forecast", "cost_impact", "risk_emv", "approved_budget", "eac_cpi", "eac_atypical",
-                      "eac_composite"):  # fmt: skip
+                      "actual", "forecast", "cost_impact", "risk_emv", "approved_budget", "reserve", "eac_cpi",
+                      "eac_atypical", "eac_composite"):  # fmt: skip
             return "money"
         return "number"
     non_null = series.dropna()

@@ -334,16 +334,31 @@ _NOT_SUMMARY = '"<>"&{list.task_type.summary}'
 # The work: tasks and milestones that are not cancelled (a cancelled task's budget left the plan;
 # its actual cost stays in AC).
 _WORK = "{Tasks.type}," + _NOT_SUMMARY + ',{Tasks.status},"<>"&{list.task_status.cancelled}'
+_WORK_BUDGET = "SUMIFS({Tasks.budget}," + _WORK + ")"
+# A risk row is one with its sentence written; blank type is a threat, blank status is open.
+_RISK_ROWS = '{RiskLog.title},"<>"'
+_NOT_OVER = '{RiskLog.status},"<>"&{list.risk_status.occurred},{RiskLog.status},"<>"&{list.risk_status.closed}'
 
 PROJECT_COMPUTED_VALUES = (
     ComputedValue(
         "task_budget",
-        "Sum of task budgets",
-        "Somme des budgets des tâches",
+        "BAC (sum of task budgets)",
+        "BAC (somme des budgets des tâches)",
         "money",
-        "=SUMIFS({Tasks.budget}," + _WORK + ")",
-        help_en="Summary tasks are left out so nothing counts twice, and cancelled tasks as their work left the plan.",
-        help_fr="Les tâches récapitulatives sont exclues pour ne rien compter deux fois, et les tâches annulées.",
+        "=" + _WORK_BUDGET,
+        help_en="Budget at completion: the work's budgets. Summary tasks are left out so nothing counts twice, "
+        "and cancelled tasks as their work left the plan.",
+        help_fr="Budget à terminaison : les budgets des travaux. Les tâches récapitulatives sont exclues pour ne "
+        "rien compter deux fois, et les tâches annulées.",
+    ),
+    ComputedValue(
+        "reserve",
+        "Reserve (approved budget - BAC)",
+        "Réserve (budget approuvé - BAC)",
+        "money",
+        '=IF(ApprovedBudget="","",ApprovedBudget-' + _WORK_BUDGET + ")",
+        help_en="The management reserve; negative when the work's budgets exceed what was approved.",
+        help_fr="La réserve de gestion ; négative quand les budgets des travaux dépassent ce qui est approuvé.",
     ),
     ComputedValue(
         "actual_cost",
@@ -377,10 +392,30 @@ PROJECT_COMPUTED_VALUES = (
     ),
     ComputedValue(
         "open_risks",
-        "Open risks",
-        "Risques ouverts",
+        "Open risks (threats)",
+        "Risques ouverts (menaces)",
         "integer",
-        "=COUNTIFS({RiskLog.status},{list.risk_status.open})",
+        "=COUNTIFS(" + _RISK_ROWS + ',{RiskLog.type},"<>"&{list.risk_type.opportunity},' + _NOT_OVER + ")",
+        help_en="Threats not occurred nor closed (a blank status is open): what the exposure and the matrix count.",
+        help_fr="Menaces ni survenues ni closes (statut vide = ouvert) : ce que comptent l'exposition et la matrice.",
+    ),
+    ComputedValue(
+        "open_opportunities",
+        "Open opportunities",
+        "Opportunités ouvertes",
+        "integer",
+        "=COUNTIFS(" + _RISK_ROWS + ",{RiskLog.type},{list.risk_type.opportunity}," + _NOT_OVER + ")",
+        help_en="Listed apart from the threats, never in the exposure.",
+        help_fr="Suivies à part des menaces, jamais dans l'exposition.",
+    ),
+    ComputedValue(
+        "occurred_risks",
+        "Occurred risks",
+        "Risques survenus",
+        "integer",
+        "=COUNTIFS(" + _RISK_ROWS + ",{RiskLog.status},{list.risk_status.occurred})",
+        help_en="Risks that have happened: no longer open, to be handled as issues.",
+        help_fr="Risques qui se sont produits : plus ouverts, à traiter comme des problèmes.",
     ),
     ComputedValue(
         "overdue_actions",
@@ -392,21 +427,33 @@ PROJECT_COMPUTED_VALUES = (
 )
 
 
-def project_computed_values(frames: dict[str, pd.DataFrame]) -> dict[str, float | None]:
-    """The pandas twin of the Project sheet's computed cells, from the sheets' frames."""
+def project_computed_values(
+    frames: dict[str, pd.DataFrame], project: models.ProjectInfo | None = None
+) -> dict[str, float | None]:
+    """The pandas twin of the Project sheet's computed cells, from the sheets' frames (and the
+    Project sheet's typed values, for the reserve)."""
+    from pmo_logic.kpis import risk_states
+
     tasks = frames["plan"]
     booked = tasks[tasks["type"] != "summary"]
     work = booked[booked["status"] != "cancelled"]
     budget = _num(work, "budget").fillna(0).sum()
     earned = work["earned_value"].sum()
     risks, actions = frames.get("risks"), frames.get("actions")
+    approved = project.approved_budget if project is not None else None
+    counts: dict[str, float | None] = dict.fromkeys(("open_risks", "open_opportunities", "occurred_risks"))
+    if risks is not None:
+        written = risks["title"].notna().to_numpy()
+        for key, mask in zip(counts, risk_states(risks), strict=True):
+            counts[key] = float((mask & written).sum())
     return {
         "task_budget": float(budget),
+        "reserve": None if approved is None else float(approved - budget),
         "actual_cost": float(_num(booked, "actual_cost").fillna(0).sum()),
         "earned_value": float(earned),
         "planned_value": float(work["planned_value"].sum()),
         "percent_complete": float(earned / budget) if budget else None,
-        "open_risks": float((risks["status"] == "open").sum()) if risks is not None else None,
+        **counts,
         "overdue_actions": float((actions["days_overdue"] > 0).sum()) if actions is not None else None,
     }
 

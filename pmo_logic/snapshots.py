@@ -563,6 +563,32 @@ def milestone_trend(snapshots: list[Snapshot], current: Portfolio | None = None)
     return pd.concat(frames, ignore_index=True).sort_values(["project_id", "milestone", "reporting_date"])
 
 
+EARNED_COLUMNS = ["status_date", "programme", "pv", "ev", "ac"]
+
+
+def earned_value_history(snapshots: list[Snapshot], current: Portfolio | None = None) -> pd.DataFrame:
+    """PV, EV and AC of the portfolio (``programme`` None) and of each programme at each earlier
+    committee: the S-curves' history. One point per status date (its last run); none for the
+    current roll-up's status date, whose figures are the current ones."""
+    sources = {s.status_date: s.tables for s in snapshots if s.status_date is not None}
+    if current is not None:
+        sources.pop(current.status_date, None)
+    frames = []
+    for when, tables in sources.items():
+        for name, column in (("portfolio", None), ("programmes", "programme")):
+            table = tables.get(name)
+            if table is None or not len(table) or not {"pv", "ev", "ac"} <= set(table.columns):
+                continue
+            frames.append(pd.DataFrame({
+                "status_date": pd.Timestamp(when),
+                "programme": table[column].astype(object) if column else None,
+                **{k: pd.to_numeric(table[k], errors="coerce") for k in ("pv", "ev", "ac")},
+            }))  # fmt: skip
+    if not frames:
+        return pd.DataFrame(columns=EARNED_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[EARNED_COLUMNS].sort_values("status_date", ignore_index=True)
+
+
 def _milestones(tasks: pd.DataFrame) -> pd.DataFrame:
     return tasks[tasks["type"] == "milestone"] if len(tasks) and "type" in tasks else tasks
 
@@ -608,6 +634,8 @@ class CommitteeHistory:
     """`milestone_trend` over every committee and the current roll-up."""
     problems: list[SnapshotProblem] = field(default_factory=list)
     """The snapshot folders left out, and why."""
+    earned: pd.DataFrame | None = None
+    """`earned_value_history` of the earlier committees, for the S-curves."""
 
     @property
     def previous_projects(self) -> pd.DataFrame | None:
@@ -641,10 +669,11 @@ def committee_history(
     bad: dict[Path, SnapshotProblem] = {problem.path: problem for problem in scan.problems}
     loaded: dict[Path, Snapshot] = {}
     if trend:
-        # The trend needs only each snapshot's milestones ("tasks" in the oldest snapshots).
+        # The trend needs only each snapshot's milestones ("tasks" in the oldest snapshots);
+        # the S-curves, each one's portfolio and programme figures.
         for *_, path in scan.found:
             try:
-                loaded[path] = load_snapshot(path, tables=("milestones", "tasks"))
+                loaded[path] = load_snapshot(path, tables=("milestones", "tasks", "portfolio", "programmes"))
             except BadSnapshot as exc:
                 bad[path] = exc.problem
     previous = None
@@ -662,7 +691,13 @@ def committee_history(
     diff = changes(previous, current) if previous is not None else None
     good = [snapshot for path, snapshot in loaded.items() if path not in bad]
     history = milestone_trend(good, current) if trend else milestone_trend([], current).iloc[0:0]
-    return CommitteeHistory(previous, diff, history, sorted(bad.values(), key=lambda p: str(p.path)))
+    return CommitteeHistory(
+        previous,
+        diff,
+        history,
+        problems=sorted(bad.values(), key=lambda p: str(p.path)),
+        earned=earned_value_history(good, current) if trend else None,
+    )
 
 
 def snapshot_warnings(problems: Sequence[SnapshotProblem]) -> list[str]:

@@ -41,7 +41,12 @@ def status_lines(workbook: ProjectWorkbook, kpis: dict[str, Any]) -> list[list[A
         if task.type == "milestone" and task.key_milestone:
             lines.append([task.name, when(task.finish)])
     lines += [["", ""], [text("top_risks", lang), ""]]
-    open_risks = [r for r in workbook.risks if r.status != "closed" and r.probability and r.impact]
+    # Open threats, as the pack's top risks: not opportunities, neither occurred nor closed.
+    open_risks = [
+        r
+        for r in workbook.risks
+        if r.type != "opportunity" and r.status not in ("closed", "occurred") and r.probability and r.impact
+    ]
     for risk in sorted(open_risks, key=lambda r: -(r.probability * r.impact))[:5]:
         lines.append([f"{risk.id} {risk.title}", risk.probability * risk.impact])
     lines += [["", ""], [text("overdue_actions", lang), ""]]

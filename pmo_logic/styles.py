@@ -18,6 +18,9 @@ BORDER = "#BFBFBF"
 
 RAG_FILL = {"green": "#63BE7B", "amber": "#FFC000", "red": "#C00000"}
 RAG_FONT = {"green": "#000000", "amber": "#000000", "red": "#FFFFFF"}
+NO_DATA_FILL = "#F2F2F2"
+"""A RAG dimension without data: pale grey with grey text, lighter than any RAG colour in print."""
+NO_DATA_FONT = "#595959"
 LEVEL_FILL = {"low": "#C6EFCE", "medium": "#FFEB9C", "high": "#F8CBAD", "critical": "#C00000"}
 LEVEL_FONT = {"low": "#006100", "medium": "#7F6000", "high": "#833C0B", "critical": "#FFFFFF"}
 LATE_FILL = "#FFC7CE"

@@ -311,6 +311,8 @@ class _Writer:
             ws.write_string(row, 2, spec.col.help(self.lang), help_fmt)
             if spec.name == "status_date":
                 self.book.define_name("StatusDate", f"={sheet_ref(ws.get_name())}!$B${row + 1}")
+            if spec.name == "approved_budget":
+                self.book.define_name("ApprovedBudget", f"={sheet_ref(ws.get_name())}!$B${row + 1}")
             if spec.name == "manual_rag":
                 self.rag_format(ws, row, 1)
             row += 1
@@ -500,7 +502,7 @@ class _ProjectWriter(_Writer):
     def write(self) -> None:
         # The Project sheet's computed cells sum the tables, so compute the tables first.
         frames = {s.key: self.table_frame(s, getattr(self.data, s.key)) for s in self.sheets if s.layout == "table"}
-        self.project_values = project_computed_values(frames)
+        self.project_values = project_computed_values(frames, self.data.project)
         super().write()
 
     def write_keyvalue(self, ws: Worksheet, schema: SheetSchema, computed: dict[str, Any] | None = None) -> None:

@@ -254,7 +254,7 @@ def test_risks_and_rag():
     assert rag_schedule(0.97, 15, settings) == "amber"  # a key milestone 15 days late
     assert rag_schedule(0.80, None, settings) == "red"
     assert rag_cost(0.90, settings) == "amber"
-    assert rag_cost(None, settings) is None
+    assert rag_cost(None, settings) == "no data"  # grey, never green
     assert worst_rag("green", None, "amber") == "amber"
 
 

@@ -101,7 +101,7 @@ def _compare_project(source: Path, result: Path) -> int:
                 )
                 compared += 1
     # The Project sheet's computed block, matched by its labels.
-    expected_values = project_computed_values(frames)
+    expected_values = project_computed_values(frames, data.project)
     project_ws = book[next(s for s in PROJECT_SHEETS if s.key == "project").name(lang)]
     labels = {row[0].value: row[1].value for row in project_ws.iter_rows(max_col=2)}
     schema = next(s for s in PROJECT_SHEETS if s.key == "project")

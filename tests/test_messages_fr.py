@@ -81,7 +81,10 @@ def test_french_messages_read_as_written(tmp_path: Path):
     assert by_code["PLAN011"] == "La tâche 6 commence le 2026-03-21, un jour non ouvré"
     assert by_code["PLAN030"] == "La tâche 5 est « terminée » à 0\u00a0% d'avancement"
     # Thousands and percentages as Excel shows them in French: 12 500 and 25 %.
-    assert by_code["BUDG001"] == "Le coût réel à date 40\u00a0000 dépasse le budget à terminaison 30\u00a0000"
+    assert by_code["BUDG001"] == (
+        "Le coût réel à date 75\u00a0000 dépasse le budget à terminaison (BAC, la somme des budgets des tâches) "
+        "60\u00a0000"
+    )
     assert by_code["BUDG002"] == "Tâche 2 : le coût réel 15\u00a0000 dépasse de 50\u00a0% son budget 10\u00a0000"
     # A sentence starts with a capital, even a French month's.
     assert by_code["BUDG004"] == "Janvier 2026 (Labour) vient après février 2026"

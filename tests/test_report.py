@@ -66,13 +66,15 @@ def test_numbers_equal_the_rollup(demo_pack):
     portfolio, path = demo_pack
     book = openpyxl.load_workbook(path)
     summary = book["Executive summary"]
-    tiles = {summary.cell(4, c).value: summary.cell(5, c).value for c in range(2, 7)}
+    tiles = {summary.cell(4, c).value: summary.cell(5, c).value for c in range(2, 8)}
     total = portfolio.total.iloc[0]
     assert tiles["BAC"] == pytest.approx(total["bac"]) and tiles["EAC"] == pytest.approx(total["eac"])
+    assert tiles["Approved budget"] == pytest.approx(total["approved_budget"])
     assert tiles["SPI"] == pytest.approx(total["spi"]) and tiles["CPI"] == pytest.approx(total["cpi"])
-    counts = {summary.cell(8, c).value: summary.cell(9, c).value for c in range(2, 5)}
+    counts = {summary.cell(8, c).value: summary.cell(9, c).value for c in range(2, 6)}
     assert counts == {
-        code.capitalize(): int((portfolio.projects["rag_overall"] == code).sum()) for code in ("green", "amber", "red")
+        code.capitalize(): int((portfolio.projects["rag_overall"] == code).sum())
+        for code in ("green", "amber", "red", "no data")
     }
     status = book["Portfolio status"]
     seen = 0
@@ -87,7 +89,8 @@ def test_numbers_equal_the_rollup(demo_pack):
     assert seen == len(projects)
     matrix = book["Risk matrix"]
     risks = portfolio.details["risks"]
-    open_risks = risks[risks["status"] != "closed"]
+    # Open threats: not opportunities, neither occurred nor closed (blank type and status: threat, open).
+    open_risks = risks[(risks["type"].fillna("threat") == "threat") & risks["status"].fillna("open").eq("open")]
     for k, impact in enumerate(range(5, 0, -1)):
         for p in range(1, 6):
             expected = int(((open_risks["probability"] == p) & (open_risks["impact"] == impact)).sum())
@@ -113,25 +116,32 @@ def _cells(book, reference: str) -> list:
     return [c.value for item in area for c in (item if isinstance(item, tuple) else (item,))]
 
 
+def _header(book, reference: str):
+    """The cell above a range: the header of a chart data column."""
+    sheet, cells = reference.rsplit("!", 1)
+    first = openpyxl.utils.cell.range_boundaries(cells.replace("$", ""))
+    return book[sheet.strip("'")].cell(first[1] - 1, first[0]).value
+
+
 def test_charts_plot_the_right_cells(demo_pack):
     portfolio, path = demo_pack
     ranges = _chart_ranges(path)
     book = openpyxl.load_workbook(path)
     budget_ranges = [r for r in ranges if r.startswith("Budget!")]
-    # Portfolio S-curve, programme columns, one S-curve per programme: 3 series x (dates, values) each.
-    assert len(budget_ranges) == 6 + 6 + 6 * len(portfolio.programmes)
+    # Portfolio S-curve and one per programme: 5 series (PV, AC, EV, BAC, EAC) x (dates, values);
+    # the programme columns: 4 series (BAC, approved budget, AC, EAC).
+    assert len(budget_ranges) == 10 + 8 + 10 * len(portfolio.programmes)
     values = [_cells(book, r) for r in budget_ranges]
     # Programme chart: categories are the programmes, the BAC series their BAC.
     texts = [v for v in values if v and all(isinstance(x, str) for x in v)]
     assert list(portfolio.programmes["programme"]) in texts
     bac = portfolio.programmes.set_index("programme")["bac"]
     assert any(v == pytest.approx([bac[p] for p in portfolio.programmes["programme"]]) for v in values)
-    # S-curve: the PV series rises to the portfolio's BAC by the last baseline month.
-    numbers = [v for v in values if v and all(isinstance(x, (int, float)) for x in v)]
-    peaks = [max(v) for v in numbers]
-    assert any(peak == pytest.approx(portfolio.total["bac"].iloc[0], rel=1e-9) for peak in peaks)
-    for programme_bac in portfolio.programmes["bac"]:
-        assert any(peak == pytest.approx(programme_bac, rel=1e-9) for peak in peaks)
+    # S-curve: the PV series (named by the header above its cells) rises to the BAC by the last baseline month.
+    pv_peaks = [max(x for x in _cells(book, r) if x is not None) for r in budget_ranges if _header(book, r) == "PV"]
+    assert len(pv_peaks) == 1 + len(portfolio.programmes)
+    assert pv_peaks[0] == pytest.approx(portfolio.total["bac"].iloc[0], rel=1e-9)
+    assert sorted(pv_peaks[1:]) == pytest.approx(sorted(portfolio.programmes["bac"]), rel=1e-9)
     trend = [r for r in ranges if r.startswith("Milestones!")]
     assert trend and all(_cells(book, r) for r in trend)
 

@@ -12,23 +12,69 @@ from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, item_of
 from pmo_logic.rules.examples import change
 
 
+def _bac(ctx: ValidationContext) -> float:
+    """BAC: the work's budgets (tasks and milestones, not summaries)."""
+    a = ctx.arrays("plan")
+    return float(zero_blanks(a["budget"][a["type"] != "summary"]).sum())
+
+
 @rule(
     "BUDG001",
     "warning",
     "budget",
-    summary="Actual cost to date is above the budget at completion.",
+    summary="Actual cost to date is above the budget at completion (BAC, the sum of task budgets).",
     why="The project has spent more than its whole budget: it needs a decision, not just a report.",
-    message="Actual cost to date {actual:,.0f} is above the budget at completion {bac:,.0f}",
-    message_fr="Le coût réel à date {actual:,.0f} dépasse le budget à terminaison {bac:,.0f}",
-    example=Example(change("project", bac=30000), "Project!B14"),
+    message="Actual cost to date {actual:,.0f} is above the budget at completion (BAC, the sum of task budgets) "
+    "{bac:,.0f}",
+    message_fr="Le coût réel à date {actual:,.0f} dépasse le budget à terminaison (BAC, la somme des budgets des "
+    "tâches) {bac:,.0f}",
+    example=Example(change("plan", 3, actual_cost=45000), "Project!B14"),
 )
 def actual_above_bac(ctx: ValidationContext) -> Iterator[Hit]:
     a = ctx.arrays("plan")
-    work = a["type"] != "summary"
-    actual = zero_blanks(a["actual_cost"][work]).sum()
-    bac = ctx.workbook.project.bac or zero_blanks(a["budget"][work]).sum()
+    actual = zero_blanks(a["actual_cost"][a["type"] != "summary"]).sum()
+    bac = _bac(ctx)
     if bac and actual > bac:
-        yield Hit("project", None, "bac", params={"actual": float(actual), "bac": float(bac)})
+        # Named at the approved budget: where the budget decision it calls for is written.
+        yield Hit("project", None, "approved_budget", params={"actual": float(actual), "bac": bac})
+
+
+@rule(
+    "BUDG006",
+    "warning",
+    "budget",
+    summary="The budget at completion (BAC, the sum of task budgets) is above the approved budget.",
+    why="The work is planned to cost more than the sponsor approved: the reserve is negative, and the committee "
+    "must approve more budget or the plan must shrink.",
+    message="The sum of task budgets (BAC) {bac:,.0f} is {over:,.0f} above the approved budget {approved:,.0f}",
+    message_fr="La somme des budgets des tâches (BAC) {bac:,.0f} dépasse de {over:,.0f} le budget approuvé "
+    "{approved:,.0f}",
+    example=Example(change("project", approved_budget=50000), "Project!B14"),
+)
+def bac_above_approved_budget(ctx: ValidationContext) -> Iterator[Hit]:
+    approved = ctx.workbook.project.approved_budget
+    bac = _bac(ctx)
+    if approved is not None and bac > approved + 0.005:  # amounts typed to the cent
+        params = {"bac": bac, "approved": float(approved), "over": bac - approved}
+        yield Hit("project", None, "approved_budget", params=params)
+
+
+@rule(
+    "BUDG007",
+    "info",
+    "budget",
+    summary="No approved budget is typed on the Project sheet.",
+    why="Without it the pack shows BAC alone: nobody sees whether the plan fits what the sponsor approved, nor "
+    "what reserve is left.",
+    message="The Project sheet has no approved budget: type what the sponsor approved (BAC, the sum of task "
+    "budgets, is {bac:,.0f})",
+    message_fr="L'onglet Projet n'a pas de budget approuvé : saisissez ce que le sponsor a approuvé (le BAC, "
+    "somme des budgets des tâches, est de {bac:,.0f})",
+    example=Example(change("project", approved_budget=None), "Project!B14"),
+)
+def approved_budget_missing(ctx: ValidationContext) -> Iterator[Hit]:
+    if ctx.workbook.project.approved_budget is None:
+        yield Hit("project", None, "approved_budget", params={"bac": _bac(ctx)})
 
 
 @rule(

@@ -53,7 +53,7 @@ def clean_project() -> m.ProjectWorkbook:
             start_date=d(2026, 1, 5),
             end_date=d(2026, 3, 27),
             status_date=STATUS_DATE,
-            bac=60000,
+            approved_budget=60000,
             currency="EUR",
             manual_rag="green",
         ),

@@ -10,6 +10,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
+from pmo_logic.choices import RISK_RESPONSE
+from pmo_logic.i18n import Words
 from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, isin, item_of, row_of, rule
 from pmo_logic.rules.examples import change
 from pmo_logic.sheets import PROJECT_KIND, sheet
@@ -20,7 +22,8 @@ def _high_open_risks(ctx: ValidationContext) -> np.ndarray:
         a = ctx.arrays("risks")
         with np.errstate(invalid="ignore"):
             high = a["probability"] * a["impact"] >= ctx.settings.high_risk_score
-        ctx.cache["high_open_risks"] = high & (a["status"] != "closed")
+        # Occurred risks are issues now, and closed ones are over: neither is an open risk.
+        ctx.cache["high_open_risks"] = high & ~isin(a["status"], ["closed", "occurred"])
     return ctx.cache["high_open_risks"]
 
 
@@ -73,6 +76,42 @@ def high_risk_without_response(ctx: ValidationContext) -> Iterator[Hit]:
 )
 def high_risk_without_due_date(ctx: ValidationContext) -> Iterator[Hit]:
     yield from _risk_hits(ctx, "due_date")
+
+
+THREAT_RESPONSES = ("avoid", "mitigate", "transfer")
+OPPORTUNITY_RESPONSES = ("exploit", "enhance", "share")
+"""Accept fits both."""
+
+
+@rule(
+    "RAID008",
+    "warning",
+    "raid",
+    summary="A risk's response strategy does not fit its type (threat or opportunity).",
+    why="Exploit, enhance and share answer opportunities; avoid, mitigate and transfer answer threats. A mismatch "
+    "usually is an opportunity typed as a threat (or left blank, which reads as a threat): it then sits in the "
+    "threat matrix, the exposure and the top risks.",
+    message="Risk {item} is {kind} with the response '{response}': check its Type",
+    message_fr="Le risque {item} est {kind} avec la réponse « {response} » : vérifiez son type",
+    example=Example(change("risks", 0, response="exploit"), "Risks!C2"),
+)
+def response_does_not_fit_type(ctx: ValidationContext) -> Iterator[Hit]:
+    if "risks" not in ctx.frames:
+        return
+    a = ctx.arrays("risks")
+    opportunity = a["type"] == "opportunity"
+    wrong = (opportunity & isin(a["response"], THREAT_RESPONSES)) | (
+        ~opportunity & isin(a["response"], OPPORTUNITY_RESPONSES)
+    )
+    for row in ctx.each_row("risks", wrong):
+        kind = (
+            Words("an opportunity", "une opportunité")
+            if row["type"] == "opportunity"
+            else Words("a threat", "une menace")
+        )
+        response = Words(*(RISK_RESPONSE.label(row["response"], lang) for lang in ("en", "fr")))
+        params = {"kind": kind, "response": response}
+        yield Hit("risks", row_of(row["source_row"]), "type", item_of(row["id"]), params)
 
 
 def _type_over_score(path: Path) -> None:
