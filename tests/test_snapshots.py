@@ -321,20 +321,21 @@ def test_pmo_consolidate_warns_and_saves_the_new_snapshot(demo_portfolio, tmp_pa
     folder = tmp_path / "demo"
     shutil.copytree(demo_portfolio.folder, folder, ignore=shutil.ignore_patterns("snapshots", ".pmo-cache"))
     runner = CliRunner()
+    # Exit 1 each time: the demo's damaged CP-005 is a load problem (README: done, with data errors).
     args = ["consolidate", "--portfolio", str(folder / "portfolio.xlsx"), "--no-cache"]
     first = runner.invoke(app, [*args, "--status-date", "2026-11-13"])
-    assert first.exit_code == 0, first.output
+    assert first.exit_code == 1, first.output
     second = runner.invoke(app, [*args, "--status-date", "2026-11-20"])
-    assert second.exit_code == 0, second.output
+    assert second.exit_code == 1, second.output
     damaged = folder / "snapshots" / "2026-11-20"
     _truncate("manifest.json")(damaged)
     third = runner.invoke(app, [*args, "--status-date", "2026-11-27"], env={"COLUMNS": "250"})
-    assert third.exit_code == 0, third.output
+    assert third.exit_code == 1, third.output
     assert "Traceback" not in third.output
     assert f"Warning: snapshot {damaged} left out (manifest.json is not valid JSON" in third.output
     assert "Changes since 2026-11-13" in third.output  # compared with the last good committee
     assert (folder / "snapshots" / "2026-11-27" / "manifest.json").exists()
     report = runner.invoke(app, ["report", "--portfolio", str(folder / "portfolio.xlsx"), "-o",
                                  str(folder / "pack.xlsx")], env={"COLUMNS": "250"})  # fmt: skip
-    assert report.exit_code == 0, report.output
+    assert report.exit_code == 1, report.output
     assert f"Warning: snapshot {damaged} left out" in report.output
