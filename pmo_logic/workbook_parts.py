@@ -334,7 +334,8 @@ class WorkbookParts:
             self.inflate(part, first.feed)
             first.close()
             scanner = _ExtentScanner(scan)
-            if first.far:
+            near_box = _NEAR_ROWS * _NEAR_COLUMNS
+            if first.far or near_box > min(self.limits.grid_cells, self.limits.sparse_from):
                 self.inflate(part, scanner.feed)
                 scanner.close()
             if scanner.positional:
@@ -588,7 +589,7 @@ class _PositionalScanner(_Chunked):
         scan.box = scan.rows * scan.columns
 
 
-_ODS_TOKEN = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)\b([^>]*?)(/?)>")
+_ODS_TOKEN = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
 _ODS_ATTR = re.compile(rb'table:(name|number-rows-repeated|number-columns-repeated|number-columns-spanned|'
                        rb'number-rows-spanned)="([^"]*)"|(office:value-type)="')  # fmt: skip
 
