@@ -185,6 +185,9 @@ def read(
     as_json: Annotated[bool, typer.Option("--json", help="Print the models and problems as JSON.")] = False,
 ) -> None:
     """Show what pmo-xl reads from a workbook, and what it could not read."""
+    if file.is_dir():
+        err_console.print(f"[red]{file} is a folder: give one workbook (pmo validate reads a folder).[/red]")
+        raise typer.Exit(2)
     workbook = read_project_workbook(file)
     if any(p.code == "READ006" for p in workbook.problems):
         workbook = read_portfolio_workbook(file)

@@ -301,7 +301,8 @@ def _file_problem(exc: BaseException) -> UnreadableWorkbook:
     if isinstance(exc, OSError):
         return UnreadableWorkbook(
             FILE_VANISHED,
-            f"the file could not be read to the end ({exc.strerror or exc}): check the share or the sync, then run again",
+            f"the file could not be read to the end ({exc.strerror or exc}): "
+            "check the share or the sync, then run again",
         )
     if isinstance(exc, zipfile.BadZipFile):
         return UnreadableWorkbook(NOT_A_WORKBOOK, f"the file is damaged: its zip directory cannot be read ({exc})")
@@ -357,7 +358,7 @@ class _WorkbookReader:
         """A sheet that cannot be read (too large, damaged part...): one problem, read as empty."""
         part = exc.part or sheet_name
         if exc.reason == "too_large":
-            scan = book.scan(sheet_name) if hasattr(book, "scan") else None
+            scan = exc.scan
             rows, columns = (scan.rows, scan.columns) if scan is not None else (0, 0)
             en = (
                 f"the sheet is too large to read: values over {rows:,} rows and {columns:,} columns "
@@ -885,9 +886,12 @@ class _CheckedBook:
             return _GridSheet(_expanded(self.parts, scan), copy=False)
         try:
             return self.book.get_sheet_by_name(name)
-        except python_calamine.XmlError as exc:
+        except (python_calamine.XmlError, python_calamine.ZipError) as exc:
             part = scan.part if scan is not None else ""
             raise WorkbookFault("damaged", f"its XML does not parse: {exc}", part=part, sheet=name) from exc
+        except python_calamine.CalamineError as exc:
+            part = scan.part if scan is not None else ""
+            raise WorkbookFault("damaged", f"its XML cannot be read: {exc}", part=part, sheet=name) from exc
 
     def errors(self, name: str) -> dict[str, str]:
         scan = self.scan(name)

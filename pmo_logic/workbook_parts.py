@@ -72,6 +72,7 @@ class WorkbookFault(Exception):
     def __init__(self, reason: str, message: str, part: str = "", sheet: str = "") -> None:
         super().__init__(message)
         self.reason, self.part, self.sheet = reason, part, sheet
+        self.scan: SheetScan | None = None
 
 
 @dataclass
@@ -146,18 +147,22 @@ class WorkbookParts:
         self.limits = limits or LIMITS
         self.handle = handle
         if size > self.limits.file_bytes:
-            raise WorkbookFault("too_large", f"the file is too large ({_size(size)}; the limit is "
-                                f"{_size(self.limits.file_bytes)})")  # fmt: skip
+            raise WorkbookFault(
+                "too_large", f"the file is too large ({_size(size)}; the limit is {_size(self.limits.file_bytes)})"
+            )
         entries = _declared_entries(handle, size)
         if entries is not None and entries > self.limits.parts:
-            raise WorkbookFault("too_large", f"the file holds {entries:,} parts (the limit is {self.limits.parts:,}): "
-                                "not a workbook Excel writes")  # fmt: skip
+            raise WorkbookFault(
+                "too_large",
+                f"the file holds {entries:,} parts (the limit is {self.limits.parts:,}): not a workbook Excel writes",
+            )
         handle.seek(0)
         self.archive = zipfile.ZipFile(handle)
         self.infos = {info.filename: info for info in self.archive.infolist()}
         self._check_sizes()
         self.format = self._format()
         self.sheets: dict[str, SheetScan] = {}
+        self.faults: dict[str, WorkbookFault] = {}
         self.sheet_parts: dict[str, str] = {}
 
     # the zip directory -------------------------------------------------------------------
@@ -167,17 +172,26 @@ class WorkbookParts:
         for name, info in self.infos.items():
             total += info.file_size
             if info.file_size > limits.part_bytes:
-                raise WorkbookFault("too_large", f"the part {name} would inflate to {_size(info.file_size)} "
-                                    f"(the limit is {_size(limits.part_bytes)} a part)", part=name)  # fmt: skip
+                raise WorkbookFault(
+                    "too_large",
+                    f"the part {name} would inflate to {_size(info.file_size)} "
+                    f"(the limit is {_size(limits.part_bytes)} a part)",
+                    part=name,
+                )
             self._check_ratio(name, info.file_size, info.compress_size)
         if total > limits.total_bytes:
-            raise WorkbookFault("too_large", f"the workbook would inflate to {_size(total)} "
-                                f"(the limit is {_size(limits.total_bytes)})")  # fmt: skip
+            raise WorkbookFault(
+                "too_large", f"the workbook would inflate to {_size(total)} (the limit is {_size(limits.total_bytes)})"
+            )
 
     def _check_ratio(self, name: str, inflated: int, compressed: int) -> None:
         if inflated > self.limits.ratio_from_bytes and inflated > self.limits.ratio * max(compressed, 1):
-            raise WorkbookFault("too_large", f"the part {name} inflates {inflated // max(compressed, 1):,} times "
-                                f"(to {_size(inflated)}): a zip bomb, not a workbook", part=name)  # fmt: skip
+            raise WorkbookFault(
+                "too_large",
+                f"the part {name} inflates {inflated // max(compressed, 1):,} times "
+                f"(to {_size(inflated)}): a zip bomb, not a workbook",
+                part=name,
+            )
 
     def _format(self) -> str:
         if "mimetype" in self.infos and self.read_part("mimetype", 200).startswith(
@@ -244,8 +258,12 @@ class WorkbookParts:
 
     def _longer(self, name: str, info: zipfile.ZipInfo, size: int) -> WorkbookFault:
         if size > self.limits.part_bytes:
-            return WorkbookFault("too_large", f"the part {name} inflates beyond {_size(self.limits.part_bytes)} "
-                                 f"(it declares {_size(info.file_size)}): a zip bomb, not a workbook", part=name)  # fmt: skip
+            return WorkbookFault(
+                "too_large",
+                f"the part {name} inflates beyond {_size(self.limits.part_bytes)} "
+                f"(it declares {_size(info.file_size)}): a zip bomb, not a workbook",
+                part=name,
+            )
         return WorkbookFault("damaged", f"the part {name} is damaged (longer than it declares)", part=name)
 
     def _inflate_with_zipfile(self, info: zipfile.ZipInfo, consume: Callable[[bytes], None]) -> int:
@@ -319,6 +337,8 @@ class WorkbookParts:
     def scan_sheet(self, name: str) -> SheetScan | None:
         """Scan sheet ``name`` once (None for a sheet whose part is not known: python-calamine
         then reads it as it would, a chart sheet or an .ods table being checked elsewhere)."""
+        if name in self.faults:
+            raise self.faults[name]
         if name in self.sheets:
             return self.sheets[name]
         part = self.sheet_part(name)
@@ -343,25 +363,43 @@ class WorkbookParts:
                 counter = _PositionalScanner(scan)
                 self.inflate(part, counter.feed)
                 counter.close()
-        self._check_box(scan)
+        try:
+            self._check_box(scan)
+        except WorkbookFault as exc:
+            self.faults[name] = exc
+            exc.scan = scan
+            raise
         self.sheets[name] = scan
         return scan
 
     def _check_box(self, scan: SheetScan) -> None:
         if scan.rows > EXCEL_ROWS or scan.columns > EXCEL_COLUMNS:
-            raise WorkbookFault("damaged", f"the part {scan.part} has cells beyond Excel's last cell XFD1048576: "
-                                "not written by Excel", part=scan.part, sheet=scan.name)  # fmt: skip
+            raise WorkbookFault(
+                "damaged",
+                f"the part {scan.part} has cells beyond Excel's last cell XFD1048576: not written by Excel",
+                part=scan.part,
+                sheet=scan.name,
+            )
         if not scan.compact:
             return
         limits = self.limits
         compact_box = len(scan.row_numbers) * len(scan.column_numbers)
         if scan.positional or self.format != "xlsx" or compact_box > limits.grid_cells:
-            raise WorkbookFault("too_large", f"the sheet holds values over {scan.rows:,} rows and {scan.columns:,} "
-                                f"columns, more than can be read (the limit is {limits.grid_cells:,} cells)",
-                                part=scan.part, sheet=scan.name)  # fmt: skip
+            raise WorkbookFault(
+                "too_large",
+                f"the sheet holds values over {scan.rows:,} rows and {scan.columns:,} "
+                f"columns, more than can be read (the limit is {limits.grid_cells:,} cells)",
+                part=scan.part,
+                sheet=scan.name,
+            )
         if self.infos[scan.part].file_size > limits.compact_part_bytes:
-            raise WorkbookFault("too_large", f"the sheet's part is too large to read with values so far apart "
-                                f"({_size(self.infos[scan.part].file_size)})", part=scan.part, sheet=scan.name)  # fmt: skip
+            raise WorkbookFault(
+                "too_large",
+                f"the sheet's part is too large to read with values so far apart "
+                f"({_size(self.infos[scan.part].file_size)})",
+                part=scan.part,
+                sheet=scan.name,
+            )
 
     def compact_book(self, names: Iterable[str]) -> io.BytesIO:
         """A copy of the workbook (its XML parts only) where the sheets ``names`` keep only their
@@ -386,7 +424,11 @@ class WorkbookParts:
             self.inflate("content.xml", scanner.feed)
             scanner.close()
             for scan in scanner.tables:
-                self._check_box(scan)
+                try:
+                    self._check_box(scan)
+                except WorkbookFault as exc:
+                    exc.scan = scan
+                    raise
                 self.sheets[scan.name] = scan
         return self.sheets
 
@@ -590,8 +632,10 @@ class _PositionalScanner(_Chunked):
 
 
 _ODS_TOKEN = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
-_ODS_ATTR = re.compile(rb'table:(name|number-rows-repeated|number-columns-repeated|number-columns-spanned|'
-                       rb'number-rows-spanned)="([^"]*)"|(office:value-type)="')  # fmt: skip
+_ODS_ATTR = re.compile(
+    rb"table:(name|number-rows-repeated|number-columns-repeated|number-columns-spanned|"
+    rb'number-rows-spanned)="([^"]*)"|(office:value-type)="'
+)
 
 
 class _OdsScanner:
@@ -739,8 +783,12 @@ class _XlsbSheetScanner:
                 max_row, max_column = max(max_row, row), max(max_column, column)
                 first_row, first_column = min(first_row, row), min(first_column, column)
         except IndexError as exc:
-            raise WorkbookFault("damaged", f"the part {self.scan.part} is damaged (a record is cut short)",
-                                part=self.scan.part, sheet=self.scan.name) from exc  # fmt: skip
+            raise WorkbookFault(
+                "damaged",
+                f"the part {self.scan.part} is damaged (a record is cut short)",
+                part=self.scan.part,
+                sheet=self.scan.name,
+            ) from exc
         self.data = bytearray()
         if max_row >= 0:
             self.scan.rows, self.scan.columns = max_row + 1, max_column + 1
