@@ -784,17 +784,17 @@ def find_header(
 
     In the first `HEADER_SEARCH_ROWS` rows the row with the most cells naming a known column
     wins; computed-column headers count towards finding the row but are not read (they are
-    derived from the inputs). Where none of those rows names a column, the first row below
-    naming at least `HEADER_MIN_NAMES` known columns is the header (a title block or notes
-    can push a table down the sheet).
+    derived from the inputs). Where none of those rows names `HEADER_MIN_NAMES` columns, the
+    first row below that does is the header (a title block or notes can push a table down the
+    sheet; a note that happens to be one column's name is not a header).
     """
     names = {n: spec.name for spec in specs for n in spec.col.names()}
     known_extra = {normalize_label(e) for e in extra}
     best: tuple[int, dict[int, str]] | None = None
     best_score = 0
     for r, row in enumerate(cells):
-        if r >= HEADER_SEARCH_ROWS and (best is not None or not any(isinstance(v, str) for v in row)):
-            if best is not None:
+        if r >= HEADER_SEARCH_ROWS and (best_score >= HEADER_MIN_NAMES or not any(isinstance(v, str) for v in row)):
+            if best_score >= HEADER_MIN_NAMES:
                 break
             continue
         mapping: dict[int, str] = {}
