@@ -111,7 +111,7 @@ class ParsedTable:
 
 
 def read_project_workbook(path: str | os.PathLike[str]) -> ProjectWorkbook:
-    """Read a project workbook (``.xlsx``/``.xlsm``). Problems are in ``result.problems``."""
+    """Read a project workbook (``.xlsx``, ``.xlsm``, ``.xlsb``, ``.ods``). Problems are in ``result.problems``."""
     return _read(Path(path), PROJECT_KIND)  # type: ignore[return-value]
 
 

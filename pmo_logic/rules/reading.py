@@ -19,7 +19,7 @@ reader_rule(
 )  # fmt: skip
 reader_rule(
     "READ004", "error", summary="Old Excel 97-2003 (.xls) format.",
-    why="Only .xlsx and .xlsm are read; open the file in Excel and save it as .xlsx.",
+    why="Only .xlsx, .xlsm, .xlsb and .ods are read; open the file in Excel and save it as .xlsx.",
     message="old Excel 97-2003 (.xls) format",
 )  # fmt: skip
 reader_rule(
