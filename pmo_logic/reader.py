@@ -193,9 +193,10 @@ def document_kind(path: str | os.PathLike[str]) -> str | None:
             parts = WorkbookParts(handle, os.fstat(handle.fileno()).st_size)
             for name, pattern in (("docProps/custom.xml", _KIND_PROPERTY), ("meta.xml", _ODS_KIND_PROPERTY)):
                 if name in parts.infos:
-                    parts.check_xml([name]) if parts.infos[name].file_size <= _PROPERTIES_BYTES else None
-                    xml = parts.read_part(name, _PROPERTIES_BYTES).decode("utf-8")
-                    found = pattern.search(xml)
+                    data = parts.read_part(name, _PROPERTIES_BYTES)  # length and CRC checked
+                    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                        return None
+                    found = pattern.search(data.decode("utf-8"))
                     return found.group(1).strip() or None if found else None
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError, WorkbookFault, ValueError):
         return None
