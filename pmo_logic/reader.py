@@ -27,8 +27,8 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from pmo_logic import workbook_parts
 from pmo_logic.columns import Col, ColumnSpec, input_columns
-from pmo_logic.error_cells import error_cells
 from pmo_logic.i18n import say
 from pmo_logic.models import PortfolioWorkbook, ProjectWorkbook, SheetLayout, WorkbookMeta
 from pmo_logic.parsing import PARSED_TYPES, CellError, NotInListError, is_blank, parse_integer, parser_for
@@ -42,15 +42,20 @@ from pmo_logic.sheets import (
     SheetSchema,
 )
 from pmo_logic.text import normalize_label
+from pmo_logic.workbook_parts import SheetScan, WorkbookFault, WorkbookParts
 
 try:
     import python_calamine
 except ImportError:  # a compiled wheel: not everywhere Python runs
     python_calamine = None  # type: ignore[assignment]
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".ods")
 HEADER_SEARCH_ROWS = 30
-"""How far down a sheet the header row is looked for."""
+"""Where the header row is looked for first; below, a row naming at least `HEADER_MIN_NAMES`
+known columns is taken, down to the sheet's last row."""
+HEADER_MIN_NAMES = 2
+RECENT_SECONDS = 120
+"""A file cut short that was changed this recently is most likely still being saved."""
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
@@ -69,7 +74,19 @@ NEWER_TEMPLATE = "READ010"
 SHEET_RENAMED = "READ011"
 DUPLICATE_COLUMN = "READ012"
 NOT_IN_LIST = "READ013"
+PERMISSION_DENIED = "READ014"
+TOO_LARGE = "READ015"
+DAMAGED_PART = "READ016"
+XML_ENTITIES = "READ017"
+FILE_VANISHED = "READ018"
 UNEXPECTED = "READ099"
+
+_FAULT_CODES = {
+    "too_large": TOO_LARGE,
+    "damaged": DAMAGED_PART,
+    "entities": XML_ENTITIES,
+    "incomplete": NOT_A_WORKBOOK,
+}
 
 
 _NUMERIC_TYPES = {bool, int, float}
@@ -78,9 +95,9 @@ _NUMERIC_TYPES = {bool, int, float}
 class UnreadableWorkbook(Exception):
     """Raised inside the reader only; turned into a `Problem` before returning."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, sheet: str = "") -> None:
         super().__init__(message)
-        self.code = code
+        self.code, self.sheet = code, sheet
 
 
 @dataclass
@@ -94,7 +111,7 @@ class ParsedTable:
 
 
 def read_project_workbook(path: str | os.PathLike[str]) -> ProjectWorkbook:
-    """Read a project workbook (``.xlsx``/``.xlsm``). Problems are in ``result.problems``."""
+    """Read a project workbook (``.xlsx``, ``.xlsm``, ``.xlsb``, ``.ods``). Problems are in ``result.problems``."""
     return _read(Path(path), PROJECT_KIND)  # type: ignore[return-value]
 
 
@@ -160,18 +177,30 @@ def replaceable(path: str | os.PathLike[str], kind: str) -> bool:
 
 
 _KIND_PROPERTY = re.compile(r'<property\b[^>]*\bname="pmo_kind"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
+_ODS_KIND_PROPERTY = re.compile(r'<meta:user-defined\b[^>]*\bmeta:name="pmo_kind"[^>]*>([^<]*)</meta:user-defined>')
+_PROPERTIES_BYTES = 1 << 20
 
 
 def document_kind(path: str | os.PathLike[str]) -> str | None:
     """The ``pmo_kind`` document property pmo-xl writes into its workbooks (templates, committee
-    pack), read from that one small part of the file; None where there is none."""
+    pack), read from that one small part of the file; None where there is none.
+
+    At most 1 MB of that part is inflated, and a part declaring entities is ignored (the
+    regular expression never expands them anyway).
+    """
     try:
-        with zipfile.ZipFile(path) as archive:
-            xml = archive.read("docProps/custom.xml").decode("utf-8")
-    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        with open(path, "rb") as handle:
+            parts = WorkbookParts(handle, os.fstat(handle.fileno()).st_size)
+            for name, pattern in (("docProps/custom.xml", _KIND_PROPERTY), ("meta.xml", _ODS_KIND_PROPERTY)):
+                if name in parts.infos:
+                    data = parts.read_part(name, _PROPERTIES_BYTES)  # length and CRC checked
+                    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                        return None
+                    found = pattern.search(data.decode("utf-8"))
+                    return found.group(1).strip() or None if found else None
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError, WorkbookFault, ValueError):
         return None
-    found = _KIND_PROPERTY.search(xml)
-    return found.group(1).strip() or None if found else None
+    return None
 
 
 def _meta_values(book: Any) -> dict[str, Any]:
@@ -179,7 +208,7 @@ def _meta_values(book: Any) -> dict[str, Any]:
     if META_SHEET not in book.sheet_names:
         return {}
     values = {}
-    for row in book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False):
+    for row in book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False, nrows=100):
         if len(row) >= 2 and isinstance(row[0], str):
             values[row[0].strip()] = row[1]
     return values
@@ -191,7 +220,7 @@ def _read(path: Path, kind: str, reader: _WorkbookReader | None = None) -> Proje
     try:
         data = reader.read()
     except UnreadableWorkbook as exc:
-        reader.problem(exc.code, "error", str(exc))
+        reader.problem(exc.code, "error", str(exc), sheet=exc.sheet)
         data = {}
     except Exception as exc:  # a bad workbook must never stop a roll-up
         reader.problem(UNEXPECTED, "error", f"could not be read ({type(exc).__name__}: {exc}); please report this")
@@ -201,25 +230,93 @@ def _read(path: Path, kind: str, reader: _WorkbookReader | None = None) -> Proje
 
 def check_workbook_file(path: Path) -> None:
     """Raise `UnreadableWorkbook` with a clear reason if ``path`` cannot be an Excel workbook."""
-    if not path.exists():
-        raise UnreadableWorkbook(FILE_NOT_FOUND, "file not found")
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise UnreadableWorkbook(FILE_NOT_FOUND, "file not found") from None
+    except PermissionError:
+        raise UnreadableWorkbook(PERMISSION_DENIED, _NO_ACCESS) from None
+    if path.is_dir():
+        raise UnreadableWorkbook(NOT_A_WORKBOOK, "this is a folder, not a workbook")
     if path.suffix.lower() == ".xls":
         raise UnreadableWorkbook(OLD_XLS, "old Excel 97-2003 (.xls) format: open it in Excel and save as .xlsx")
-    size = path.stat().st_size
+    size = stat.st_size
     if size == 0:
         raise UnreadableWorkbook(EMPTY_FILE, "the file is empty (0 bytes): restore it from a backup")
-    with path.open("rb") as handle:
-        head = handle.read(8)
-        if head == _CFB_MAGIC:
-            rest = handle.read(min(size, 1 << 20))
-            if _ENCRYPTION_STREAM in rest:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+            if head == _CFB_MAGIC:
+                rest = handle.read(min(size, 1 << 20))
+                if _ENCRYPTION_STREAM in rest:
+                    raise UnreadableWorkbook(
+                        PASSWORD_PROTECTED,
+                        "the workbook is password-protected: save a copy without a password to the project folder",
+                    )
+                raise UnreadableWorkbook(OLD_XLS, "old Excel 97-2003 (.xls) format: open it in Excel and save as .xlsx")
+            if not zipfile.is_zipfile(handle):
+                if head.startswith(b"PK\x03\x04"):
+                    raise UnreadableWorkbook(NOT_A_WORKBOOK, _cut_short(stat.st_mtime))
                 raise UnreadableWorkbook(
-                    PASSWORD_PROTECTED,
-                    "the workbook is password-protected: save a copy without a password to the project folder",
+                    NOT_A_WORKBOOK, "not an Excel workbook, or the file is damaged (not a valid .xlsx)"
                 )
-            raise UnreadableWorkbook(OLD_XLS, "old Excel 97-2003 (.xls) format: open it in Excel and save as .xlsx")
-    if not zipfile.is_zipfile(path):
-        raise UnreadableWorkbook(NOT_A_WORKBOOK, "not an Excel workbook, or the file is damaged (not a valid .xlsx)")
+    except OSError as exc:
+        raise _file_problem(exc) from exc
+
+
+_NO_ACCESS = "you may not read this file: ask its owner (or the share's administrator) for read access"
+
+
+def _cut_short(mtime: float) -> str:
+    """Why a zip has no end: being saved right now, or a copy that was interrupted."""
+    import time
+
+    age = time.time() - mtime
+    if 0 <= age < RECENT_SECONDS:
+        return (
+            f"the file is damaged: cut short (its end is missing), and it was changed less than "
+            f"{RECENT_SECONDS // 60} minutes ago, so it may still be being saved or copied: run again in a minute; "
+            "if it stays so, restore it from a backup"
+        )
+    return (
+        "the file is damaged: cut short (its end is missing: an interrupted copy or save); "
+        "restore it from a backup, or save it again from Excel"
+    )
+
+
+def _file_problem(exc: BaseException) -> UnreadableWorkbook:
+    """What really went wrong opening or reading a workbook file, and what to do about it."""
+    if isinstance(exc, UnreadableWorkbook):
+        return exc
+    if isinstance(exc, WorkbookFault):
+        return UnreadableWorkbook(_FAULT_CODES[exc.reason], str(exc), exc.sheet)
+    if isinstance(exc, PermissionError):
+        return UnreadableWorkbook(PERMISSION_DENIED, _NO_ACCESS)
+    if isinstance(exc, FileNotFoundError):
+        return UnreadableWorkbook(
+            FILE_VANISHED,
+            "the file disappeared while being read (moved, deleted, or replaced as Excel saved it): run again",
+        )
+    if isinstance(exc, IsADirectoryError):
+        return UnreadableWorkbook(NOT_A_WORKBOOK, "this is a folder, not a workbook")
+    if isinstance(exc, OSError):
+        return UnreadableWorkbook(
+            FILE_VANISHED,
+            f"the file could not be read to the end ({exc.strerror or exc}): "
+            "check the share or the sync, then run again",
+        )
+    if isinstance(exc, zipfile.BadZipFile):
+        return UnreadableWorkbook(NOT_A_WORKBOOK, f"the file is damaged: its zip directory cannot be read ({exc})")
+    if python_calamine is not None:
+        if isinstance(exc, python_calamine.PasswordError):
+            return UnreadableWorkbook(PASSWORD_PROTECTED, "the workbook is password-protected")
+        if isinstance(exc, python_calamine.XmlError):
+            return UnreadableWorkbook(
+                DAMAGED_PART, f"a part of the workbook is damaged: its XML does not parse ({exc})"
+            )
+        if isinstance(exc, python_calamine.ZipError):
+            return UnreadableWorkbook(DAMAGED_PART, f"a part of the workbook is damaged ({exc})")
+    return UnreadableWorkbook(NOT_A_WORKBOOK, f"not a readable Excel workbook, or damaged ({exc})")
 
 
 class _WorkbookReader:
@@ -241,21 +338,54 @@ class _WorkbookReader:
         check_workbook_file(self.path)
         try:
             book = _open_book(self.path)
-        except UnreadableWorkbook:
-            raise
         except Exception as exc:
-            raise UnreadableWorkbook(NOT_A_WORKBOOK, f"not a readable Excel workbook, or damaged ({exc})") from exc
+            raise _file_problem(exc) from exc
         try:
             return self.read_book(book)
+        except (WorkbookFault, OSError) as exc:  # in a part every sheet needs (_meta, the sheet list)
+            raise _file_problem(exc) from exc
         finally:
             book.close()
 
+    def sheet_cells(self, book: Any, name: str, nrows: int | None = None) -> list[list[Any]]:
+        """The cells of sheet ``name`` from A1; its Excel error cells go to `errors`."""
+        cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
+        errors = book.errors(name) if hasattr(book, "errors") else {}
+        if errors:
+            self.errors[name] = errors
+        return cells
+
+    def sheet_fault(self, book: Any, exc: WorkbookFault, sheet_name: str) -> None:
+        """A sheet that cannot be read (too large, damaged part...): one problem, read as empty."""
+        part = exc.part or sheet_name
+        if exc.reason == "too_large":
+            scan = exc.scan
+            rows, columns = (scan.rows, scan.columns) if scan is not None else (0, 0)
+            en = (
+                f"the sheet is too large to read: values over {rows:,} rows and {columns:,} columns "
+                f"({exc}); delete the values far from the table (Ctrl+End shows the last cell)"
+            )
+            fr = (
+                f"l'onglet est trop grand pour être lu : des valeurs sur {rows:,} lignes et {columns:,} colonnes "
+                f"({exc}) ; supprimez les valeurs éloignées du tableau (Ctrl+Fin montre la dernière cellule)"
+            )
+        elif exc.reason == "entities":
+            en = f"the sheet's part {part} declares XML entities, which Excel never writes: not read"
+            fr = f"la partie {part} de l'onglet déclare des entités XML, ce qu'Excel n'écrit jamais : non lue"
+        else:
+            en = (
+                f"the sheet's part {part} is damaged ({exc}): restore the workbook from a backup, "
+                "or copy the sheet into a new template"
+            )
+            fr = (
+                f"la partie {part} de l'onglet est endommagée ({exc}) : restaurez le classeur depuis une "
+                "sauvegarde, ou copiez l'onglet dans un nouveau modèle"
+            )
+        self.problem(_FAULT_CODES[exc.reason], "error", say(self.lang, en, fr), sheet=sheet_name)
+
     def read_book(self, book: Any) -> dict[str, Any]:
         names = list(book.sheet_names)
-        try:
-            self.errors = error_cells(self.path)
-        except Exception:  # the scan is a safety net; calamine already opened the file
-            self.errors = {}
+        self.errors = {}
         meta = self.read_meta(book, names)
         self.lang = meta.language
         schemas = SHEETS_BY_KIND[self.kind]
@@ -293,10 +423,17 @@ class _WorkbookReader:
                     sheet=schema.name(self.lang),
                 )
                 continue
-            cells = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            try:
+                cells = self.sheet_cells(book, sheet_name)
+            except WorkbookFault as exc:
+                self.sheet_fault(book, exc, sheet_name)
+                missing.append(schema.key)
+                continue
+            merges = book.merges(sheet_name) if hasattr(book, "merges") else []
             if schema.layout == "keyvalue":
-                data[schema.key] = self.read_keyvalue(cells, schema, sheet_name)
+                data[schema.key] = self.read_keyvalue(cells, schema, sheet_name, merges)
             else:
+                _fill_merged_down(cells, merges)
                 data[schema.key] = self.read_table_models(cells, schema, sheet_name)
         data["missing_sheets"] = missing
         data["layout"] = self.layout
@@ -338,7 +475,10 @@ class _WorkbookReader:
         specs = schema.columns()
         required = {s.name for s in specs if s.col.required}
         for name in candidates:
-            cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+            try:
+                cells = self.sheet_cells(book, name, nrows=HEADER_SEARCH_ROWS)
+            except WorkbookFault:
+                continue  # reported if it is read as a sheet of the template; else not ours
             header = find_header(cells, specs)
             if header is None:
                 continue
@@ -359,10 +499,14 @@ class _WorkbookReader:
 
     # key/value sheets (Project, Settings) ----------------------------------------------
 
-    def read_keyvalue(self, cells: list[list[Any]], schema: SheetSchema, sheet_name: str) -> BaseModel:
+    def read_keyvalue(
+        self, cells: list[list[Any]], schema: SheetSchema, sheet_name: str, merges: Sequence[tuple[int, ...]] = ()
+    ) -> BaseModel:
         assert schema.model is not None
         layout = self.layout[schema.key] = SheetLayout(name=sheet_name)
         specs = {name: spec for spec in schema.columns() for name in spec.col.names()}
+        # A label merged over several columns: its value is in the cell after the merge.
+        label_ends = {(r0, c0): c1 for r0, c0, r1, c1 in merges if c1 > c0}
         values: dict[str, Any] = {}
         for r, row in enumerate(cells):
             c = next((i for i, v in enumerate(row) if not is_blank(v)), None)
@@ -371,9 +515,10 @@ class _WorkbookReader:
             spec = specs.get(normalize_label(row[c].rstrip("* ")))
             if spec is None or spec.name in values:
                 continue
-            raw = row[c + 1] if c + 1 < len(row) else ""
-            values[spec.name] = self.parse_cell(raw, spec.col, row[c].rstrip("* "), sheet_name, r, c + 1)
-            layout.cells[spec.name] = xl_rowcol_to_cell(r, c + 1)
+            at = label_ends.get((r, c), c) + 1
+            raw = row[at] if at < len(row) else ""
+            values[spec.name] = self.parse_cell(raw, spec.col, row[c].rstrip("* "), sheet_name, r, at)
+            layout.cells[spec.name] = xl_rowcol_to_cell(r, at)
         for spec in schema.columns():
             # An empty required value is a validation finding; a missing row is a reading problem.
             if spec.col.required and spec.name not in values:
@@ -419,10 +564,8 @@ class _WorkbookReader:
                 "error",
                 say(
                     self.lang,
-                    f"no header row found: the column names of the template are not in the first "
-                    f"{HEADER_SEARCH_ROWS} rows",
-                    f"aucune ligne d'en-tête trouvée : les noms de colonnes du modèle ne sont pas dans les "
-                    f"{HEADER_SEARCH_ROWS} premières lignes",
+                    "no header row found: no row of the sheet has the column names of the template",
+                    "aucune ligne d'en-tête trouvée : aucune ligne de l'onglet n'a les noms de colonnes du modèle",
                 ),
                 sheet=sheet_name,
             )
@@ -471,7 +614,9 @@ class _WorkbookReader:
             parsers[c] = (name, label, parser_for(col.kind, col.choices, self.lang))
         inputs = list(mapping)
         kept = [r for r in range(header_row + 1, len(cells)) if _has_value(cells[r], inputs)]
-        by_column = _transposed([cells[r] for r in kept])
+        # Only the columns read: a stray value far to the right must not widen every row.
+        width = max([*mapping, *computed_at.values()]) + 1
+        by_column = _transposed([cells[r] if len(cells[r]) <= width else cells[r][:width] for r in kept])
         for key, c in computed_at.items():
             found = by_column[c] if c < len(by_column) else ()
             values = {r + 1: v for r, v in zip(kept, found, strict=True) if not is_blank(v)}
@@ -600,6 +745,22 @@ def _computed_columns(header: list[Any], schema: SheetSchema) -> dict[str, int]:
     return found
 
 
+def _fill_merged_down(cells: list[list[Any]], merges: Sequence[tuple[int, ...]]) -> None:
+    """A value merged over several rows of a table applies to each of them (an owner merged
+    over four tasks is each task's owner); across columns it stays in its first column, where
+    its header is."""
+    for r0, c0, r1, _c1 in merges:
+        if r1 <= r0 or r0 >= len(cells) or c0 >= len(cells[r0]) or is_blank(cells[r0][c0]):
+            continue
+        value = cells[r0][c0]
+        for r in range(r0 + 1, min(r1, len(cells) - 1) + 1):
+            row = cells[r]
+            if len(row) <= c0 or not isinstance(row, list):
+                row = cells[r] = [*row, *[""] * (c0 + 1 - len(row))]
+            if is_blank(row[c0]):
+                row[c0] = value
+
+
 def _has_value(row: list[Any], columns: list[int]) -> bool:
     """Some cell of ``row`` in ``columns`` is not blank."""
     return any(not is_blank(row[c]) for c in columns if c < len(row))
@@ -622,14 +783,21 @@ def find_header(
 ) -> tuple[int, dict[int, str]] | None:
     """The header row (0-based) and ``{column index: field name}``, or None.
 
-    The row with the most cells naming a known column wins; computed-column headers count
-    towards finding the row but are not read (they are derived from the inputs).
+    In the first `HEADER_SEARCH_ROWS` rows the row with the most cells naming a known column
+    wins; computed-column headers count towards finding the row but are not read (they are
+    derived from the inputs). Where none of those rows names `HEADER_MIN_NAMES` columns, the
+    first row below that does is the header (a title block or notes can push a table down the
+    sheet; a note that happens to be one column's name is not a header).
     """
     names = {n: spec.name for spec in specs for n in spec.col.names()}
     known_extra = {normalize_label(e) for e in extra}
     best: tuple[int, dict[int, str]] | None = None
     best_score = 0
-    for r, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
+    for r, row in enumerate(cells):
+        if r >= HEADER_SEARCH_ROWS and (best_score >= HEADER_MIN_NAMES or not any(isinstance(v, str) for v in row)):
+            if best_score >= HEADER_MIN_NAMES:
+                break
+            continue
         mapping: dict[int, str] = {}
         score = 0
         for c, value in enumerate(row):
@@ -641,50 +809,191 @@ def find_header(
                 score += 1
             elif key in known_extra:
                 score += 1
-        if mapping and score > best_score:
+        if mapping and score > best_score and (r < HEADER_SEARCH_ROWS or score >= HEADER_MIN_NAMES):
             best, best_score = (r, mapping), score
     return best
 
 
 class _GridSheet:
-    def __init__(self, cells: list[list[Any]]) -> None:
-        self.cells = cells
+    def __init__(self, cells: list[Sequence[Any]], copy: bool = True) -> None:
+        self.cells, self.copy = cells, copy
 
     def to_python(self, skip_empty_area: bool = False, nrows: int | None = None) -> list[list[Any]]:
-        rows = [["" if v is None else v for v in row] for row in self.cells]
-        return rows[:nrows] if nrows is not None else rows
+        cells = self.cells[:nrows] if nrows is not None else self.cells
+        if not self.copy:
+            return list(cells)
+        return [["" if v is None else v for v in row] for row in cells]
 
 
 class _GridBook:
     """The part of python-calamine's workbook API the reader uses, over cell grids in memory."""
 
-    def __init__(self, sheets: dict[str, list[list[Any]]]) -> None:
+    def __init__(self, sheets: dict[str, list[list[Any]]], parts: WorkbookParts | None = None) -> None:
         self.sheets = sheets
         self.sheet_names = list(sheets)
+        self.parts = parts
 
     def get_sheet_by_name(self, name: str) -> _GridSheet:
         return _GridSheet(self.sheets[name])
 
+    def errors(self, name: str) -> dict[str, str]:
+        scan = self.scan(name)
+        return scan.errors if scan is not None else {}
+
+    def merges(self, name: str) -> list[tuple[int, int, int, int]]:
+        scan = self.scan(name)
+        return scan.merges if scan is not None else []
+
+    def scan(self, name: str) -> SheetScan | None:
+        return self.parts.sheets.get(name) if self.parts is not None else None
+
     def close(self) -> None:
-        pass
+        if self.parts is not None:
+            self.parts.handle.close()
+
+
+class _CheckedBook:
+    """python-calamine's workbook, asked only for sheets whose box it can allocate.
+
+    Each sheet's part is scanned (`WorkbookParts.scan_sheet`) before python-calamine fetches it;
+    a sheet whose values are spread too far apart is read from a compacted copy and put back at
+    its real cells (`_expanded`); one whose data is beyond the limits raises `WorkbookFault`.
+    """
+
+    def __init__(self, parts: WorkbookParts, book: Any) -> None:
+        self.parts, self.book = parts, book
+        self.sheet_names = list(book.sheet_names)
+
+    def scan(self, name: str) -> SheetScan | None:
+        if self.parts.format == "ods":
+            return self.parts.sheets.get(name)
+        return self.parts.scan_sheet(self._part_name(name))
+
+    def _part_name(self, name: str) -> str:
+        # python-calamine lists sheets in workbook order, as the scan does: the same index is the
+        # same sheet even where a name is written in a way the scan reads differently.
+        if self.parts.sheet_part(name) is not None:
+            return name
+        listed = list(self.parts.sheet_parts)
+        index = self.sheet_names.index(name)
+        if len(listed) == len(self.sheet_names):
+            self.parts.sheet_parts[name] = self.parts.sheet_parts[listed[index]]
+            return name
+        raise WorkbookFault("damaged", "the sheet's part is not listed in xl/workbook.xml", sheet=name)
+
+    def get_sheet_by_name(self, name: str) -> Any:
+        scan = self.scan(name)
+        if scan is not None and scan.compact:
+            return _GridSheet(_expanded(self.parts, scan), copy=False)
+        try:
+            return self.book.get_sheet_by_name(name)
+        except (python_calamine.XmlError, python_calamine.ZipError) as exc:
+            part = scan.part if scan is not None else ""
+            raise WorkbookFault("damaged", f"its XML does not parse: {exc}", part=part, sheet=name) from exc
+        except python_calamine.CalamineError as exc:
+            part = scan.part if scan is not None else ""
+            raise WorkbookFault("damaged", f"its XML cannot be read: {exc}", part=part, sheet=name) from exc
+
+    def errors(self, name: str) -> dict[str, str]:
+        scan = self.scan(name)
+        return scan.errors if scan is not None else {}
+
+    def merges(self, name: str) -> list[tuple[int, int, int, int]]:
+        scan = self.scan(name)
+        return scan.merges if scan is not None else []
+
+    def close(self) -> None:
+        try:
+            self.book.close()
+        finally:
+            self.parts.handle.close()
+
+
+def _expanded(parts: WorkbookParts, scan: SheetScan) -> list[Sequence[Any]]:
+    """A compacted sheet's values put back at their real rows and columns.
+
+    Rows without values are one shared empty row; each row with values is as long as its last
+    value, so a stray value in XFD1048576 costs one row of 16,384 cells, not a million of them.
+    """
+    compact = parts.compact_book([scan.name])
+    if python_calamine is not None:
+        book = python_calamine.CalamineWorkbook.from_filelike(compact)
+        try:
+            grid = book.get_sheet_by_name(scan.name).to_python(skip_empty_area=False)
+        finally:
+            book.close()
+    else:
+        import openpyxl
+
+        book = openpyxl.load_workbook(compact, read_only=True, data_only=True)
+        try:
+            grid = [["" if v is None else v for v in row] for row in book[scan.name].iter_rows(values_only=True)]
+        finally:
+            book.close()
+    empty: Sequence[Any] = ()
+    cells: list[Sequence[Any]] = [empty] * scan.rows
+    columns, total = scan.column_numbers, 0
+    for i, row in enumerate(grid[: len(scan.row_numbers)]):
+        last = next((j for j in range(min(len(row), len(columns)) - 1, -1, -1) if not is_blank(row[j])), -1)
+        if last < 0:
+            continue
+        width = columns[last] + 1
+        total += width
+        if total > workbook_parts.LIMITS.grid_cells:
+            raise WorkbookFault("too_large", f"its values reach {total:,} cells", part=scan.part, sheet=scan.name)
+        line = [""] * width
+        for j in range(last + 1):
+            line[columns[j]] = row[j]
+        cells[scan.row_numbers[i]] = line
+    return cells
 
 
 def _open_book(path: Path) -> Any:
-    """The workbook's cells through python-calamine, or openpyxl where calamine is missing."""
-    if python_calamine is not None:
-        try:
-            return python_calamine.CalamineWorkbook.from_path(str(path))
-        except python_calamine.PasswordError as exc:
-            raise UnreadableWorkbook(PASSWORD_PROTECTED, "the workbook is password-protected") from exc
+    """The workbook's cells through python-calamine, or openpyxl where calamine is missing.
+
+    The file is checked first (`WorkbookParts`: sizes, checksums, entities), and python-calamine
+    reads the very handle that was checked.
+    """
+    parts = workbook_parts.open_parts(path)
+    try:
+        parts.check_open_parts()
+        if parts.format == "ods":
+            parts.ods_scan()
+        if python_calamine is not None:
+            parts.handle.seek(0)
+            return _CheckedBook(parts, python_calamine.CalamineWorkbook.from_filelike(parts.handle))
+        return _openpyxl_book(parts)
+    except BaseException:
+        parts.handle.close()
+        raise
+
+
+def _openpyxl_book(parts: WorkbookParts) -> _GridBook:
+    """Every sheet read by openpyxl (read-only), each within its scanned extent."""
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    if parts.format != "xlsx":
+        raise UnreadableWorkbook(NOT_A_WORKBOOK, f"reading an .{parts.format} workbook needs python-calamine")
+    parts.handle.seek(0)
+    book = openpyxl.load_workbook(parts.handle, read_only=True, data_only=True)
     try:
-        sheets = {
-            ws.title: [list(row) for row in ws.iter_rows(values_only=True)] if hasattr(ws, "iter_rows") else []
-            for ws in book.worksheets + list(getattr(book, "chartsheets", []))
-        }
-        return _GridBook({name: sheets[name] for name in book.sheetnames if name in sheets})
+        sheets: dict[str, list[Any]] = {}
+        for ws in book.worksheets + list(getattr(book, "chartsheets", [])):
+            if not hasattr(ws, "iter_rows"):
+                sheets[ws.title] = []
+                continue
+            scan = parts.scan_sheet(ws.title)
+            if scan is not None and scan.compact:
+                sheets[ws.title] = _expanded(parts, scan)
+            elif scan is not None:
+                # Within the scanned extent, whatever the sheet's <dimension> claims.
+                max_row = scan.rows if scan.exact else min(ws.max_row or 1, scan.rows)
+                max_col = scan.columns if scan.exact else min(ws.max_column or 1, scan.columns)
+                rows = ws.iter_rows(values_only=True, max_row=max_row, max_col=max_col)
+                sheets[ws.title] = [list(row) for row in rows] if scan.rows else []
+            else:
+                sheets[ws.title] = [list(row) for row in ws.iter_rows(values_only=True)]
+        return _GridBook({name: sheets[name] for name in book.sheetnames if name in sheets}, parts)
     finally:
         book.close()
 
@@ -709,7 +1018,7 @@ def _read_cells(name: str, sheets: dict[str, list[list[Any]]], kind: str) -> Pro
     try:
         data = reader.read_book(_GridBook(sheets))
     except UnreadableWorkbook as exc:
-        reader.problem(exc.code, "error", str(exc))
+        reader.problem(exc.code, "error", str(exc), sheet=exc.sheet)
         data = {}
     except Exception as exc:
         reader.problem(UNEXPECTED, "error", f"could not be read ({type(exc).__name__}: {exc}); please report this")

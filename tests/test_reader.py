@@ -352,3 +352,64 @@ def test_row_models_are_skipped_only_where_they_copy_the_parsed_values():
         amount: Annotated[int | None, Col("Amount", "Montant", "money")] = None  # money parses as float
 
     assert not parsed_values_are_models(Mismatch)
+
+
+def test_header_row_far_down_the_sheet(tmp_path: Path, templates_dir: Path):
+    # 40 rows of notes above the table: no header in the first 30 rows, so the reader looks
+    # further down (a Plan read as 0 tasks would be a green project with nothing in it).
+    path = tmp_path / "low.xlsx"
+    book = openpyxl.load_workbook(templates_dir / "project_en.xlsx")
+    plan = book["Plan"]
+    plan.insert_rows(1, 40)
+    for r in range(1, 41):
+        plan.cell(r, 1).value = f"Note {r}: see the steering committee minutes"
+    plan["A17"] = "Type"  # one word that is also a header: not a header row by itself
+    book.save(path)
+    wb = read_project_workbook(path)
+    assert [p for p in wb.problems if p.severity == "error"] == []
+    assert [t.source_row for t in wb.plan] == [42, 43, 44]
+    assert wb.layout["plan"].header_row == 41
+
+
+def test_no_header_anywhere_says_so(tmp_path: Path):
+    book = openpyxl.Workbook()
+    _project_sheet(book)
+    ws = book.create_sheet("Plan")
+    for r in range(1, 60):
+        ws.cell(r, 1).value = f"line {r}"
+    book.save(tmp_path / "p.xlsx")
+    problems = [p for p in read_project_workbook(tmp_path / "p.xlsx").problems if p.sheet == "Plan"]
+    assert [(p.code, p.message) for p in problems] == [
+        ("READ008", "no header row found: no row of the sheet has the column names of the template")
+    ]
+
+
+def test_values_under_merged_cells(tmp_path: Path):
+    # Made with openpyxl's merges, independent of our writer: a Project label merged over two
+    # columns (its value is after the merge), a header merged over two header rows, an owner
+    # merged over three tasks.
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    project = book.create_sheet("Project")
+    project.append(["Project ID *", None, "PRJ-077"])
+    project.merge_cells("A1:B1")
+    project.append(["Project name", "Merged project"])
+    ws = book.create_sheet("Plan")
+    ws.append(["ID", "Task", None, None, "Dates", None])
+    ws.append([None, "Task name", "Type", "Owner", "Start", "Finish"])
+    ws.merge_cells("A1:A2")  # "ID" over both header rows
+    ws.merge_cells("E1:F1")  # a group title over Start and Finish
+    ws.append(["1", "Design", "Task", "A. Martin", "2026-01-05", "2026-01-09"])
+    ws.append(["2", "Build", "Task", None, "2026-01-12", "2026-01-16"])
+    ws.append(["3", "Test", "Task", None, "2026-01-19", "2026-01-23"])
+    ws.merge_cells("D3:D5")  # one owner for the three tasks
+    ws.append(["4", "Go-live", "Milestone", "B. Dubois", "2026-01-26", "2026-01-26"])
+    book.save(tmp_path / "merged.xlsx")
+    wb = read_project_workbook(tmp_path / "merged.xlsx")
+    assert [p for p in wb.problems if p.sheet == "Plan"] == []
+    assert {p.code for p in wb.problems if p.sheet == "Project"} == {"READ008"}  # rows this test left out
+    assert wb.project.project_id == "PRJ-077" and wb.project.name == "Merged project"
+    assert wb.layout["project"].cells["project_id"] == "C1"
+    assert [t.id for t in wb.plan] == ["1", "2", "3", "4"]
+    assert [t.owner for t in wb.plan] == ["A. Martin", "A. Martin", "A. Martin", "B. Dubois"]
+    assert wb.plan[0].start == date(2026, 1, 5) and wb.plan[3].finish == date(2026, 1, 26)

@@ -19,12 +19,13 @@ reader_rule(
 )  # fmt: skip
 reader_rule(
     "READ004", "error", summary="Old Excel 97-2003 (.xls) format.",
-    why="Only .xlsx and .xlsm are read; open the file in Excel and save it as .xlsx.",
+    why="Only .xlsx, .xlsm, .xlsb and .ods are read; open the file in Excel and save it as .xlsx.",
     message="old Excel 97-2003 (.xls) format",
 )  # fmt: skip
 reader_rule(
     "READ005", "error", summary="Not an Excel workbook, or a damaged one.",
-    why="The file is not a valid .xlsx (a cut copy, another format renamed).", message="not an Excel workbook",
+    why="The file is not a valid .xlsx (a cut copy, a save still in progress, another format renamed).",
+    message="not an Excel workbook",
 )  # fmt: skip
 reader_rule(
     "READ006", "error", summary="A portfolio workbook where a project workbook was expected (or the reverse).",
@@ -61,4 +62,30 @@ reader_rule(
     "READ013", "error", summary="A value is not one of the drop-down list's values.",
     why="Statuses, types and levels drive the KPIs; an unknown value is treated as blank.",
     message="'{value}' is not in the list",
+)  # fmt: skip
+reader_rule(
+    "READ014", "error", summary="You may not read the file (permission denied).",
+    why="The project is missing from the roll-up until its owner or the share's administrator gives you read access.",
+    message="you may not read this file",
+)  # fmt: skip
+reader_rule(
+    "READ015", "error", summary="The workbook, one of its parts or one of its sheets is too large to read.",
+    why="Limits (200 MB a part, 500 MB in all, 5 million cells a sheet) keep a zip bomb or a sheet filled to its "
+    "last cell from taking the run down; a stray value far from the data is still read.",
+    message="too large",
+)  # fmt: skip
+reader_rule(
+    "READ016", "error", summary="A part of the workbook is damaged (bad checksum, XML that does not parse).",
+    why="The part is named; the other sheets are read. Restore the workbook from a backup.",
+    message="the part {part} is damaged",
+)  # fmt: skip
+reader_rule(
+    "READ017", "error", summary="A part declares XML entities (a DOCTYPE), which Excel never writes.",
+    why="Entity declarations are how XML readers are attacked (\"billion laughs\"); such a part is never read.",
+    message="the part {part} declares XML entities",
+)  # fmt: skip
+reader_rule(
+    "READ018", "error", summary="The file disappeared, or could not be read to the end, while being read.",
+    why="Excel replaces a workbook as it saves it, and a share or a sync can drop; run again.",
+    message="the file disappeared while being read",
 )  # fmt: skip
