@@ -66,7 +66,7 @@ reader_rule(
 reader_rule(
     "READ014", "error", summary="You may not read the file (permission denied).",
     why="The project is missing from the roll-up until its owner or the share's administrator gives you read access.",
-    message="you may not read this file",
+    message="permission denied: you may not read this file",
 )  # fmt: skip
 reader_rule(
     "READ015", "error", summary="The workbook, one of its parts or one of its sheets is too large to read.",
