@@ -480,6 +480,16 @@ def find_portfolio_workbook(folder: Path) -> Path | None:
     return None
 
 
+CacheOption = Annotated[
+    bool,
+    typer.Option(help="Re-read only the workbooks that changed since the last run (a cache in your own cache folder)."),
+]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Keep the cache under this folder instead of your own cache folder."),
+]
+
+
 @app.command("consolidate")
 def consolidate_command(
     folder: ProjectFolder = None,
@@ -494,7 +504,8 @@ def consolidate_command(
     since: Annotated[
         Path | None, typer.Option("--since", help="Snapshot folder to compare with (default: the latest).")
     ] = None,
-    cache: Annotated[bool, typer.Option(help="Re-read only the workbooks that changed since the last run.")] = True,
+    cache: CacheOption = True,
+    cache_dir: CacheDirOption = None,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -531,7 +542,7 @@ def consolidate_command(
             portfolio_workbook,
             status_date=when,
             workers=workers,
-            cache=ProjectCache(base / ".pmo-cache") if cache else None,
+            cache=ProjectCache.for_projects(folder, cache_dir) if cache else None,
             exclude=[p for p in (portfolio, output) if p is not None],
             progress=lambda n: bar.advance(task, n),
             on_files=lambda n: bar.update(task, total=n),
@@ -665,6 +676,8 @@ def report_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the output file even if it is not an earlier committee pack.")
     ] = False,
+    cache: CacheOption = True,
+    cache_dir: CacheDirOption = None,
 ) -> None:
     """Write the committee pack: executive summary, status, heatmap, milestones, risks, budget..."""
     from pmo_logic.cache import ProjectCache
@@ -678,7 +691,8 @@ def report_command(
     _check_output(output, folder, portfolio, "committee_pack", force)
     when = _date_option(status_date)
     with console.status("Consolidating..."):
-        result = consolidate(folder, portfolio_workbook, status_date=when, cache=ProjectCache(base / ".pmo-cache"),
+        result = consolidate(folder, portfolio_workbook, status_date=when,
+                             cache=ProjectCache.for_projects(folder, cache_dir) if cache else None,
                              exclude=[p for p in (portfolio, output) if p is not None])  # fmt: skip
     history = committee_history(base / "snapshots", result, since)
     previous = history.previous
