@@ -28,6 +28,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import math
 import os
 import re
 import stat as stat_module
@@ -282,8 +283,8 @@ def _read_regular_file(path: Path, limit: int) -> bytes | None:
         if not stat_module.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
-        return data if len(data) <= limit else None
+            data = handle.read(info.st_size + 1)  # one byte more tells a file that grew meanwhile
+        return data if len(data) == info.st_size else None
     except OSError:
         return None
     finally:
@@ -295,10 +296,11 @@ def _read_regular_file(path: Path, limit: int) -> bytes | None:
 # An entry is one Arrow IPC file with a single row. Its columns are groups of values, each a
 # list holding every value of that kind, one table column after the other: one group per
 # NumPy dtype (float64, int64, datetime64[s]...), "text" for object columns of text and blanks
-# (the distinct strings, and a code per value, as pickle shares repeated strings), "mixed"
-# for other object columns and the KPIs (a union with a child per Python type). The JSON
-# metadata says which table column is where. Few groups, so reading is a handful of array
-# conversions whatever the number of columns.
+# (the distinct strings, and a code per value, as pickle shares repeated strings; the codes
+# after them are None and NaN), "mixed" for other object columns (a union with a child per
+# Python type). The JSON metadata says which table column is where, and holds the KPIs, each
+# with its kind. Few groups, so reading is a handful of array conversions whatever the number
+# of columns.
 
 
 class NotStorable(ValueError):
@@ -315,12 +317,12 @@ class _EntryMeta(BaseModel):
     findings: list[Finding]
     tables: dict[str, tuple[int, list[tuple[str, str, str]]]]
     """Table key -> (rows, its columns as (name, NumPy dtype name, group)), in the groups' order."""
-    kpis: list[str]
-    """The KPIs' names; their values come last in the "mixed" group."""
+    kpis: list[tuple[str, str, bool | int | float | str | None]]
+    """The KPIs as (name, kind of value, value): the kind is one of `_KINDS`."""
 
 
-# Object columns and KPIs hold Python values of these types; each has a child of the union
-# that holds them. NumPy and pandas scalars come back as what they were.
+# Object columns and KPIs hold Python values of these types; in a column, each has a child of
+# the union that holds them. NumPy and pandas scalars come back as what they were.
 _KINDS: tuple[tuple[str, Any, Any], ...] = (
     ("none", type(None), None),
     ("str", str, None),
@@ -336,7 +338,8 @@ _KINDS: tuple[tuple[str, Any, Any], ...] = (
     ("pd_nat", type(pd.NaT), lambda _: pd.NaT),
 )
 _KIND_CODE = {python_type: code for code, (_, python_type, _) in enumerate(_KINDS)}
-_TEXT_KINDS = {str, type(None)}
+_KIND_NAMES = {name: code for code, (name, _, _) in enumerate(_KINDS)}
+_TEXT_KINDS = {str, type(None), float}
 _NATIVE_DTYPES = {
     name: np.dtype(name)
     for name in (
@@ -376,7 +379,7 @@ def encode_load(load: ProjectLoad) -> bytes:
                 raise NotStorable(f"{key}.{column} is not a column of its table")
             rows, dtype = len(values), _dtype_name(values.dtype)
             if dtype == "object":
-                group = _TEXT if set(map(type, values)) <= _TEXT_KINDS else _MIXED
+                group = _TEXT if _is_text(values) else _MIXED
             elif dtype in _NATIVE_DTYPES:
                 group = dtype
             else:
@@ -384,17 +387,16 @@ def encode_load(load: ProjectLoad) -> bytes:
             groups.setdefault(group, []).append(values)
             columns.append((column, dtype, group))
         tables[key] = (rows or 0, columns)
-    kpis = np.empty(len(load.kpis), dtype=object)
-    for n, value in enumerate(load.kpis.values()):
-        kpis[n] = value
-    groups.setdefault(_MIXED, []).append(kpis)
+    kpis = [(name, *_kpi_to_json(value)) for name, value in load.kpis.items()]
     arrays, names = [], []
     for group, parts in groups.items():
         whole = np.concatenate(parts) if len(parts) > 1 else parts[0]
         if group == _TEXT:
             codes, distinct = pd.factorize(whole)
-            codes[codes < 0] = len(distinct)  # the blank comes after the distinct strings
-            encoded = {_TEXT: pa.array([*distinct.tolist(), None], type=pa.string()),
+            # Blanks after the distinct strings: None, then NaN (pandas' blank in a text column).
+            blanks = np.flatnonzero(codes < 0)
+            codes[blanks] = [len(distinct) + (v is not None) for v in whole[blanks]]
+            encoded = {_TEXT: pa.array(distinct, type=pa.string()),
                        _TEXT_CODES: pa.array(codes.astype(np.int32, copy=False))}  # fmt: skip
         elif group == _MIXED:
             encoded = {_MIXED: _encode_mixed(pa, whole)}
@@ -405,7 +407,7 @@ def encode_load(load: ProjectLoad) -> bytes:
             names.append(name)
     try:
         meta = _EntryMeta(format=CACHE_FORMAT, workbook=load.workbook, findings=load.findings, tables=tables,
-                          kpis=list(load.kpis)).model_dump_json()  # fmt: skip
+                          kpis=kpis).model_dump_json()  # fmt: skip
     except (ValueError, TypeError) as exc:
         raise NotStorable(str(exc)) from exc
     batch = pa.RecordBatch.from_arrays(arrays, names=names)
@@ -425,7 +427,8 @@ def decode_load(data: bytes, path: str) -> ProjectLoad:
     batch = reader.get_batch(0)
     batch.validate(full=True)  # every offset and length within its buffers, before any value is read
     meta = _EntryMeta.model_validate_json(reader.schema.metadata[_METADATA_KEY])
-    if meta.format != CACHE_FORMAT or batch.num_rows != 1 or len(set(batch.schema.names)) != batch.num_columns:
+    rows = 1 if batch.num_columns else 0  # one row of lists; none for a workbook without tables
+    if meta.format != CACHE_FORMAT or batch.num_rows != rows or len(set(batch.schema.names)) != batch.num_columns:
         raise ValueError("not an entry of this format")
     lists = {name: batch.column(n) for n, name in enumerate(batch.schema.names)}
     for array in lists.values():
@@ -434,31 +437,76 @@ def decode_load(data: bytes, path: str) -> ProjectLoad:
     groups = {
         name: _decode_group(pa, name, array.values, lists) for name, array in lists.items() if name != _TEXT_CODES
     }
-    used = dict.fromkeys(groups, 0)
     dtypes = {name: _dtype_name(values.dtype) for name, values in groups.items()}
-
-    def take(group: str, count: int) -> np.ndarray:
-        start = used[group]
-        values = groups[group][start : start + count]
-        if len(values) != count:
-            raise ValueError(f"{group} is shorter than the entry says")
-        used[group] = start + count
-        return values
-
+    used = dict.fromkeys(groups, 0)
     tables: dict[str, dict[str, np.ndarray]] = {}
     for key, (rows, columns) in meta.tables.items():
-        if key not in DETAIL_TABLES:
+        if key not in DETAIL_TABLES or rows < 0:
             raise ValueError(f"unexpected table {key}")
-        tables[key] = {}
+        table = tables[key] = {}
         for column, dtype, group in columns:
-            if column in tables[key] or dtypes.get(group) != dtype:
+            if dtypes[group] != dtype:  # a KeyError for a group not in the file
                 raise ValueError(f"unexpected column {key}.{column}")
-            tables[key][column] = take(group, rows)
-    kpis = take(_MIXED, len(meta.kpis)) if _MIXED in groups else None
-    if kpis is None or len(set(meta.kpis)) != len(meta.kpis) or any(used[g] != len(groups[g]) for g in groups):
-        raise ValueError("values left over, or KPIs missing")
-    return ProjectLoad(path=str(path), workbook=meta.workbook, findings=meta.findings,
-                       kpis=dict(zip(meta.kpis, kpis.tolist(), strict=True)), tables=tables)  # fmt: skip
+            start = used[group]
+            table[column] = groups[group][start : start + rows]
+            used[group] = start + rows
+        if len(table) != len(columns):
+            raise ValueError(f"a column twice in {key}")
+    # Each group's columns one after the other, to the last value: no slice was cut short.
+    if used != {name: len(values) for name, values in groups.items()}:
+        raise ValueError("the groups do not hold what the entry says")
+    kpis = {name: _kpi_from_json(kind, value) for name, kind, value in meta.kpis}
+    if len(kpis) != len(meta.kpis):
+        raise ValueError("a KPI twice")
+    return ProjectLoad(path=str(path), workbook=meta.workbook, findings=meta.findings, kpis=kpis, tables=tables)
+
+
+def _kpi_to_json(value: Any) -> tuple[str, bool | int | float | str | None]:
+    code = _KIND_CODE.get(type(value))
+    if code is None:
+        raise NotStorable(f"no cache type for a {type(value).__name__}")
+    kind = _KINDS[code][0]
+    if kind in ("date", "datetime", "pd_timestamp"):
+        if kind != "date" and value.tzinfo is not None:
+            raise NotStorable("a date and time with a time zone")
+        return kind, value.isoformat()
+    if kind in ("none", "pd_nat"):
+        return kind, None
+    if kind in ("np_float64", "np_int64", "np_bool"):
+        value = value.item()
+    if type(value) is int and not -_INT64 <= value < _INT64:
+        raise NotStorable("an integer too large")
+    return kind, value
+
+
+_KPI_JSON_TYPES = {"str": str, "float": float, "bool": bool, "int": int, "np_float64": float, "np_int64": int,
+                   "np_bool": bool, "date": str, "datetime": str, "pd_timestamp": str}  # fmt: skip
+
+
+def _kpi_from_json(kind: str, value: Any) -> Any:
+    if kind in ("none", "pd_nat"):
+        if value is not None:
+            raise ValueError(f"a {kind} with a value")
+        return None if kind == "none" else pd.NaT
+    expected = _KPI_JSON_TYPES[kind]  # a KeyError for another kind
+    if type(value) is int and expected is float:
+        value = float(value)  # JSON may write a whole float without its decimal point
+    if type(value) is not expected:
+        raise ValueError(f"a {type(value).__name__} for a {kind}")
+    if kind == "date":
+        return date.fromisoformat(value)
+    if kind == "datetime":
+        return datetime.fromisoformat(value)
+    if kind == "pd_timestamp":
+        return pd.Timestamp(value)
+    convert = _KINDS[_KIND_NAMES[kind]][2]
+    return convert(value) if convert is not None else value
+
+
+def _is_text(values: np.ndarray) -> bool:
+    """Text and blanks only: str, None, and NaN (a float, as pandas leaves blanks in text columns)."""
+    kinds = set(map(type, values))
+    return kinds <= _TEXT_KINDS and (float not in kinds or all(v != v for v in values if type(v) is float))
 
 
 @functools.cache
@@ -474,10 +522,12 @@ def _decode_group(pa: Any, name: str, array: Any, lists: dict[str, Any]) -> np.n
         if codes_array.type != pa.int32() or codes_array.null_count:
             raise ValueError("text codes expected")
         codes = codes_array.to_numpy()
-        distinct = array.to_numpy(zero_copy_only=False)
-        if len(codes) and (codes.min() < 0 or codes.max() >= len(distinct)):
+        lookup = np.empty(len(array) + 2, dtype=object)
+        lookup[: len(array)] = array.to_numpy(zero_copy_only=False)
+        lookup[len(array) :] = [None, math.nan]
+        if len(codes) and (codes.min() < 0 or codes.max() >= len(lookup)):
             raise ValueError("a text code out of range")
-        return distinct[codes]
+        return lookup[codes]
     if name == _MIXED:
         return _decode_mixed(pa, array)
     expected = _NATIVE_DTYPES.get(name)

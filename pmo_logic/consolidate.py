@@ -384,6 +384,9 @@ def pool_threshold(workers: int, start_method: str | None = None) -> int:
 def _load_in_pool(paths, settings, status_date, workers, tick, keep_packed) -> list[ProjectLoad]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    if keep_packed:
+        import pyarrow  # noqa: F401  (once here, before forked workers would each import it for the cache)
+
     size = max(1, min(32, len(paths) // (workers * 4)))
     batches = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
     results: dict[int, list[ProjectLoad]] = {}

@@ -89,6 +89,7 @@ def every_kind_of_value() -> ProjectLoad:
     table = {
         "source_row": np.arange(2, 15, dtype=np.int64),
         "name": text,
+        "owner": np.array(["x", float("nan"), None, "x", *["y"] * 9], dtype=object),
         "mixed": objects,
         "when": np.array(["2026-01-05", "NaT", *["2026-02-01"] * 11], dtype="datetime64[s]"),
         "amount": np.array([1.5, np.nan, np.inf, -np.inf, -0.0, *range(8)], dtype=np.float64),
@@ -267,7 +268,11 @@ def test_an_entry_whose_parts_disagree_does_not_load():
         "another format": lambda arrays, meta: meta.__setitem__("format", meta["format"] + 1),
         "an unknown field": lambda arrays, meta: meta.__setitem__("code", "import os"),
         "a finding of no severity": lambda arrays, meta: meta["findings"][0].__setitem__("severity", "fatal"),
-        "KPIs without names": lambda arrays, meta: meta.__setitem__("kpis", meta["kpis"][:-1]),
+        "a KPI of no known kind": lambda arrays, meta: meta["kpis"][0].__setitem__(1, "pickle"),
+        "a KPI not of its kind": lambda arrays, meta: meta["kpis"].append(["late", "date", 5]),
+        "a KPI of no value": lambda arrays, meta: meta["kpis"].append(["late", "float", None]),
+        "a blank with a value": lambda arrays, meta: meta["kpis"].append(["late", "none", "x"]),
+        "a KPI twice": lambda arrays, meta: meta["kpis"].append(meta["kpis"][0]),
     }  # fmt: skip
     for what, change in changes.items():
         try:
