@@ -272,10 +272,12 @@ class IndexEntry(BaseModel):
 def _read_regular_file(path: Path, limit: int) -> bytes | None:
     """The bytes of a regular file of at most ``limit`` bytes; None for anything else.
 
-    Opened without blocking, so a named pipe planted under the name cannot stall the run.
+    Opened without blocking, so that a named pipe planted under the name cannot stall the run,
+    and without following a symbolic link (POSIX), so that nothing outside the folder is read.
     """
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, flags)
     except OSError:
         return None
     try:
@@ -395,7 +397,7 @@ def encode_load(load: ProjectLoad) -> bytes:
             codes, distinct = pd.factorize(whole)
             # Blanks after the distinct strings: None, then NaN (pandas' blank in a text column).
             blanks = np.flatnonzero(codes < 0)
-            codes[blanks] = [len(distinct) + (v is not None) for v in whole[blanks]]
+            codes[blanks] = len(distinct) + ~np.equal(whole[blanks], None).astype(bool)
             encoded = {_TEXT: pa.array(distinct, type=pa.string()),
                        _TEXT_CODES: pa.array(codes.astype(np.int32, copy=False))}  # fmt: skip
         elif group == _MIXED:

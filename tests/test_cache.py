@@ -358,6 +358,21 @@ def test_a_named_pipe_for_an_index_does_not_stall_the_run(cached):
     assert rerun(folder, cache).stats["read"] == 2
 
 
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="POSIX")
+def test_a_link_in_the_cache_folder_is_not_followed(cached, tmp_path: Path, monkeypatch):
+    folder, cache, _ = cached
+    key = str((folder / "p1.xlsx").resolve())
+    entry = cache.entry_file(key)
+    outside = tmp_path / "outside.arrow"
+    os.replace(entry, outside)
+    entry.symlink_to(outside)  # the right bytes, the right checksum, but outside the folder
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(cache_module.os, "open", lambda path, *a: opened.append(Path(path)) or real_open(path, *a))
+    assert rerun(folder, cache).stats["read"] == 1
+    assert entry in opened and not entry.is_symlink() and outside.exists()  # replaced by a file of its own
+
+
 def test_a_cache_that_cannot_be_written_is_no_error(tmp_path: Path):
     write_project_workbook(tmp_path / "projects" / "p1.xlsx", project("PRJ-001"))
     (tmp_path / "cache").write_text("a file where the folder should be")
