@@ -270,7 +270,8 @@ def _consolidate(book: xw.Book, check=None):
     if check is not None:  # the files it will write, checked before the work
         check(portfolio, folder, base)
     # One process: an add-in call must not fork Excel's Python (and xlwings Lite has no processes).
-    result = run(folder, portfolio, workers=1, cache=ProjectCache(base / ".pmo-cache"))
+    # The cache in the analyst's own cache folder, as `pmo consolidate` keeps it (never in the shared folder).
+    result = run(folder, portfolio, workers=1, cache=ProjectCache.for_projects(folder))
     return result, base
 
 

@@ -612,6 +612,16 @@ def find_portfolio_workbook(folder: Path) -> Path | None:
     return None
 
 
+CacheOption = Annotated[
+    bool,
+    typer.Option(help="Re-read only the workbooks that changed since the last run (a cache in your own cache folder)."),
+]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Keep the cache under this folder instead of your own cache folder."),
+]
+
+
 @app.command("consolidate")
 def consolidate_command(
     folder: ProjectFolder = None,
@@ -626,7 +636,8 @@ def consolidate_command(
     since: Annotated[
         Path | None, typer.Option("--since", help="Snapshot folder to compare with (default: the latest).")
     ] = None,
-    cache: Annotated[bool, typer.Option(help="Re-read only the workbooks that changed since the last run.")] = True,
+    cache: CacheOption = True,
+    cache_dir: CacheDirOption = None,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -664,7 +675,7 @@ def consolidate_command(
             portfolio_workbook,
             status_date=when,
             workers=workers,
-            cache=ProjectCache(base / ".pmo-cache") if cache else None,
+            cache=ProjectCache.for_projects(folder, cache_dir) if cache else None,
             exclude=[p for p in (portfolio, output) if p is not None],
             progress=lambda n: bar.advance(task, n),
             on_files=lambda n: bar.update(task, total=n),
@@ -865,6 +876,8 @@ def report_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the output file even if it is not an earlier committee pack.")
     ] = False,
+    cache: CacheOption = True,
+    cache_dir: CacheDirOption = None,
 ) -> None:
     """Write the committee pack: executive summary, status, heatmap, milestones, risks, budget..."""
     import shutil
@@ -892,7 +905,8 @@ def report_command(
         outputs.append(Output(output.with_suffix(".pdf"), "pdf"))
     _check_run_outputs(folder, portfolio, outputs, force)
     with console.status("Consolidating..."):
-        result = consolidate(folder, portfolio_workbook, status_date=when, cache=ProjectCache(base / ".pmo-cache"),
+        result = consolidate(folder, portfolio_workbook, status_date=when,
+                             cache=ProjectCache.for_projects(folder, cache_dir) if cache else None,
                              exclude=[p for p in (portfolio, output) if p is not None])  # fmt: skip
     _stop_if_empty(result, folder)
     history = committee_history(base / "snapshots", result, since)

@@ -17,6 +17,7 @@ import gc
 import math
 import os
 import pickle
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -57,6 +58,7 @@ from pmo_logic.models import (
     SprintRow,
     TaskRow,
 )
+from pmo_logic.problems import Problem
 from pmo_logic.reader import read_project_tables
 from pmo_logic.rules.base import isin
 from pmo_logic.sheets import PROJECT_SHEETS
@@ -77,7 +79,7 @@ LOAD_PROBLEM_COLUMNS = ["file", "project_id", "code", "severity", "reason"]
 
 @dataclass
 class ProjectLoad:
-    """One workbook loaded: its models, its findings and its KPIs. Picklable, so it can be cached."""
+    """One workbook loaded: its models, its findings and its KPIs (kept in the cache as data only)."""
 
     path: str
     workbook: ProjectWorkbook
@@ -90,7 +92,12 @@ class ProjectLoad:
     where each row comes from, for all projects at once. The Plan's has ``slip_days`` too:
     working days each row slipped against its baseline, on the project's own calendar."""
     packed: bytes | None = field(default=None, repr=False, compare=False)
-    """This load pickled, as a worker process sent it: the cache stores these bytes as they are."""
+    """This load as a cache entry (`pmo_logic.cache.encode_load`: data only, no pickle), as a
+    worker process made it: the cache stores these bytes as they are."""
+    source: tuple[int, int, str] | None = field(default=None, repr=False, compare=False)
+    """The file as it was read: size, modification time (ns) and SHA-256, the same before the
+    read and after the hash. None when it could not be pinned down (it changed while read, or
+    could not be hashed): such a load is never cached."""
 
 
 @dataclass
@@ -157,6 +164,12 @@ class Portfolio:
 # --- loading one workbook -------------------------------------------------------------------
 
 
+VANISHED_PAUSE_SECONDS = 0.5
+"""How long to wait for a workbook that vanished: Excel saves by writing a temporary file,
+deleting the workbook and renaming the temporary file, and a sync client does the same."""
+VANISHED, CHANGED_WHILE_READ = "READ020", "READ021"
+
+
 def load_project(path: str, settings: PortfolioSettings, status_date: date | None = None) -> ProjectLoad:
     """Read, validate and measure one project workbook. Never raises: whatever goes wrong with
     one workbook becomes its *Load problems* row (`failed_load`), and the rest consolidate."""
@@ -177,11 +190,84 @@ def failed_load(path: str | os.PathLike[str], exc: BaseException) -> ProjectLoad
 
 
 def _load_project(path: str, settings: PortfolioSettings, status_date: date | None = None) -> ProjectLoad:
-    """Read, validate and measure one project workbook. Never raises for a bad workbook."""
+    """Read, validate and measure one project workbook. Never raises for a bad workbook.
+
+    The file's size and modification time are taken before the read and again after it (and
+    after its hash, for the cache): a workbook saved meanwhile is read again once, and is a
+    load problem if it changes again. One that vanished (being saved) is looked for again
+    after `VANISHED_PAUSE_SECONDS`. Only a load whose file stayed still has a `ProjectLoad.source`.
+    """
+    paused = False
+    problem = CHANGED_WHILE_READ
+    for _ in range(2):
+        before = _file_state(path)
+        if before is None and not paused:
+            _pause(VANISHED_PAUSE_SECONDS)
+            paused, before = True, _file_state(path)
+        if before is None:
+            problem = VANISHED
+            break
+        load = _read_and_measure(path, settings, status_date)
+        digest = _content_hash(path)
+        after = _file_state(path)
+        # The reader saw it go in the middle of its read (READ018): as vanished, even if it is back.
+        gone = after is None or any(p.code == "READ018" for p in load.workbook.problems)
+        if after == before and not gone:
+            # A file that could not be stat'ed or hashed (locked, no permission) is used, not cached.
+            load.source = (*before, digest) if digest is not None and before != _UNKNOWN else None
+            return load
+        problem = VANISHED if gone else CHANGED_WHILE_READ
+        if gone and not paused:
+            _pause(VANISHED_PAUSE_SECONDS)
+            paused = True
+    return _problem_load(path, problem, settings, status_date)
+
+
+_UNKNOWN = (-1, -1)
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _file_state(path: str) -> tuple[int, int] | None:
+    """Size and modification time (ns); None when the file is not there, `_UNKNOWN` when it cannot be stat'ed."""
+    try:
+        state = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError:
+        return _UNKNOWN
+    return state.st_size, state.st_mtime_ns
+
+
+def _content_hash(path: str) -> str | None:
+    from pmo_logic.cache import file_hash
+
+    try:
+        return file_hash(path)
+    except OSError:
+        return None
+
+
+def _problem_load(path: str, code: str, settings: PortfolioSettings, status_date: date | None) -> ProjectLoad:
+    """A workbook that could not be read as one file, as a load problem (the catalogue's sentence)."""
+    from pmo_logic.rules import CATALOGUE
+
+    problem = Problem(code=code, severity="error", file=Path(path).name, message=CATALOGUE[code].message)
+    workbook = ProjectWorkbook(problems=[problem], source=str(path))
+    validation = validate_workbook(workbook, _validation_settings(settings, status_date))
+    return ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings, kpis={})
+
+
+def _read_and_measure(path: str, settings: PortfolioSettings, status_date: date | None) -> ProjectLoad:
     # Rows as columns only: the models would be copies of them (see `read_project_tables`).
     workbook, tables = read_project_tables(path, rows=False)
     if is_unreadable(workbook):
         validation = validate_workbook(workbook, _validation_settings(settings, status_date))
+        # Only its findings count (a load problem): kept without the computed cells, like the others.
+        layout = {key: sheet.model_copy(update={"computed": {}}) for key, sheet in workbook.layout.items()}
+        workbook = workbook.model_copy(update={"layout": layout})
         return ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings, kpis={})
     # The sheets' typed arrays, for validation, KPIs and the roll-up alike; validation builds a
     # sheet's DataFrame only where it is needed (`SheetFrames`).
@@ -333,8 +419,8 @@ def load_projects(
 
     ``workers=None`` chooses: one per core, or this process alone when there are too few
     workbooks for the processes to pay for their start (`pool_threshold`). ``progress`` is
-    called with 1 after each workbook (a progress bar's advance). With ``keep_packed``, loads
-    from workers keep the bytes they came as (`ProjectLoad.packed`).
+    called with 1 after each workbook (a progress bar's advance). With ``keep_packed``, workers
+    send loads as cache entries, and the loads keep those bytes for the cache (`ProjectLoad.packed`).
     """
     tick = progress or (lambda n: None)
     if workers is None:
@@ -379,21 +465,38 @@ def pool_threshold(workers: int, start_method: str | None = None) -> int:
 def _load_in_pool(paths, settings, status_date, workers, tick, keep_packed) -> list[ProjectLoad]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    if keep_packed:
+        import pyarrow  # noqa: F401  (once here, before forked workers would each import it for the cache)
+
     size = max(1, min(32, len(paths) // (workers * 4)))
     batches = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
     results: dict[int, list[ProjectLoad]] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_started) as pool:
-        futures = {pool.submit(_load_batch, batch, settings, status_date): n for n, batch in enumerate(batches)}
+        futures = {
+            pool.submit(_load_batch, batch, settings, status_date, keep_packed): n for n, batch in enumerate(batches)
+        }
         for future in as_completed(futures):
-            loads = []
+            batch, sent = batches[futures[future]], future.result()
             with collector_paused():
-                for packed in future.result():
-                    load = pickle.loads(packed)
-                    load.packed = packed if keep_packed else None
-                    loads.append(load)
+                loads = [_unpacked(path, *item, settings, status_date) for path, item in zip(batch, sent, strict=True)]
             results[futures[future]] = loads
             tick(len(loads))
     return [load for n in range(len(batches)) for load in results[n]]
+
+
+def _unpacked(path, packed, data_only, source, settings, status_date) -> ProjectLoad:
+    """A load as a worker sent it: pickled (our own process, nothing else can write there), or
+    as a cache entry, which is what the cache keeps (so this run uses what a later run reads)."""
+    if not data_only:
+        return pickle.loads(packed)
+    from pmo_logic.cache import decode_load
+
+    try:
+        load = decode_load(packed, path)
+    except Exception:  # never expected for our own bytes; the workbook is read again here
+        return load_project(path, settings, status_date)
+    load.packed, load.source = packed, source
+    return load
 
 
 def _worker_started() -> None:
@@ -405,9 +508,24 @@ def _worker_started() -> None:
     gc.enable()  # a worker forked while the parent's collector is paused (`collector_paused`)
 
 
-def _load_batch(paths: Sequence[str], settings: PortfolioSettings, status_date: date | None) -> list[bytes]:
-    # Pickled here, once: the parent unpickles them and the cache keeps the same bytes.
-    return [_packed(p, load_project(p, settings, status_date)) for p in paths]
+def _load_batch(
+    paths: Sequence[str], settings: PortfolioSettings, status_date: date | None, data_only: bool = False
+) -> list[tuple[bytes, bool, tuple[int, int, str] | None]]:
+    # Packed here, once: pickled for this run only, or as data-only cache entries that the
+    # parent reads and the cache stores as they are (a load the format cannot hold is pickled).
+    sent = []
+    for path in paths:
+        load = load_project(path, settings, status_date)
+        if data_only:
+            from pmo_logic.cache import NotStorable, encode_load
+
+            try:
+                sent.append((encode_load(load), True, load.source))
+                continue
+            except NotStorable:
+                pass
+        sent.append((_packed(path, load), False, load.source))
+    return sent
 
 
 def _packed(path: str, load: ProjectLoad) -> bytes:

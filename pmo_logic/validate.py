@@ -34,7 +34,7 @@ from pmo_logic.validation_settings import ValidationSettings
 from pmo_logic.workdays import WorkCalendar
 
 _SCHEDULED = ("es", "ef", "ls", "lf", "total_float", "free_float", "critical", "state", "duration")
-_UNREADABLE = {"READ001", "READ002", "READ003", "READ004", "READ005", "READ006"}
+_UNREADABLE = {"READ001", "READ002", "READ003", "READ004", "READ005", "READ006", "READ020", "READ021"}
 
 
 def is_unreadable(workbook: ProjectWorkbook) -> bool:

@@ -32,6 +32,21 @@ def _libreoffice_gate(request: pytest.FixtureRequest) -> None:
     pytest.skip("LibreOffice (soffice) is not installed")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_outside_home(tmp_path_factory: pytest.TempPathFactory):
+    # The consolidation cache goes to the user's cache folder by default: never during tests
+    # (worker processes and the commands tests run inherit the variable).
+    from pmo_logic.cache import CACHE_DIR_VARIABLE
+
+    before = os.environ.get(CACHE_DIR_VARIABLE)
+    os.environ[CACHE_DIR_VARIABLE] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if before is None:
+        os.environ.pop(CACHE_DIR_VARIABLE, None)
+    else:
+        os.environ[CACHE_DIR_VARIABLE] = before
+
+
 @pytest.fixture(scope="session")
 def demo_portfolio(tmp_path_factory: pytest.TempPathFactory):
     return build_demo_portfolio(tmp_path_factory.mktemp("demo"))

@@ -242,19 +242,6 @@ def test_incremental_run_rereads_only_the_changed_file(tmp_path: Path):
     )
 
 
-def test_a_new_cache_format_reads_every_workbook_again(tmp_path: Path, monkeypatch):
-    # What a cached load holds (e.g. messages now in the workbook's language) changes with the format.
-    import pmo_logic.cache as cache_module
-
-    for n in (1, 2):
-        write_project_workbook(tmp_path / "projects" / f"p{n}.xlsx", project(f"PRJ-00{n}"))
-    cache, portfolio = ProjectCache(tmp_path / "cache"), PortfolioWorkbook(settings=SETTINGS)
-    assert consolidate(tmp_path / "projects", portfolio, workers=1, cache=cache).stats["read"] == 2
-    assert consolidate(tmp_path / "projects", portfolio, workers=1, cache=cache).stats["read"] == 0
-    monkeypatch.setattr(cache_module, "CACHE_FORMAT", cache_module.CACHE_FORMAT + 1)
-    assert consolidate(tmp_path / "projects", portfolio, workers=1, cache=cache).stats["read"] == 2
-
-
 def test_text_from_projects_is_never_a_formula(tmp_path: Path):
     hostile = project("PRJ-001")
     hostile.plan[6].name = '=HYPERLINK("http://evil.example","x")'

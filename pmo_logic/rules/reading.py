@@ -89,3 +89,15 @@ reader_rule(
     why="Excel replaces a workbook as it saves it, and a share or a sync can drop; run again.",
     message="the file disappeared while being read",
 )  # fmt: skip
+reader_rule(
+    "READ020", "error", summary="The file vanished while it was being read.",
+    why="Excel and sync clients save by deleting the workbook and renaming a new copy; the file was looked for "
+    "again after a pause. Run again once it is saved.",
+    message="the file vanished while being read (being saved?): run again once it is saved",
+)  # fmt: skip
+reader_rule(
+    "READ021", "error", summary="The file changed while it was being read, twice.",
+    why="Half of what was read is the old workbook and half the new one, so none of it is used (nor cached). "
+    "Run again once it is saved.",
+    message="the file changed while being read: run again once it is saved",
+)  # fmt: skip
