@@ -264,7 +264,9 @@ def check_workbook_file(path: Path) -> None:
         raise _file_problem(exc) from exc
 
 
-_NO_ACCESS = "permission denied: you may not read this file; ask its owner (or the share's administrator) for read access"
+_NO_ACCESS = (
+    "permission denied: you may not read this file; ask its owner (or the share's administrator) for read access"
+)
 
 
 def _cut_short(mtime: float) -> str:
