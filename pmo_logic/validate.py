@@ -28,6 +28,7 @@ from pmo_logic.reader import WORKBOOK_SUFFIXES, ParsedTable, read_project_workbo
 from pmo_logic.rules import CATALOGUE, PortfolioIndex, ValidationContext
 from pmo_logic.rules.dcma import DcmaCheck, dcma_assessment
 from pmo_logic.schedule import Schedule, column_reader, schedule
+from pmo_logic.schedule_files import is_schedule_file
 from pmo_logic.sheets import PROJECT_SHEETS
 from pmo_logic.validation_settings import ValidationSettings
 from pmo_logic.workdays import WorkCalendar
@@ -230,7 +231,9 @@ def workbook_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
             found.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.suffix.lower() in (*WORKBOOK_SUFFIXES, ".xls") and p.is_file() and not _skipped(p)
+                if (p.suffix.lower() in (*WORKBOOK_SUFFIXES, ".xls") or is_schedule_file(p))
+                and p.is_file()
+                and not _skipped(p)
             )
         else:
             found.append(path)

@@ -62,3 +62,31 @@ reader_rule(
     why="Statuses, types and levels drive the KPIs; an unknown value is treated as blank.",
     message="'{value}' is not in the list",
 )  # fmt: skip
+reader_rule(
+    "READ020", "error", summary="A schedule file (MS Project, Primavera...) cannot be read: Java or MPXJ is missing.",
+    why="pmo-xl reads schedule files with MPXJ, a Java library: install a Java runtime and pmo-xl[schedules]; the "
+    "rest of the portfolio is consolidated meanwhile.", message="MS Project files need Java and pmo-xl[schedules]",
+)  # fmt: skip
+reader_rule(
+    "READ021", "error", summary="A schedule file that MPXJ cannot read (damaged, password-protected, unknown).",
+    why="The project is missing from the roll-up until its plan is saved again in a readable form.",
+    message="MS Project file that could not be read",
+)  # fmt: skip
+reader_rule(
+    "READ022", "warning", summary="A schedule file holds what the Plan cannot, or what pmo-xl's scheduler does "
+    "not model (one problem per kind, naming the tasks).",
+    why="Elapsed or hourly durations and lags, task calendars, manually scheduled tasks, deadlines or another working "
+    "week are converted or left out: their dates may differ from the tool's (PLAN040 says where).",
+    message="{count} tasks have an elapsed duration",
+)  # fmt: skip
+reader_rule(
+    "READ023", "info", summary="A value a schedule file lacks was chosen by pmo-xl (the Project ID from the file "
+    "name, the status date from the file's current date).",
+    why="The roll-up needs a Project ID and a status date; set them in the plan or name the file in the Register.",
+    message="no Project ID in the plan: the file name is used",
+)  # fmt: skip
+reader_rule(
+    "READ024", "error", summary="The Plan file named on the Project sheet is missing or not a schedule file.",
+    why="The Plan comes from that file: without it the project has no plan in the roll-up.",
+    message="the Plan file was not found",
+)  # fmt: skip

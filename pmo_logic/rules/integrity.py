@@ -1,0 +1,64 @@
+"""Schedule integrity: the dates a plan was saved with, against pmo-xl's own schedule of it.
+
+An MS Project or Primavera file holds the early dates its tool computed; a workbook holds those
+the Recompute schedule button wrote. Where pmo-xl's critical-path schedule of the same plan gives
+other dates, the plan was saved without recalculation, or uses something pmo-xl does not model
+(a task calendar, an elapsed or hourly duration, a manually scheduled task, another working week):
+the finding names the task and both dates, so the PMO knows which figures to question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, item_of, row_of, rule
+from pmo_logic.rules.examples import change
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").to_numpy().astype("datetime64[D]")
+
+
+@rule(
+    "PLAN040",
+    "warning",
+    "dates",
+    summary="The plan's saved early dates differ from pmo-xl's schedule of it.",
+    why="The roll-up and the committee pack show the plan's dates; when pmo-xl's critical path gives others, "
+    "the plan was saved without recalculation or uses what pmo-xl does not model, and its dates need a look.",
+    message="Task {item}: saved early start {saved_start}, early finish {saved_finish}; pmo-xl's schedule gives "
+    "{start} and {finish}",
+    message_fr="Tâche {item} : début au plus tôt enregistré {saved_start}, fin au plus tôt {saved_finish} ; le calcul "
+    "de pmo-xl donne {start} et {finish}",
+    example=Example(change("plan", 5, early_start=date(2026, 3, 16), early_finish=date(2026, 3, 20)), "Plan!U7"),
+)
+def saved_schedule_differs(ctx: ValidationContext) -> Iterator[Hit]:
+    a = ctx.arrays("plan")
+    saved_start, saved_finish = a["early_start"], a["early_finish"]
+    saved = ~(blank(saved_start) & blank(saved_finish))
+    if not saved.any():
+        return
+    scheduled = ctx.arrays("plan_scheduled")
+    open_work = scheduled["in_network"] & ~scheduled["complete"]
+    ours_start, ours_finish = _days(ctx.schedule.column("early_start")), _days(ctx.schedule.column("early_finish"))
+    theirs_start, theirs_finish = _days(saved_start), _days(saved_finish)
+    start_differs = ~np.isnat(theirs_start) & ~np.isnat(ours_start) & (theirs_start != ours_start)
+    finish_differs = ~np.isnat(theirs_finish) & ~np.isnat(ours_finish) & (theirs_finish != ours_finish)
+    for row in ctx.each_row("plan", saved & open_work & (start_differs | finish_differs)):
+        at = ctx.position("plan", row.name)
+        params = {
+            "saved_start": _shown(theirs_start[at]),
+            "saved_finish": _shown(theirs_finish[at]),
+            "start": _shown(ours_start[at]),
+            "finish": _shown(ours_finish[at]),
+        }
+        column = "early_start" if start_differs[at] else "early_finish"
+        yield Hit("plan", row_of(row["source_row"]), column, item_of(row["id"]), params)
+
+
+def _shown(day: np.datetime64) -> str:
+    return "-" if np.isnat(day) else str(day)
