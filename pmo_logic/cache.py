@@ -21,6 +21,7 @@ from pmo_logic import __version__
 from pmo_logic.consolidate import ProjectLoad, collector_paused
 from pmo_logic.files import atomic_output
 from pmo_logic.models import PortfolioSettings
+from pmo_logic.schedule_files import plan_file_of
 
 CACHE_FORMAT = 5
 """Bumped when what a cached `ProjectLoad` holds changes (4: the sheets as column arrays, slip days in the
@@ -87,7 +88,7 @@ class ProjectCache:
             load.packed = None  # kept only until stored
             size, mtime = stats[key]
             index[key] = {"size": size, "mtime_ns": mtime, "sha256": file_hash(load.path), "file": name,
-                          "context": context}  # fmt: skip
+                          "context": context, "plan_file": _plan_file_stamp(load)}  # fmt: skip
         with atomic_output(self.index_file) as tmp:
             tmp.write_text(json.dumps(index, indent=0), encoding="utf-8")
         return [loaded[str(Path(p).resolve())] for p in files], len(todo)
@@ -97,9 +98,25 @@ class ProjectCache:
             return None
         if entry.get("mtime_ns") != stat.st_mtime_ns and entry.get("sha256") != file_hash(path):
             return None
+        if entry.get("plan_file") is not None and entry["plan_file"] != _stamp(entry["plan_file"][0]):
+            return None  # the schedule file the workbook takes its Plan from has changed
         try:
             load = pickle.loads((self.folder / entry["file"]).read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
         load.path = path
         return load
+
+
+def _stamp(path: str) -> list:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return [path, None, None]
+    return [path, stat.st_size, stat.st_mtime_ns]
+
+
+def _plan_file_stamp(load: ProjectLoad) -> list | None:
+    """The Plan file a workbook names (`schedule_files.plan_file_of`), as path, size and modification time."""
+    plan_file = plan_file_of(load.workbook)
+    return None if plan_file is None else _stamp(str(plan_file.resolve()))

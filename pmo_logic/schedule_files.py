@@ -65,6 +65,7 @@ NOT_A_SCHEDULE = "READ021"
 NOT_HELD = "READ022"
 CHOSEN = "READ023"
 PLAN_FILE_PROBLEM = "READ024"
+NO_STATUS_DATE = "READ025"
 
 TASKS_SHEET = {"en": "Tasks", "fr": "Tâches"}
 """Where findings on a schedule file's tasks say they are: the task by its ID and name stands for the cell."""
@@ -419,9 +420,10 @@ class _Mapper:
     def _task_row(self, task: Any, task_id: str, wbs: str, row: int, ids: dict[int, str],
                   durations: dict[int, float], label: str) -> TaskRow:  # fmt: skip
         summary = bool(task.hasChildTasks() or task.getSummary())
-        milestone = bool(task.getMilestone()) and not summary
-        kind = "summary" if summary else "milestone" if milestone else "task"
         days, unit = self._duration_days(task, task_id)
+        # A zero-length task is a milestone in MS Project; P6 files written without the activity type read so too.
+        milestone = not summary and (bool(task.getMilestone()) or (task.getDuration() is not None and days == 0))
+        kind = "summary" if summary else "milestone" if milestone else "task"
         if unit.startswith("ELAPSED") and not summary:
             self._kind("elapsed", label)
         elif not summary and abs(days - round(days)) > 1e-6:
@@ -452,7 +454,8 @@ class _Mapper:
         constraint_type, constraint_date = self._constraint(task, label, milestone)
         if task.getTaskMode() is not None and str(task.getTaskMode().name()) == "MANUALLY_SCHEDULED" and not summary:
             self._kind("manual", label)
-        if task.getCalendar() is not None:
+        calendar = task.getCalendar()
+        if calendar is not None and (self.calendar is None or calendar.getUniqueID() != self.calendar.getUniqueID()):
             self._kind("calendar", f"{label} ('{task.getCalendar().getName()}')")
         values: dict[str, Any] = {
             "id": task_id,
@@ -620,14 +623,14 @@ class _Mapper:
             if current == date.today():
                 current = None  # an .mpp without one reads as today: not a date the plan was saved with
             if current is None:
-                self.report.add(CHOSEN, "warning",
+                self.report.add(NO_STATUS_DATE, "warning",
                                 "no status date saved in the plan: set Project > Status Date in the tool; progress "
                                 "cannot be measured without it",
                                 "pas de date d'état enregistrée dans le planning : renseignez Projet > Date d'état ; "
                                 "l'avancement ne peut pas être mesuré sans elle",
                                 sheet=PROJECT_SHEET[self.report.lang])  # fmt: skip
             else:
-                self.report.add(CHOSEN, "warning",
+                self.report.add(NO_STATUS_DATE, "warning",
                                 f"no status date saved in the plan (Project > Status Date): its current date "
                                 f"{current.isoformat()} is used",
                                 f"pas de date d'état enregistrée dans le planning (Projet > Date d'état) : sa date "
@@ -764,3 +767,218 @@ def project_id_from_register(workbook: ProjectWorkbook, register: Iterable[Any])
         if entry.workbook and entry.project_id and Path(entry.workbook).name.lower() == file.lower():
             return entry.project_id
     return None
+
+
+def adopt_register_ids(loads: Iterable[Any], register: Iterable[Any]) -> None:
+    """Give schedule files without a Project ID the one of the Register entry naming them (in place).
+
+    Consolidation calls this before matching loads with the Register: a schedule file read in a
+    worker does not know the Register, so its ID was its file name until now.
+    """
+    register = list(register)
+    if not register:
+        return
+    for load in loads:
+        project_id = project_id_from_register(load.workbook, register)
+        if project_id is None:
+            continue
+        load.workbook = load.workbook.model_copy(update={
+            "project": load.workbook.project.model_copy(update={"project_id": project_id}),
+            "problems": [p for p in load.workbook.problems if p.code != CHOSEN],
+        })  # fmt: skip
+        load.findings = [f.model_copy(update={"project": project_id}) for f in load.findings if f.code != CHOSEN]
+
+
+def plan_file_of(workbook: ProjectWorkbook) -> Path | None:
+    """The schedule file a workbook takes its Plan from (for the cache: a change to it is a change to the project)."""
+    name = (getattr(workbook.project, "plan_file", None) or "").strip()
+    if not name or not workbook.source:
+        return None
+    return Path(name) if Path(name).is_absolute() else Path(workbook.source).parent / name
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+WRITE_FORMATS = {".xml": "MSPDI", ".mspdi": "MSPDI", ".xer": "XER", ".pmxml": "PMXML", ".mpx": "MPX"}
+"""Output suffix -> MPXJ's writer format; ``--format p6xml`` picks P6 XML for an ``.xml`` output."""
+
+
+def write_schedule_file(
+    workbook: ProjectWorkbook, path: str | os.PathLike[str], file_format: str | None = None
+) -> Path:
+    """Write a project workbook's Plan (with its baseline, progress, costs, owners and days off) as a schedule file.
+
+    ``file_format`` is MSPDI (MS Project XML), XER or PMXML (Primavera P6 XML), MPX; by default from the suffix
+    (`WRITE_FORMATS`). Raises `JavaUnavailable` without Java, ValueError for an unknown format. Atomic.
+    """
+    from pmo_logic.files import atomic_output
+
+    path = Path(path)
+    file_format = (file_format or WRITE_FORMATS.get(path.suffix.lower()) or "").upper()
+    if file_format not in ("MSPDI", "XER", "PMXML", "MPX"):
+        raise ValueError(f"cannot write '{path.suffix}' files: use .xml (MS Project), .xer or .pmxml (Primavera)")
+    start_java()
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
+
+    project = _ProjectBuilder(workbook).build()
+    with atomic_output(path) as tmp:
+        UniversalProjectWriter(getattr(FileFormat, file_format)).write(project, str(tmp))
+    return path
+
+
+class _ProjectBuilder:
+    """A pmo-xl Plan as an MPXJ ProjectFile: working days are the project calendar's 8-hour days."""
+
+    def __init__(self, workbook: ProjectWorkbook) -> None:
+        self.workbook = workbook
+
+    def build(self) -> Any:
+        import java
+        from org.mpxj import ProjectFile
+
+        from pmo_logic.predecessors import PredecessorSyntaxError, parse_predecessors
+
+        self.java = java
+        project = ProjectFile()
+        calendar = project.addDefaultBaseCalendar()
+        project.setDefaultCalendar(calendar)
+        for row in self.workbook.lists:
+            if row.day is not None and row.day.weekday() < 5:
+                calendar.addCalendarException(self._local_date(row.day), self._local_date(row.day))
+        info = self.workbook.project
+        props = project.getProjectProperties()
+        props.setProjectTitle(info.name or info.project_id or "")
+        props.setName(info.name or info.project_id or "")
+        if info.project_manager:
+            props.setManager(info.project_manager)
+        if info.start_date:
+            props.setStartDate(self._at(info.start_date, 8))
+        if info.status_date:
+            props.setStatusDate(self._at(info.status_date, 17))
+        if info.currency:
+            props.setCurrencyCode(info.currency)
+        if info.project_id:
+            props.setProjectID(info.project_id)
+            custom = java.util.HashMap()
+            custom.put("Project ID", info.project_id)
+            props.setCustomProperties(custom)
+        resources: dict[str, Any] = {}
+        tasks: dict[str, Any] = {}
+        parents: list[tuple[str, Any]] = []
+        for row in self.workbook.plan:
+            wbs = (row.wbs or "").strip()
+            while parents and not (wbs and wbs.startswith(parents[-1][0] + ".")):
+                parents.pop()
+            task = parents[-1][1].addTask() if parents else project.addTask()
+            self._fill(task, row)
+            if row.id:
+                tasks.setdefault(row.id, task)
+            if row.type == "summary" and wbs:
+                parents.append((wbs, task))
+            for name in [n.strip() for n in (row.owner or "").split(",") if n.strip()]:
+                resource = resources.get(name)
+                if resource is None:
+                    resource = resources[name] = project.addResource()
+                    resource.setName(name)
+                task.addResourceAssignment(resource)
+        for row in self.workbook.plan:
+            successor = tasks.get(row.id) if row.id else None
+            if successor is None or row.type == "summary":
+                continue
+            try:
+                links = parse_predecessors(row.predecessors)
+            except PredecessorSyntaxError:
+                continue  # validation reports it; the export keeps the other links
+            for link in links:
+                predecessor = tasks.get(link.predecessor)
+                if predecessor is not None:
+                    successor.addPredecessor(self._relation(predecessor, link))
+        for task in project.getTasks():
+            if task.hasChildTasks():
+                task.setSummary(True)
+        return project
+
+    def _relation(self, predecessor: Any, link: Any) -> Any:
+        from org.mpxj import Duration, Relation, RelationType, TimeUnit
+
+        types = {"FS": RelationType.FINISH_START, "SS": RelationType.START_START, "FF": RelationType.FINISH_FINISH,
+                 "SF": RelationType.START_FINISH}  # fmt: skip
+        builder = Relation.Builder().predecessorTask(predecessor).type(types[link.type])
+        return builder.lag(Duration.getInstance(float(link.lag), TimeUnit.DAYS))
+
+    def _local_date(self, day: date) -> Any:
+        return self.java.time.LocalDate.of(day.year, day.month, day.day)
+
+    def _at(self, day: date, hour: int) -> Any:
+        return self.java.time.LocalDateTime.of(day.year, day.month, day.day, hour, 0)
+
+    def _fill(self, task: Any, row: TaskRow) -> None:
+        from org.mpxj import ConstraintType, Duration, TaskMode, TimeUnit
+
+        java = self.java
+        task.setName(row.name or row.id or "")
+        if row.id:
+            task.setActivityID(row.id)  # Primavera's ID: what P6 shows, and what reading it back gives
+        task.setTaskMode(TaskMode.AUTO_SCHEDULED)
+        milestone = row.type == "milestone"
+        start = row.actual_start or row.start
+        finish = row.actual_finish or row.finish
+        if milestone:
+            from org.mpxj import ActivityType
+
+            task.setMilestone(True)
+            task.setActivityType(ActivityType.FINISH_MILESTONE)
+            start = finish = finish or start
+        if row.type != "summary":
+            days = row.duration if row.duration is not None else None
+            if days is None and start and finish:
+                days = float(max(_weekdays(start, finish), 1))
+            duration = Duration.getInstance(0.0 if milestone else float(days or 0), TimeUnit.DAYS)
+            task.setDuration(duration)
+            task.setPlannedDuration(duration)
+            fraction = row.percent_complete or 0.0
+            task.setRemainingDuration(Duration.getInstance(duration.getDuration() * (1 - fraction), TimeUnit.DAYS))
+            task.setActualDuration(Duration.getInstance(duration.getDuration() * fraction, TimeUnit.DAYS))
+        if start:
+            task.setStart(self._at(start, 17 if milestone else 8))
+            task.setPlannedStart(self._at(start, 17 if milestone else 8))
+            task.setEarlyStart(self._at(start, 17 if milestone else 8))
+        if finish:
+            task.setFinish(self._at(finish, 17))
+            task.setPlannedFinish(self._at(finish, 17))
+            task.setEarlyFinish(self._at(finish, 17))
+        if row.percent_complete is not None:
+            task.setPercentageComplete(java.lang.Double(row.percent_complete * 100))
+        if row.actual_start:
+            task.setActualStart(self._at(row.actual_start, 17 if milestone else 8))
+        if row.actual_finish:
+            task.setActualFinish(self._at(row.actual_finish, 17))
+        if row.baseline_start:
+            task.setBaselineStart(self._at(row.baseline_start, 17 if milestone else 8))
+        if row.baseline_finish:
+            task.setBaselineFinish(self._at(row.baseline_finish, 17))
+        if row.budget is not None and row.type != "summary":
+            task.setBaselineCost(java.lang.Double(row.budget))
+            task.setCost(java.lang.Double(row.budget))
+        if row.actual_cost is not None and row.type != "summary":
+            task.setActualCost(java.lang.Double(row.actual_cost))
+        if row.status == "cancelled":
+            task.setActive(False)
+        constraints = {"alap": "AS_LATE_AS_POSSIBLE", "mso": "MUST_START_ON", "mfo": "MUST_FINISH_ON",
+                       "snet": "START_NO_EARLIER_THAN", "snlt": "START_NO_LATER_THAN",
+                       "fnet": "FINISH_NO_EARLIER_THAN", "fnlt": "FINISH_NO_LATER_THAN"}  # fmt: skip
+        kind = constraints.get(row.constraint_type or "")
+        if kind:
+            task.setConstraintType(getattr(ConstraintType, kind))
+            if row.constraint_date and kind != "AS_LATE_AS_POSSIBLE":
+                finishing = kind.startswith(("MUST_FINISH", "FINISH")) or milestone
+                task.setConstraintDate(self._at(row.constraint_date, 17 if finishing else 8))
+        deadline = getattr(row, "deadline", None)
+        if deadline:
+            task.setDeadline(self._at(deadline, 17))
+
+
+def _weekdays(start: date, finish: date) -> int:
+    import numpy as np
+
+    return int(np.busday_count(start, finish + timedelta(days=1)))

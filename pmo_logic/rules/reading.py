@@ -80,13 +80,17 @@ reader_rule(
     message="{count} tasks have an elapsed duration",
 )  # fmt: skip
 reader_rule(
-    "READ023", "info", summary="A value a schedule file lacks was chosen by pmo-xl (the Project ID from the file "
-    "name, the status date from the file's current date).",
-    why="The roll-up needs a Project ID and a status date; set them in the plan or name the file in the Register.",
+    "READ023", "info", summary="A schedule file has no Project ID: its file name is used.",
+    why="The roll-up needs a Project ID: name the file in the Register (its ID is then used) or set one in the plan.",
     message="no Project ID in the plan: the file name is used",
 )  # fmt: skip
 reader_rule(
     "READ024", "error", summary="The Plan file named on the Project sheet is missing or not a schedule file.",
     why="The Plan comes from that file: without it the project has no plan in the roll-up.",
     message="the Plan file was not found",
+)  # fmt: skip
+reader_rule(
+    "READ025", "warning", summary="A schedule file has no status date: its current date is used, if it saved one.",
+    why="Progress and earned value are measured at the status date; set Project > Status Date in the tool.",
+    message="no status date saved in the plan",
 )  # fmt: skip
