@@ -58,7 +58,7 @@ from pmo_logic.models import (
 )
 from pmo_logic.reader import read_project_tables
 from pmo_logic.rules.base import isin
-from pmo_logic.schedule_files import adopt_register_ids
+from pmo_logic.schedule_files import schedule_loads
 from pmo_logic.sheets import PROJECT_SHEETS
 from pmo_logic.validate import is_unreadable, sheet_columns, validate_workbook, workbook_files
 from pmo_logic.validation_settings import ValidationSettings, settings_from_portfolio
@@ -405,7 +405,7 @@ def build_portfolio(
         )
 
     registered = {r.project_id: r for r in (portfolio.projects if portfolio else []) if r.project_id}
-    adopt_register_ids(loads, portfolio.projects if portfolio else [])  # schedule files the Register names
+    loads = schedule_loads(loads, portfolio.projects if portfolio else [])  # Plan files, IDs from the Register
 
     def preference(load: ProjectLoad) -> tuple[bool, str]:
         # With two workbooks for one project, the one the Register names wins, then the first by name.

@@ -619,24 +619,13 @@ class _Mapper:
                             sheet=PROJECT_SHEET[self.report.lang])  # fmt: skip
         status = _day(props.getStatusDate())
         if status is None:
-            current = _day(props.getCurrentDate())
-            if current == date.today():
-                current = None  # an .mpp without one reads as today: not a date the plan was saved with
-            if current is None:
-                self.report.add(NO_STATUS_DATE, "warning",
-                                "no status date saved in the plan: set Project > Status Date in the tool; progress "
-                                "cannot be measured without it",
-                                "pas de date d'état enregistrée dans le planning : renseignez Projet > Date d'état ; "
-                                "l'avancement ne peut pas être mesuré sans elle",
-                                sheet=PROJECT_SHEET[self.report.lang])  # fmt: skip
-            else:
-                self.report.add(NO_STATUS_DATE, "warning",
-                                f"no status date saved in the plan (Project > Status Date): its current date "
-                                f"{current.isoformat()} is used",
-                                f"pas de date d'état enregistrée dans le planning (Projet > Date d'état) : sa date "
-                                f"du jour {current.isoformat()} est utilisée",
-                                sheet=PROJECT_SHEET[self.report.lang])  # fmt: skip
-            status = current
+            # Not the file's "current date": an .mpp reads it as today, and unstarted work would move after it.
+            self.report.add(NO_STATUS_DATE, "warning",
+                            "no status date saved in the plan: set Project > Status Date in the tool; progress "
+                            "is not measured without it",
+                            "pas de date d'état enregistrée dans le planning : renseignez Projet > Date d'état ; "
+                            "l'avancement n'est pas mesuré sans elle",
+                            sheet=PROJECT_SHEET[self.report.lang])  # fmt: skip
         starts = [t.start for t in plan if t.start]
         finishes = [t.finish for t in plan if t.finish]
         return ProjectInfo(
@@ -769,15 +758,20 @@ def project_id_from_register(workbook: ProjectWorkbook, register: Iterable[Any])
     return None
 
 
-def adopt_register_ids(loads: Iterable[Any], register: Iterable[Any]) -> None:
-    """Give schedule files without a Project ID the one of the Register entry naming them (in place).
+def schedule_loads(loads: Iterable[Any], register: Iterable[Any]) -> list[Any]:
+    """The loads of a consolidation, schedule files made ready to be matched with the Register.
 
-    Consolidation calls this before matching loads with the Register: a schedule file read in a
-    worker does not know the Register, so its ID was its file name until now.
+    A schedule file that a workbook of the run names as its Plan file is that project's plan, not a
+    project of its own: left out. A schedule file without a Project ID gets the one of the Register
+    entry naming it (in place): read in a worker, it did not know the Register.
     """
+    loads = list(loads)
+    linked = {str(p.resolve()) for p in (plan_file_of(load.workbook) for load in loads) if p is not None}
+    if linked:
+        loads = [load for load in loads if str(Path(load.path).resolve()) not in linked]
     register = list(register)
     if not register:
-        return
+        return loads
     for load in loads:
         project_id = project_id_from_register(load.workbook, register)
         if project_id is None:
@@ -787,6 +781,7 @@ def adopt_register_ids(loads: Iterable[Any], register: Iterable[Any]) -> None:
             "problems": [p for p in load.workbook.problems if p.code != CHOSEN],
         })  # fmt: skip
         load.findings = [f.model_copy(update={"project": project_id}) for f in load.findings if f.code != CHOSEN]
+    return loads
 
 
 def plan_file_of(workbook: ProjectWorkbook) -> Path | None:
@@ -923,11 +918,12 @@ class _ProjectBuilder:
         milestone = row.type == "milestone"
         start = row.actual_start or row.start
         finish = row.actual_finish or row.finish
-        if milestone:
-            from org.mpxj import ActivityType
+        from org.mpxj import ActivityType
 
+        if row.type != "summary":  # P6 XML writes a task without an activity type as a WBS node
+            task.setActivityType(ActivityType.FINISH_MILESTONE if milestone else ActivityType.TASK_DEPENDENT)
+        if milestone:
             task.setMilestone(True)
-            task.setActivityType(ActivityType.FINISH_MILESTONE)
             start = finish = finish or start
         if row.type != "summary":
             days = row.duration if row.duration is not None else None

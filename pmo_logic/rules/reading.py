@@ -90,7 +90,7 @@ reader_rule(
     message="the Plan file was not found",
 )  # fmt: skip
 reader_rule(
-    "READ025", "warning", summary="A schedule file has no status date: its current date is used, if it saved one.",
+    "READ025", "warning", summary="A schedule file has no status date.",
     why="Progress and earned value are measured at the status date; set Project > Status Date in the tool.",
     message="no status date saved in the plan",
 )  # fmt: skip
