@@ -296,6 +296,8 @@ class _Mapper:
         minutes = _number(self.props.getMinutesPerDay()) or 480.0
         self.hours_per_day = minutes / 60
         self.kinds: dict[str, list[str]] = {}
+        self.working: dict[date, bool] = {}
+        self.start_of_day = self._start_minutes()
 
     # the pieces ---------------------------------------------------------------------------
 
@@ -393,7 +395,12 @@ class _Mapper:
 
         if self.calendar is None:
             return day.weekday() < 5
-        return bool(self.calendar.isWorkingDate(java.time.LocalDate.of(day.year, day.month, day.day)))
+        known = self.working.get(day)
+        if known is None:  # each day asked of Java once: a call costs more than the rest of the mapping of a task
+            known = self.working[day] = bool(
+                self.calendar.isWorkingDate(java.time.LocalDate.of(day.year, day.month, day.day))
+            )
+        return known
 
     def _finish_day(self, value: Any) -> date | None:
         """A finish date as the working day it ends: 08:00 (the start of a day) is the end of the day before."""
@@ -401,8 +408,7 @@ class _Mapper:
         if when is None:
             return None
         minutes = when.hour * 60 + when.minute
-        start_of_day = self._start_minutes()
-        if 0 < minutes <= start_of_day:
+        if 0 < minutes <= self.start_of_day:
             day = when.date() - timedelta(days=1)
             for _ in range(31):  # the previous working day
                 if self._is_working(day):

@@ -4,7 +4,9 @@ An MS Project or Primavera file holds the early dates its tool computed; a workb
 the Recompute schedule button wrote. Where pmo-xl's critical-path schedule of the same plan gives
 other dates, the plan was saved without recalculation, or uses something pmo-xl does not model
 (a task calendar, an elapsed or hourly duration, a manually scheduled task, another working week):
-the finding names the task and both dates, so the PMO knows which figures to question.
+the finding names the task and both dates, so the PMO knows which figures to question. A schedule
+file is compared as its tool schedules (work not started stays where the links put it, even before
+the status date).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import pandas as pd
 
 from pmo_logic.rules.base import Example, Hit, ValidationContext, blank, item_of, row_of, rule
 from pmo_logic.rules.examples import change
+from pmo_logic.schedule import schedule
+from pmo_logic.schedule_files import is_schedule_plan
 
 
 def _days(values: np.ndarray) -> np.ndarray:
@@ -44,7 +48,13 @@ def saved_schedule_differs(ctx: ValidationContext) -> Iterator[Hit]:
         return
     scheduled = ctx.arrays("plan_scheduled")
     open_work = scheduled["in_network"] & ~scheduled["complete"]
-    ours_start, ours_finish = _days(ctx.schedule.column("early_start")), _days(ctx.schedule.column("early_finish"))
+    ours = ctx.schedule
+    if is_schedule_plan(ctx.workbook):
+        # As MS Project and P6 schedule by default: work not started is not moved after the status date (pmo-xl's
+        # schedule does that for its forecasts; compared with it, every late-started task of a plan would differ).
+        project = ctx.workbook.project
+        ours = schedule(ctx.workbook.plan, ctx.calendar, status_date=None, project_start=project.start_date)
+    ours_start, ours_finish = _days(ours.column("early_start")), _days(ours.column("early_finish"))
     theirs_start, theirs_finish = _days(saved_start), _days(saved_finish)
     start_differs = ~np.isnat(theirs_start) & ~np.isnat(ours_start) & (theirs_start != ours_start)
     finish_differs = ~np.isnat(theirs_finish) & ~np.isnat(ours_finish) & (theirs_finish != ours_finish)
