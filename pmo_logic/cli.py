@@ -200,7 +200,7 @@ def import_plan(
     workbook = read_schedule_workbook(plan, baseline=baseline, lang=lang)
     if "plan" in workbook.missing_sheets:
         _print_problems(workbook.problems)
-        raise typer.Exit(2 if any(p.code == "READ020" for p in workbook.problems) else 1)
+        raise typer.Exit(2 if any(p.code == "READ030" for p in workbook.problems) else 1)
     # The imported plan: the schedule columns MS Project computed are left for Recompute schedule.
     blank = dict.fromkeys(("early_start", "early_finish", "late_start", "late_finish", "total_float", "critical"))
     workbook = workbook.model_copy(update={"plan": [t.model_copy(update=blank) for t in workbook.plan],

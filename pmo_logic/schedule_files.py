@@ -60,12 +60,12 @@ SCHEDULE_SUFFIXES = (*SCHEDULE_FORMATS, ".xml")
 """Suffixes of schedule files; an ``.xml`` file is one when it is MSPDI or P6 XML (`is_schedule_file`)."""
 
 # Problem codes (in the catalogue with the reader's, `pmo_logic.rules.reading`).
-JAVA_MISSING = "READ020"
-NOT_A_SCHEDULE = "READ021"
-NOT_HELD = "READ022"
-CHOSEN = "READ023"
-PLAN_FILE_PROBLEM = "READ024"
-NO_STATUS_DATE = "READ025"
+JAVA_MISSING = "READ030"
+NOT_A_SCHEDULE = "READ031"
+NOT_HELD = "READ032"
+CHOSEN = "READ033"
+PLAN_FILE_PROBLEM = "READ034"
+NO_STATUS_DATE = "READ035"
 
 TASKS_SHEET = {"en": "Tasks", "fr": "Tâches"}
 """Where findings on a schedule file's tasks say they are: the task by its ID and name stands for the cell."""

@@ -163,7 +163,7 @@ def test_what_the_plan_cannot_hold_is_reported_once_per_kind_naming_the_tasks():
     assert len(manual) == 1
     assert manual[0].message.startswith("16 tasks are manually scheduled")
     assert "1 'Task 1', 2 'Task 2'" in manual[0].message and "and 6 more" in manual[0].message
-    assert {p.code for p in workbook.problems} >= {"READ022", "READ023", "READ025"}
+    assert {p.code for p in workbook.problems} >= {"READ032", "READ033", "READ035"}
 
 
 @needs_data
@@ -226,7 +226,7 @@ def test_a_damaged_schedule_file_is_a_problem_not_a_crash(tmp_path):
     path.write_bytes(b"\xd0\xcf\x11\xe0 not really a project file" * 10)
     workbook = read_project_workbook(path)
     assert "plan" in workbook.missing_sheets
-    assert [p.code for p in workbook.problems] == ["READ021"]
+    assert [p.code for p in workbook.problems] == ["READ031"]
     assert "damaged" in workbook.problems[0].message or "could not be read" in workbook.problems[0].message
 
 
@@ -371,12 +371,12 @@ def test_without_java_a_schedule_file_is_a_load_problem_and_the_rest_consolidate
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "['PRJ-001']"
-    assert lines[1].startswith("plan.mpp READ020 MS Project files need Java and pmo-xl[schedules]: install a Java")
+    assert lines[1].startswith("plan.mpp READ030 MS Project files need Java and pmo-xl[schedules]: install a Java")
     assert "Eclipse Temurin" in lines[1] and "JVMNotFoundException" in lines[1]
 
 
 def test_without_mpxj_a_schedule_file_says_what_to_install(tmp_path):
     done = _run_without(tmp_path, "sys.modules['mpxj'] = None")
     assert done.returncode == 0, done.stderr
-    assert "plan.mpp READ020 MS Project files need Java and pmo-xl[schedules]" in done.stdout
+    assert "plan.mpp READ030 MS Project files need Java and pmo-xl[schedules]" in done.stdout
     assert "mpxj and JPype packages are not installed" in done.stdout
