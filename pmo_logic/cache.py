@@ -46,6 +46,7 @@ from pmo_logic.consolidate import DETAIL_TABLES, ProjectLoad, collector_paused
 from pmo_logic.files import atomic_output
 from pmo_logic.findings import Finding
 from pmo_logic.models import PortfolioSettings, ProjectWorkbook
+from pmo_logic.schedule_files import plan_file_of
 
 CACHE_FORMAT = 7
 """Bumped when what a cached `ProjectLoad` holds changes (4: the sheets as column arrays, slip days in the
@@ -186,6 +187,8 @@ class ProjectCache:
     ) -> tuple[ProjectLoad, IndexEntry] | None:
         if entry is None or entry.context != context:
             return None
+        if entry.get("plan_file") is not None and entry["plan_file"] != _stamp(entry["plan_file"][0]):
+            return None  # the schedule file the workbook takes its Plan from has changed
         try:
             state = os.stat(path)
             if entry.size != state.st_size:
@@ -200,6 +203,8 @@ class ProjectCache:
                 entry = entry.model_copy(update={"mtime_ns": state.st_mtime_ns})
         except OSError:  # vanished or locked since it was listed: the loader says what it is
             return None
+        if entry.plan_file is not None and _stamp(entry.plan_file) != (entry.plan_size, entry.plan_mtime_ns):
+            return None  # the schedule file the workbook takes its Plan from has changed
         data = _read_regular_file(self.entry_file(key), MAX_ENTRY_BYTES)
         if data is None or len(data) != entry.entry_size or hashlib.sha256(data).hexdigest() != entry.entry_sha256:
             return None
@@ -234,8 +239,12 @@ class ProjectCache:
                 tmp.write_bytes(data)
         except OSError:  # a full disk, a locked file: this workbook is read again next time
             return None
+        plan_file = plan_file_of(load.workbook)
+        plan = {} if plan_file is None else {"plan_file": str(plan_file.resolve())}
+        if plan:
+            plan["plan_size"], plan["plan_mtime_ns"] = _stamp(plan["plan_file"])
         return IndexEntry(size=size, mtime_ns=mtime_ns, sha256=sha256, entry_sha256=hashlib.sha256(data).hexdigest(),
-                          entry_size=len(data), context=context)  # fmt: skip
+                          entry_size=len(data), context=context, **plan)  # fmt: skip
 
     def _save_index(self, entries: dict[str, IndexEntry]) -> None:
         document = {"format": CACHE_FORMAT, "entries": {key: e.model_dump() for key, e in entries.items()}}
@@ -268,6 +277,19 @@ class IndexEntry(BaseModel):
     entry_sha256: str = Field(pattern=_HEX64)
     entry_size: int = Field(ge=0, le=MAX_ENTRY_BYTES)
     context: str = Field(pattern=r"^[0-9a-f]{16}$")
+    plan_file: str | None = Field(default=None, max_length=32_767)
+    """The schedule file the workbook takes its Plan from (`schedule_files.plan_file_of`), and its
+    size and modification time then: a change to it is a change to the project. Only stat'ed."""
+    plan_size: int | None = Field(default=None, ge=0, lt=_INT64)
+    plan_mtime_ns: int | None = Field(default=None, gt=-_INT64, lt=_INT64)
+
+
+def _stamp(path: str) -> tuple[int | None, int | None]:
+    try:
+        state = os.stat(path)
+    except (OSError, ValueError):
+        return None, None
+    return state.st_size, state.st_mtime_ns
 
 
 def _read_regular_file(path: Path, limit: int) -> bytes | None:

@@ -258,6 +258,71 @@ def templates_build(
         console.print(f"written {path}")
 
 
+@app.command("import")
+def import_plan(
+    plan: Annotated[Path, typer.Argument(help="An MS Project or Primavera file: .mpp, .mpx, .xml, .xer...")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Project workbook to write (.xlsx).")],
+    lang: Lang = "en",
+    baseline: Annotated[int, typer.Option("--baseline", help="MS Project's baseline to take (0 to 10).")] = 0,
+    force: Force = False,
+) -> None:
+    """Write a project workbook from a schedule file: its plan, with its baseline, in the standard template."""
+    from pmo_logic.schedule_files import is_schedule_file, read_schedule_workbook
+
+    lang = _check_lang(lang)
+    if not plan.is_file() or not is_schedule_file(plan):
+        err_console.print(f"[red]{plan} is not a schedule file pmo-xl reads (.mpp, .mpt, .mpx, .xml, .xer...).[/red]")
+        raise typer.Exit(2)
+    if not 0 <= baseline <= 10:
+        err_console.print("[red]--baseline must be 0 to 10.[/red]")
+        raise typer.Exit(2)
+    check_outputs([Output(output, "project")], Inputs(files={plan}), force=force)
+    workbook = read_schedule_workbook(plan, baseline=baseline, lang=lang)
+    if "plan" in workbook.missing_sheets:
+        _print_problems(workbook.problems)
+        raise typer.Exit(2 if any(p.code == "READ030" for p in workbook.problems) else 1)
+    # The imported plan: the schedule columns MS Project computed are left for Recompute schedule.
+    blank = dict.fromkeys(("early_start", "early_finish", "late_start", "late_finish", "total_float", "critical"))
+    workbook = workbook.model_copy(update={"plan": [t.model_copy(update=blank) for t in workbook.plan],
+                                           "missing_sheets": [], "layout": {}})  # fmt: skip
+    write_project_workbook(output, workbook, lang=lang)
+    console.print(f"Project workbook written: [bold]{output}[/bold] ({len(workbook.plan)} tasks from {plan.name})")
+    _print_problems(workbook.problems)
+
+
+@app.command("export")
+def export_plan(
+    workbook_file: Annotated[Path, typer.Argument(help="A project workbook (.xlsx, .xlsm).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Schedule file: .xml (MS Project), .xer or .pmxml (Primavera).")
+    ],
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="mspdi, xer or pmxml (P6 XML), when the suffix does not say.")
+    ] = None,
+    force: Force = False,
+) -> None:
+    """Write a project workbook's Plan as a file MS Project or Primavera P6 opens."""
+    from pmo_logic.java import JavaUnavailable
+    from pmo_logic.schedule_files import write_schedule_file
+
+    check_outputs([Output(output, "schedule")], Inputs(files={workbook_file}), force=force)
+    workbook = read_project_workbook(workbook_file)
+    if "plan" in workbook.missing_sheets or workbook.meta.kind != "project":
+        _print_problems(workbook.problems)
+        raise typer.Exit(1)
+    try:
+        record_pending([output], "schedule")
+        write_schedule_file(workbook, output, file_format)
+        record_written([output], "schedule")
+    except ValueError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    except JavaUnavailable as exc:
+        err_console.print(f"[red]Schedule files need Java and pmo-xl[schedules]: {exc}.[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"Schedule file written: [bold]{output}[/bold] ({len(workbook.plan)} tasks)")
+
+
 @app.command("read")
 def read(
     file: Annotated[Path, typer.Argument(help="A project or portfolio workbook.")],

@@ -31,6 +31,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.findings import FINDING_COLUMNS, Finding, findings_frame
 from pmo_logic.frames import given_arrays, rows_to_frame
+from pmo_logic.java import pool_context
 from pmo_logic.kpis import (
     NO_DATA,
     RAG_ORDER,
@@ -61,6 +62,7 @@ from pmo_logic.models import (
 from pmo_logic.problems import Problem
 from pmo_logic.reader import read_project_tables
 from pmo_logic.rules.base import isin
+from pmo_logic.schedule_files import schedule_loads
 from pmo_logic.sheets import PROJECT_SHEETS
 from pmo_logic.validate import (
     OUTPUT_KINDS,
@@ -471,7 +473,8 @@ def _load_in_pool(paths, settings, status_date, workers, tick, keep_packed) -> l
     size = max(1, min(32, len(paths) // (workers * 4)))
     batches = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
     results: dict[int, list[ProjectLoad]] = {}
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_started) as pool:
+    # A process forked after this one started Java cannot use it: spawned workers then (`pool_context`).
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_started, mp_context=pool_context()) as pool:
         futures = {
             pool.submit(_load_batch, batch, settings, status_date, keep_packed): n for n, batch in enumerate(batches)
         }
@@ -614,6 +617,7 @@ def build_portfolio(
         )
 
     registered = {r.project_id: r for r in (portfolio.projects if portfolio else []) if r.project_id}
+    loads = schedule_loads(loads, portfolio.projects if portfolio else [])  # Plan files, IDs from the Register
 
     def preference(load: ProjectLoad) -> tuple[bool, str]:
         # With two workbooks for one project, the one the Register names wins, then the first by name.

@@ -125,6 +125,17 @@ class ProjectInfo(Row):
         str | None,
         Col("RAG comment", "Commentaire météo", help_en="Why this status, in one or two sentences."),
     ] = None
+    plan_file: Annotated[
+        str | None,
+        Col(
+            "Plan file",
+            "Fichier de planning",
+            help_en="Optional: an MS Project or Primavera file (.mpp, .xml, .xer), relative to this workbook, whose "
+            "tasks are the Plan (the Plan sheet is then not read).",
+            help_fr="Facultatif : un fichier MS Project ou Primavera (.mpp, .xml, .xer), relatif à ce classeur, dont "
+            "les tâches sont le Planning (l'onglet Planning n'est alors pas lu).",
+        ),
+    ] = None
 
 
 def _scheduled(en: str, fr: str, kind: ColumnKind = "date") -> Col:

@@ -47,7 +47,8 @@ _MANIFEST_LIMIT = 4 << 20
 WORKBOOK_KINDS = {"rollup": "roll-up", "committee_pack": "committee pack", "validation_report": "validation report"}
 """Workbooks that are pmo-xl's outputs, recognised by their kind: never an input of a run."""
 
-RECORDED_KINDS = {"csv": "CSV export", "parquet": "Parquet export", "pdf": "PDF", "demo": "demo file"}
+RECORDED_KINDS = {"csv": "CSV export", "parquet": "Parquet export", "pdf": "PDF", "demo": "demo file",
+                  "schedule": "schedule file"}  # fmt: skip
 """Files that carry no kind of their own: known by the manifest of their folder."""
 
 NEW_KINDS = {"project": "project workbook", "portfolio": "portfolio workbook"}

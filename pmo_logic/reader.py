@@ -27,7 +27,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from pmo_logic import workbook_parts
+from pmo_logic import schedule_files, workbook_parts
 from pmo_logic.columns import Col, ColumnSpec, input_columns
 from pmo_logic.i18n import say
 from pmo_logic.models import PortfolioWorkbook, ProjectWorkbook, SheetLayout, WorkbookMeta
@@ -111,8 +111,11 @@ class ParsedTable:
 
 
 def read_project_workbook(path: str | os.PathLike[str]) -> ProjectWorkbook:
-    """Read a project workbook (``.xlsx``, ``.xlsm``, ``.xlsb``, ``.ods``). Problems are in ``result.problems``."""
-    return _read(Path(path), PROJECT_KIND)  # type: ignore[return-value]
+    """Read a project workbook (``.xlsx``, ``.xlsm``, ``.xlsb``, ``.ods``), or a schedule file
+    (`pmo_logic.schedule_files`). Problems are in ``result.problems``."""
+    if schedule_files.is_schedule_file(path):
+        return schedule_files.read_schedule_workbook(path)
+    return schedule_files.with_plan_file(_read(Path(path), PROJECT_KIND))  # type: ignore[arg-type]
 
 
 def read_project_tables(
@@ -126,10 +129,12 @@ def read_project_tables(
     lists stay empty; the Lists sheet's are kept) wherever that is exact: the sheet's model
     takes every column's parsed value as it is (`parsed_values_are_models`).
     """
+    if schedule_files.is_schedule_file(path):
+        return schedule_files.read_schedule_tables(path)
     reader = _WorkbookReader(Path(path), PROJECT_KIND)
     reader.build_rows = rows
     workbook = _read(Path(path), PROJECT_KIND, reader)
-    return workbook, reader.tables  # type: ignore[return-value]
+    return schedule_files.with_plan_file(workbook, reader.tables), reader.tables  # type: ignore[arg-type]
 
 
 @functools.cache

@@ -29,6 +29,7 @@ from pmo_logic.reader import _KIND_PROPERTY, WORKBOOK_SUFFIXES, ParsedTable, rea
 from pmo_logic.rules import CATALOGUE, PortfolioIndex, ValidationContext
 from pmo_logic.rules.dcma import DcmaCheck, dcma_assessment
 from pmo_logic.schedule import Schedule, column_reader, schedule
+from pmo_logic.schedule_files import is_schedule_file
 from pmo_logic.sheets import PROJECT_KIND, PROJECT_SHEETS
 from pmo_logic.validation_settings import ValidationSettings
 from pmo_logic.workdays import WorkCalendar
@@ -324,7 +325,10 @@ def _walk(folder: Path, found: list[Path], unlisted: list[tuple[Path, str]], see
                 seen.add(key)
                 _walk(Path(entry.path), found, unlisted, seen)
             elif (
-                os.path.splitext(entry.name)[1].lower() in (*WORKBOOK_SUFFIXES, ".xls")
+                (
+                    os.path.splitext(entry.name)[1].lower() in (*WORKBOOK_SUFFIXES, ".xls")
+                    or is_schedule_file(entry.path)
+                )
                 and not _skipped(Path(entry.name))
                 and entry.is_file()
             ):

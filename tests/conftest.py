@@ -1,7 +1,8 @@
 """Shared fixtures: the built templates, a demo portfolio built once, and LibreOffice gating.
 
-Tests marked ``libreoffice`` need ``soffice``. On a developer machine without it they are
-skipped; in CI (``CI=true``) a missing LibreOffice is a failure, never a silent skip.
+Tests marked ``libreoffice`` need ``soffice``, tests marked ``java`` a Java runtime with mpxj and
+JPype. On a developer machine without them they are skipped; in CI (``CI=true``) a missing one is
+a failure, never a silent skip.
 """
 
 from __future__ import annotations
@@ -45,6 +46,33 @@ def _cache_outside_home(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop(CACHE_DIR_VARIABLE, None)
     else:
         os.environ[CACHE_DIR_VARIABLE] = before
+
+
+def java_missing() -> str | None:
+    """Why MPXJ cannot run here (no mpxj/JPype package, no Java runtime), or None."""
+    import importlib.util
+
+    if importlib.util.find_spec("mpxj") is None or importlib.util.find_spec("jpype") is None:
+        return 'mpxj and JPype are not installed (pip install -e ".[test]")'
+    import jpype
+
+    try:
+        jpype.getDefaultJVMPath()
+    except Exception as exc:
+        return f"no Java runtime ({exc})"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _java_gate(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("java") is None:
+        return
+    reason = java_missing()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"Java and MPXJ are required in CI: {reason}")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from pmo_logic.rules import (  # noqa: F401  (each module registers its rules)
     budget,
     dates,
     dcma,
+    integrity,
     interfaces,
     logic,
     milestones,

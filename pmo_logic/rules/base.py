@@ -329,6 +329,8 @@ class ValidationContext:
             return f"B{names.index(field_name) + 2}" if field_name in names else ""
         if row is None:
             return ""
+        if layout is not None and layout.header_row is None and layout.cells:
+            return layout.cells.get(str(row), "")  # a schedule file's task: its ID and name stand for the cell
         if field_name is None:
             field_name = schema.columns()[0].name
         if layout and field_name in layout.columns:

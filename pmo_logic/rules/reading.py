@@ -101,3 +101,35 @@ reader_rule(
     "Run again once it is saved.",
     message="the file changed while being read: run again once it is saved",
 )  # fmt: skip
+reader_rule(
+    "READ030", "error", summary="A schedule file (MS Project, Primavera...) cannot be read: Java or MPXJ is missing.",
+    why="pmo-xl reads schedule files with MPXJ, a Java library: install a Java runtime and pmo-xl[schedules]; the "
+    "rest of the portfolio is consolidated meanwhile.", message="MS Project files need Java and pmo-xl[schedules]",
+)  # fmt: skip
+reader_rule(
+    "READ031", "error", summary="A schedule file that MPXJ cannot read (damaged, password-protected, unknown).",
+    why="The project is missing from the roll-up until its plan is saved again in a readable form.",
+    message="MS Project file that could not be read",
+)  # fmt: skip
+reader_rule(
+    "READ032", "warning", summary="A schedule file holds what the Plan cannot, or what pmo-xl's scheduler does "
+    "not model (one problem per kind, naming the tasks).",
+    why="Elapsed or hourly durations and lags, task calendars, manually scheduled tasks, deadlines or another working "
+    "week are converted or left out: their dates may differ from the tool's (PLAN040 says where).",
+    message="{count} tasks have an elapsed duration",
+)  # fmt: skip
+reader_rule(
+    "READ033", "info", summary="A schedule file has no Project ID: its file name is used.",
+    why="The roll-up needs a Project ID: name the file in the Register (its ID is then used) or set one in the plan.",
+    message="no Project ID in the plan: the file name is used",
+)  # fmt: skip
+reader_rule(
+    "READ034", "error", summary="The Plan file named on the Project sheet is missing or not a schedule file.",
+    why="The Plan comes from that file: without it the project has no plan in the roll-up.",
+    message="the Plan file was not found",
+)  # fmt: skip
+reader_rule(
+    "READ035", "warning", summary="A schedule file has no status date.",
+    why="Progress and earned value are measured at the status date; set Project > Status Date in the tool.",
+    message="no status date saved in the plan",
+)  # fmt: skip
