@@ -187,8 +187,6 @@ class ProjectCache:
     ) -> tuple[ProjectLoad, IndexEntry] | None:
         if entry is None or entry.context != context:
             return None
-        if entry.get("plan_file") is not None and entry["plan_file"] != _stamp(entry["plan_file"][0]):
-            return None  # the schedule file the workbook takes its Plan from has changed
         try:
             state = os.stat(path)
             if entry.size != state.st_size:

@@ -646,16 +646,16 @@ def test_a_workbook_saved_the_excel_way_is_found_again(tmp_path: Path, monkeypat
     folder = tmp_path / "projects"
     write_project_workbook(folder / "p1.xlsx", project("PRJ-001"))
     write_project_workbook(folder / "p2.xlsx", project("PRJ-002"))
-    listed = consolidation.workbook_files
+    listed = consolidation.find_workbooks
     away = tmp_path / "saving.tmp"
 
     def listed_then_renamed_away(sources):
-        files = listed(sources)
+        search = listed(sources)
         os.replace(folder / "p1.xlsx", away)
         threading.Timer(0.1, os.replace, (away, folder / "p1.xlsx")).start()
-        return files
+        return search
 
-    monkeypatch.setattr(consolidation, "workbook_files", listed_then_renamed_away)
+    monkeypatch.setattr(consolidation, "find_workbooks", listed_then_renamed_away)
     result = rerun(folder, ProjectCache(tmp_path / "cache"))
     assert result.load_problems.empty and result.projects["project_id"].tolist() == ["PRJ-001", "PRJ-002"]
 
@@ -664,16 +664,16 @@ def test_a_workbook_gone_for_good_is_a_load_problem(tmp_path: Path, monkeypatch)
     folder = tmp_path / "projects"
     write_project_workbook(folder / "p1.xlsx", project("PRJ-001"))
     write_project_workbook(folder / "p2.xlsx", project("PRJ-002"))
-    listed = consolidation.workbook_files
+    listed = consolidation.find_workbooks
     pauses = []
     monkeypatch.setattr(consolidation, "_pause", pauses.append)
 
     def listed_then_deleted(sources):
-        files = listed(sources)
+        search = listed(sources)
         (folder / "p1.xlsx").unlink()
-        return files
+        return search
 
-    monkeypatch.setattr(consolidation, "workbook_files", listed_then_deleted)
+    monkeypatch.setattr(consolidation, "find_workbooks", listed_then_deleted)
     cache = ProjectCache(tmp_path / "cache")
     result = rerun(folder, cache)
     assert pauses == [consolidation.VANISHED_PAUSE_SECONDS] and consolidation.VANISHED_PAUSE_SECONDS == 0.5

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import shutil
 import zipfile
@@ -694,6 +695,8 @@ def test_any_exception_in_one_workbook_spares_the_others(tmp_path: Path, monkeyp
         return measure(workbook, *args, **kwargs)
 
     monkeypatch.setattr(module, "project_kpis", faulty)
+    # Forked workers run the patched function (spawned ones, once Java runs in this process, would not).
+    monkeypatch.setattr(module, "pool_context", lambda: multiprocessing.get_context("fork"))
     for n in range(1, 9):
         write_project_workbook(tmp_path / f"p{n}.xlsx", project(f"PRJ-00{n}"))
     for workers in (1, 2):

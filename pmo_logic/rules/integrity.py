@@ -38,7 +38,7 @@ def _days(values: np.ndarray) -> np.ndarray:
     "{start} and {finish}",
     message_fr="Tâche {item} : début au plus tôt enregistré {saved_start}, fin au plus tôt {saved_finish} ; le calcul "
     "de pmo-xl donne {start} et {finish}",
-    example=Example(change("plan", 5, early_start=date(2026, 3, 16), early_finish=date(2026, 3, 20)), "Plan!U7"),
+    example=Example(change("plan", 5, early_start=date(2026, 3, 16), early_finish=date(2026, 3, 20)), "Plan!V7"),
 )
 def saved_schedule_differs(ctx: ValidationContext) -> Iterator[Hit]:
     a = ctx.arrays("plan")
