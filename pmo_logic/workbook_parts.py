@@ -161,6 +161,7 @@ class WorkbookParts:
         self.infos = {info.filename: info for info in self.archive.infolist()}
         self._check_sizes()
         self.format = self._format()
+        self._check_main_part()
         self.sheets: dict[str, SheetScan] = {}
         self.faults: dict[str, WorkbookFault] = {}
         self.sheet_parts: dict[str, str] = {}
@@ -191,6 +192,19 @@ class WorkbookParts:
                 f"the part {name} inflates {inflated // max(compressed, 1):,} times "
                 f"(to {_size(inflated)}): a zip bomb, not a workbook",
                 part=name,
+            )
+
+    def _check_main_part(self) -> None:
+        # Without its main part a file is no workbook, whatever else it holds: say so, rather
+        # than "every sheet is missing" (a damaged save) or "not a workbook" (a Word document).
+        main = {"ods": ("content.xml",), "xlsb": ("xl/workbook.bin",)}.get(self.format, ("xl/workbook.xml",))
+        if not any(name in self.infos for name in main) and not any(
+            name.endswith("/workbook.xml") for name in self.infos
+        ):
+            raise WorkbookFault(
+                "damaged",
+                f"the part {main[0]} is missing: this is not a workbook, or a damaged one (restore it from a backup)",
+                part=main[0],
             )
 
     def _format(self) -> str:
