@@ -448,8 +448,9 @@ CASES = [
         consolidated={"CP-001", *HEALTHY_IDS},
     ),
     # Read all the same: python-calamine needs no content types, and the PMO gets the project.
-    Case("content types missing", "format", xml_part("[Content_Types].xml", None),
-         consolidated={"CP-001", *HEALTHY_IDS}),  # fmt: skip
+    Case(
+        "content types missing", "format", xml_part("[Content_Types].xml", None), consolidated={"CP-001", *HEALTHY_IDS}
+    ),
     Case(
         "Plan sheet removed",
         "format",
