@@ -48,11 +48,12 @@ from pmo_logic.findings import Finding
 from pmo_logic.models import PortfolioSettings, ProjectWorkbook
 from pmo_logic.schedule_files import plan_file_of
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 """Bumped when what a cached `ProjectLoad` holds changes (4: the sheets as column arrays, slip days in the
 Plan's; 5: findings and problems in the workbook's language, so French workbooks read before are read again;
 6: the approved budget apart from BAC, open threats apart from opportunities, "no data" RAGs;
-7: data-only Arrow entries with checksums, in the analyst's own cache folder)."""
+7: data-only Arrow entries with checksums, in the analyst's own cache folder; 8: the Plan's schedule
+columns as pmo-xl computes them)."""
 
 CACHE_DIR_VARIABLE = "PMO_XL_CACHE_DIR"
 """Environment variable naming the folder to keep caches in, instead of the user's cache folder."""

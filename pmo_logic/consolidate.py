@@ -284,11 +284,34 @@ def _read_and_measure(path: str, settings: PortfolioSettings, status_date: date 
     load.tables = {key: _table_arrays(frames, key) for key in DETAIL_TABLES if key in frames}
     if "plan" in frames:
         load.tables["plan"]["slip_days"] = _slip_days(workbook, load.tables["plan"], settings)
+        if validation.schedule is not None:
+            load.tables["plan"].update(_schedule_arrays(validation.schedule, len(load.tables["plan"]["slip_days"])))
     # The rows now live in the tables: send (and cache) the workbook without them, nor the
     # computed cells the reader kept for the rules (six times the rest of the workbook).
     layout = {key: sheet.model_copy(update={"computed": {}}) for key, sheet in workbook.layout.items()}
     load.workbook = workbook.model_copy(update={"layout": layout, **{key: [] for key in (*DETAIL_TABLES, "lists")}})
     return load
+
+
+SCHEDULE_FIELDS = ("early_start", "early_finish", "late_start", "late_finish", "total_float", "critical")
+
+
+def _schedule_arrays(result: Any, rows: int) -> dict[str, np.ndarray]:
+    """The Plan's schedule columns as pmo-xl computes them (summaries carrying their most
+    critical child's float), not as the workbook last stored them: its *Recompute schedule*
+    button may never have been clicked, or not since the plan changed."""
+    tasks = result.tasks
+    if len(tasks) != rows:  # one row per Plan row, always; anything else keeps the workbook's
+        return {}
+    arrays: dict[str, np.ndarray] = {
+        name: pd.to_datetime(tasks[name], errors="coerce").to_numpy(dtype="datetime64[s]")
+        for name in SCHEDULE_FIELDS[:4]
+    }
+    total_float = pd.to_numeric(tasks["total_float"], errors="coerce").to_numpy(dtype=float)
+    arrays["total_float"] = total_float
+    critical = tasks["critical"].to_numpy(dtype=object)
+    arrays["critical"] = np.where(np.isnan(total_float), None, critical.astype(bool)).astype(object)
+    return arrays
 
 
 def _validation_settings(settings: PortfolioSettings, status_date: date | None) -> ValidationSettings:

@@ -738,3 +738,23 @@ def test_the_reason_given_is_the_true_one(tmp_path: Path):
         "odd.xlsx": ("CONS007", "could not be consolidated: ValueError: planted; please report this"),
     }
     assert list(result.projects["project_id"]) == ["PRJ-003"]
+
+
+def test_the_roll_up_carries_the_computed_schedule_with_summaries_as_their_most_critical_child(demo_rollup):
+    # The demo's workbooks were never given the Recompute schedule button: their schedule columns
+    # are blank, and the roll-up shows pmo-xl's own critical path instead.
+    plan = demo_rollup.details["plan"]
+    assert plan["total_float"].notna().sum() > len(plan) / 3
+    checked = 0
+    for (_, project), tasks in plan.groupby(["file", "project_id"]):
+        by_wbs = tasks.set_index("wbs")
+        for row in tasks[tasks["type"] == "summary"].itertuples():
+            children = by_wbs[by_wbs.index.astype(str).str.startswith(f"{row.wbs}.")]
+            floats = children.loc[children["type"] != "summary", "total_float"].dropna()
+            if floats.empty:
+                assert pd.isna(row.total_float), (project, row.wbs)
+                continue
+            assert row.total_float == floats.min(), (project, row.wbs)
+            assert bool(row.critical) == bool((children["critical"] == True).any()), (project, row.wbs)  # noqa: E712
+            checked += 1
+    assert checked > 20
