@@ -376,6 +376,10 @@ def project_kpis(
         "sv_t": es.sv_t if es else None,
         "spi_t": es.spi_t if es else None,
         "ieac_t": es.ieac_t if es else None,
+        # Why ES, SV(t), SPI(t) and IEAC(t) are blank, where they are: shown beside them, never a 0.
+        "es_undefined": es.reason
+        if es
+        else ("undefined: no status date" if status is None else "undefined: no baselined task"),
         "forecast_finish": _date(latest(np.asarray(plan["finish"])[work])),
         "baseline_finish": _date(latest(np.asarray(plan["baseline_finish"])[work])),
         "schedule_variance_days": schedule_variance_days(plan, holidays),

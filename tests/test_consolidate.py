@@ -758,3 +758,17 @@ def test_the_roll_up_carries_the_computed_schedule_with_summaries_as_their_most_
             assert bool(row.critical) == bool((children["critical"] == True).any()), (project, row.wbs)  # noqa: E712
             checked += 1
     assert checked > 20
+
+
+def test_earned_schedule_before_the_baseline_start_is_blank_with_its_reason(tmp_path: Path):
+    from pmo_logic.kpis import BEFORE_BASELINE
+
+    early = project("PRJ-001")
+    first = min(t.baseline_start for t in early.plan if t.baseline_start)
+    early.project.status_date = first - timedelta(days=10)
+    write_project_workbook(tmp_path / "p1.xlsx", early)
+    write_project_workbook(tmp_path / "p2.xlsx", project("PRJ-002"))
+    rows = consolidate(tmp_path, PortfolioWorkbook(settings=SETTINGS)).projects.set_index("project_id")
+    assert rows.loc["PRJ-001", "es_undefined"] == BEFORE_BASELINE
+    assert all(pd.isna(rows.loc["PRJ-001", k]) for k in ("es", "sv_t", "spi_t", "ieac_t"))
+    assert pd.isna(rows.loc["PRJ-002", "es_undefined"]) and rows.loc["PRJ-002", "spi_t"] >= 0
