@@ -87,7 +87,7 @@ def example_project(lang: str = "en", name: str | None = None, project_id: str |
         risks=[
             m.RiskRow(
                 id="R1",
-                title=("Fournisseur en retard : la livraison glisse" if fr else "Supplier late, so the delivery slips"),
+                title=("Fournisseur en retard\u00a0: la livraison glisse" if fr else "Supplier late, so the delivery slips"),
                 type="threat",
                 category="Fournisseur" if fr else "Supplier",
                 owner="Acheteur" if fr else "Buyer",
@@ -135,8 +135,8 @@ def example_project(lang: str = "en", name: str | None = None, project_id: str |
             )
         ],
         budget=[
-            m.BudgetRow(month=date(2026, 1, 1), category="Labour", planned=20000, actual=21000, forecast=21000),
-            m.BudgetRow(month=date(2026, 2, 1), category="Labour", planned=25000, actual=18000, forecast=24000),
+            m.BudgetRow(month=date(2026, 1, 1), category="Main-d'œuvre" if fr else "Labour", planned=20000, actual=21000, forecast=21000),
+            m.BudgetRow(month=date(2026, 2, 1), category="Main-d'œuvre" if fr else "Labour", planned=25000, actual=18000, forecast=24000),
         ],
         stakeholders=[
             m.StakeholderRow(
@@ -181,7 +181,7 @@ def example_portfolio(lang: str = "en", name: str | None = None) -> m.PortfolioW
         meta=m.WorkbookMeta(kind="portfolio", template_version=m.TEMPLATE_VERSION, language=lang),
         settings=m.PortfolioSettings(
             portfolio_name=name or ("Portefeuille" if fr else "Portfolio"),
-            project_folder="projects",
+            project_folder="projets" if fr else "projects",
             status_date=date(2026, 2, 27),
             language=lang,
             calendar_country="FR" if fr else "GB",

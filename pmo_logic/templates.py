@@ -254,7 +254,8 @@ class _Writer:
                 "value": spec.minimum if spec.minimum is not None else -1e12,
                 "error_type": "warning",
             }
-        help_text = spec.help(self.lang) or spec.help("en")
+        # No English fallback: a French workbook shows French (a test checks every column has both).
+        help_text = spec.help(self.lang)
         if options is None:
             if not help_text:
                 return
