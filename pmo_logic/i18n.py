@@ -24,6 +24,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This value does not fit the column '{header}'. See the Instructions sheet.",
         "fr": "Cette valeur ne convient pas à la colonne « {header} ». Voir l'onglet Mode d'emploi.",
     },
+    "validation_error_title": {"en": "Value not accepted", "fr": "Valeur refusée"},
     "legend": {"en": "Colour code", "fr": "Code couleur"},
     "legend_input": {"en": "Blue header", "fr": "En-tête bleu"},
     "legend_input_help": {
@@ -87,7 +88,8 @@ TEXTS: dict[str, dict[str, str]] = {
                 "One workbook per project. The PMO consolidates every project workbook before each steering committee.",
                 "1. Project sheet: fill in the charter fields (* = required). Update the Status date at every report.",
                 "2. Plan sheet: one row per task or milestone. Replace the example rows. Predecessors are task IDs "
-                "with link type and lag, e.g. 12FS+2d, 7SS.",
+                "with link type and lag, e.g. 12FS+2d, 7SS (FS = finish-to-start, SS = start-to-start, "
+                "lag in working days).",
                 "   Keep the baseline dates as agreed at the last baseline; move only the start and finish forecasts. "
                 "Enter % complete, actual dates and actual cost up to the status date.",
                 "3. Risks, Actions, Issues, Decisions (the RAID log): one row each, with an owner and a date.",
@@ -109,8 +111,8 @@ TEXTS: dict[str, dict[str, str]] = {
                 "1. Onglet Projet : remplissez la charte (* = obligatoire). Mettez à jour la date d'état à chaque "
                 "rapport.",
                 "2. Onglet Planning : une ligne par tâche ou jalon. Remplacez les lignes d'exemple. Les prédécesseurs "
-                "sont des ID de tâches avec type de lien et décalage, ex. 12FS+2d, 7SS (FS = fin-début, "
-                "SS = début-début).",
+                "sont des ID de tâches avec type de lien et décalage, ex. 12FD+2j, 7DD (FD = fin-début, "
+                "DD = début-début, décalage en jours ouvrés).",
                 "   Gardez les dates de référence telles que validées à la dernière référence ; ne déplacez que les "
                 "débuts et fins prévus. Saisissez le % achevé, les dates réelles et le coût réel à la date d'état.",
                 "3. Risques, Actions, Problèmes, Décisions (le registre RAID) : une ligne chacun, avec un responsable "

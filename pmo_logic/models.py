@@ -280,7 +280,8 @@ class TaskRow(Row):
             "Prédécesseurs",
             width=16,
             help_en="Task IDs with link type and lag, e.g. 12FS+2d, 7SS.",
-            help_fr="ID des tâches avec type de lien et décalage, ex. 12FS+2d, 7SS (FS=FD, SS=DD).",
+            help_fr="ID des tâches avec type de lien et décalage, ex. 12FD+2j, 7DD (FD fin-début, DD début-début, "
+            "FF fin-fin, DF début-fin ; FS, SS, SF aussi acceptés).",
         ),
     ] = None
     percent_complete: Annotated[

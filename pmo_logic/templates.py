@@ -87,6 +87,14 @@ def write_portfolio_workbook(
     return Path(path)
 
 
+def _fit(words: str, limit: int) -> str:
+    """``words`` within Excel's length limit for a data validation's text, cut between words."""
+    if len(words) <= limit:
+        return words
+    cut = words[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:(\u00a0") + "…"
+
+
 def sheet_ref(name: str) -> str:
     """A sheet name as it must appear in a formula."""
     return "'" + name.replace("'", "''") + "'"
@@ -261,10 +269,13 @@ class _Writer:
                 return
             options = {"validate": "any"}
         if help_text:
-            options["input_title"] = spec.header(self.lang)[:32]
-            options["input_message"] = help_text[:255]
+            options["input_title"] = _fit(spec.header(self.lang), 32)
+            options["input_message"] = _fit(help_text, 255)
         if options["validate"] != "any":
-            options["error_message"] = text("validation_error", self.lang).format(header=spec.header(self.lang))[:255]
+            options["error_title"] = text("validation_error_title", self.lang)
+            options["error_message"] = _fit(
+                text("validation_error", self.lang).format(header=spec.header(self.lang)), 255
+            )
         ws.data_validation(first_row, col, last_row, col, options)
 
     def write_value(self, ws: Worksheet, row: int, col: int, spec: Col, value: Any, fmt: Any) -> None:
