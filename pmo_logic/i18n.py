@@ -41,7 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_required": {"en": "Required", "fr": "Obligatoire"},
     "col_type": {"en": "Type", "fr": "Type"},
     "col_allowed": {"en": "Allowed values", "fr": "Valeurs permises"},
-    "col_help": {"en": "What to enter", "fr": "Quoi saisir"},
+    "col_help": {"en": "What to enter", "fr": "À saisir"},
     "kind_text": {"en": "Text", "fr": "Texte"},
     "kind_integer": {"en": "Whole number", "fr": "Nombre entier"},
     "kind_number": {"en": "Number", "fr": "Nombre"},
@@ -113,7 +113,8 @@ TEXTS: dict[str, dict[str, str]] = {
                 "2. Onglet Planning : une ligne par tâche ou jalon. Remplacez les lignes d'exemple. Les prédécesseurs "
                 "sont des ID de tâches avec type de lien et décalage, ex. 12FD+2j, 7DD (FD = fin-début, "
                 "DD = début-début, décalage en jours ouvrés).",
-                "   Gardez les dates de référence telles que validées à la dernière référence ; ne déplacez que les "
+                "   Gardez les dates de référence telles que validées lors de la dernière mise à jour de la "
+                "référence ; ne déplacez que les "
                 "débuts et fins prévus. Saisissez le % achevé, les dates réelles et le coût réel à la date d'état.",
                 "3. Risques, Actions, Problèmes, Décisions (le registre RAID) : une ligne chacun, avec un responsable "
                 "et une date.",
@@ -121,7 +122,7 @@ TEXTS: dict[str, dict[str, str]] = {
                 "problème.",
                 "4. Budget : une ligne par mois et catégorie de coût. Parties prenantes et Interfaces : qui compte, et "
                 "ce que vous attendez d'autres projets ou leur livrez. Sprints : projets agiles et hybrides seulement.",
-                "5. Onglet Listes : ajoutez sous l'exemple les jours non ouvrés du projet (jours fériés compris) : "
+                "5. Onglet Listes : ajoutez sous l'exemple les jours non ouvrés du projet (jours fériés compris), car "
                 "les formules en jours ouvrés ne comptent que les jours listés.",
                 "6. Ne renommez ni onglets ni colonnes ; ajoutez vos propres colonnes à droite d'un tableau si besoin.",
                 "Avec le complément pmo-xl, les boutons de l'onglet Projet du classeur .xlsm "

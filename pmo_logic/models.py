@@ -1295,7 +1295,7 @@ class PortfolioSettings(Row):
             "Date d'état périmée après (jours)",
             "integer",
             help_en="A project whose status date is older than this is flagged.",
-            help_fr="Un projet dont la date d'état est plus ancienne est signalé.",
+            help_fr="En jours : un projet dont la date d'état est plus ancienne est signalé.",
         ),
     ] = 30
 

@@ -438,7 +438,8 @@ class _Writer:
         row = 2
         for line in text("instructions_" + self.kind, self.lang).split("\n"):
             ws.merge_range(row, 0, row, 5, line, para)
-            ws.set_row(row, 30 if len(line) > 110 else 15)
+            # About 110 characters fit on a line of the merged cells; wrapped rows do not grow by themselves.
+            ws.set_row(row, 15 * max(1, math.ceil(len(line) / 110)))
             row += 1
         row += 1
         ws.write_string(row, 0, text("legend", self.lang), bold)
