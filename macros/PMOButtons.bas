@@ -34,13 +34,43 @@ Sub ExportPDF()
 End Sub
 
 Private Sub PMORun(command As String)
+    Dim reason As String
     On Error GoTo Missing
     Application.Run "'xlwings.xlam'!RunPython", command
     Exit Sub
 Missing:
-    MsgBox "This button needs Python with pmo-xl and the xlwings Excel add-in on this computer." & _
+    reason = Err.Description
+    If PMOLanguage() = "fr" Then
+        MsgBox MessageFr() & vbNewLine & vbNewLine & "(" & reason & ")", vbExclamation, "pmo-xl"
+    Else
+        MsgBox MessageEn() & vbNewLine & vbNewLine & "(" & reason & ")", vbExclamation, "pmo-xl"
+    End If
+End Sub
+
+' The workbook's language, as its hidden _meta sheet records it ("en" or "fr").
+Private Function PMOLanguage() As String
+    Dim r As Long
+    On Error Resume Next
+    For r = 1 To 10
+        If ThisWorkbook.Worksheets("_meta").Cells(r, 1).Value = "language" Then
+            PMOLanguage = CStr(ThisWorkbook.Worksheets("_meta").Cells(r, 2).Value)
+        End If
+    Next r
+End Function
+
+Private Function MessageEn() As String
+    MessageEn = "This button needs Python with pmo-xl and the xlwings Excel add-in on this computer." & _
         vbNewLine & vbNewLine & "Ask your PMO, or install them with:" & vbNewLine & _
         "    py -m pip install <the pmo-xl folder>" & vbNewLine & "    pmo addin install" & vbNewLine & _
-        "(README, section Use it in Excel)" & vbNewLine & vbNewLine & _
-        "(" & Err.Description & ")", vbExclamation, "pmo-xl"
-End Sub
+        "(README, section Use it in Excel)"
+End Function
+
+' Accents and the non-breaking space of French typography before the colon (ChrW(160)) as
+' character codes: the .bas files stay plain ASCII, whatever the code page of the VBA project.
+Private Function MessageFr() As String
+    MessageFr = "Ce bouton a besoin de Python avec pmo-xl et du compl" & ChrW(233) & "ment Excel xlwings " & _
+        "sur cet ordinateur." & vbNewLine & vbNewLine & _
+        "Demandez " & ChrW(224) & " votre PMO, ou installez-les avec" & ChrW(160) & ":" & vbNewLine & _
+        "    py -m pip install <le dossier pmo-xl>" & vbNewLine & "    pmo addin install" & vbNewLine & _
+        "(voir le README, partie Excel)"
+End Function

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from pmo_logic.choices import ChoiceList
+from pmo_logic.i18n import typeset
 from pmo_logic.text import normalize_label
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class Bilingual:
         return self.fr if lang == "fr" else self.en
 
     def help(self, lang: str) -> str:
-        return self.help_fr if lang == "fr" else self.help_en
+        return typeset(self.help_fr, lang) if lang == "fr" else self.help_en
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pmo_logic import models as m
 def example_project(lang: str = "en", name: str | None = None, project_id: str | None = None) -> m.ProjectWorkbook:
     """A project workbook holding one worked example per sheet."""
     fr = lang == "fr"
+    labour = "Main-d'œuvre" if fr else "Labour"
     return m.ProjectWorkbook(
         meta=m.WorkbookMeta(kind="project", template_version=m.TEMPLATE_VERSION, language=lang),
         project=m.ProjectInfo(
@@ -57,7 +58,7 @@ def example_project(lang: str = "en", name: str | None = None, project_id: str |
                 start=date(2026, 2, 2),
                 finish=date(2026, 5, 29),
                 duration=84,
-                predecessors="1FS",
+                predecessors="1FD" if fr else "1FS",
                 percent_complete=0.2,
                 actual_start=date(2026, 2, 2),
                 baseline_start=date(2026, 2, 2),
@@ -75,7 +76,7 @@ def example_project(lang: str = "en", name: str | None = None, project_id: str |
                 start=date(2026, 5, 29),
                 finish=date(2026, 5, 29),
                 duration=0,
-                predecessors="2FS",
+                predecessors="2FD" if fr else "2FS",
                 percent_complete=0.0,
                 baseline_start=date(2026, 5, 22),
                 baseline_finish=date(2026, 5, 22),
@@ -87,7 +88,10 @@ def example_project(lang: str = "en", name: str | None = None, project_id: str |
         risks=[
             m.RiskRow(
                 id="R1",
-                title=("Fournisseur en retard : la livraison glisse" if fr else "Supplier late, so the delivery slips"),
+                # A non-breaking space before the colon: French typography.
+                title="Fournisseur en retard\u00a0: la livraison glisse"
+                if fr
+                else "Supplier late, so the delivery slips",
                 type="threat",
                 category="Fournisseur" if fr else "Supplier",
                 owner="Acheteur" if fr else "Buyer",
@@ -135,8 +139,8 @@ def example_project(lang: str = "en", name: str | None = None, project_id: str |
             )
         ],
         budget=[
-            m.BudgetRow(month=date(2026, 1, 1), category="Labour", planned=20000, actual=21000, forecast=21000),
-            m.BudgetRow(month=date(2026, 2, 1), category="Labour", planned=25000, actual=18000, forecast=24000),
+            m.BudgetRow(month=date(2026, 1, 1), category=labour, planned=20000, actual=21000, forecast=21000),
+            m.BudgetRow(month=date(2026, 2, 1), category=labour, planned=25000, actual=18000, forecast=24000),
         ],
         stakeholders=[
             m.StakeholderRow(
@@ -181,7 +185,7 @@ def example_portfolio(lang: str = "en", name: str | None = None) -> m.PortfolioW
         meta=m.WorkbookMeta(kind="portfolio", template_version=m.TEMPLATE_VERSION, language=lang),
         settings=m.PortfolioSettings(
             portfolio_name=name or ("Portefeuille" if fr else "Portfolio"),
-            project_folder="projects",
+            project_folder="projets" if fr else "projects",
             status_date=date(2026, 2, 27),
             language=lang,
             calendar_country="FR" if fr else "GB",

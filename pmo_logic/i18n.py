@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -23,6 +24,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This value does not fit the column '{header}'. See the Instructions sheet.",
         "fr": "Cette valeur ne convient pas à la colonne « {header} ». Voir l'onglet Mode d'emploi.",
     },
+    "validation_error_title": {"en": "Value not accepted", "fr": "Valeur refusée"},
     "legend": {"en": "Colour code", "fr": "Code couleur"},
     "legend_input": {"en": "Blue header", "fr": "En-tête bleu"},
     "legend_input_help": {
@@ -39,7 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_required": {"en": "Required", "fr": "Obligatoire"},
     "col_type": {"en": "Type", "fr": "Type"},
     "col_allowed": {"en": "Allowed values", "fr": "Valeurs permises"},
-    "col_help": {"en": "What to enter", "fr": "Quoi saisir"},
+    "col_help": {"en": "What to enter", "fr": "À saisir"},
     "kind_text": {"en": "Text", "fr": "Texte"},
     "kind_integer": {"en": "Whole number", "fr": "Nombre entier"},
     "kind_number": {"en": "Number", "fr": "Nombre"},
@@ -86,11 +88,20 @@ TEXTS: dict[str, dict[str, str]] = {
                 "One workbook per project. The PMO consolidates every project workbook before each steering committee.",
                 "1. Project sheet: fill in the charter fields (* = required). Update the Status date at every report.",
                 "2. Plan sheet: one row per task or milestone. Replace the example rows. Predecessors are task IDs "
-                "with link type and lag, e.g. 12FS+2d, 7SS.",
+                "with link type and lag, e.g. 12FS+2d, 7SS (FS = finish-to-start, SS = start-to-start, "
+                "lag in working days).",
+                "   Keep the baseline dates as agreed at the last baseline; move only the start and finish forecasts. "
+                "Enter % complete, actual dates and actual cost up to the status date.",
                 "3. Risks, Actions, Issues, Decisions (the RAID log): one row each, with an owner and a date.",
+                "   A risk is scored probability x impact (1 to 5 each); a threat that has occurred becomes an issue.",
                 "4. Budget: one row per month and cost category. Stakeholders and Interfaces: who matters, and what "
                 "you need from or deliver to other projects. Sprints: agile and hybrid projects only.",
-                "5. Do not rename sheets or columns; add your own columns at the right of a table if you need to.",
+                "5. Lists sheet: add the project's non-working days (public holidays included) below the example: "
+                "the working-day formulas count only the days listed there.",
+                "6. Do not rename sheets or columns; add your own columns at the right of a table if you need to.",
+                "With the pmo-xl add-in, the buttons on the Project sheet of the .xlsm workbook "
+                "validate the plan, recompute the schedule "
+                "(early and late dates, float, critical path) and write a status report.",
                 "No add-in is needed to fill in this workbook: every drop-down and formula is native Excel.",
             ]
         ),
@@ -100,13 +111,26 @@ TEXTS: dict[str, dict[str, str]] = {
                 "1. Onglet Projet : remplissez la charte (* = obligatoire). Mettez à jour la date d'état à chaque "
                 "rapport.",
                 "2. Onglet Planning : une ligne par tâche ou jalon. Remplacez les lignes d'exemple. Les prédécesseurs "
-                "sont des ID de tâches avec type de lien et décalage, ex. 12FS+2d, 7SS.",
+                "sont des ID de tâches avec type de lien et décalage, ex. 12FD+2j, 7DD (FD = fin-début, "
+                "DD = début-début, décalage en jours ouvrés).",
+                "   Gardez les dates de référence telles que validées lors de la dernière mise à jour de la "
+                "référence ; ne déplacez que les "
+                "débuts et fins prévus. Saisissez le % achevé, les dates réelles et le coût réel à la date d'état.",
                 "3. Risques, Actions, Problèmes, Décisions (le registre RAID) : une ligne chacun, avec un responsable "
                 "et une date.",
+                "   Un risque est coté probabilité x impact (de 1 à 5 chacun) ; une menace survenue devient un "
+                "problème.",
                 "4. Budget : une ligne par mois et catégorie de coût. Parties prenantes et Interfaces : qui compte, et "
-                "ce que vous attendez d'autres projets ou leur livrez. Sprints : projets agiles et hybrides.",
-                "5. Ne renommez ni onglets ni colonnes ; ajoutez vos propres colonnes à droite d'un tableau si besoin.",
-                "Aucun complément n'est nécessaire pour remplir ce classeur : listes et formules sont natives Excel.",
+                "ce que vous attendez d'autres projets ou leur livrez. Sprints : projets agiles et hybrides seulement.",
+                "5. Onglet Listes : ajoutez sous l'exemple les jours non ouvrés du projet (jours fériés compris), car "
+                "les formules en jours ouvrés ne comptent que les jours listés.",
+                "6. Ne renommez ni onglets ni colonnes ; ajoutez vos propres colonnes à droite d'un tableau si besoin.",
+                "Avec le complément pmo-xl, les boutons de l'onglet Projet du classeur .xlsm "
+                "valident le planning, recalculent "
+                "l'ordonnancement (dates au plus tôt et au plus tard, marge, chemin critique) et rédigent un rapport "
+                "d'avancement.",
+                "Aucun complément n'est nécessaire pour remplir ce classeur : toutes les listes déroulantes et "
+                "formules sont natives d'Excel.",
             ]
         ),
     },
@@ -115,16 +139,31 @@ TEXTS: dict[str, dict[str, str]] = {
             [
                 "The PMO's workbook: where the project workbooks are, which projects are expected, and the thresholds.",
                 "1. Settings: the folder of project workbooks, the status date of the committee, the RAG thresholds.",
+                "   SPI and CPI at or above the green threshold are green, at or above the amber one amber, below it "
+                "red; the same for key milestone slips, in working days.",
                 "2. Register: one row per project expected in the roll-up, with its workbook file name.",
+                "   A registered project without a readable workbook is reported as missing, never left out silently.",
                 "3. Run the consolidation (the Consolidate button, or 'pmo consolidate' on the command line).",
+                "4. In the .xlsm workbook, with the pmo-xl add-in, the Committee pack button writes "
+                "the steering committee's pack; Snapshot keeps today's figures "
+                "so that the next committee shows what changed; Export PDF prints the pack.",
+                "The project workbooks are only read, never modified.",
             ]
         ),
         "fr": "\n".join(
             [
                 "Le classeur du PMO : où sont les classeurs projet, quels projets sont attendus, et les seuils.",
                 "1. Paramètres : le dossier des classeurs projet, la date d'état du comité, les seuils de météo.",
+                "   Un SPI ou un CPI au moins égal au seuil vert est vert, au moins égal au seuil orange est orange, "
+                "rouge en dessous ; de même pour les glissements des jalons clés, en jours ouvrés.",
                 "2. Registre : une ligne par projet attendu dans la consolidation, avec le nom de son classeur.",
-                "3. Lancez la consolidation (bouton Consolider, ou 'pmo consolidate' en ligne de commande).",
+                "   Un projet du registre sans classeur lisible est signalé comme manquant, jamais omis en silence.",
+                "3. Lancez la consolidation (bouton Consolider, ou « pmo consolidate » en ligne de commande).",
+                "4. Dans le classeur .xlsm, avec le complément pmo-xl, le bouton Dossier de comité "
+                "produit le dossier du comité de pilotage ; Instantané conserve les "
+                "chiffres du jour pour que le comité suivant montre ce qui a changé ; Exporter en PDF imprime le "
+                "dossier.",
+                "Les classeurs projet sont seulement lus, jamais modifiés.",
             ]
         ),
     },
@@ -132,9 +171,36 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def text(key: str, lang: str) -> str:
-    """The text ``key`` in ``lang`` (English when French is missing)."""
+    """The text ``key`` in ``lang`` (English when French is missing), set in its typography."""
     entry = TEXTS[key]
-    return entry.get(lang) or entry["en"]
+    return typeset(entry.get(lang) or entry["en"], lang)
+
+
+NBSP = "\u00a0"
+_FRENCH_SPACING = (
+    # A space (or none, after a word) before : ; ? ! becomes a non-breaking one: the sign never
+    # starts a line. Not in 10:30, https:// or C:\ (no space after the sign there).
+    (re.compile(r"[ \u202f]([:;!?])"), NBSP + r"\1"),
+    (re.compile(r"(?<=[^\s\d\u00a0\u202f])([:;!?])(?=\s|$)"), NBSP + r"\1"),
+    (re.compile(r"(\d)[ \u202f]?%"), r"\1" + NBSP + "%"),
+    (re.compile(r'"([^"]+)"'), "«" + NBSP + r"\1" + NBSP + "»"),
+    (re.compile(r"«[ \u00a0\u202f]?"), "«" + NBSP),
+    (re.compile(r"[ \u00a0\u202f]?»"), NBSP + "»"),
+)
+
+
+def typeset(words: str, lang: str) -> str:
+    """``words`` with the spacing of ``lang``: in French, non-breaking spaces before ``:``, ``;``,
+    ``?``, ``!`` and ``%`` and inside guillemets (straight double quotes become guillemets).
+
+    >>> typeset("Statut : ouvert (45 %)", "fr") == "Statut\u00a0: ouvert (45\u00a0%)"
+    True
+    """
+    if lang != "fr" or not words:
+        return words
+    for pattern, replacement in _FRENCH_SPACING:
+        words = pattern.sub(replacement, words)
+    return words
 
 
 def say(lang: str, english: str, french: str) -> str:

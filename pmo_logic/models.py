@@ -55,9 +55,34 @@ class ProjectInfo(Row):
             help_fr="Le programme dont le projet fait partie.",
         ),
     ] = None
-    portfolio: Annotated[str | None, Col("Portfolio", "Portefeuille")] = None
-    sponsor: Annotated[str | None, Col("Sponsor", "Sponsor", help_en="Accountable executive.")] = None
-    project_manager: Annotated[str | None, Col("Project manager", "Chef de projet", required=True)] = None
+    portfolio: Annotated[
+        str | None,
+        Col(
+            "Portfolio",
+            "Portefeuille",
+            help_en="The portfolio this project reports to.",
+            help_fr="Le portefeuille dont relève le projet.",
+        ),
+    ] = None
+    sponsor: Annotated[
+        str | None,
+        Col(
+            "Sponsor",
+            "Sponsor",
+            help_en="Accountable executive.",
+            help_fr="Le dirigeant qui porte le projet et en répond.",
+        ),
+    ] = None
+    project_manager: Annotated[
+        str | None,
+        Col(
+            "Project manager",
+            "Chef de projet",
+            required=True,
+            help_en="Who runs the project day to day and fills in this workbook.",
+            help_fr="Qui pilote le projet au quotidien et tient ce classeur à jour.",
+        ),
+    ] = None
     methodology: Annotated[
         str | None,
         Col(
@@ -79,9 +104,37 @@ class ProjectInfo(Row):
             help_fr="Ce que le projet doit atteindre.",
         ),
     ] = None
-    scope: Annotated[str | None, Col("Scope", "Périmètre")] = None
-    start_date: Annotated[date | None, Col("Start date", "Date de début", "date", required=True)] = None
-    end_date: Annotated[date | None, Col("End date", "Date de fin", "date", required=True)] = None
+    scope: Annotated[
+        str | None,
+        Col(
+            "Scope",
+            "Périmètre",
+            help_en="What is in and out of scope.",
+            help_fr="Ce qui est inclus et exclu du périmètre.",
+        ),
+    ] = None
+    start_date: Annotated[
+        date | None,
+        Col(
+            "Start date",
+            "Date de début",
+            "date",
+            required=True,
+            help_en="The date the project starts.",
+            help_fr="La date de démarrage du projet.",
+        ),
+    ] = None
+    end_date: Annotated[
+        date | None,
+        Col(
+            "End date",
+            "Date de fin",
+            "date",
+            required=True,
+            help_en="The planned end of the project.",
+            help_fr="La date de fin prévue du projet.",
+        ),
+    ] = None
     status_date: Annotated[
         date | None,
         Col(
@@ -108,7 +161,10 @@ class ProjectInfo(Row):
             aliases=("Budget at completion (BAC)", "Budget à terminaison (BAC)", "BAC"),
         ),
     ] = None
-    currency: Annotated[str | None, Col("Currency", "Devise", help_en="e.g. EUR, GBP, USD.")] = None
+    currency: Annotated[
+        str | None,
+        Col("Currency", "Devise", help_en="e.g. EUR, GBP, USD.", help_fr="Code de la devise, ex. EUR, GBP, USD."),
+    ] = None
     manual_rag: Annotated[
         str | None,
         Col(
@@ -123,7 +179,12 @@ class ProjectInfo(Row):
     ] = None
     rag_comment: Annotated[
         str | None,
-        Col("RAG comment", "Commentaire météo", help_en="Why this status, in one or two sentences."),
+        Col(
+            "RAG comment",
+            "Commentaire météo",
+            help_en="Why this status, in one or two sentences.",
+            help_fr="Pourquoi cette météo, en une ou deux phrases.",
+        ),
     ] = None
     plan_file: Annotated[
         str | None,
@@ -157,9 +218,27 @@ class TaskRow(Row):
         Col("ID", "ID", required=True, width=8, help_en="Unique task number.", help_fr="Numéro unique de la tâche."),
     ] = None
     wbs: Annotated[
-        str | None, Col("WBS", "OTP", width=8, help_en="Work breakdown code, e.g. 1.2.3.", aliases=("WBS",))
+        str | None,
+        Col(
+            "WBS",
+            "OTP",
+            width=8,
+            help_en="Work breakdown code, e.g. 1.2.3.",
+            aliases=("WBS",),
+            help_fr="Code de l'organigramme des tâches (OTP), ex. 1.2.3.",
+        ),
     ] = None
-    name: Annotated[str | None, Col("Task name", "Nom de la tâche", required=True, width=36)] = None
+    name: Annotated[
+        str | None,
+        Col(
+            "Task name",
+            "Nom de la tâche",
+            required=True,
+            width=36,
+            help_en="What the task or milestone delivers, in a few words.",
+            help_fr="Ce que livre la tâche ou le jalon, en quelques mots.",
+        ),
+    ] = None
     type: Annotated[
         str | None,
         Col(
@@ -173,8 +252,14 @@ class TaskRow(Row):
             help_fr="Tâche, jalon (durée nulle) ou récapitulative (couvre ses sous-tâches, sans liens).",
         ),
     ] = None
-    start: Annotated[date | None, Col("Start", "Début", "date", width=12, help_en="Forecast or actual start.")] = None
-    finish: Annotated[date | None, Col("Finish", "Fin", "date", width=12, help_en="Forecast or actual finish.")] = None
+    start: Annotated[
+        date | None,
+        Col("Start", "Début", "date", width=12, help_en="Forecast or actual start.", help_fr="Début prévu ou réel."),
+    ] = None
+    finish: Annotated[
+        date | None,
+        Col("Finish", "Fin", "date", width=12, help_en="Forecast or actual finish.", help_fr="Fin prévue ou réelle."),
+    ] = None
     duration: Annotated[
         float | None,
         Col(
@@ -195,7 +280,8 @@ class TaskRow(Row):
             "Prédécesseurs",
             width=16,
             help_en="Task IDs with link type and lag, e.g. 12FS+2d, 7SS.",
-            help_fr="ID des tâches avec type de lien et décalage, ex. 12FS+2d, 7SS (FS=FD, SS=DD).",
+            help_fr="ID des tâches avec type de lien et décalage, ex. 12FD+2j, 7DD (FD fin-début, DD début-début, "
+            "FF fin-fin, DF début-fin ; FS, SS, SF aussi acceptés).",
         ),
     ] = None
     percent_complete: Annotated[
@@ -211,22 +297,90 @@ class TaskRow(Row):
             help_fr="Avancement physique, de 0 % à 100 %.",
         ),
     ] = None
-    actual_start: Annotated[date | None, Col("Actual start", "Début réel", "date", width=12)] = None
-    actual_finish: Annotated[date | None, Col("Actual finish", "Fin réelle", "date", width=12)] = None
+    actual_start: Annotated[
+        date | None,
+        Col(
+            "Actual start",
+            "Début réel",
+            "date",
+            width=12,
+            help_en="The day the work really started; blank until then.",
+            help_fr="Le jour où le travail a réellement commencé ; vide d'ici là.",
+        ),
+    ] = None
+    actual_finish: Annotated[
+        date | None,
+        Col(
+            "Actual finish",
+            "Fin réelle",
+            "date",
+            width=12,
+            help_en="The day the work really finished; blank until then.",
+            help_fr="Le jour où le travail s'est réellement achevé ; vide d'ici là.",
+        ),
+    ] = None
     baseline_start: Annotated[
         date | None,
-        Col("Baseline start", "Début de référence", "date", width=12, help_en="Start agreed at the last baseline."),
+        Col(
+            "Baseline start",
+            "Début de référence",
+            "date",
+            width=12,
+            help_en="Start agreed at the last baseline.",
+            help_fr="Début validé à la dernière référence.",
+        ),
     ] = None
     baseline_finish: Annotated[
         date | None,
-        Col("Baseline finish", "Fin de référence", "date", width=12, help_en="Finish agreed at the last baseline."),
+        Col(
+            "Baseline finish",
+            "Fin de référence",
+            "date",
+            width=12,
+            help_en="Finish agreed at the last baseline.",
+            help_fr="Fin validée à la dernière référence.",
+        ),
     ] = None
-    budget: Annotated[float | None, Col("Budget", "Budget", "money", minimum=0, width=12)] = None
-    actual_cost: Annotated[float | None, Col("Actual cost", "Coût réel", "money", minimum=0, width=12)] = None
-    owner: Annotated[str | None, Col("Owner", "Responsable", width=16)] = None
+    budget: Annotated[
+        float | None,
+        Col(
+            "Budget",
+            "Budget",
+            "money",
+            minimum=0,
+            width=12,
+            help_en="The task's budget; leave summary tasks blank so nothing counts twice.",
+            help_fr="Le budget de la tâche ; laissez vides les tâches récapitulatives pour ne rien compter deux fois.",
+        ),
+    ] = None
+    actual_cost: Annotated[
+        float | None,
+        Col(
+            "Actual cost",
+            "Coût réel",
+            "money",
+            minimum=0,
+            width=12,
+            help_en="Cost booked to the task up to the status date (AC).",
+            help_fr="Coût imputé à la tâche jusqu'à la date d'état (CR).",
+        ),
+    ] = None
+    owner: Annotated[
+        str | None,
+        Col("Owner", "Responsable", width=16, help_en="Who delivers the task.", help_fr="Qui livre la tâche."),
+    ] = None
     status: Annotated[
         str | None,
-        Col("Status", "Statut", "choice", choices=lists.TASK_STATUS, width=13),
+        Col(
+            "Status",
+            "Statut",
+            "choice",
+            choices=lists.TASK_STATUS,
+            width=13,
+            help_en="Not started, in progress, done, on hold or cancelled (a cancelled task's budget leaves BAC).",
+            help_fr="Non commencée, en cours, terminée, suspendue ou annulée (le budget d'une tâche annulée "
+            "sort du BAC).",
+        ),
     ] = None
     constraint_type: Annotated[
         str | None,
@@ -240,7 +394,17 @@ class TaskRow(Row):
             help_fr="Vide : dès que possible ; le plus tard possible consomme la marge de la tâche.",
         ),
     ] = None
-    constraint_date: Annotated[date | None, Col("Constraint date", "Date de contrainte", "date", width=12)] = None
+    constraint_date: Annotated[
+        date | None,
+        Col(
+            "Constraint date",
+            "Date de contrainte",
+            "date",
+            width=12,
+            help_en="The date of the constraint type, if it needs one.",
+            help_fr="La date du type de contrainte, s'il en demande une.",
+        ),
+    ] = None
     deadline: Annotated[
         date | None,
         Col(
@@ -278,10 +442,27 @@ class TaskRow(Row):
 class RiskRow(Row):
     """A risk (threat or opportunity) of the RAID log."""
 
-    id: Annotated[str | None, Col("ID", "ID", required=True, width=8)] = None
+    id: Annotated[
+        str | None,
+        Col(
+            "ID",
+            "ID",
+            required=True,
+            width=8,
+            help_en="Unique risk code, e.g. R1.",
+            help_fr="Code unique du risque, ex. R1.",
+        ),
+    ] = None
     title: Annotated[
         str | None,
-        Col("Risk", "Risque", required=True, width=40, help_en="Cause, event and effect, in one sentence."),
+        Col(
+            "Risk",
+            "Risque",
+            required=True,
+            width=40,
+            help_en="Cause, event and effect, in one sentence.",
+            help_fr="Cause, événement et effet, en une phrase.",
+        ),
     ] = None
     type: Annotated[
         str | None,
@@ -297,9 +478,37 @@ class RiskRow(Row):
             "l'exposition ni la matrice des risques.",
         ),
     ] = None
-    category: Annotated[str | None, Col("Category", "Catégorie", width=14)] = None
-    owner: Annotated[str | None, Col("Owner", "Responsable", width=16)] = None
-    raised_on: Annotated[date | None, Col("Date raised", "Date d'identification", "date", width=12)] = None
+    category: Annotated[
+        str | None,
+        Col(
+            "Category",
+            "Catégorie",
+            width=14,
+            help_en="e.g. Supplier, Technical, Resources.",
+            help_fr="ex. Fournisseur, Technique, Ressources.",
+        ),
+    ] = None
+    owner: Annotated[
+        str | None,
+        Col(
+            "Owner",
+            "Responsable",
+            width=16,
+            help_en="Who watches the risk and carries out the response.",
+            help_fr="Qui surveille le risque et met en œuvre la réponse.",
+        ),
+    ] = None
+    raised_on: Annotated[
+        date | None,
+        Col(
+            "Date raised",
+            "Date d'identification",
+            "date",
+            width=12,
+            help_en="The day the risk was identified.",
+            help_fr="Le jour où le risque a été identifié.",
+        ),
+    ] = None
     probability: Annotated[
         int | None,
         Col(
@@ -332,58 +541,323 @@ class RiskRow(Row):
     ] = None
     cost_impact: Annotated[
         float | None,
-        Col("Cost impact", "Impact financier", "money", minimum=0, width=12, help_en="Cost if the risk occurs."),
+        Col(
+            "Cost impact",
+            "Impact financier",
+            "money",
+            minimum=0,
+            width=12,
+            help_en="Cost if the risk occurs.",
+            help_fr="Coût si le risque survient.",
+        ),
     ] = None
     response: Annotated[
         str | None,
-        Col("Response strategy", "Stratégie de réponse", "choice", choices=lists.RISK_RESPONSE, width=14),
+        Col(
+            "Response strategy",
+            "Stratégie de réponse",
+            "choice",
+            choices=lists.RISK_RESPONSE,
+            width=14,
+            help_en="Threats: avoid, mitigate, transfer or accept. Opportunities: exploit, enhance, share or accept.",
+            help_fr="Menaces : éviter, atténuer, transférer ou accepter. Opportunités : exploiter, améliorer, "
+            "partager ou accepter.",
+        ),
     ] = None
-    response_plan: Annotated[str | None, Col("Response plan", "Plan de réponse", width=36)] = None
-    due_date: Annotated[date | None, Col("Response due", "Échéance de la réponse", "date", width=12)] = None
-    status: Annotated[str | None, Col("Status", "Statut", "choice", choices=lists.RISK_STATUS, width=11)] = None
+    response_plan: Annotated[
+        str | None,
+        Col(
+            "Response plan",
+            "Plan de réponse",
+            width=36,
+            help_en="What will be done, by whom.",
+            help_fr="Ce qui sera fait, et par qui.",
+        ),
+    ] = None
+    due_date: Annotated[
+        date | None,
+        Col(
+            "Response due",
+            "Échéance de la réponse",
+            "date",
+            width=12,
+            help_en="When the response must be in place.",
+            help_fr="La date à laquelle la réponse doit être en place.",
+        ),
+    ] = None
+    status: Annotated[
+        str | None,
+        Col(
+            "Status",
+            "Statut",
+            "choice",
+            choices=lists.RISK_STATUS,
+            width=11,
+            help_en="Open (blank reads as open), occurred (now an issue) or closed.",
+            help_fr="Ouvert (vide : ouvert), survenu (devient un problème) ou clos.",
+        ),
+    ] = None
 
 
 class ActionRow(Row):
     """An action of the RAID log."""
 
-    id: Annotated[str | None, Col("ID", "ID", required=True, width=8)] = None
-    title: Annotated[str | None, Col("Action", "Action", required=True, width=40)] = None
-    owner: Annotated[str | None, Col("Owner", "Responsable", width=16)] = None
-    raised_on: Annotated[date | None, Col("Date raised", "Date de création", "date", width=12)] = None
-    due_date: Annotated[date | None, Col("Due date", "Échéance", "date", width=12)] = None
-    status: Annotated[str | None, Col("Status", "Statut", "choice", choices=lists.ACTION_STATUS, width=12)] = None
+    id: Annotated[
+        str | None,
+        Col(
+            "ID",
+            "ID",
+            required=True,
+            width=8,
+            help_en="Unique action code, e.g. A1.",
+            help_fr="Code unique de l'action, ex. A1.",
+        ),
+    ] = None
+    title: Annotated[
+        str | None,
+        Col(
+            "Action",
+            "Action",
+            required=True,
+            width=40,
+            help_en="What is to be done, starting with a verb.",
+            help_fr="Ce qu'il faut faire, en commençant par un verbe.",
+        ),
+    ] = None
+    owner: Annotated[
+        str | None, Col("Owner", "Responsable", width=16, help_en="Who does it.", help_fr="Qui la réalise.")
+    ] = None
+    raised_on: Annotated[
+        date | None,
+        Col(
+            "Date raised",
+            "Date de création",
+            "date",
+            width=12,
+            help_en="The day the action was agreed.",
+            help_fr="Le jour où l'action a été décidée.",
+        ),
+    ] = None
+    due_date: Annotated[
+        date | None,
+        Col(
+            "Due date",
+            "Échéance",
+            "date",
+            width=12,
+            help_en="When it must be done; late open actions are counted as overdue.",
+            help_fr="La date à laquelle elle doit être faite ; les actions ouvertes dépassées sont comptées en retard.",
+        ),
+    ] = None
+    status: Annotated[
+        str | None,
+        Col(
+            "Status",
+            "Statut",
+            "choice",
+            choices=lists.ACTION_STATUS,
+            width=12,
+            help_en="Open, in progress, done or cancelled.",
+            help_fr="Ouverte, en cours, terminée ou annulée.",
+        ),
+    ] = None
     related_to: Annotated[
         str | None,
-        Col("Related to", "Lié à", width=12, help_en="ID of the risk, issue or decision this action serves."),
+        Col(
+            "Related to",
+            "Lié à",
+            width=12,
+            help_en="ID of the risk, issue or decision this action serves.",
+            help_fr="L'ID du risque, du problème ou de la décision que sert cette action.",
+        ),
     ] = None
-    comment: Annotated[str | None, Col("Comment", "Commentaire", width=30)] = None
+    comment: Annotated[
+        str | None,
+        Col(
+            "Comment",
+            "Commentaire",
+            width=30,
+            help_en="Progress or anything the PMO should know.",
+            help_fr="L'avancement, ou ce que le PMO doit savoir.",
+        ),
+    ] = None
 
 
 class IssueRow(Row):
     """An issue (a problem that has happened) of the RAID log."""
 
-    id: Annotated[str | None, Col("ID", "ID", required=True, width=8)] = None
-    title: Annotated[str | None, Col("Issue", "Problème", required=True, width=40)] = None
-    owner: Annotated[str | None, Col("Owner", "Responsable", width=16)] = None
-    raised_on: Annotated[date | None, Col("Date raised", "Date de signalement", "date", width=12)] = None
-    priority: Annotated[str | None, Col("Priority", "Priorité", "choice", choices=lists.PRIORITY, width=11)] = None
-    due_date: Annotated[date | None, Col("Due date", "Échéance", "date", width=12)] = None
-    status: Annotated[str | None, Col("Status", "Statut", "choice", choices=lists.ISSUE_STATUS, width=12)] = None
-    resolution: Annotated[str | None, Col("Resolution", "Résolution", width=30)] = None
+    id: Annotated[
+        str | None,
+        Col(
+            "ID",
+            "ID",
+            required=True,
+            width=8,
+            help_en="Unique issue code, e.g. I1.",
+            help_fr="Code unique du problème, ex. I1.",
+        ),
+    ] = None
+    title: Annotated[
+        str | None,
+        Col(
+            "Issue",
+            "Problème",
+            required=True,
+            width=40,
+            help_en="What has happened and what it affects.",
+            help_fr="Ce qui s'est produit et ce que cela affecte.",
+        ),
+    ] = None
+    owner: Annotated[
+        str | None,
+        Col("Owner", "Responsable", width=16, help_en="Who handles the issue.", help_fr="Qui traite le problème."),
+    ] = None
+    raised_on: Annotated[
+        date | None,
+        Col(
+            "Date raised",
+            "Date de signalement",
+            "date",
+            width=12,
+            help_en="The day the issue was reported; its age counts from here.",
+            help_fr="Le jour où le problème a été signalé ; son âge compte à partir de là.",
+        ),
+    ] = None
+    priority: Annotated[
+        str | None,
+        Col(
+            "Priority",
+            "Priorité",
+            "choice",
+            choices=lists.PRIORITY,
+            width=11,
+            help_en="Low, medium, high or critical.",
+            help_fr="Basse, moyenne, haute ou critique.",
+        ),
+    ] = None
+    due_date: Annotated[
+        date | None,
+        Col(
+            "Due date",
+            "Échéance",
+            "date",
+            width=12,
+            help_en="When it must be resolved.",
+            help_fr="La date à laquelle il doit être résolu.",
+        ),
+    ] = None
+    status: Annotated[
+        str | None,
+        Col(
+            "Status",
+            "Statut",
+            "choice",
+            choices=lists.ISSUE_STATUS,
+            width=12,
+            help_en="Open, in progress, resolved or closed.",
+            help_fr="Ouvert, en cours, résolu ou clos.",
+        ),
+    ] = None
+    resolution: Annotated[
+        str | None,
+        Col(
+            "Resolution",
+            "Résolution",
+            width=30,
+            help_en="How the issue was or will be resolved.",
+            help_fr="Comment le problème a été ou sera résolu.",
+        ),
+    ] = None
 
 
 class DecisionRow(Row):
     """A decision the project needs, or has had, from its governance."""
 
-    id: Annotated[str | None, Col("ID", "ID", required=True, width=8)] = None
-    title: Annotated[str | None, Col("Decision needed", "Décision attendue", required=True, width=40)] = None
-    decision_maker: Annotated[str | None, Col("Decision maker", "Décideur", width=16)] = None
-    forum: Annotated[str | None, Col("Forum", "Instance", width=16, help_en="e.g. Steering committee.")] = None
-    raised_on: Annotated[date | None, Col("Date raised", "Date de demande", "date", width=12)] = None
-    needed_by: Annotated[date | None, Col("Needed by", "À décider avant le", "date", width=12)] = None
-    status: Annotated[str | None, Col("Status", "Statut", "choice", choices=lists.DECISION_STATUS, width=11)] = None
-    decision: Annotated[str | None, Col("Decision taken", "Décision prise", width=30)] = None
-    decided_on: Annotated[date | None, Col("Date decided", "Date de décision", "date", width=12)] = None
+    id: Annotated[
+        str | None,
+        Col(
+            "ID",
+            "ID",
+            required=True,
+            width=8,
+            help_en="Unique decision code, e.g. D1.",
+            help_fr="Code unique de la décision, ex. D1.",
+        ),
+    ] = None
+    title: Annotated[
+        str | None,
+        Col(
+            "Decision needed",
+            "Décision attendue",
+            required=True,
+            width=40,
+            help_en="The question put to the decision maker, with the options.",
+            help_fr="La question posée au décideur, avec les options.",
+        ),
+    ] = None
+    decision_maker: Annotated[
+        str | None,
+        Col(
+            "Decision maker",
+            "Décideur",
+            width=16,
+            help_en="Who decides: a person or a role.",
+            help_fr="Qui décide : une personne ou un rôle.",
+        ),
+    ] = None
+    forum: Annotated[
+        str | None,
+        Col("Forum", "Instance", width=16, help_en="e.g. Steering committee.", help_fr="ex. Comité de pilotage."),
+    ] = None
+    raised_on: Annotated[
+        date | None,
+        Col(
+            "Date raised",
+            "Date de demande",
+            "date",
+            width=12,
+            help_en="The day the decision was asked for.",
+            help_fr="Le jour où la décision a été demandée.",
+        ),
+    ] = None
+    needed_by: Annotated[
+        date | None,
+        Col(
+            "Needed by",
+            "À décider avant le",
+            "date",
+            width=12,
+            help_en="The last day the decision can be taken without delaying the project.",
+            help_fr="Le dernier jour où la décision peut être prise sans retarder le projet.",
+        ),
+    ] = None
+    status: Annotated[
+        str | None,
+        Col(
+            "Status",
+            "Statut",
+            "choice",
+            choices=lists.DECISION_STATUS,
+            width=11,
+            help_en="Open, decided, deferred or cancelled.",
+            help_fr="À prendre, prise, reportée ou annulée.",
+        ),
+    ] = None
+    decision: Annotated[
+        str | None,
+        Col("Decision taken", "Décision prise", width=30, help_en="What was decided.", help_fr="Ce qui a été décidé."),
+    ] = None
+    decided_on: Annotated[
+        date | None,
+        Col(
+            "Date decided",
+            "Date de décision",
+            "date",
+            width=12,
+            help_en="The day it was decided.",
+            help_fr="Le jour où elle a été prise.",
+        ),
+    ] = None
 
 
 class BudgetRow(Row):
@@ -391,35 +865,130 @@ class BudgetRow(Row):
 
     month: Annotated[
         date | None,
-        Col("Month", "Mois", "date", required=True, width=12, help_en="First day of the month."),
+        Col(
+            "Month",
+            "Mois",
+            "date",
+            required=True,
+            width=12,
+            help_en="First day of the month.",
+            help_fr="Premier jour du mois.",
+        ),
     ] = None
-    category: Annotated[str | None, Col("Category", "Catégorie", width=16, help_en="e.g. Labour, Licences.")] = None
-    planned: Annotated[float | None, Col("Planned", "Prévu", "money", width=12)] = None
-    actual: Annotated[float | None, Col("Actual", "Réel", "money", width=12)] = None
+    category: Annotated[
+        str | None,
+        Col("Category", "Catégorie", width=16, help_en="e.g. Labour, Licences.", help_fr="ex. Main-d'œuvre, Licences."),
+    ] = None
+    planned: Annotated[
+        float | None,
+        Col(
+            "Planned",
+            "Prévu",
+            "money",
+            width=12,
+            help_en="The budget planned for the month.",
+            help_fr="Le budget prévu pour le mois.",
+        ),
+    ] = None
+    actual: Annotated[
+        float | None,
+        Col(
+            "Actual",
+            "Réel",
+            "money",
+            width=12,
+            help_en="Cost booked in the month; blank for future months.",
+            help_fr="Coût imputé dans le mois ; vide pour les mois à venir.",
+        ),
+    ] = None
     forecast: Annotated[
         float | None,
-        Col("Forecast", "Prévision", "money", width=12, help_en="Latest estimate for the month."),
+        Col(
+            "Forecast",
+            "Prévision",
+            "money",
+            width=12,
+            help_en="Latest estimate for the month.",
+            help_fr="Dernière estimation pour le mois.",
+        ),
     ] = None
 
 
 class StakeholderRow(Row):
     """A stakeholder and how the project engages them."""
 
-    name: Annotated[str | None, Col("Name", "Nom", required=True, width=22)] = None
-    organisation: Annotated[str | None, Col("Organisation", "Organisation", width=18)] = None
-    role: Annotated[str | None, Col("Role", "Rôle", width=18)] = None
-    influence: Annotated[str | None, Col("Influence", "Influence", "choice", choices=lists.LEVEL, width=11)] = None
-    interest: Annotated[str | None, Col("Interest", "Intérêt", "choice", choices=lists.LEVEL, width=11)] = None
+    name: Annotated[
+        str | None,
+        Col(
+            "Name", "Nom", required=True, width=22, help_en="The person or group.", help_fr="La personne ou le groupe."
+        ),
+    ] = None
+    organisation: Annotated[
+        str | None,
+        Col(
+            "Organisation",
+            "Organisation",
+            width=18,
+            help_en="Their department or company.",
+            help_fr="Sa direction ou son entreprise.",
+        ),
+    ] = None
+    role: Annotated[
+        str | None,
+        Col(
+            "Role", "Rôle", width=18, help_en="Their role towards the project.", help_fr="Son rôle vis-à-vis du projet."
+        ),
+    ] = None
+    influence: Annotated[
+        str | None,
+        Col(
+            "Influence",
+            "Influence",
+            "choice",
+            choices=lists.LEVEL,
+            width=11,
+            help_en="How much they can change the project: low, medium or high.",
+            help_fr="Son pouvoir d'infléchir le projet : faible, moyen ou fort.",
+        ),
+    ] = None
+    interest: Annotated[
+        str | None,
+        Col(
+            "Interest",
+            "Intérêt",
+            "choice",
+            choices=lists.LEVEL,
+            width=11,
+            help_en="How much the project affects them: low, medium or high.",
+            help_fr="Combien le projet le concerne : faible, moyen ou fort.",
+        ),
+    ] = None
     communication: Annotated[
         str | None,
-        Col("Communication", "Communication", width=28, help_en="Channel and frequency, e.g. monthly report."),
+        Col(
+            "Communication",
+            "Communication",
+            width=28,
+            help_en="Channel and frequency, e.g. monthly report.",
+            help_fr="Canal et fréquence, ex. rapport mensuel.",
+        ),
     ] = None
 
 
 class InterfaceRow(Row):
     """A dependency on, or a delivery to, another project of the portfolio."""
 
-    id: Annotated[str | None, Col("ID", "ID", required=True, width=8)] = None
+    id: Annotated[
+        str | None,
+        Col(
+            "ID",
+            "ID",
+            required=True,
+            width=8,
+            help_en="Unique interface code, e.g. IF1.",
+            help_fr="Code unique de l'interface, ex. IF1.",
+        ),
+    ] = None
     direction: Annotated[
         str | None,
         Col(
@@ -435,7 +1004,14 @@ class InterfaceRow(Row):
     ] = None
     other_project: Annotated[
         str | None,
-        Col("Other project ID", "ID autre projet", required=True, width=14),
+        Col(
+            "Other project ID",
+            "ID autre projet",
+            required=True,
+            width=14,
+            help_en="The other project's ID in the portfolio register.",
+            help_fr="L'ID de l'autre projet dans le registre du portefeuille.",
+        ),
     ] = None
     milestone: Annotated[
         str | None,
@@ -447,30 +1023,103 @@ class InterfaceRow(Row):
             help_fr="L'ID du jalon du projet fournisseur.",
         ),
     ] = None
-    description: Annotated[str | None, Col("Description", "Description", width=34)] = None
-    need_by: Annotated[date | None, Col("Need-by date", "Date de besoin", "date", width=12)] = None
-    owner: Annotated[str | None, Col("Owner", "Responsable", width=16)] = None
+    description: Annotated[
+        str | None,
+        Col("Description", "Description", width=34, help_en="What is exchanged.", help_fr="Ce qui est échangé."),
+    ] = None
+    need_by: Annotated[
+        date | None,
+        Col(
+            "Need-by date",
+            "Date de besoin",
+            "date",
+            width=12,
+            help_en="When the receiving project needs it.",
+            help_fr="La date à laquelle le projet receveur en a besoin.",
+        ),
+    ] = None
+    owner: Annotated[
+        str | None,
+        Col(
+            "Owner",
+            "Responsable",
+            width=16,
+            help_en="Who follows the interface in this project.",
+            help_fr="Qui suit l'interface dans ce projet.",
+        ),
+    ] = None
     status: Annotated[
         str | None,
-        Col("Status", "Statut", "choice", choices=lists.INTERFACE_STATUS, width=11),
+        Col(
+            "Status",
+            "Statut",
+            "choice",
+            choices=lists.INTERFACE_STATUS,
+            width=11,
+            help_en="Open, at risk or closed.",
+            help_fr="Ouverte, à risque ou close.",
+        ),
     ] = None
 
 
 class SprintRow(Row):
     """A sprint of an agile or hybrid project."""
 
-    sprint: Annotated[str | None, Col("Sprint", "Sprint", required=True, width=10)] = None
-    start: Annotated[date | None, Col("Start", "Début", "date", width=12)] = None
-    finish: Annotated[date | None, Col("Finish", "Fin", "date", width=12)] = None
+    sprint: Annotated[
+        str | None,
+        Col(
+            "Sprint",
+            "Sprint",
+            required=True,
+            width=10,
+            help_en="The sprint's name or number, e.g. S1.",
+            help_fr="Le nom ou le numéro du sprint, ex. S1.",
+        ),
+    ] = None
+    start: Annotated[
+        date | None,
+        Col(
+            "Start", "Début", "date", width=12, help_en="The sprint's first day.", help_fr="Le premier jour du sprint."
+        ),
+    ] = None
+    finish: Annotated[
+        date | None,
+        Col("Finish", "Fin", "date", width=12, help_en="The sprint's last day.", help_fr="Le dernier jour du sprint."),
+    ] = None
     committed_points: Annotated[
         float | None,
-        Col("Committed points", "Points engagés", "number", minimum=0, width=11),
+        Col(
+            "Committed points",
+            "Points engagés",
+            "number",
+            minimum=0,
+            width=11,
+            help_en="Story points the team committed to at sprint planning.",
+            help_fr="Points d'effort que l'équipe s'est engagée à livrer au lancement du sprint.",
+        ),
     ] = None
     completed_points: Annotated[
         float | None,
-        Col("Completed points", "Points réalisés", "number", minimum=0, width=11),
+        Col(
+            "Completed points",
+            "Points réalisés",
+            "number",
+            minimum=0,
+            width=11,
+            help_en="Story points done at the sprint review.",
+            help_fr="Points d'effort terminés à la revue de sprint.",
+        ),
     ] = None
-    goal: Annotated[str | None, Col("Sprint goal", "Objectif du sprint", width=30)] = None
+    goal: Annotated[
+        str | None,
+        Col(
+            "Sprint goal",
+            "Objectif du sprint",
+            width=30,
+            help_en="What the sprint must deliver.",
+            help_fr="Ce que le sprint doit livrer.",
+        ),
+    ] = None
 
 
 class NonWorkingDayRow(Row):
@@ -498,7 +1147,16 @@ class NonWorkingDayRow(Row):
 class PortfolioSettings(Row):
     """The Settings sheet of the portfolio workbook."""
 
-    portfolio_name: Annotated[str | None, Col("Portfolio name", "Nom du portefeuille", required=True)] = None
+    portfolio_name: Annotated[
+        str | None,
+        Col(
+            "Portfolio name",
+            "Nom du portefeuille",
+            required=True,
+            help_en="The name the committee pack shows.",
+            help_fr="Le nom affiché dans le dossier de comité.",
+        ),
+    ] = None
     project_folder: Annotated[
         str | None,
         Col(
@@ -509,10 +1167,27 @@ class PortfolioSettings(Row):
             help_fr="Dossier des classeurs projet ; relatif à ce classeur ou absolu.",
         ),
     ] = None
-    status_date: Annotated[date | None, Col("Status date", "Date d'état", "date", required=True)] = None
+    status_date: Annotated[
+        date | None,
+        Col(
+            "Status date",
+            "Date d'état",
+            "date",
+            required=True,
+            help_en="The date of the committee: the figures of the roll-up are true at this date.",
+            help_fr="La date du comité : les chiffres de la consolidation sont arrêtés à cette date.",
+        ),
+    ] = None
     language: Annotated[
         str | None,
-        Col("Language", "Langue", "choice", choices=lists.LANGUAGE, help_en="Language of the reports."),
+        Col(
+            "Language",
+            "Langue",
+            "choice",
+            choices=lists.LANGUAGE,
+            help_en="Language of the reports.",
+            help_fr="Langue des rapports.",
+        ),
     ] = None
     calendar_country: Annotated[
         str | None,
@@ -523,16 +1198,54 @@ class PortfolioSettings(Row):
             help_fr="Code pays des jours fériés : FR, GB, US, DE...",
         ),
     ] = None
-    spi_green: Annotated[float | None, Col("SPI green at or above", "SPI vert à partir de", "number")] = 0.95
-    spi_amber: Annotated[float | None, Col("SPI amber at or above", "SPI orange à partir de", "number")] = 0.85
-    cpi_green: Annotated[float | None, Col("CPI green at or above", "CPI vert à partir de", "number")] = 0.95
-    cpi_amber: Annotated[float | None, Col("CPI amber at or above", "CPI orange à partir de", "number")] = 0.85
+    spi_green: Annotated[
+        float | None,
+        Col(
+            "SPI green at or above",
+            "SPI vert à partir de",
+            "number",
+            help_en="Schedule performance index (SPI) at or above which a project is green.",
+            help_fr="Indice de performance des délais (SPI) à partir duquel un projet est vert.",
+        ),
+    ] = 0.95
+    spi_amber: Annotated[
+        float | None,
+        Col(
+            "SPI amber at or above",
+            "SPI orange à partir de",
+            "number",
+            help_en="SPI at or above which a project is amber; below it, red.",
+            help_fr="SPI à partir duquel un projet est orange ; en dessous, rouge.",
+        ),
+    ] = 0.85
+    cpi_green: Annotated[
+        float | None,
+        Col(
+            "CPI green at or above",
+            "CPI vert à partir de",
+            "number",
+            help_en="Cost performance index (CPI) at or above which a project is green.",
+            help_fr="Indice de performance des coûts (CPI) à partir duquel un projet est vert.",
+        ),
+    ] = 0.95
+    cpi_amber: Annotated[
+        float | None,
+        Col(
+            "CPI amber at or above",
+            "CPI orange à partir de",
+            "number",
+            help_en="CPI at or above which a project is amber; below it, red.",
+            help_fr="CPI à partir duquel un projet est orange ; en dessous, rouge.",
+        ),
+    ] = 0.85
     slip_green_days: Annotated[
         float | None,
         Col(
             "Key milestone slip green up to (working days)",
             "Glissement jalon clé vert jusqu'à (jours ouvrés)",
             "number",
+            help_en="Largest slip of a key milestone, in working days, that is still green.",
+            help_fr="Plus grand glissement d'un jalon clé, en jours ouvrés, qui reste vert.",
         ),
     ] = 10
     slip_amber_days: Annotated[
@@ -541,19 +1254,39 @@ class PortfolioSettings(Row):
             "Key milestone slip amber up to (working days)",
             "Glissement jalon clé orange jusqu'à (jours ouvrés)",
             "number",
+            help_en="Largest slip that is still amber; beyond it, red.",
+            help_fr="Plus grand glissement qui reste orange ; au-delà, rouge.",
         ),
     ] = 20
     risk_medium_score: Annotated[
         int | None,
-        Col("Risk score medium from", "Score de risque moyen à partir de", "integer"),
+        Col(
+            "Risk score medium from",
+            "Score de risque moyen à partir de",
+            "integer",
+            help_en="Probability x impact score from which a risk is medium.",
+            help_fr="Score probabilité x impact à partir duquel un risque est moyen.",
+        ),
     ] = 5
     risk_high_score: Annotated[
         int | None,
-        Col("Risk score high from", "Score de risque élevé à partir de", "integer"),
+        Col(
+            "Risk score high from",
+            "Score de risque élevé à partir de",
+            "integer",
+            help_en="Score from which a risk is high.",
+            help_fr="Score à partir duquel un risque est élevé.",
+        ),
     ] = 10
     risk_critical_score: Annotated[
         int | None,
-        Col("Risk score critical from", "Score de risque critique à partir de", "integer"),
+        Col(
+            "Risk score critical from",
+            "Score de risque critique à partir de",
+            "integer",
+            help_en="Score from which a risk is critical.",
+            help_fr="Score à partir duquel un risque est critique.",
+        ),
     ] = 20
     stale_after_days: Annotated[
         int | None,
@@ -562,6 +1295,7 @@ class PortfolioSettings(Row):
             "Date d'état périmée après (jours)",
             "integer",
             help_en="A project whose status date is older than this is flagged.",
+            help_fr="En jours : un projet dont la date d'état est plus ancienne est signalé.",
         ),
     ] = 30
 
@@ -569,17 +1303,68 @@ class PortfolioSettings(Row):
 class RegisterRow(Row):
     """A project the portfolio expects a workbook for."""
 
-    project_id: Annotated[str | None, Col("Project ID", "ID projet", required=True, width=12)] = None
-    name: Annotated[str | None, Col("Project name", "Nom du projet", width=28)] = None
-    programme: Annotated[str | None, Col("Programme", "Programme", width=20)] = None
-    project_manager: Annotated[str | None, Col("Project manager", "Chef de projet", width=18)] = None
+    project_id: Annotated[
+        str | None,
+        Col(
+            "Project ID",
+            "ID projet",
+            required=True,
+            width=12,
+            help_en="The code the project workbook holds on its Project sheet.",
+            help_fr="Le code que porte le classeur projet dans son onglet Projet.",
+        ),
+    ] = None
+    name: Annotated[
+        str | None,
+        Col(
+            "Project name",
+            "Nom du projet",
+            width=28,
+            help_en="The name the committee pack shows.",
+            help_fr="Le nom affiché dans le dossier de comité.",
+        ),
+    ] = None
+    programme: Annotated[
+        str | None,
+        Col(
+            "Programme",
+            "Programme",
+            width=20,
+            help_en="Projects of a programme are subtotalled together.",
+            help_fr="Les projets d'un même programme sont totalisés ensemble.",
+        ),
+    ] = None
+    project_manager: Annotated[
+        str | None,
+        Col(
+            "Project manager",
+            "Chef de projet",
+            width=18,
+            help_en="Who to ask about the project.",
+            help_fr="À qui s'adresser pour le projet.",
+        ),
+    ] = None
     workbook: Annotated[
         str | None,
-        Col("Workbook file", "Fichier du classeur", width=28, help_en="File name in the project folder."),
+        Col(
+            "Workbook file",
+            "Fichier du classeur",
+            width=28,
+            help_en="File name in the project folder.",
+            help_fr="Nom du fichier dans le dossier des projets.",
+        ),
     ] = None
     active: Annotated[
         bool | None,
-        Col("Active", "Actif", "flag", choices=lists.YES_NO, width=8, help_en="No: left out of the roll-up."),
+        Col(
+            "Active",
+            "Actif",
+            "flag",
+            choices=lists.YES_NO,
+            width=8,
+            help_en="No: left out of the roll-up.",
+            help_fr="Non : hors de la consolidation.",
+        ),
     ] = None
 
 

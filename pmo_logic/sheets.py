@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from pmo_logic import choices as lists
 from pmo_logic import models
 from pmo_logic.columns import ColumnSpec, ComputeContext, Computed, ComputedValue, input_columns
+from pmo_logic.i18n import typeset
 from pmo_logic.text import normalize_label
 from pmo_logic.workdays import working_day_slip
 
@@ -49,7 +50,7 @@ class SheetSchema:
         return self.fr if lang == "fr" else self.en
 
     def help(self, lang: str) -> str:
-        return self.help_fr if lang == "fr" else self.help_en
+        return typeset(self.help_fr, lang) if lang == "fr" else self.help_en
 
     def columns(self) -> list[ColumnSpec]:
         return input_columns(self.model) if self.model is not None else []
@@ -297,6 +298,8 @@ BUDGET_COMPUTED = (
         "money",
         '=IF({actual}="","",{actual}-{planned})',
         _budget_variance,
+        help_en="Actual minus planned for the month; positive is an overspend, blank until the actual is in.",
+        help_fr="Réel moins prévu pour le mois ; positif = dépassement, vide tant que le réel n'est pas saisi.",
         width=13,
     ),
 )
@@ -326,6 +329,8 @@ SPRINT_COMPUTED = (
         "percent",
         '=IFERROR({completed_points}/{committed_points},"")',
         _sprint_completion,
+        help_en="Completed points / committed points.",
+        help_fr="Points réalisés / points engagés.",
         width=10,
     ),
 )
@@ -375,6 +380,8 @@ PROJECT_COMPUTED_VALUES = (
         "Valeur acquise (VA)",
         "money",
         "=SUMIFS({Tasks.earned_value}," + _WORK + ")",
+        help_en="The budget of the work done: each task's budget x its % complete, summed.",
+        help_fr="Le budget du travail réalisé : budget de chaque tâche x son % achevé, additionnés.",
     ),
     ComputedValue(
         "planned_value",
@@ -382,6 +389,8 @@ PROJECT_COMPUTED_VALUES = (
         "Valeur planifiée (VP)",
         "money",
         "=SUMIFS({Tasks.planned_value}," + _WORK + ")",
+        help_en="The budget of the work the baseline planned by the status date.",
+        help_fr="Le budget du travail que la référence prévoyait à la date d'état.",
     ),
     ComputedValue(
         "percent_complete",
@@ -389,6 +398,8 @@ PROJECT_COMPUTED_VALUES = (
         "% achevé (pondéré par le budget)",
         "percent",
         "=IFERROR(SUMIFS({Tasks.earned_value}," + _WORK + ")/SUMIFS({Tasks.budget}," + _WORK + '),"")',
+        help_en="Earned value / BAC: the share of the work's budget earned.",
+        help_fr="Valeur acquise / BAC : la part du budget des travaux acquise.",
     ),
     ComputedValue(
         "open_risks",
@@ -423,6 +434,8 @@ PROJECT_COMPUTED_VALUES = (
         "Actions en retard",
         "integer",
         '=COUNTIF({ActionLog.days_overdue},">0")',
+        help_en="Open actions whose due date is before the status date.",
+        help_fr="Actions ouvertes dont l'échéance est antérieure à la date d'état.",
     ),
 )
 

@@ -87,6 +87,14 @@ def write_portfolio_workbook(
     return Path(path)
 
 
+def _fit(words: str, limit: int) -> str:
+    """``words`` within Excel's length limit for a data validation's text, cut between words."""
+    if len(words) <= limit:
+        return words
+    cut = words[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:(\u00a0") + "…"
+
+
 def sheet_ref(name: str) -> str:
     """A sheet name as it must appear in a formula."""
     return "'" + name.replace("'", "''") + "'"
@@ -254,16 +262,20 @@ class _Writer:
                 "value": spec.minimum if spec.minimum is not None else -1e12,
                 "error_type": "warning",
             }
-        help_text = spec.help(self.lang) or spec.help("en")
+        # No English fallback: a French workbook shows French (a test checks every column has both).
+        help_text = spec.help(self.lang)
         if options is None:
             if not help_text:
                 return
             options = {"validate": "any"}
         if help_text:
-            options["input_title"] = spec.header(self.lang)[:32]
-            options["input_message"] = help_text[:255]
+            options["input_title"] = _fit(spec.header(self.lang), 32)
+            options["input_message"] = _fit(help_text, 255)
         if options["validate"] != "any":
-            options["error_message"] = text("validation_error", self.lang).format(header=spec.header(self.lang))[:255]
+            options["error_title"] = text("validation_error_title", self.lang)
+            options["error_message"] = _fit(
+                text("validation_error", self.lang).format(header=spec.header(self.lang)), 255
+            )
         ws.data_validation(first_row, col, last_row, col, options)
 
     def write_value(self, ws: Worksheet, row: int, col: int, spec: Col, value: Any, fmt: Any) -> None:
@@ -426,7 +438,8 @@ class _Writer:
         row = 2
         for line in text("instructions_" + self.kind, self.lang).split("\n"):
             ws.merge_range(row, 0, row, 5, line, para)
-            ws.set_row(row, 30 if len(line) > 110 else 15)
+            # About 110 characters fit on a line of the merged cells; wrapped rows do not grow by themselves.
+            ws.set_row(row, 15 * max(1, math.ceil(len(line) / 110)))
             row += 1
         row += 1
         ws.write_string(row, 0, text("legend", self.lang), bold)
