@@ -268,17 +268,18 @@ def bad_snapshot_named(name: str) -> Callable[[Path, subprocess.CompletedProcess
 
 
 def vanish_for_a_moment(run: Path, process: subprocess.Popen) -> None:
-    # What Excel does when it saves: the file disappears, then comes back under its name.
+    # What Excel does when it saves: the file disappears for a moment, then comes back under its
+    # name. Again and again while the run lasts, so that one of them falls in the middle of it.
     path, aside = faulty(run), faulty(run).with_name("~tmp1234.tmp")
     deadline = time.monotonic() + 20
     while process.poll() is None and time.monotonic() < deadline:
         try:
             path.rename(aside)
-            time.sleep(0.05)
+            time.sleep(0.2)
             aside.rename(path)
         except FileNotFoundError:
             pass
-        time.sleep(0.05)
+        time.sleep(1.2)
 
 
 def output_place_is(kind: str) -> Callable[[Path], None]:
