@@ -70,6 +70,7 @@ def render(pack: XlsxPack) -> None:
             pack.value(ws, row, c, r[key], k, style=style, rag=rag)
         for c, key in enumerate(("manual_rag", "rag_schedule", "rag_cost", "rag_risk", "rag_overall"), start=12):
             pack.rag(ws, row, c, r[key])
-        trend = pack.code(r["trend"]) if r["trend"] else ("" if kind != "project" else pack.t("n_a"))
+        said = r["trend"] if isinstance(r["trend"], str) else None
+        trend = pack.code(said) if said else ("" if kind != "project" else pack.t("n_a"))
         pack.value(ws, row, 17, trend, style=style or "center")
     pack.finish(ws, row)

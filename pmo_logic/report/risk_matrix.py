@@ -42,11 +42,13 @@ def render(pack: XlsxPack) -> None:
     ws.merge_range(2, 1, 2, 5, "", pack.f["bold"])
     ws.write_string(2, 1, f"{pack.t('probability')} →", pack.f["bold"])
     ws.write_string(3, 0, f"{pack.t('impact')} ↓", pack.f["head"])
+    centred = pack.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F3864", align="center", border=1,
+                       border_color="#1F3864")  # fmt: skip
     for p in range(1, 6):
-        ws.write_number(3, p, p, pack.f["head"])
+        ws.write_number(3, p, p, centred)
     for k, impact in enumerate(range(5, 0, -1)):
         row = 4 + k
-        ws.write_number(row, 0, impact, pack.f["head"])
+        ws.write_number(row, 0, impact, centred)
         pack.set_height(ws, row, 26)
         for p in range(1, 6):
             level = matrix.levels[k][p - 1]

@@ -328,7 +328,7 @@ class XlsxPack:
         """How many lines ``text`` takes in the columns ``first``..``last`` (wrapped at words)."""
         if text is None or (isinstance(text, float) and math.isnan(text)):
             return 1
-        chars = max(int(self.width(ws, first, last) * 1.1) - 2, 4)
+        chars = max(int(self.width(ws, first, last) * 1.2) - 2, 4)
         count = 0
         for paragraph in str(text).split("\n"):
             line, n = 0, 1
