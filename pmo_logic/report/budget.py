@@ -117,7 +117,7 @@ def _programme_curves(pack: XlsxPack, ws: Any, data_row: int, first_col: int) ->
     curves = [(name, curve) for name, curve in pack.view.budget.curves.items() if name is not None]
     for k, (programme, curve) in enumerate(curves):
         col = first_col + (len(CURVE_COLUMNS) + 1) * k
-        title = pack.chart_text(ws, data_row, col, f"{pack.t('s_curve')} — {programme}", pack.f["subtitle"])
+        title = pack.chart_text(ws, data_row, col, f"{pack.colon(pack.t('s_curve'))} {programme}", pack.f["subtitle"])
         chart = _curve_chart(pack, ws, curve, data_row + 1, col, title, marker=3)
         chart.set_size({"width": 520, "height": 290})
         ws.insert_chart(PROGRAMME_CURVES_ROW + 16 * (k // 2), 0 if k % 2 == 0 else 5, chart)
