@@ -32,7 +32,7 @@ def render(pack: XlsxPack) -> None:
     ws = pack.sheet("budget", WIDTHS)
     totals = v.budget.totals
     tiles = [("BAC", "bac"), (pack.t("approved_budget"), "approved_budget"), (pack.t("reserve"), "reserve"),
-             ("PV", "pv"), ("EV", "ev"), ("AC", "ac"), ("EAC", "eac")]  # fmt: skip
+             (pack.t("pv"), "pv"), (pack.t("ev"), "ev"), (pack.t("ac"), "ac"), ("EAC", "eac")]  # fmt: skip
     big = pack.fmt(bold=True, font_size=14, align="center", num_format=pack.numbers["money"], bottom=1, left=1,
                    right=1, border_color="#BFBFBF")  # fmt: skip
     for c, (name, key) in enumerate(tiles):
@@ -51,7 +51,7 @@ def render(pack: XlsxPack) -> None:
     sheet = ws.get_name()
     programmes = v.budget.programmes
     col_top, left = top, base + len(CURVE_COLUMNS) + 1
-    bars = (("bac", "BAC"), ("approved_budget", pack.t("approved_budget")), ("ac", "AC"), ("eac", "EAC"))
+    bars = (("bac", "BAC"), ("approved_budget", pack.t("approved_budget")), ("ac", pack.t("ac")), ("eac", "EAC"))
     for c, head in enumerate((pack.t("programme"), *(name for _, name in bars))):
         ws.write_string(col_top, left + c, head, pack.f["head"])
     for k, prog in enumerate(programmes.to_dict(orient="records"), start=1):
@@ -82,7 +82,7 @@ def render(pack: XlsxPack) -> None:
 def _curve_chart(pack: XlsxPack, ws: Any, curve: pd.DataFrame, top: int, col: int, title: Any, marker: int) -> Any:
     """Write ``curve``'s columns at (``top``, ``col``) and return a line chart of them; ``title`` is
     a label of ours, or the reference `chart_text` gives for one holding project data."""
-    headers = (pack.t("date"), "PV", "AC", "EV", "BAC", "EAC")
+    headers = (pack.t("date"), pack.t("pv"), pack.t("ac"), pack.t("ev"), "BAC", "EAC")
     for c, head in enumerate(headers):
         ws.write_string(top, col + c, head, pack.f["head"])
     for r, point in enumerate(curve.to_dict(orient="records"), start=top + 1):
@@ -97,7 +97,7 @@ def _curve_chart(pack: XlsxPack, ws: Any, curve: pd.DataFrame, top: int, col: in
             "categories": [sheet, top + 1, col, last, col],
             "values": [sheet, top + 1, col + c, last, col + c],
         }
-        if name in ("BAC", "EAC"):  # reference lines
+        if c >= 4:  # BAC and EAC: reference lines
             series["line"] = {"dash_type": "dash", "width": 1.25}
             series["marker"] = {"type": "none"}
         else:

@@ -17,7 +17,7 @@ import pandas as pd
 from pmo_logic import styles
 from pmo_logic.report.xlsx import CHART_DATA_COL, XlsxPack
 
-FIXED = (9, 24, 11, 11, 7)
+FIXED = (9, 22, 12, 12, 7)
 GRID_WIDTH = 82
 """Character widths left for the grid: the page's width at the pack's scale, less the fixed columns."""
 

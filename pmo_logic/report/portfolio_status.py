@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pmo_logic.report.xlsx import XlsxPack
 
-WIDTHS = (9, 17, 9, 10, 7, 10, 6, 5, 5, 5, 10, 9, 7, 7, 7, 7, 7, 7)
+WIDTHS = (9, 16, 9, 10, 7, 12, 6, 5, 5, 5, 10, 9, 7, 7, 7, 7, 7, 7)
 """ID, name, PM, BAC, % complete, forecast finish, slip, SPI, CPI, SPI(t), EAC, VAC, PM's RAG,
 schedule, cost, risk, overall, trend."""
 

@@ -316,6 +316,8 @@ class _Builder:
         pv, ev, ac = figures["pv"], figures["ev"], figures["ac"]
         figures["spi"] = ev / pv if pv and ev is not None else None
         figures["cpi"] = ev / ac if ac and ev is not None else None
+        # The portfolio's EAC as the roll-up computes it (BAC / CPI over the sums), not a sum of EACs.
+        figures["eac"] = figures["bac"] / figures["cpi"] if figures["cpi"] and figures["bac"] is not None else None
         if figures["bac"] and figures["eac"] is not None:
             figures["eac_bac"] = figures["eac"] - figures["bac"]
             figures["eac_bac_pct"] = figures["eac_bac"] / figures["bac"]
@@ -710,7 +712,10 @@ class _Builder:
     def _glossary(self) -> list[tuple[str, str]]:
         from pmo_logic.report.labels import GLOSSARY
 
-        return [(term, fr if self.lang == "fr" else en) for term, en, fr in GLOSSARY]
+        # The French acronyms of earned value (VP, VA, CR, VME) are the pack's own words in French.
+        keys = {"PV": "pv", "EV": "ev", "AC": "ac", "EMV": "emv"}
+        return [(label(keys[term], self.lang) if term in keys else term, fr if self.lang == "fr" else en)
+                for term, en, fr in GLOSSARY]  # fmt: skip
 
 
 __all__ = ["CURVE_COLUMNS", "Budget", "CommitteeView", "Coverage", "Headline", "RiskMatrix", "Timeline", "build_view"]
