@@ -106,7 +106,11 @@ def _curve_chart(pack: XlsxPack, ws: Any, curve: pd.DataFrame, top: int, col: in
     # EV has a point per committee, AC per month: the lines join their points over the gaps.
     chart.show_blanks_as("span")
     chart.set_title({"name": title, "name_font": {"size": 11 if marker >= 4 else 10}})
-    chart.set_x_axis({"date_axis": True, "num_format": pack.numbers["short_month"]})
+    # A label every quarter (or half-year on a long plan), upright: month labels at an angle overprint.
+    months = len(curve)
+    step = 3 if months <= 36 else (6 if months <= 72 else 12)
+    chart.set_x_axis({"date_axis": True, "num_format": pack.numbers["short_month"], "major_unit": step,
+                      "major_unit_type": "months", "num_font": {"rotation": 0, "size": 8}})  # fmt: skip
     chart.set_y_axis({"num_format": _axis_format(pack)})
     chart.set_legend({"position": "bottom"})
     return chart
