@@ -24,7 +24,8 @@ def _axis_format(pack: XlsxPack) -> str:
     unit = f"{b.unit}{currency}".strip()
     commas = {"k": ",", "M": ",,"}.get(b.unit, "")
     space = "\u00a0" if pack.lang == "fr" else " "
-    return f'#,##0{commas}"{space}{unit}"' if unit else f"#,##0{commas}"
+    loc = pack.numbers["int"].removesuffix("0")
+    return f'{loc}#,##0{commas}"{space}{unit}"' if unit else f"{loc}#,##0{commas}"
 
 
 def render(pack: XlsxPack) -> None:

@@ -14,7 +14,7 @@ from pmo_logic import styles
 from pmo_logic.kpis import NO_DATA
 from pmo_logic.report.xlsx import Column, XlsxPack
 
-WIDTHS = (9, 12, 10, 9, 12, 11, 11, 9, 12, 11, 12, 12, 8, 8)
+WIDTHS = (9, 11, 10, 9, 12, 11, 11, 9, 11, 11, 12, 12, 12, 8)
 
 LEFT, RIGHT = 0, 7
 

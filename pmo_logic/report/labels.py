@@ -90,7 +90,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "glossary": ("Glossary", "Glossaire"),
     "term": ("Term", "Terme"),
     "definition": ("Definition", "Définition"),
-    "overall_rag": ("Overall portfolio RAG", "Météo globale du portefeuille"),
+    "overall_rag": ("Overall portfolio RAG", "Météo globale"),
     "attention": ("Red and amber projects", "Projets rouges et orange"),
     "rag_comment": ("PM's comment", "Commentaire du CP"),
     "pm_differs": ("PM's RAG differs", "Météo du CP différente"),
