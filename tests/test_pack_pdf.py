@@ -22,7 +22,7 @@ from pmo_logic.snapshots import changes, load_snapshot, milestone_trend, save_sn
 pytestmark = pytest.mark.libreoffice
 
 PAGES = {"summary": 1, "status": 1, "heatmap": 1, "timeline": 1, "risks": 2, "budget": 2, "actions": 2,
-         "interfaces": 1, "quality": 1, "glossary": 1}  # fmt: skip
+         "interfaces": 1, "quality": 1, "what_changed": 1, "glossary": 1}  # fmt: skip
 """The demo's pages per tab at a first committee (no milestone trend page yet)."""
 
 

@@ -32,6 +32,7 @@ TABS = [
     "Actions & decisions",
     "Interfaces",
     "Data quality",
+    "What changed",
     "Glossary",
 ]
 

@@ -86,6 +86,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheets_without_data": ("Sheets without data", "Onglets sans données"),
     "reference_lines": ("BAC and EAC", "BAC et EAC"),
     "subtotal": ("Subtotal", "Sous-total"),
+    "what_changed": ("What changed", "Ce qui a changé"),
+    "significance": ("Significance", "Importance"),
     "portfolio_total": ("Portfolio total", "Total du portefeuille"),
     "glossary": ("Glossary", "Glossaire"),
     "term": ("Term", "Terme"),

@@ -41,7 +41,19 @@ from pmo_logic.report.view import CURVE_COLUMNS, CommitteeView, build_view
 
 CHART_DATA_COL = 20
 """Where chart data starts: right of what prints."""
-TABS = ("summary", "status", "heatmap", "timeline", "risks", "budget", "actions", "interfaces", "quality", "glossary")
+TABS = (
+    "summary",
+    "status",
+    "heatmap",
+    "timeline",
+    "risks",
+    "budget",
+    "actions",
+    "interfaces",
+    "quality",
+    "what_changed",
+    "glossary",
+)
 MODULES = {
     "summary": "executive_summary",
     "status": "portfolio_status",
@@ -52,6 +64,7 @@ MODULES = {
     "actions": "actions_decisions",
     "interfaces": "interfaces",
     "quality": "data_quality",
+    "what_changed": "what_changed",
     "glossary": "glossary",
 }
 PAGE_ROWS = 36
