@@ -106,7 +106,7 @@ def render(pack: XlsxPack) -> None:
             ws,
             right + 1,
             [Column(pack.t("change"), 7, 8, kind="code"), Column(pack.t("project"), 9, kind="bold"),
-             Column(pack.t("item"), 10, 11, kind="wrap"), Column(pack.t("before"), 12), Column(pack.t("after"), 13)],
+             Column(pack.t("item"), 10, kind="wrap"), Column(pack.t("before"), 11), Column(pack.t("after"), 12, 13)],
             [(c["change"], c["project_id"], " ".join(str(x) for x in (c["item"], c["name"]) if x),
               _show(pack, c["before"]), _show(pack, c["after"])) for c in changes],
             max_lines=2,

@@ -359,11 +359,11 @@ class _Builder:
             text = self.t("coverage_unregistered").format(n=cover["consolidated"])
         left_out = [f"{project_id} {self.t(reason)}" for project_id, reason in cover["left_out"]]
         if left_out:
-            text += " ; " if self.lang == "fr" else "; "
+            text += "\u00a0; " if self.lang == "fr" else "; "
             text += ", ".join(left_out)
         extra = cover["consolidated"] - cover["registered_consolidated"]
         if cover["registered"] and extra:
-            text += (" ; " if self.lang == "fr" else "; ") + self.t("not_registered").format(n=extra)
+            text += ("\u00a0; " if self.lang == "fr" else "; ") + self.t("not_registered").format(n=extra)
         return Coverage(
             cover["consolidated"], cover["registered"], cover["registered_consolidated"],
             list(cover["left_out"]), text,
