@@ -1,0 +1,429 @@
+"""The committee pack as an Excel workbook, drawn with XlsxWriter from the committee view.
+
+`render_committee_pack` draws the tabs into an XlsxWriter workbook it is given (the add-in's
+Report button renders into a temporary file the same way); `write_committee_pack` is the
+file handling around it: a new workbook, written atomically, never over a user's workbook.
+Each tab is one module (`executive_summary`, `portfolio_status`, ...) that draws its part of
+the `CommitteeView` with the helpers of `XlsxPack`, and computes nothing.
+
+Print: A4 landscape at 100 % (one body type size on every tab: columns are laid out to fit
+the page's width), explicit heights for rows of wrapped text (LibreOffice does not grow a
+row when it prints), table headers repeated on every page, and every table that could run
+over a page begins on its own page.
+
+Text from project workbooks is written with ``write_string`` only, so it never becomes a
+formula whatever the workbook's ``strings_to_formulas`` option; chart titles and series names
+that carry such text point at a cell holding it, because XlsxWriter reads a name that looks
+like ``=...`` or ``Sheet!A1`` as a reference; links to the roll-up are percent-encoded
+(`literal.file_link`), so a file named ``R&D #1 50%.xlsx`` still opens.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from pmo_logic import styles
+from pmo_logic.consolidate import Portfolio
+from pmo_logic.files import atomic_output
+from pmo_logic.kpis import NO_DATA
+from pmo_logic.literal import file_link, sheet_location
+from pmo_logic.report.view import CURVE_COLUMNS, CommitteeView, build_view
+
+CHART_DATA_COL = 20
+"""Where chart data starts: right of what prints."""
+TABS = (
+    "summary",
+    "status",
+    "heatmap",
+    "timeline",
+    "risks",
+    "budget",
+    "actions",
+    "interfaces",
+    "quality",
+    "what_changed",
+    "glossary",
+)
+MODULES = {
+    "summary": "executive_summary",
+    "status": "portfolio_status",
+    "heatmap": "rag_heatmap",
+    "timeline": "milestone_timeline",
+    "risks": "risk_matrix",
+    "budget": "budget",
+    "actions": "actions_decisions",
+    "interfaces": "interfaces",
+    "quality": "data_quality",
+    "what_changed": "what_changed",
+    "glossary": "glossary",
+}
+PAGE_ROWS = 36
+"""Body rows of 13.5 pt an A4 landscape page holds under the title block."""
+
+__all__ = ["CURVE_COLUMNS", "TABS", "Column", "XlsxPack", "render_committee_pack", "write_committee_pack"]
+
+
+def write_committee_pack(
+    path: str | os.PathLike[str],
+    portfolio: Portfolio,
+    *,
+    changes: pd.DataFrame | None = None,
+    trend: pd.DataFrame | None = None,
+    previous: pd.DataFrame | None = None,
+    earned: pd.DataFrame | None = None,
+    rollup: str | os.PathLike[str] | None = None,
+    generated: datetime | None = None,
+    overwrite: bool = True,
+    view: CommitteeView | None = None,
+) -> Path:
+    """Write the committee pack as a new workbook at ``path``.
+
+    ``changes`` (from `snapshots.changes`), ``trend`` (`snapshots.milestone_trend`) and
+    ``previous`` (the previous snapshot's projects table, for trend arrows) and ``earned``
+    (`snapshots.earned_value_history`, the S-curves' EV at earlier committees) are optional;
+    ``rollup`` is the roll-up workbook the project names link to. ``view``, when given, is
+    drawn as it is (the deck and the workbook then share one view).
+    """
+    target = Path(path)
+    link = None
+    if rollup is not None:
+        try:
+            link = os.path.relpath(Path(rollup).resolve(), target.parent.resolve())
+        except ValueError:
+            link = str(Path(rollup).resolve())
+    with atomic_output(target, overwrite=overwrite) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        # What a later run checks before replacing this file (`reader.workbook_kind`).
+        book.set_custom_property("pmo_kind", "committee_pack")
+        render_committee_pack(
+            book,
+            portfolio,
+            changes=changes,
+            trend=trend,
+            previous=previous,
+            earned=earned,
+            rollup_link=link,
+            generated=generated,
+            view=view,
+        )
+        book.close()
+    return target
+
+
+def render_committee_pack(
+    book: xlsxwriter.Workbook,
+    portfolio: Portfolio,
+    *,
+    changes: pd.DataFrame | None = None,
+    trend: pd.DataFrame | None = None,
+    previous: pd.DataFrame | None = None,
+    earned: pd.DataFrame | None = None,
+    rollup_link: str | None = None,
+    generated: datetime | None = None,
+    view: CommitteeView | None = None,
+) -> None:
+    """Add the pack's tabs to ``book``."""
+    import importlib
+
+    if view is None:
+        view = build_view(portfolio, changes=changes, trend=trend, previous=previous, earned=earned,
+                          generated=generated)  # fmt: skip
+    pack = XlsxPack(book, portfolio, view, rollup_link)
+    for key in TABS:
+        importlib.import_module(f"pmo_logic.report.{MODULES[key]}").render(pack)
+
+
+@dataclass
+class Column:
+    """One column of a pack table: its header, the sheet columns it spans, the kind of its values."""
+
+    header: str
+    first: int
+    last: int | None = None
+    kind: str = "text"
+    """text, wrap, bold, money, signed_money, ratio, percent, plain_percent, int, date, rag, code."""
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.first, self.first if self.last is None else self.last
+
+
+class XlsxPack:
+    """The workbook being drawn, the view it draws, and the helpers every tab uses."""
+
+    def __init__(self, book: xlsxwriter.Workbook, portfolio: Portfolio, view: CommitteeView, rollup_link: str | None):
+        self.book, self.p, self.view = book, portfolio, view
+        self.lang = view.lang
+        self.rollup_link = rollup_link
+        self.widths: dict[str, list[float]] = {}
+        self.numbers = styles.pack_formats(self.lang, view.currency)
+        self._extra: dict[tuple, Any] = {}
+        self._heights: dict[tuple[str, int], float] = {}
+        self.f = self._formats()
+
+    def t(self, key: str) -> str:
+        return self.view.t(key)
+
+    def code(self, value: Any) -> str:
+        return self.view.code(value)
+
+    def colon(self, text: str) -> str:
+        """``text:`` in English, ``text :`` (non-breaking space) in French."""
+        return f"{text}\u00a0:" if self.lang == "fr" else f"{text}:"
+
+    def day(self, value: Any) -> str:
+        """A date as words for a sentence: 20 Nov 2026 / 20 nov. 2026."""
+        if value is None or pd.isna(value):
+            return "-"
+        stamp = pd.Timestamp(value)
+        if self.lang == "fr":
+            months = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+            return f"{stamp.day}\u00a0{months[stamp.month - 1]}\u00a0{stamp.year}"
+        return f"{stamp.day} {stamp:%b %Y}"
+
+    # formats ---------------------------------------------------------------------------
+
+    def fmt(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self._extra:
+            base = {"font_name": styles.FONT, "font_size": styles.PACK_FONT_SIZE, "valign": "vcenter"}
+            self._extra[key] = self.book.add_format({**base, **props})
+        return self._extra[key]
+
+    def _formats(self) -> dict[str, Any]:
+        cell = {"border": 1, "border_color": styles.BORDER}
+        n = self.numbers
+        formats = {
+            "title": self.fmt(bold=True, font_size=16, font_color=styles.NAVY),
+            "subtitle": self.fmt(italic=True, font_color="#404040"),
+            "note": self.fmt(italic=True, font_color="#404040", text_wrap=True, valign="top"),
+            "h2": self.fmt(bold=True, font_size=11, font_color=styles.NAVY, bottom=2, bottom_color=styles.NAVY),
+            "head": self.fmt(
+                bold=True,
+                font_color="#FFFFFF",
+                bg_color=styles.NAVY,
+                text_wrap=True,
+                border=1,
+                border_color=styles.NAVY,
+            ),
+            "text": self.fmt(**cell),
+            "wrap": self.fmt(text_wrap=True, **cell),
+            "bold": self.fmt(bold=True, **cell),
+            "group": self.fmt(bold=True, bg_color=styles.KEY_FILL, **cell),
+            "total": self.fmt(bold=True, bg_color="#D9D9D9", top=2, **{**cell, "border": 1}),
+            "left_out": self.fmt(italic=True, font_color="#595959", bg_color="#EDEDED", **cell),
+            "link": self.fmt(font_color="#0563C1", underline=1, **cell),
+            "code": self.fmt(**cell),
+            "center": self.fmt(align="center", **cell),
+            "tile_label": self.fmt(
+                bold=True,
+                font_color="#404040",
+                align="center",
+                text_wrap=True,
+                top=1,
+                left=1,
+                right=1,
+                border_color=styles.BORDER,
+            ),
+            "tile_note": self.fmt(
+                font_color="#404040", align="center", bottom=1, left=1, right=1, border_color=styles.BORDER
+            ),
+        }
+        for kind in ("money", "signed_money", "ratio", "percent", "plain_percent", "int", "date"):
+            formats[kind] = self.fmt(num_format=n[kind], **cell, **({"align": "center"} if kind == "int" else {}))
+            for group, extra in (("group", {"bold": True, "bg_color": styles.KEY_FILL}),
+                                 ("total", {"bold": True, "bg_color": "#D9D9D9", "top": 2})):  # fmt: skip
+                formats[f"{group}_{kind}"] = self.fmt(num_format=n[kind], **cell, **extra)
+        for code in ("green", "amber", "red"):
+            formats["rag_" + code] = self.fmt(bg_color=styles.RAG_FILL[code], font_color=styles.RAG_FONT[code],
+                                              bold=True, align="center", border=1, border_color="#FFFFFF")  # fmt: skip
+            for kind in ("money", "signed_money", "ratio", "percent"):
+                formats[f"{kind}_{code}"] = self.fmt(num_format=n[kind], bg_color=styles.RAG_TEXT_FILL[code],
+                                                     font_color=styles.RAG_TEXT_FONT[code], **cell)  # fmt: skip
+        formats["rag_no_data"] = self.fmt(bg_color=styles.NO_DATA_FILL, font_color=styles.NO_DATA_FONT, italic=True,
+                                          align="center", border=1, border_color="#FFFFFF")  # fmt: skip
+        return formats
+
+    # sheets ------------------------------------------------------------------------------
+
+    def sheet(self, key: str, widths: Sequence[float], *, fit_page: bool = False) -> Worksheet:
+        """A tab: its title block (title, status date, generated) and A4 landscape print setup."""
+        v = self.view
+        ws = self.book.add_worksheet(self.t(key)[:31])
+        widths = list(widths)
+        # Every tab is as wide as the page at one scale: fit to one page wide then shrinks each
+        # by the same factor, so the body prints at one type size on every tab.
+        rest = styles.PACK_PRINT_WIDTH - sum(widths)
+        if rest > 0.5:
+            widths.append(rest)
+        self.widths[ws.get_name()] = widths
+        for c, width in enumerate(widths):
+            ws.set_column(c, c, width)
+        ws.write_string(0, 0, f"{self.t(key)} — {v.portfolio_name}", self.f["title"])
+        ws.write_string(
+            1,
+            0,
+            f"{self.colon(self.t('status_date'))} {self.day(v.status_date)}    "
+            f"{self.colon(self.t('generated'))} {self.day(v.generated)} {v.generated:%H:%M}",
+            self.f["subtitle"],
+        )
+        ws.set_row(0, 24)
+        ws.set_landscape()
+        ws.set_paper(9)
+        # The executive summary is also held to one page.
+        ws.fit_to_pages(1, 1 if fit_page else 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        # In a header or footer '&' starts a code (&P, &N...): the portfolio's own '&' is doubled.
+        footer_name = v.portfolio_name.replace("&", "&&")
+        ws.set_footer(f"&L{footer_name}&C&P / &N&R{self.t('generated')} {v.generated:%Y-%m-%d %H:%M}")
+        ws.hide_gridlines(2)
+        ws.freeze_panes(3, 0)
+        return ws
+
+    # cells -------------------------------------------------------------------------------
+
+    def rag(self, ws: Worksheet, row: int, col: int, value: Any, last: int | None = None) -> None:
+        if value in ("green", "amber", "red"):
+            fmt = self.f["rag_" + value]
+        elif value == NO_DATA:  # a dimension without data is grey, never green
+            fmt = self.f["rag_no_data"]
+        else:
+            fmt = self.f["text"]
+        text = self.code(value) if value in ("green", "amber", "red", NO_DATA) else ""
+        if last is not None and last > col:
+            ws.merge_range(row, col, row, last, "", fmt)
+        ws.write_string(row, col, text, fmt)
+
+    def value(self, ws: Worksheet, row: int, col: int, value: Any, kind: str = "text", *,
+              last: int | None = None, style: str | None = None, rag: str | None = None) -> None:  # fmt: skip
+        """One value, typed: numbers as numbers, dates as dates, codes in words, text as text."""
+        if kind == "rag":
+            self.rag(ws, row, col, value, last)
+            return
+        key = kind if kind not in ("code", "link") else "text"
+        if style:
+            key = f"{style}_{key}" if f"{style}_{key}" in self.f else style
+        if rag in ("green", "amber", "red") and f"{kind}_{rag}" in self.f:
+            key = f"{kind}_{rag}"
+        fmt = self.f.get(key, self.f["text"])
+        if last is not None and last > col:
+            ws.merge_range(row, col, row, last, "", fmt)
+        if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+            ws.write_blank(row, col, None, fmt)
+        elif kind == "date":
+            ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), fmt)
+        elif kind in ("money", "signed_money", "ratio", "percent", "plain_percent", "int"):
+            ws.write_number(row, col, float(value), fmt)
+        elif kind == "code":
+            ws.write_string(row, col, self.code(value), fmt)
+        else:
+            ws.write_string(row, col, str(value), fmt)
+
+    def finish(self, ws: Worksheet, last_row: int) -> None:
+        """The print area: every column of the tab (its full width) down to ``last_row``."""
+        ws.print_area(0, 0, max(last_row, 3), len(self.widths[ws.get_name()]) - 1)
+
+    def width(self, ws: Worksheet, first: int, last: int) -> float:
+        widths = self.widths[ws.get_name()]
+        return sum(widths[first : last + 1]) if widths else 10.0
+
+    def lines(self, ws: Worksheet, text: Any, first: int, last: int) -> int:
+        """How many lines ``text`` takes in the columns ``first``..``last`` (wrapped at words)."""
+        if text is None or (isinstance(text, float) and math.isnan(text)):
+            return 1
+        chars = max(int(self.width(ws, first, last) * 1.2) - 2, 4)
+        count = 0
+        for paragraph in str(text).split("\n"):
+            line, n = 0, 1
+            for word in paragraph.split():
+                if line and line + 1 + len(word) > chars:
+                    n, line = n + 1, len(word)
+                else:
+                    line += len(word) + (1 if line else 0)
+            count += n
+        return count
+
+    def height(self, lines: int) -> float:
+        return styles.PACK_LINE_HEIGHT * max(lines, 1) + 3
+
+    def set_height(self, ws: Worksheet, row: int, height: float) -> None:
+        """A row's height: the tallest asked for, as tables side by side share their rows."""
+        key = (ws.get_name(), row)
+        height = max(height, self._heights.get(key, 0))
+        self._heights[key] = height
+        ws.set_row(row, height)
+
+    def heading(self, ws: Worksheet, row: int, col: int, text: str, last: int | None = None) -> None:
+        if last is not None and last > col:
+            ws.merge_range(row, col, row, last, "", self.f["h2"])
+        ws.write_string(row, col, text, self.f["h2"])
+
+    def table(self, ws: Worksheet, row: int, columns: Sequence[Column], rows: Sequence[Sequence[Any]], *,
+              styles_: Sequence[str | None] | None = None, rags: Sequence[Sequence[str | None]] | None = None,
+              empty: str | None = None, repeat: bool = False, max_lines: int = 4) -> int:  # fmt: skip
+        """A table: a header on every column, typed values, explicit heights for wrapped text.
+
+        Returns the row after it (a blank row in between). ``repeat`` prints its header on every page.
+        """
+        header_lines = max(self.lines(ws, c.header, *c.span) for c in columns)
+        for c in columns:
+            first, last = c.span
+            if last > first:
+                ws.merge_range(row, first, row, last, "", self.f["head"])
+            ws.write_string(row, first, c.header, self.f["head"])
+        self.set_height(ws, row, self.height(header_lines))
+        if repeat:
+            ws.repeat_rows(row)
+        if not rows:
+            ws.write_string(row + 1, columns[0].first, empty or self.t("none"), self.f["subtitle"])
+            return row + 3
+        for k, values in enumerate(rows):
+            r = row + 1 + k
+            style = styles_[k] if styles_ else None
+            tall = 1
+            for n, (c, value) in enumerate(zip(columns, values, strict=True)):
+                first, last = c.span
+                kind = c.kind
+                if kind == "wrap":
+                    tall = max(tall, min(self.lines(ws, value, first, last), max_lines))
+                    self.value(ws, r, first, value, "text", last=last, style=style or "wrap")
+                    continue
+                rag = rags[k][n] if rags else None
+                self.value(ws, r, first, value, kind, last=last, style=style, rag=rag)
+            if tall > 1:
+                self.set_height(ws, r, self.height(tall))
+        return row + len(rows) + 2
+
+    def project_link(self, ws: Worksheet, row: int, col: int, project_id: str, last: int | None = None) -> None:
+        """A project ID that opens its row of the roll-up (when there is one)."""
+        if last is not None and last > col:
+            ws.merge_range(row, col, row, last, "", self.f["bold"])
+        if self.rollup_link is None:
+            ws.write_string(row, col, project_id, self.f["bold"])
+            return
+        index = self.p.projects.index[self.p.projects["project_id"] == project_id]
+        target = sheet_location("Projects", f"A{int(index[0]) + 2}" if len(index) else "A1")
+        ws.write_url(row, col, file_link(self.rollup_link, target), self.f["link"], project_id)
+
+    def chart_text(self, ws: Worksheet, row: int, col: int, text: str, cell_format: Any = None) -> list:
+        """Write ``text`` in a cell and return the reference a chart title or series name takes.
+
+        XlsxWriter reads a name such as ``=A1`` or ``X!A1`` as a reference: a name taken from
+        project data (a project ID, a programme) points at a cell holding it as text instead.
+        """
+        ws.write_string(row, col, text, cell_format)
+        return [ws.get_name(), row, col]
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, (date, datetime, pd.Timestamp))
