@@ -233,7 +233,7 @@ def deck_view(
             + [
                 figures.get(k) if len(figures) else None
                 for k in ("rag_schedule", "rag_cost", "rag_risk", "rag_overall")
-            ]  # fmt: skip
+            ]
             + [None]
         )
         heat_groups.append(True)

@@ -8,9 +8,9 @@ file) is never replaced, even with ``--force``. How "pmo-xl wrote it" is known:
 * **workbooks** (roll-up, committee pack, validation report) carry their kind: the ``_meta``
   sheet or the ``pmo_kind`` document property (`reader.workbook_kind`);
 * **CSV, Parquet and PDF files, and the committee deck (.pptx)** carry no kind pmo-xl reads,
-  so pmo-xl lists each file it writes, with its SHA-256, in a small manifest beside it (`MANIFEST`, JSON). A file is replaceable when
-  the manifest lists it with that kind and the file still has the content pmo-xl wrote: a PDF
-  someone annotated, or a CSV saved over from Excel, is theirs now. The manifest only ever
+  so pmo-xl lists each file it writes, with its SHA-256, in a small manifest beside it
+  (`MANIFEST`, JSON). A file is replaceable when the manifest lists it with that kind and the
+  file still has the content pmo-xl wrote: a PDF or deck someone annotated, or a CSV saved over from Excel, is theirs now. The manifest only ever
   grants what pmo-xl could do anyway (replace its own outputs); a damaged or hand-made one
   grants nothing it does not list;
 * **templates** (``pmo templates build``) are replaced while they still hold only the
