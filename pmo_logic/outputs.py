@@ -10,9 +10,9 @@ file) is never replaced, even with ``--force``. How "pmo-xl wrote it" is known:
 * **CSV, Parquet and PDF files, and the committee deck (.pptx)** carry no kind pmo-xl reads,
   so pmo-xl lists each file it writes, with its SHA-256, in a small manifest beside it
   (`MANIFEST`, JSON). A file is replaceable when the manifest lists it with that kind and the
-  file still has the content pmo-xl wrote: a PDF or deck someone annotated, or a CSV saved over from Excel, is theirs now. The manifest only ever
-  grants what pmo-xl could do anyway (replace its own outputs); a damaged or hand-made one
-  grants nothing it does not list;
+  file still has the content pmo-xl wrote: a PDF or deck someone annotated, or a CSV saved over
+  from Excel, is theirs now. The manifest only ever grants what pmo-xl could do anyway (replace
+  its own outputs); a damaged or hand-made one grants nothing it does not list;
 * **templates** (``pmo templates build``) are replaced while they still hold only the
   example content a template has; a workbook filled in from a template is a project's;
 * **new workbooks** (``pmo new``) never replace anything without ``--force``: the project or
