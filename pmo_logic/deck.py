@@ -87,15 +87,18 @@ SERIES = {"pv": ("PV", "VP"), "ev": ("EV", "VA"), "ac": ("AC", "CR"), "bac": ("B
 """The S-curve's series, named as the pack names them in each language."""
 
 CHANGE_WORDS: dict[str, tuple[str, str]] = {
+    "new project": ("New project", "Nouveau projet"),
+    "project no longer reported": ("Project no longer reported", "Projet plus suivi"),
+    "RAG overall": ("Overall RAG", "Météo globale"),
+    "RAG schedule": ("Schedule RAG", "Météo délais"),
+    "RAG cost": ("Cost RAG", "Météo coûts"),
+    "RAG risk": ("Risk RAG", "Météo risques"),
+    "EAC": ("EAC", "EAC"),
+    "forecast finish": ("Forecast finish", "Fin prévue"),
     "new risk": ("New risk", "Nouveau risque"),
-    "closed risk": ("Closed risk", "Risque clos"),
-    "rag change": ("RAG change", "Changement de météo"),
+    "risk closed": ("Risk closed", "Risque clos"),
     "milestone slipped": ("Milestone slipped", "Jalon glissé"),
     "milestone pulled in": ("Milestone pulled in", "Jalon avancé"),
-    "eac change": ("EAC change", "Changement d'EAC"),
-    "forecast finish change": ("Forecast finish change", "Changement de fin prévue"),
-    "new project": ("New project", "Nouveau projet"),
-    "project removed": ("Project removed", "Projet retiré"),
 }
 """`snapshots.changes` codes in words; an unknown code is shown as it is."""
 
@@ -298,7 +301,7 @@ def deck_view(
         [t("programme"), *(name for _, name in bars)],
         [[prog["programme"], *(prog.get(key) for key, _ in bars)] for prog in portfolio.programmes.to_dict("records")],
         ["text", "money", "money", "money", "money"],
-        [2.0, 1.0, 1.0, 1.0, 1.0],
+        [1.7, 1.0, 1.5, 1.0, 1.0],
     )
     change_table = None
     if changes is not None:
@@ -306,7 +309,8 @@ def deck_view(
         change_table = Table(
             [DECK_LABELS["change"][lang == "fr"], t("project"), DECK_LABELS["item"][lang == "fr"],
              DECK_LABELS["before"][lang == "fr"], DECK_LABELS["after"][lang == "fr"]],
-            [[words.get(c["change"], c["change"]), c["project_id"], c["item"], c["before"], c["after"]]
+            [[words.get(c["change"], c["change"]), c["project_id"], f"{c['item']} {c.get('name') or ''}".strip(),
+              _rag_word(c["before"], lang), _rag_word(c["after"], lang)]
              for c in changes.head(12).to_dict(orient="records")],
             ["text", "text", "text", "any", "any"],
             [1.6, 1.0, 2.6, 1.4, 1.4],
@@ -351,6 +355,13 @@ def deck_view(
         load_problems=load_table,
         quality=quality,
     )
+
+
+def _rag_word(value: Any, lang: str) -> Any:
+    """A RAG code of "what changed" (``green``) in words; any other value as it is."""
+    if isinstance(value, str) and value in ("green", "amber", "red", NO_DATA):
+        return label("no_data" if value == NO_DATA else value, lang)
+    return value
 
 
 # --- text of figures ----------------------------------------------------------------------------------
@@ -546,7 +557,10 @@ class _Deck:
             chart.legend.include_in_layout = False
             chart.legend.font.size = Pt(10)
             chart.value_axis.tick_labels.font.size = Pt(10)
+            chart.value_axis.tick_labels.number_format = "#,##0"
+            chart.value_axis.tick_labels.number_format_is_linked = False
             chart.category_axis.tick_labels.font.size = Pt(10)
+            _skip_labels(chart, math.ceil(len(curve) / 12))
             for series, key in zip(chart.plots[0].series, ("pv", "ev", "ac", "bac", "eac"), strict=True):
                 series.smooth = False
                 if key in ("bac", "eac"):  # reference lines
@@ -711,6 +725,30 @@ class _Deck:
         if align is not None:
             paragraph.alignment = align
         _font(paragraph, math.floor(fitted * 2) / 2, bold=bold, colour=colour or "#000000")
+
+
+def _skip_labels(chart: Any, every: int) -> None:
+    """A date label every ``every`` months: one a month would be turned on its side, or overprint."""
+    from lxml import etree
+    from pptx.oxml.ns import qn
+
+    axis = chart.category_axis._element
+    if every <= 1 or axis.tag != qn("c:dateAx"):
+        return
+    for tag in ("c:majorUnit", "c:majorTimeUnit"):
+        for old in axis.findall(qn(tag)):
+            axis.remove(old)
+    # The schema's order: ... auto, lblOffset, baseTimeUnit, majorUnit, majorTimeUnit, ..., extLst.
+    anchor = next((axis.find(qn(t)) for t in ("c:baseTimeUnit", "c:lblOffset", "c:auto", "c:crosses")
+                   if axis.find(qn(t)) is not None), None)  # fmt: skip
+    unit, time_unit = etree.Element(qn("c:majorUnit")), etree.Element(qn("c:majorTimeUnit"))
+    unit.set("val", str(every))
+    time_unit.set("val", "months")
+    if anchor is None:
+        axis.append(unit)
+    else:
+        anchor.addnext(unit)
+    unit.addnext(time_unit)
 
 
 def _font(paragraph: Any, size: float, *, bold: bool = False, colour: str | None = None) -> None:
