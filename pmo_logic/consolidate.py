@@ -371,6 +371,7 @@ def project_kpis(
     kpis["rag_risk"] = rag_risk(risk["max_risk_score"], settings)  # None without a Risks sheet: no data
     kpis["rag_overall"] = worst_rag(kpis["rag_schedule"], kpis["rag_cost"], kpis["rag_risk"])
     kpis["manual_rag"] = project.manual_rag
+    kpis["rag_comment"] = project.rag_comment
     kpis["rag_differs"] = bool(
         project.manual_rag and kpis["rag_overall"] in RAG_ORDER and project.manual_rag != kpis["rag_overall"]
     )

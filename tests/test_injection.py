@@ -27,7 +27,7 @@ from pmo_logic.libreoffice import convert, soffice_path
 from pmo_logic.literal import csv_text, excel_text, file_link
 from pmo_logic.models import ActionRow, PortfolioSettings, PortfolioWorkbook, RegisterRow, RiskRow
 from pmo_logic.report import write_committee_pack
-from pmo_logic.report_labels import label
+from pmo_logic.report.labels import label
 from pmo_logic.rollup import export_tables, write_rollup
 from pmo_logic.rules.example_project import clean_project
 from pmo_logic.snapshots import committee_history, save_snapshot

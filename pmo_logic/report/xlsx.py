@@ -32,7 +32,7 @@ from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
 from pmo_logic.kpis import NO_DATA, planned_fraction, risk_emv, risk_level, risk_states
 from pmo_logic.literal import file_link, sheet_location
-from pmo_logic.report_labels import label
+from pmo_logic.report.labels import label
 from pmo_logic.sheets import PROJECT_KIND
 from pmo_logic.sheets import sheet as sheet_schema
 
