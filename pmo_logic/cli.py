@@ -1017,11 +1017,11 @@ def report_command(
     if previous is not None:
         console.print(f"Compared with the committee of {previous.status_date}.")
     if pptx:
-        from pmo_logic.deck import TemplateError, write_committee_deck
+        from pmo_logic.report.pptx import TemplateError, write_committee_deck
 
         record_pending([deck], "deck")
         try:
-            write_committee_deck(deck, result, changes=history.changes, earned=history.earned, template=pptx_template)
+            write_committee_deck(deck, result, history=history, template=pptx_template)
         except TemplateError as exc:
             raise _fail(f"No deck: {exc}") from exc
         record_written([deck], "deck")

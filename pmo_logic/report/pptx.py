@@ -2,10 +2,10 @@
 
 `write_committee_deck` writes ``<pack name>.pptx``: a title slide, the executive summary,
 portfolio status, RAG heatmap, key milestones, top threats and decisions, budget, what changed
-and data quality. Its figures, lists and rankings are the committee pack's: `deck_view` takes
-them from the pack's own selections (`report._Pack`), so the deck and the workbook cannot
-disagree. The charts are native PowerPoint charts (their data is in the deck, editable in
-PowerPoint); the tables are PowerPoint tables.
+and data quality. Its figures, lists and rankings are the committee view's (`report.view`,
+which the workbook pack draws too): `deck_view` only lays them out in tables and puts codes in
+words, so the deck and the workbook cannot disagree. The charts are native PowerPoint charts
+(their data is in the deck, editable in PowerPoint); the tables are PowerPoint tables.
 
 A corporate template (``template=``) gives the slide master, the layouts and the slide size:
 its slides are removed, the title slide takes the layout with a title and a subtitle, every
@@ -27,9 +27,8 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -45,8 +44,9 @@ from pptx.util import Emu, Inches, Pt
 from pmo_logic import styles
 from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
-from pmo_logic.kpis import NO_DATA, risk_emv
-from pmo_logic.report_labels import label
+from pmo_logic.kpis import NO_DATA
+from pmo_logic.report.labels import label
+from pmo_logic.report.view import CommitteeView, build_view
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 """16:9, PowerPoint's default widescreen size (the default template's slides are 4:3)."""
@@ -81,26 +81,11 @@ DECK_LABELS: dict[str, tuple[str, str]] = {
     "rag_counts": ("Projects by RAG", "Projets par météo"),
     "curve": ("Cumulative PV, EV and AC", "VP, VA et CR cumulés"),
 }
-"""The deck's own words; the rest are the pack's (`report_labels`)."""
+"""The deck's own words; the rest are the pack's (`report.labels`)."""
 
 SERIES = {"pv": ("PV", "VP"), "ev": ("EV", "VA"), "ac": ("AC", "CR"), "bac": ("BAC", "BAC"), "eac": ("EAC", "EAC")}
 """The S-curve's series, named as the pack names them in each language."""
 
-CHANGE_WORDS: dict[str, tuple[str, str]] = {
-    "new project": ("New project", "Nouveau projet"),
-    "project no longer reported": ("Project no longer reported", "Projet plus suivi"),
-    "RAG overall": ("Overall RAG", "Météo globale"),
-    "RAG schedule": ("Schedule RAG", "Météo délais"),
-    "RAG cost": ("Cost RAG", "Météo coûts"),
-    "RAG risk": ("Risk RAG", "Météo risques"),
-    "EAC": ("EAC", "EAC"),
-    "forecast finish": ("Forecast finish", "Fin prévue"),
-    "new risk": ("New risk", "Nouveau risque"),
-    "risk closed": ("Risk closed", "Risque clos"),
-    "milestone slipped": ("Milestone slipped", "Jalon glissé"),
-    "milestone pulled in": ("Milestone pulled in", "Jalon avancé"),
-}
-"""`snapshots.changes` codes in words; an unknown code is shown as it is."""
 
 MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 NARROW_NBSP = "\u202f"
@@ -108,9 +93,13 @@ NARROW_NBSP = "\u202f"
 
 def write_committee_deck(
     path: str | os.PathLike[str],
-    portfolio: Portfolio,
+    portfolio: Portfolio | None = None,
     *,
+    view: CommitteeView | None = None,
+    history: Any = None,
     changes: pd.DataFrame | None = None,
+    trend: pd.DataFrame | None = None,
+    previous: pd.DataFrame | None = None,
     earned: pd.DataFrame | None = None,
     template: str | os.PathLike[str] | None = None,
     generated: datetime | None = None,
@@ -118,12 +107,17 @@ def write_committee_deck(
 ) -> Path:
     """Write the committee deck at ``path`` (atomically); ``template`` is a corporate .pptx or .potx.
 
-    ``changes`` (`snapshots.changes`) and ``earned`` (`snapshots.earned_value_history`) are the
-    pack's: pass the same as to `report.write_committee_pack`.
+    Give the committee ``view`` the pack was drawn from, or the ``portfolio`` and its ``history``
+    (`snapshots.CommitteeHistory`, or its parts ``changes``, ``trend``, ``previous``, ``earned``)
+    as to `report.write_committee_pack`.
     """
     target = Path(path)
-    view = deck_view(portfolio, changes=changes, earned=earned, generated=generated)
-    deck = render_committee_deck(view, template=template)
+    if view is None:
+        if portfolio is None:
+            raise TypeError("write_committee_deck needs a portfolio or a view")
+        view = build_view(portfolio, history, changes=changes, trend=trend, previous=previous, earned=earned,
+                          generated=generated)  # fmt: skip
+    deck = render_committee_deck(deck_view(view), template=template)
     with atomic_output(target, overwrite=overwrite) as tmp:
         deck.save(str(tmp))
     return target
@@ -161,7 +155,8 @@ class DeckView:
     status_date: date | None
     generated: datetime
     coverage: str
-    kpis: list[tuple[str, Any, str]]
+    kpis: list[tuple[str, Any, str, str | None]]
+    """(name, value, kind, RAG against the thresholds or None)."""
     rag_counts: list[tuple[str, str, int]]
     red_amber: Table
     status: Table
@@ -183,80 +178,55 @@ class DeckView:
         return label(key, self.lang)
 
 
-def deck_view(
-    portfolio: Portfolio,
-    *,
-    changes: pd.DataFrame | None = None,
-    earned: pd.DataFrame | None = None,
-    generated: datetime | None = None,
-) -> DeckView:
-    """The deck's content, taken from the committee pack's own selections (same rows, same order)."""
-    from pmo_logic.report import _Pack  # the pack's selections: one source for both
+CHANGES_SHOWN = 48
+"""Changes listed in the deck (continuation slides of `ROWS_PER_SLIDE`); the workbook pack has them all."""
 
-    lang = portfolio.settings.language or "en"
-    status = pd.Timestamp(portfolio.status_date) if portfolio.status_date else None
-    pack = SimpleNamespace(p=portfolio, lang=lang, status=status, earned=earned, t=lambda key: label(key, lang))
-    t = pack.t
-    projects = portfolio.projects
-    total = portfolio.total.iloc[0].to_dict() if len(portfolio.total) else {}
-    spi_t = None
-    if len(projects) and "spi_t" in projects and projects["spi_t"].notna().any():
-        known = projects[projects["spi_t"].notna()]
-        spi_t = float((known["spi_t"] * known["bac"]).sum() / known["bac"].sum()) if known["bac"].sum() else None
-    kpis = [
-        ("BAC", total.get("bac"), "money"),
-        (t("approved_budget"), total.get("approved_budget"), "money"),
-        ("EAC", total.get("eac"), "money"),
-        ("SPI", total.get("spi"), "ratio"),
-        ("CPI", total.get("cpi"), "ratio"),
-        ("SPI(t)", spi_t, "ratio"),
-    ]
-    rag_counts = [
-        (code, t("no_data") if code == NO_DATA else t(code), int((projects["rag_overall"] == code).sum()))
-        if len(projects)
-        else (code, t("no_data") if code == NO_DATA else t(code), 0)
-        for code in ("green", "amber", "red", NO_DATA)
-    ]
-    ordered = projects.sort_values(["programme", "project_id"], kind="stable") if len(projects) else projects
-    severity = {"red": 0, "amber": 1}
-    flagged = [p for p in ordered.to_dict(orient="records") if p.get("rag_overall") in severity]
-    flagged.sort(key=lambda p: severity[p["rag_overall"]])
+
+def deck_view(view: CommitteeView) -> DeckView:
+    """The committee ``view`` laid out as the deck's tables: no figure is computed here."""
+    lang, t, code = view.lang, view.t, view.code
+    fr = lang == "fr"
+
+    def own(key: str) -> str:
+        return DECK_LABELS[key][fr]
+
+    def records(frame: pd.DataFrame | None) -> list[dict]:
+        return [] if frame is None or not len(frame) else frame.to_dict(orient="records")
+
+    names = {"bac": "BAC", "approved_budget": t("approved_budget"), "eac": "EAC", "eac_bac": t("eac_bac"),
+             "eac_bac_pct": t("eac_bac_pct"), "spi": "SPI", "cpi": "CPI", "spi_t": "SPI(t)"}  # fmt: skip
+    kpis = [(names.get(h.key, h.key), h.value, h.kind, h.rag) for h in view.headlines]
+    rag_counts = [(c, code(c), int(view.rag_counts.get(c, 0))) for c in ("green", "amber", "red", NO_DATA)]
     red_amber = Table(
-        [t("project"), DECK_LABELS["name"][lang == "fr"], t("overall"), t("manual")],
-        [[p["project_id"], p.get("name"), p.get("rag_overall"), p.get("manual_rag")] for p in flagged],
+        [t("project"), own("name"), t("overall"), t("manual")],
+        [[a["project_id"], a["name"], a["rag_overall"], a["manual_rag"]] for a in records(view.attention)],
         ["text", "text", "rag", "rag"],
         [1.1, 3.2, 1.1, 1.1],
     )
-    status_rows, heat_rows, heat_groups = [], [], []
-    programmes = portfolio.programmes.set_index("programme") if len(portfolio.programmes) else None
-    for programme, group in ordered.groupby("programme", sort=True) if len(ordered) else []:
-        figures = programmes.loc[programme] if programmes is not None and programme in programmes.index else {}
-        heat_rows.append(
-            [programme, f"{len(group)} {t('projects').lower()}"]
-            + [
-                figures.get(k) if len(figures) else None
-                for k in ("rag_schedule", "rag_cost", "rag_risk", "rag_overall")
-            ]
-            + [None]
-        )
-        heat_groups.append(True)
-        for p in group.to_dict(orient="records"):
-            status_rows.append(
-                [p["project_id"], p.get("name"), programme, p.get("spi"), p.get("cpi"), p.get("eac"),
-                 p.get("key_milestone_slip"), p.get("rag_overall"), p.get("manual_rag")]
-            )  # fmt: skip
-            heat_rows.append(
-                [p["project_id"], p.get("name")]
-                + [p.get(k) for k in ("rag_schedule", "rag_cost", "rag_risk", "rag_overall", "manual_rag")]
-            )
-            heat_groups.append(False)
-    status_table = Table(
-        [t("project"), DECK_LABELS["name"][lang == "fr"], t("programme"), "SPI", "CPI", "EAC", t("slip"),
-         t("overall"), t("manual")],
+    status_rows, status_groups = [], []
+    for row in records(view.status_rows):
+        kind = row["kind"]
+        if kind == "left_out":
+            status_rows.append([row["project_id"], row["note"], None, None, None, None, None, None, None])
+        else:
+            status_rows.append([row["project_id"] or "", row["name"], row["programme"] or "", row["spi"], row["cpi"],
+                                row["eac"], row["slip_days"], row["rag_overall"], row["manual_rag"]])  # fmt: skip
+        status_groups.append(kind in ("subtotal", "total"))
+    status = Table(
+        [t("project"), own("name"), t("programme"), "SPI", "CPI", "EAC", t("slip"), t("overall"), t("manual")],
         status_rows,
         ["text", "text", "text", "ratio", "ratio", "money", "int", "rag", "rag"],
         [1.0, 2.6, 1.8, 0.7, 0.7, 1.3, 1.2, 1.0, 1.0],
-    )  # fmt: skip
+        status_groups,
+    )
+    heat_rows, heat_groups = [], []
+    rags = ("rag_schedule", "rag_cost", "rag_risk", "rag_overall", "manual_rag")
+    for row in records(view.heatmap_rows):
+        programme = row["kind"] == "programme"
+        first = [row["programme"], f"{int(row['projects'])} {t('projects').lower()}"] if programme else [
+            row["project_id"], row["name"]]  # fmt: skip
+        heat_rows.append(first + [row.get(k) for k in rags])
+        heat_groups.append(programme)
     heatmap = Table(
         ["", "", t("schedule"), t("cost"), t("risk"), t("overall"), t("manual")],
         heat_rows,
@@ -264,96 +234,76 @@ def deck_view(
         [1.8, 3.0, 1.0, 1.0, 1.0, 1.0, 1.0],
         heat_groups,
     )
-    upcoming = _Pack._key_milestones(pack)
-    if status is not None and len(upcoming):
-        window = (upcoming["finish"] >= status) & (upcoming["finish"] <= status + timedelta(days=90))
-        upcoming = upcoming[window & (upcoming["status"] != "done")].sort_values("finish").head(10)
     milestones = Table(
         [t("project"), t("milestone"), t("forecast"), t("baseline"), t("slip")],
         [[m["project_id"], m["name"], m["finish"], m["baseline_finish"], m["slip_days"]]
-         for m in upcoming.to_dict(orient="records")],
+         for m in records(view.upcoming_milestones)],
         ["text", "text", "date", "date", "int"],
         [1.0, 3.4, 1.2, 1.2, 1.2],
     )  # fmt: skip
-    threats = _Pack._risks(pack, "threats").head(TOP)
-    if len(threats):
-        threats = threats.assign(emv=risk_emv(threats))
-    threat_table = Table(
-        [t("project"), t("title"), t("score"), "EMV", t("owner")],
-        [[r["project_id"], r["title"], r["score"], r.get("emv"), r["owner"]] for r in threats.to_dict("records")],
-        ["text", "text", "int", "money", "text"],
-        [1.0, 3.2, 0.7, 1.1, 1.5],
-    )
-    decisions = portfolio.details["decisions"]
-    open_ = decisions[decisions["status"] == "open"].sort_values("needed_by").head(TOP) if len(decisions) else decisions
-    decision_table = Table(
+    threats = Table(
+        [t("project"), t("title"), t("score"), "EMV", t("owner"), t("response")],
+        [[r["project_id"], r["title"], r["score"], r["emv"], t("owner_missing") if r["owner_missing"] else r["owner"],
+          code(r["response"]) if not _blank(r["response"]) else ""] for r in records(view.top_threats)],
+        ["text", "text", "int", "money", "text", "text"],
+        [1.0, 3.0, 0.7, 1.1, 1.4, 1.2],
+    )  # fmt: skip
+    decisions = Table(
         [t("project"), t("title"), t("needed_by"), t("owner")],
-        [[d["project_id"], d["title"], d["needed_by"], d["decision_maker"]] for d in open_.to_dict(orient="records")],
+        [[d["project_id"], d["title"], d["needed_by"], d["decision_maker"]] for d in records(view.decisions_needed)],
         ["text", "text", "date", "text"],
         [1.0, 3.6, 1.4, 1.5],
     )
-    curve = _Pack.s_curve(
-        pack, portfolio.details["plan"], portfolio.details["budget"], total, _Pack._history(pack, None)
-    )
-    bars = (("bac", "BAC"), ("approved_budget", t("approved_budget")), ("ac", SERIES["ac"][lang == "fr"]),
-            ("eac", "EAC"))  # fmt: skip
+    bars = (("bac", "BAC"), ("approved_budget", t("approved_budget")), ("ac", SERIES["ac"][fr]), ("eac", "EAC"))
     by_programme = Table(
         [t("programme"), *(name for _, name in bars)],
-        [[prog["programme"], *(prog.get(key) for key, _ in bars)] for prog in portfolio.programmes.to_dict("records")],
+        [[prog["programme"], *(prog.get(key) for key, _ in bars)] for prog in records(view.budget.programmes)],
         ["text", "money", "money", "money", "money"],
         [1.7, 1.0, 1.5, 1.0, 1.0],
     )
     change_table = None
-    if changes is not None:
-        words = {code: pair[lang == "fr"] for code, pair in CHANGE_WORDS.items()}
+    if view.changes is not None:
         change_table = Table(
-            [DECK_LABELS["change"][lang == "fr"], t("project"), DECK_LABELS["item"][lang == "fr"],
-             DECK_LABELS["before"][lang == "fr"], DECK_LABELS["after"][lang == "fr"]],
-            [[words.get(c["change"], c["change"]), c["project_id"], f"{c['item']} {c.get('name') or ''}".strip(),
+            [own("change"), t("project"), own("item"), own("before"), own("after")],
+            [[code(c["change"]), c["project_id"], f"{c['item'] or ''} {c.get('name') or ''}".strip(),
               _rag_word(c["before"], lang), _rag_word(c["after"], lang)]
-             for c in changes.head(12).to_dict(orient="records")],
+             for c in records(view.changes)[:CHANGES_SHOWN]],
             ["text", "text", "text", "any", "any"],
             [1.6, 1.0, 2.6, 1.4, 1.4],
         )  # fmt: skip
-    problems = portfolio.load_problems
     load_table = Table(
         [t("file"), t("project"), "Code", t("reason")],
-        [[p["file"], p["project_id"], p["code"], p["reason"]] for p in problems.to_dict(orient="records")],
+        [[p["file"], p["project_id"], p["code"], p["reason"]] for p in records(view.load_problems)],
         ["text", "text", "text", "text"],
         [2.2, 1.0, 0.8, 5.0],
     )
-
-    def verdict(p: dict) -> str:
-        if p.get("errors"):
-            return t("check")
-        return t("incomplete") if p.get("no_data") else t("yes")
-
     quality = Table(
         [t("file"), t("project"), t("errors"), t("warnings"), t("trust")],
-        [[p["file"], p["project_id"], p.get("errors", 0), p.get("warnings", 0), verdict(p)]
-         for p in projects.to_dict(orient="records")],
+        [[q["file"], q["project_id"], q["errors"], q["warnings"], code(q["verdict"])]
+         for q in records(view.data_quality)],
         ["text", "text", "int", "int", "text"],
         [3.2, 1.0, 0.9, 0.9, 1.4],
     )  # fmt: skip
     return DeckView(
         lang=lang,
-        portfolio_name=portfolio.settings.portfolio_name or ("Portefeuille" if lang == "fr" else "Portfolio"),
-        status_date=portfolio.status_date,
-        generated=generated or datetime.now(),
-        coverage=_Pack.coverage_sentence(pack),
+        portfolio_name=view.portfolio_name,
+        status_date=view.status_date,
+        generated=view.generated,
+        coverage=view.coverage.sentence,
         kpis=kpis,
         rag_counts=rag_counts,
         red_amber=red_amber,
-        status=status_table,
+        status=status,
         heatmap=heatmap,
         milestones=milestones,
-        threats=threat_table,
-        decisions=decision_table,
-        curve=curve,
+        threats=threats,
+        decisions=decisions,
+        curve=view.budget.curves.get(None, pd.DataFrame()),
         by_programme=by_programme,
         changes=change_table,
         load_problems=load_table,
         quality=quality,
+        extra={"overall_rag": view.overall_rag},
     )
 
 
@@ -391,6 +341,9 @@ def show(value: Any, kind: str, lang: str) -> str:
     if kind in ("money", "int"):
         text = f"{float(value):,.0f}"
         return text.replace(",", NARROW_NBSP) if lang == "fr" else text
+    if kind == "percent":
+        text = f"{float(value) * 100:.1f}"
+        return text.replace(".", ",") + "\u00a0%" if lang == "fr" else text + " %"
     if kind == "ratio":
         text = f"{float(value):.2f}"
         return text.replace(".", ",") if lang == "fr" else text
@@ -470,7 +423,7 @@ class _Deck:
         if title is not None:
             self.fit_text(title, [heading], TITLE_FONT + 8, bold=True)
         subtitle = _placeholder(slide, (PP_PLACEHOLDER.SUBTITLE, PP_PLACEHOLDER.BODY))
-        lines = [f"{self.t('status_date')} : {when}" if self.lang == "fr" else f"{self.t('status_date')}: {when}",
+        lines = [f"{self.t('status_date')}\u00a0: {when}" if self.lang == "fr" else f"{self.t('status_date')}: {when}",
                  self.v.coverage]  # fmt: skip
         if subtitle is not None:
             self.fit_text(subtitle, lines, 20)
@@ -479,14 +432,17 @@ class _Deck:
     def slide_summary(self) -> None:
         v = self.v
         slide, top = self.content_slide(self.t("summary"))
-        self.note(slide, top, v.coverage)
+        overall = v.extra.get("overall_rag")
+        colon = "\u00a0: " if self.lang == "fr" else ": "
+        lead = f"{self.t('overall_rag')}{colon}{_rag_word(overall, self.lang)}. " if overall else ""
+        self.note(slide, top, lead + v.coverage)
         top += Inches(0.45)
         left_width = int((self.width - 2 * MARGIN) * 0.42)
         kpis = Table(
-            [self.t("figure"), self.t("value")],
-            [[name, show(value, kind, self.lang)] for name, value, kind in v.kpis],
-            ["text", "text"],
-            [1.4, 1.6],
+            [self.t("figure"), self.t("value"), ""],
+            [[name, show(value, kind, self.lang), rag] for name, value, kind, rag in v.kpis],
+            ["text", "text", "rag"],
+            [1.4, 1.4, 0.9],
         )
         self.table(slide, kpis, MARGIN, top, left_width)
         chart_top = top + ROW_HEIGHT * (len(kpis.rows) + 1) + Inches(0.2)
