@@ -216,7 +216,7 @@ def deck_view(view: CommitteeView) -> DeckView:
         [t("project"), own("name"), t("programme"), "SPI", "CPI", "EAC", t("slip"), t("overall"), t("manual")],
         status_rows,
         ["text", "text", "text", "ratio", "ratio", "money", "int", "rag", "rag"],
-        [1.0, 2.6, 1.8, 0.7, 0.7, 1.3, 1.2, 1.0, 1.0],
+        [1.0, 2.5, 1.7, 0.7, 0.7, 1.3, 1.5, 1.0, 1.0],
         status_groups,
     )
     heat_rows, heat_groups = [], []
@@ -642,8 +642,9 @@ class _Deck:
             for c, (value, kind) in enumerate(zip(values, table.kinds, strict=True)):
                 cell = grid.cell(r, c)
                 if group and (kind != "rag" or _blank(value)):
-                    text = "" if _blank(value) else str(value)
-                    self.cell(cell, text, widths[c], BODY_FONT, bold=True, fill=styles.KEY_FILL)
+                    text = "" if _blank(value) else show(value, "text" if kind == "rag" else kind, self.lang)
+                    align = PP_ALIGN.RIGHT if kind in ("money", "ratio", "int") else PP_ALIGN.LEFT
+                    self.cell(cell, text, widths[c], BODY_FONT, bold=True, fill=styles.KEY_FILL, align=align)
                     continue
                 if kind == "rag":
                     if value in RAG_COLOURS:
