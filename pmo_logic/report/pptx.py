@@ -42,7 +42,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Inches, Pt
 
 from pmo_logic import styles
 from pmo_logic.consolidate import Portfolio
@@ -640,8 +640,8 @@ class _Deck:
         total = sum(table.widths)
         widths = [int(width * w / total) for w in table.widths]
         widths[-1] = width - sum(widths[:-1])
-        for c, column_width in enumerate(widths):
-            grid.columns[c].width = Emu(column_width)
+        for column, column_width in zip(grid._tbl.tblGrid.findall(qn("a:gridCol")), widths, strict=True):
+            column.set("w", str(column_width))
         rows = ["".join(self.cell(head, widths[c], BODY_FONT - 1, bold=True, fill=styles.NAVY, colour="#FFFFFF")
                         for c, head in enumerate(table.headers))]  # fmt: skip
         for r, values in enumerate(table.rows, start=1):
