@@ -37,6 +37,60 @@ NUMBER_FORMATS = {
 
 TABLE_STYLE = "Table Style Light 1"
 
+# The committee pack's look -------------------------------------------------------------------
+
+PACK_FONT_SIZE = 10
+"""One body type size on every tab of the pack: tabs are laid out to print at 100 %."""
+PACK_LINE_HEIGHT = 13.5
+"""Points per line of body text, for the explicit heights of rows with wrapped text."""
+PACK_PRINT_WIDTH = 145
+"""The width of every tab of the pack, in characters: fitted to A4 landscape's width, all tabs
+shrink by the same factor and print their body at one type size (about 8.5 pt)."""
+LOCALE = {"en": "[$-809]", "fr": "[$-40C]"}
+"""The locale prefix of the pack's number formats (LCIDs: Excel and LibreOffice both honour them;
+LibreOffice drops a whole format written with ``[$-fr-FR]``): French months and separators."""
+CURRENCY_SYMBOL = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "$", "JPY": "¥"}
+LEVEL_GREYS = {"low": "#E2F0D9", "medium": "#FFD966", "high": "#F4B183", "critical": "#C00000"}
+"""Risk-matrix fills whose grey levels go in order, light to dark (luminance 235, 211, 190, 58),
+so a black-and-white print still reads the matrix."""
+LEVEL_GREY_FONT = {"low": "#000000", "medium": "#000000", "high": "#000000", "critical": "#FFFFFF"}
+RAG_TEXT_FILL = {"green": "#C6EFCE", "amber": "#FFEB9C", "red": "#FFC7CE"}
+"""Pale fills for figures coloured against the thresholds (a tile, SPI and CPI cells)."""
+RAG_TEXT_FONT = {"green": "#006100", "amber": "#7F6000", "red": "#9C0006"}
+ACHIEVED = "#375623"
+FORECAST = "#1F3864"
+BASELINE = "#A6A6A6"
+STATUS_LINE = "#C00000"
+
+
+def pack_formats(lang: str, currency: str = "") -> dict[str, str]:
+    """The pack's number formats in ``lang``: money (with the currency), ratio, percent, dates, months.
+
+    French: thousands in spaces, a decimal comma, "sept. 2026", and a non-breaking space
+    before % and the currency.
+    """
+    loc = LOCALE.get(lang, LOCALE["en"])
+    symbol = CURRENCY_SYMBOL.get(currency.upper(), currency) if currency else ""
+    if lang == "fr":
+        unit = f'"\u00a0{symbol}"' if symbol else ""
+        money = f"#,##0{unit}"
+        pct = '"\u00a0"%'
+    else:
+        unit = f'"{symbol}"' if symbol else ""
+        money = f"{unit}#,##0" if len(symbol) == 1 else (f'#,##0" {symbol}"' if symbol else "#,##0")
+        pct = "%"
+    return {
+        "money": loc + money,
+        "signed_money": f"{loc}+{money};-{money};{money}",
+        "ratio": f"{loc}0.00",
+        "percent": f"{loc}+0.0{pct};-0.0{pct};0.0{pct}",
+        "plain_percent": f"{loc}0{pct}",
+        "int": f"{loc}0",
+        "date": f"{loc}d mmm yyyy",
+        "month": f"{loc}mmm yyyy",
+        "short_month": f"{loc}mmm yy",
+    }
+
 
 def number_format(kind: str, lang: str) -> str | None:
     """The Excel number format for a column kind, or None for text."""

@@ -178,7 +178,10 @@ def test_a_project_without_risks_sheet_is_no_data_not_green(pack):
     assert heat["CP-004"][4] == "No data"
     quality = {r[1]: r for r in book["Data quality"].iter_rows(values_only=True) if r[1] in projects.index}
     assert quality["CP-004"][4] != "Yes" and "Risks" in quality["CP-004"][5]
-    assert all(quality[p][4] == "Yes" for p in projects.index if not projects.at[p, "errors"] and p != "CP-004")
+    # "Yes" only without errors, failed DCMA checks (column 7) or missed tasks (column 8).
+    clean = [p for p in projects.index if not projects.at[p, "errors"] and not any(quality[p][6:8]) and p != "CP-004"]
+    assert clean and all(quality[p][4] == "Yes" for p in clean)
+    assert all(quality[p][4] == "Check" for p in projects.index if any(quality[p][6:8]))
 
 
 def test_an_empty_plan_and_an_unreadable_risks_sheet_are_no_data(tmp_path: Path):
@@ -308,7 +311,7 @@ def test_every_pack_tab_shows_the_rollups_figures(pack):
     assert set(status) == set(projects.index)
     for project_id, row in status.items():
         expected = projects.loc[project_id]
-        assert _same(row[8], expected["key_milestone_slip"]) and _same(row[6], expected["eac"]), project_id
+        assert _same(row[6], expected["key_milestone_slip"]) and _same(row[10], expected["eac"]), project_id
     # Risk matrix: its 25 cells hold every open threat that has a probability and an impact.
     matrix = book["Risk matrix"]
     cells = sum(matrix.cell(r, c).value for r in range(5, 10) for c in range(2, 7))
@@ -318,7 +321,7 @@ def test_every_pack_tab_shows_the_rollups_figures(pack):
     # Actions: the overdue ones listed per project are the roll-up's count.
     actions = book["Actions & decisions"]
     rows = list(actions.iter_rows(values_only=True))
-    start = next(i for i, r in enumerate(rows) if r[5] == "Days overdue") + 1
+    start = next(i for i, r in enumerate(rows) if r[5] == "Days overdue (calendar)") + 1
     end = next(i for i, r in enumerate(rows) if r[0] == "Open decisions")
     listed = pd.Series([r[0] for r in rows[start:end] if r[0] in projects.index]).value_counts()
     assert projects["overdue_actions"].sum() <= 40  # the tab lists 40: all of them here

@@ -32,6 +32,7 @@ TABS = [
     "Actions & decisions",
     "Interfaces",
     "Data quality",
+    "Glossary",
 ]
 
 
@@ -57,7 +58,9 @@ def test_tabs_and_print_setup(demo_pack):
     assert book.sheetnames == TABS
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        # The summary holds to one page; the other tabs to one page wide, as many long as they need.
+        assert ws.page_setup.fitToHeight in ((None, 1) if ws.title == "Executive summary" else (0,))
         assert "&P / &N" in ws.oddFooter.center.text
         assert ws["A1"].value.endswith("Demo portfolio")
 
@@ -66,12 +69,14 @@ def test_numbers_equal_the_rollup(demo_pack):
     portfolio, path = demo_pack
     book = openpyxl.load_workbook(path)
     summary = book["Executive summary"]
-    tiles = {summary.cell(4, c).value: summary.cell(5, c).value for c in range(2, 8)}
+    # Tiles: a label over its figure, two columns each (row 5 labels, row 6 figures).
+    tiles = {summary.cell(5, c).value: summary.cell(6, c).value for c in range(1, 15, 2)}
     total = portfolio.total.iloc[0]
     assert tiles["BAC"] == pytest.approx(total["bac"]) and tiles["EAC"] == pytest.approx(total["eac"])
+    assert tiles["EAC − BAC"] == pytest.approx(total["eac"] - total["bac"])
     assert tiles["Approved budget"] == pytest.approx(total["approved_budget"])
     assert tiles["SPI"] == pytest.approx(total["spi"]) and tiles["CPI"] == pytest.approx(total["cpi"])
-    counts = {summary.cell(8, c).value: summary.cell(9, c).value for c in range(2, 6)}
+    counts = {summary.cell(4, c).value: summary.cell(4, c + 1).value for c in range(7, 15, 2)}
     assert counts == {
         code.capitalize(): int((portfolio.projects["rag_overall"] == code).sum())
         for code in ("green", "amber", "red", "no data")
@@ -82,11 +87,25 @@ def test_numbers_equal_the_rollup(demo_pack):
     for row in status.iter_rows(min_row=5, values_only=True):
         if row[0] in projects.index:
             expected = projects.loc[row[0]]
-            assert row[3] == pytest.approx(expected["spi"]) and row[4] == pytest.approx(expected["cpi"])
-            assert row[6] == pytest.approx(expected["eac"])
-            assert row[13] == expected["rag_overall"].capitalize()
+            assert row[3] == pytest.approx(expected["bac"])
+            assert row[7] == pytest.approx(expected["spi"]) and row[8] == pytest.approx(expected["cpi"])
+            assert row[10] == pytest.approx(expected["eac"])
+            assert row[16] == expected["rag_overall"].capitalize()
             seen += 1
     assert seen == len(projects)
+    # Programme subtotals and the portfolio total, recomputed from the projects.
+    subtotals = {r[0]: r for r in status.iter_rows(min_row=5, values_only=True) if str(r[0]).startswith("Subtotal")}
+    for programme, group in portfolio.projects.groupby("programme"):
+        assert subtotals[f"Subtotal {programme}"][3] == pytest.approx(group["bac"].sum())
+    (total_row,) = [r for r in status.iter_rows(min_row=5, values_only=True) if r[0] == "Portfolio total"]
+    assert total_row[3] == pytest.approx(portfolio.projects["bac"].sum())
+    # The total's EAC is the portfolio's (BAC / CPI over the sums: the headline tile's), not a sum of EACs.
+    sums = portfolio.projects[["bac", "ev", "ac"]].sum()
+    assert total_row[10] == pytest.approx(sums["bac"] / (sums["ev"] / sums["ac"]))
+    assert total_row[10] == pytest.approx(tiles["EAC"])
+    # The projects left out are grey rows saying why.
+    left_out = {r[0]: r[2] for r in status.iter_rows(min_row=5, values_only=True) if r[1] == "not consolidated"}
+    assert left_out == dict(portfolio.coverage()["left_out"])
     matrix = book["Risk matrix"]
     risks = portfolio.details["risks"]
     # Open threats: not opportunities, neither occurred nor closed (blank type and status: threat, open).
@@ -142,8 +161,8 @@ def test_charts_plot_the_right_cells(demo_pack):
     assert len(pv_peaks) == 1 + len(portfolio.programmes)
     assert pv_peaks[0] == pytest.approx(portfolio.total["bac"].iloc[0], rel=1e-9)
     assert sorted(pv_peaks[1:]) == pytest.approx(sorted(portfolio.programmes["bac"]), rel=1e-9)
-    trend = [r for r in ranges if r.startswith("Milestones!")]
-    assert trend and all(_cells(book, r) for r in trend)
+    # One committee only: no milestone trend analysis yet (it needs two reporting dates).
+    assert not [r for r in ranges if r.startswith("Milestones!")]
 
 
 @pytest.mark.libreoffice

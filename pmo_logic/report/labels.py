@@ -26,6 +26,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_changes": ("No earlier snapshot to compare with.", "Pas d'instantané précédent pour comparer."),
     "none": ("None.", "Aucun."),
     "schedule": ("Schedule", "Délais"),
+    "s_curve_short": ("S-curve", "Courbe en S"),
     "cost": ("Cost", "Coûts"),
     "risk": ("Risk", "Risques"),
     "overall": ("Overall", "Global"),
@@ -124,6 +125,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "first_committee": ("First committee: no trend yet.", "Premier comité : pas encore de tendance."),
     "in_words_good": ("on or ahead", "dans les temps ou en avance"),
     "left_out_row": ("not consolidated", "non consolidé"),
+    "on_plan": ("on plan", "dans les temps"),
+    "on_cost": ("on budget", "dans le budget"),
+    "behind_plan": ("{pct} behind plan", "{pct} de retard"),
+    "ahead_plan": ("{pct} ahead of plan", "{pct} d'avance"),
+    "over_cost": ("{pct} over cost", "{pct} de surcoût"),
+    "under_cost": ("{pct} under cost", "{pct} sous le coût prévu"),
+    "more": ("… and {n} more on the Portfolio status tab", "… et {n} de plus dans l'onglet État du portefeuille"),
+    "decision": ("Decision", "Décision"),
+    "decision_maker": ("Decision maker", "Décideur"),
+    "threat": ("Threat", "Menace"),
+    "top_threats": ("Top five threats", "Cinq principales menaces"),
+    "top_threats_all": ("Top open threats", "Principales menaces ouvertes"),
+    "overdue_actions": ("Overdue actions", "Actions en retard"),
+    "interface": ("Interface", "Interface"),
+    "milestone_name": ("Milestone name", "Nom du jalon"),
+    "code_column": ("Code", "Code"),
+    "slipped_beyond": ("slipped more than {n} working days", "décalé de plus de {n} jours ouvrés"),
+    "mta_first": ("from the second committee on.", "à partir du deuxième comité."),
+    "diagonal": ("Due at the committee", "Échéance au comité"),
+    "committee_date": ("Committee (status date)", "Comité (date d'état)"),
 }
 
 CODES: dict[str, tuple[str, str]] = {
@@ -174,9 +195,9 @@ CODES: dict[str, tuple[str, str]] = {
     "eac": ("EAC changes", "Changements d'EAC"),
     "other": ("Other changes", "Autres changements"),
     # trends
-    "up": ("▲ better", "▲ mieux"),
-    "down": ("▼ worse", "▼ moins bien"),
-    "same": ("► same", "► stable"),
+    "up": ("▲ up", "▲ en hausse"),
+    "down": ("▼ down", "▼ en baisse"),
+    "same": ("► stable", "► stable"),
 }
 
 GLOSSARY: tuple[tuple[str, str, str], ...] = (

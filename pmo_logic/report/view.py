@@ -495,7 +495,8 @@ class _Builder:
         return pd.DataFrame(rows, columns=columns)
 
     def _sum_row(self, kind: str, programme: str | None, group: pd.DataFrame, figures: dict) -> dict:
-        """A subtotal or the total: sums, BAC-weighted % complete and SPI(t), the roll-up's SPI/CPI."""
+        """A subtotal or the total: the roll-up's figures of the programme or the portfolio (SPI, CPI,
+        EAC and % complete from the sums of PV, EV, AC and BAC: the headline's), BAC-weighted SPI(t)."""
         bac = pd.to_numeric(group["bac"]).fillna(0)
         weight = bac.sum()
 
@@ -510,7 +511,7 @@ class _Builder:
             "kind": kind, "programme": programme, "project_id": None,
             "name": self.t("subtotal") + f" {programme}" if kind == "subtotal" else self.t("portfolio_total"),
             "bac": float(weight) if len(group) else None,
-            "percent_complete": weighted("percent_complete"),
+            "percent_complete": figures.get("percent_complete", weighted("percent_complete")),
             "forecast_finish": max(finishes) if len(finishes) else None,
             "slip_days": figures.get("key_milestone_slip"),
             "spi": figures.get("spi"), "cpi": figures.get("cpi"), "spi_t": weighted("spi_t"),
