@@ -24,7 +24,7 @@ from pmo_logic.consolidate import consolidate
 from pmo_logic.libreoffice import convert
 from pmo_logic.reader import read_portfolio_workbook
 from pmo_logic.report import write_committee_pack
-from pmo_logic.report.pptx import SLIDE_HEIGHT, SLIDE_WIDTH, TemplateError, write_committee_deck
+from pmo_logic.report.pptx import SLIDE_HEIGHT, SLIDE_WIDTH, TemplateError, show, write_committee_deck
 from pmo_logic.snapshots import changes, load_snapshot, save_snapshot
 
 TITLES_EN = [
@@ -130,11 +130,8 @@ def test_slides_hold_the_packs_titles_names_and_figures(demo_outputs):
             assert p["project_id"] in summary and p["name"] in summary
 
     status_sheet = book["Portfolio status"]
-    pack_rows = {
-        row[0]: row
-        for row in status_sheet.iter_rows(min_row=5, values_only=True)
-        if row[0] in set(portfolio.projects["project_id"])
-    }
+    pack_rows = {row["Project"]: row for row in pack_table(status_sheet, "Project", header=True)}
+    pack_rows = {k: v for k, v in pack_rows.items() if k in set(portfolio.projects["project_id"])}
     status_text = "\n".join(
         t for t, s in zip(texts, prs.slides, strict=True) if s.shapes.title.text.startswith("Portfolio status")
     )
@@ -143,36 +140,59 @@ def test_slides_hold_the_packs_titles_names_and_figures(demo_outputs):
     for project_id, row in pack_rows.items():
         k = status_cells.index(project_id)
         name, _programme, spi, cpi, eac = status_cells[k + 1 : k + 6]
-        assert name == row[1]
-        for shown, expected, digits in ((spi, row[3], 2), (cpi, row[4], 2), (eac, row[6], 0)):
+        assert name == row["Name"]
+        for shown, expected, digits in ((spi, row["SPI"], 2), (cpi, row["CPI"], 2), (eac, row["EAC"], 0)):
             assert (shown == "-" and expected is None) or number(shown) == round(expected, digits), project_id
 
     # Top threats, decisions and what changed: the pack's rows, in the pack's order.
     threats_text = next(t for t in texts if t.startswith("Top threats and decisions"))
     threats, decisions = threats_text.split("Decisions needed")
-    for project_id, title, score, owner in (r[:4] for r in pack_table(summary_sheet, "Top risks")):
-        assert f"{project_id}\n{title}\n{score}\n" in threats and (owner or "") in threats
+    pack_threats = pack_table(summary_sheet, "Top five threats")
+    assert len(pack_threats) == 5
+    for risk in pack_threats:
+        owner = str(risk["Owner"] or "").removeprefix("⚠ ")
+        assert f"{risk['Project']}\n{risk['Threat']}\n{risk['Score']}\n" in threats and owner in threats
+        assert show(risk["EMV"], "money", "en") in threats
     pack_decisions = pack_table(summary_sheet, "Decisions needed")
     assert pack_decisions
-    for project_id, title, needed_by, owner in (r[:4] for r in pack_decisions):
-        assert f"{project_id}\n{title}\n{needed_by:%-d %b %Y}\n{owner}" in decisions
+    for d in pack_decisions:
+        assert f"{d['Project']}\n{d['Decision']}\n{d['Needed by']:%-d %b %Y}\n{d['Decision maker']}" in decisions
     changed = "\n".join(t for t in texts if t.startswith("What changed"))
     pack_changes = pack_table(summary_sheet, "What changed since the last committee")
     assert pack_changes
-    # The deck lists every change (grouped by significance, as the view orders them): the pack's among them.
-    assert all(f"\n{row[1]}\n{row[2]}" in changed for row in pack_changes) and len(pack_changes) == 12
+    # The deck lists every change (grouped by significance, as the view orders them): the pack's
+    # five most significant first, in its order.
+    first = [line for line in changed.split("\n") if line in set(portfolio.projects["project_id"])][: len(pack_changes)]
+    assert first == [next(v for k, v in c.items() if k == "Project") for c in pack_changes]
     assert "Overall RAG\nCP-001\n\nGreen\nRed" in changed
 
 
-def pack_table(ws, heading: str) -> list[tuple]:
-    """The rows of the pack's table under ``heading`` (its header row skipped), up to a blank row."""
+def pack_table(ws, heading: str, *, header: bool = False) -> list[dict]:
+    """The rows of the pack's table under the cell holding ``heading`` (or whose header row starts
+    with it, ``header``), as dicts by column header, up to a blank row."""
     rows = list(ws.iter_rows(values_only=True))
-    start = next(k for k, row in enumerate(rows) if row[0] == heading) + 2
-    found = []
-    for row in rows[start:]:
-        if not any(v not in (None, "") for v in row[:2]):
+    at = next((r, c) for r, row in enumerate(rows) for c, v in enumerate(row) if v == heading)
+    head_row = at[0] if header else at[0] + 1
+    columns, gap = {}, 0
+    for c in range(at[1], len(rows[head_row])):
+        name = rows[head_row][c]
+        if name is None:
+            gap += 1
+            if gap == 3:
+                break
+            continue
+        if name in columns.values():  # the next table beside it
             break
-        found.append(row)
+        gap = 0
+        columns[c] = name
+    found = []
+    for row in rows[head_row + 1 :]:
+        values = {name: row[c] for c, name in columns.items()}
+        if all(v in (None, "") for v in values.values()):
+            break
+        if next(iter(values.values())) is None and not header:
+            break
+        found.append(values)
     return found
 
 
