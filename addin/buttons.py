@@ -314,7 +314,7 @@ def committee_pack(book: xw.Book | None = None) -> None:
     between books (xlwings' remote engine, xlwings Lite) keep the sibling file and a summary
     sheet linking to it.
     """
-    from pmo_logic.report import write_committee_pack
+    from pmo_logic.report import build_view, write_committee_pack
     from pmo_logic.report.pptx import write_committee_deck
     from pmo_logic.snapshots import committee_history
 
@@ -335,6 +335,7 @@ def committee_pack(book: xw.Book | None = None) -> None:
         # The same pack as `pmo report`: changes since the last committee, milestone trend.
         history = committee_history(base / "snapshots", result)
         rollup = base / "rollup.xlsx"  # written by `pmo consolidate`, when the team also runs it
+        view = build_view(result, history)
         path = write_committee_pack(
             base / name,
             result,
@@ -343,10 +344,11 @@ def committee_pack(book: xw.Book | None = None) -> None:
             previous=history.previous_projects,
             earned=history.earned,
             rollup=rollup if rollup.exists() else None,
+            view=view,
         )
-        # The deck beside the pack, through the same guard as `pmo report --pptx` (checked above).
+        # The deck beside the pack, from the same view, through the same guard as `pmo report --pptx`.
         record_pending([deck], "deck")
-        write_committee_deck(deck, result, history=history)
+        write_committee_deck(deck, view=view)
         record_written([deck], "deck")
         earlier = _copied_tabs(book)
         try:

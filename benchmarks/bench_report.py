@@ -189,27 +189,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         packs, views, decks, base = [], [], [], []
         for _ in range(3):
+            # As `pmo report --pptx` does: one committee view, drawn by the workbook and the deck.
             t0 = time.perf_counter()
-            write_committee_pack(Path(tmp) / "pack.xlsx", portfolio)
-            t1 = time.perf_counter()
             view = build_view(portfolio)
-            tv = time.perf_counter()
-            write_committee_deck(Path(tmp) / "pack.pptx", view=view)
+            t1 = time.perf_counter()
+            write_committee_pack(Path(tmp) / "pack.xlsx", portfolio, view=view)
             t2 = time.perf_counter()
-            packs.append(t1 - t0)
-            views.append(tv - t1)
-            decks.append(t2 - t1)
+            write_committee_deck(Path(tmp) / "pack.pptx", view=view)
+            t3 = time.perf_counter()
+            views.append(t1 - t0)
+            packs.append(t2 - t1)
+            decks.append(t3 - t2)
             openpyxl_baseline(portfolio, Path(tmp) / "tables.xlsx")
-            base.append(time.perf_counter() - t2)
+            base.append(time.perf_counter() - t3)
         slides = len(__import__("pptx").Presentation(str(Path(tmp) / "pack.pptx")).slides)
-    pack, view_time, deck, theirs = (float(np.median(t)) for t in (packs, views, decks, base))
-    both = pack + deck
+    view_time, pack, deck, theirs = (float(np.median(t)) for t in (views, packs, decks, base))
+    both = view_time + pack + deck
     print("500 projects, 10,000 milestones, 20,000 risks")
-    print(f"committee pack (XlsxWriter, all tabs and charts): {pack:.2f} s")
-    print(
-        f"committee deck (python-pptx, {slides} slides, native charts): {deck:.2f} s, "
-        f"of which the committee view {view_time:.2f} s"
-    )
+    print(f"committee view (every figure, list and ranking, computed once): {view_time:.2f} s")
+    print(f"committee pack drawn from it (XlsxWriter, all tabs and charts): {pack:.2f} s")
+    print(f"committee deck drawn from it (python-pptx, {slides} slides, native charts): {deck:.2f} s")
     print(f"pack and deck together: {both:.2f} s (target 3 s: {'met' if both < 3 else 'NOT met'})")
     print(f"openpyxl writing the same three tables, unformatted: {theirs:.2f} s")
     print(f"ratio: pack and deck take {both / theirs:.2f}x the openpyxl tables")

@@ -961,7 +961,7 @@ def report_command(
     from pmo_logic.consolidate import consolidate
     from pmo_logic.files import atomic_output
     from pmo_logic.libreoffice import LibreOfficeError, convert, soffice_path
-    from pmo_logic.report import write_committee_pack
+    from pmo_logic.report import build_view, write_committee_pack
     from pmo_logic.snapshots import committee_history
 
     when = _date_option(status_date)
@@ -995,6 +995,8 @@ def report_command(
     _print_warnings(history.warnings())
     previous = history.previous
     rollup = base / "rollup.xlsx"
+    # One committee view, drawn by the workbook and the deck: the same figures by construction.
+    view = build_view(result, history)
     write_committee_pack(
         output,
         result,
@@ -1003,6 +1005,7 @@ def report_command(
         previous=history.previous_projects,
         earned=history.earned,
         rollup=rollup if rollup.exists() else None,
+        view=view,
     )
     total = result.total.iloc[0] if len(result.total) else None
     console.print(f"Committee pack written: [bold]{output}[/bold]")
@@ -1021,7 +1024,7 @@ def report_command(
 
         record_pending([deck], "deck")
         try:
-            write_committee_deck(deck, result, history=history, template=pptx_template)
+            write_committee_deck(deck, view=view, template=pptx_template)
         except TemplateError as exc:
             raise _fail(f"No deck: {exc}") from exc
         record_written([deck], "deck")
