@@ -288,17 +288,26 @@ def test_french_deck_has_no_english_label(demo_portfolio, tmp_path):
 
 
 def corporate_template(path: Path) -> Path:
-    """A PMO's template: a navy master background, a layout renamed, a sample slide to be dropped."""
+    """A PMO's template: a dark green master with white text, 16:9 layouts renamed, a sample slide
+    to be dropped."""
     prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     master = prs.slide_master
+    # Read every place first (a layout's placeholder inherits the master's), then widen to 16:9.
+    places = [(s, s.left, s.top, s.width, s.height)
+              for s in [*master.shapes, *(p for lay in master.slide_layouts for p in lay.placeholders)]]  # fmt: skip
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    for shape, left, top, width, height in places:
+        shape.left, shape.top, shape.width, shape.height = int(left * 1.333), top, int(width * 1.333), height
     fill = master.background.fill
     fill.solid()
     fill.fore_color.rgb = RGBColor(0x0B, 0x3D, 0x2E)
+    # The theme's dark text colour is white in this template (dk1, what text takes by default).
+    theme_part = next(rel.target_part for rel in master.part.rels.values() if rel.reltype.endswith("/theme"))
+    theme = theme_part.blob.decode("utf-8")
+    theme = re.sub(r"<a:dk1>.*?</a:dk1>", '<a:dk1><a:srgbClr val="FFFFFF"/></a:dk1>', theme, flags=re.S)
+    theme_part._blob = theme.encode("utf-8")
     for layout in master.slide_layouts:
         layout.name = "ACME " + layout.name
-        for shape in layout.placeholders:  # 16:9 places, as a real template has
-            shape.left, shape.width = int(shape.left * 1.333), int(shape.width * 1.333)
     sample = prs.slides.add_slide(prs.slide_layouts[1])
     sample.shapes.title.text = "Template instructions: delete me"
     prs.save(path)
@@ -316,6 +325,13 @@ def test_corporate_template_gives_master_and_layouts(demo_outputs, tmp_path):
     assert prs.slides[0].slide_layout.name == "ACME Title Slide"
     assert {s.slide_layout.name for s in list(prs.slides)[1:]} == {"ACME Title Only"}
     assert prs.slide_master.background.fill.fore_color.rgb == RGBColor(0x0B, 0x3D, 0x2E)
+    # Each content slide has its title in the layout's title placeholder, where the layout puts it.
+    for slide in list(prs.slides)[1:]:
+        title = slide.shapes.title
+        assert title is not None and title.text and title.height > Inches(0.5)
+    # Headings and notes take the template's text colour, not ours (its background is dark).
+    boxes = [s for slide in prs.slides for s in slide.shapes if s.shape_type == 17 and s.has_text_frame]
+    assert boxes and all(r.font.color.type is None for b in boxes for p in b.text_frame.paragraphs for r in p.runs)
     types = {p.placeholder_format.type for s in prs.slides for p in s.placeholders}
     assert types <= {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE, PP_PLACEHOLDER.SUBTITLE}
     _assert_within_slides(deck)

@@ -376,6 +376,7 @@ class _Deck:
     def __init__(self, view: DeckView, template: str | os.PathLike[str] | None) -> None:
         self.v = view
         self.lang = view.lang
+        self.template = template
         if template is None:
             self.prs = Presentation()
             self._widen_default()
@@ -540,7 +541,7 @@ class _Deck:
     def slide_quality(self) -> None:
         v = self.v
         if v.load_problems.rows:
-            self.table_slides(f"{self.t('quality')}: {self.t('load_problems').lower()}", v.load_problems)
+            self.table_slides(f"{self.t('quality')}{self.colon()}{self.t('load_problems').lower()}", v.load_problems)
         self.table_slides(self.t("quality"), v.quality)
 
     # building blocks ---------------------------------------------------------------------------
@@ -561,20 +562,29 @@ class _Deck:
         self.footer(slide)
         return slide, int(bottom) + Inches(0.15)
 
+    def colon(self) -> str:
+        """ ": " in English, " : " in French (a no-break space before the colon)."""
+        return "\u00a0: " if self.lang == "fr" else ": "
+
+    def accent(self, colour: str) -> str | None:
+        """Our colour for headings and notes on pmo-xl's own slides; a corporate template's text
+        colour (its theme's) on its own, whose background may be dark."""
+        return colour if self.template is None else None
+
     def footer(self, slide: Any) -> None:
         when = show(self.v.status_date, "date", self.lang)
         text = f"{self.v.portfolio_name} — {self.t('status_date')} {when}"
         box = slide.shapes.add_textbox(MARGIN, self.height - Inches(0.35), self.width - 2 * MARGIN, Inches(0.3))
-        self.fit_text(box, [text], 9, colour="#595959")
+        self.fit_text(box, [text], 9, colour=self.accent("#595959"))
 
     def heading(self, slide: Any, left: int, top: int, width: int, text: str) -> None:
         box = slide.shapes.add_textbox(left, top, width, Inches(0.4))
-        self.fit_text(box, [text], 16, bold=True, colour=styles.NAVY)
+        self.fit_text(box, [text], 16, bold=True, colour=self.accent(styles.NAVY))
 
     def note(self, slide: Any, top: int, text: str, left: int | None = None) -> None:
         left = MARGIN if left is None else left
         box = slide.shapes.add_textbox(left, top, self.width - left - MARGIN, Inches(0.4))
-        self.fit_text(box, [text], 14, colour="#595959")
+        self.fit_text(box, [text], 14, colour=self.accent("#595959"))
 
     def fit_text(self, shape: Any, lines: Sequence[str], size: float, *, bold: bool = False,
                  colour: str | None = None) -> None:  # fmt: skip
@@ -618,7 +628,7 @@ class _Deck:
         rows = self.rows_fitting(top)
         self.table(slide, table.part(0, rows), left, top, width)
         if len(table.rows) > rows:
-            self.table_slides(f"{title}: {self.t('by_programme')}", table.part(rows, len(table.rows)))
+            self.table_slides(f"{title}{self.colon()}{self.t('by_programme')}", table.part(rows, len(table.rows)))
 
     def _body_top(self) -> int:
         shape = next(
