@@ -337,6 +337,26 @@ def test_corporate_template_gives_master_and_layouts(demo_outputs, tmp_path):
     _assert_within_slides(deck)
 
 
+def test_a_potx_template_is_used(demo_outputs, tmp_path):
+    """PowerPoint's File > Save as > PowerPoint Template (.potx): the main part's type is a template's."""
+    import zipfile
+
+    portfolio, _, _ = demo_outputs
+    source = corporate_template(tmp_path / "acme.pptx")
+    potx = tmp_path / "acme.potx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(potx, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"presentationml.presentation.main+xml", b"presentationml.template.main+xml")
+            zout.writestr(item, data)
+    with pytest.raises(ValueError):  # python-pptx alone refuses it
+        Presentation(str(potx))
+    deck = write_committee_deck(tmp_path / "deck.pptx", portfolio, template=potx)
+    prs = Presentation(str(deck))
+    assert prs.slides[0].slide_layout.name == "ACME Title Slide" and len(prs.slides) > 5
+
+
 def test_a_file_that_is_not_a_template_is_refused(demo_outputs, tmp_path):
     portfolio, _, _ = demo_outputs
     bad = tmp_path / "notes.pptx"

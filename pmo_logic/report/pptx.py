@@ -754,9 +754,13 @@ def _drop_empty_placeholders(slide: Any) -> None:
             element.getparent().remove(element)
 
 
+_TEMPLATE_TYPE = b"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
+_PRESENTATION_TYPE = b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+
+
 def _open_template(path: Path) -> Any:
     try:
-        prs = Presentation(str(path))
+        prs = Presentation(_as_presentation(path))
     except Exception as exc:  # python-pptx raises several kinds for a file that is not a deck
         raise TemplateError(f"{path} is not a PowerPoint template pmo-xl can read ({type(exc).__name__}).") from exc
     # The template's own slides (a sample, an instructions slide) are not the committee's.
@@ -765,6 +769,30 @@ def _open_template(path: Path) -> Any:
         prs.part.drop_rel(slide_id.rId)
         slide_ids.remove(slide_id)
     return prs
+
+
+def _as_presentation(path: Path) -> Any:
+    """``path``, or for a PowerPoint template (.potx) its content as a presentation: the same parts,
+    only the main part's declared type differs, and python-pptx opens presentations only."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as source:
+            types = source.read("[Content_Types].xml")
+            if _TEMPLATE_TYPE not in types:
+                return str(path)
+            copy = io.BytesIO()
+            with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as target:
+                for item in source.infolist():
+                    data = source.read(item.filename)
+                    if item.filename == "[Content_Types].xml":
+                        data = data.replace(_TEMPLATE_TYPE, _PRESENTATION_TYPE)
+                    target.writestr(item, data)
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return str(path)  # python-pptx says what is wrong with it
+    copy.seek(0)
+    return copy
 
 
 def _pick_layouts(prs: Any, template: Any) -> tuple[Any, Any]:
