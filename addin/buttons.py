@@ -37,7 +37,7 @@ from pmo_logic.findings import findings_frame
 from pmo_logic.i18n import text
 from pmo_logic.literal import excel_rows, excel_text, sheet_location
 from pmo_logic.models import ProjectWorkbook
-from pmo_logic.outputs import Inputs, Output, OutputRefused, check_outputs, record_written
+from pmo_logic.outputs import Inputs, Output, OutputRefused, check_outputs, record_pending, record_written
 from pmo_logic.reader import read_portfolio_cells, read_project_cells
 from pmo_logic.validate import validate_workbook
 from pmo_logic.validation_settings import ValidationSettings
@@ -308,12 +308,14 @@ PACK_IN_FILE = "(in the file above)"
 def committee_pack(book: xw.Book | None = None) -> None:
     """Committee pack: the report tabs, rendered beside this workbook and copied into it.
 
-    XlsxWriter renders the pack (charts, conditional formats, print setup) as a sibling file;
-    desktop Excel then copies its tabs into this workbook. Engines that cannot copy sheets
+    XlsxWriter renders the pack (charts, conditional formats, print setup) as a sibling file,
+    and the committee deck (PowerPoint) beside it, as ``pmo report --pptx`` does;
+    desktop Excel then copies the pack's tabs into this workbook. Engines that cannot copy sheets
     between books (xlwings' remote engine, xlwings Lite) keep the sibling file and a summary
     sheet linking to it.
     """
-    from pmo_logic.report import write_committee_pack
+    from pmo_logic.report import build_view, write_committee_pack
+    from pmo_logic.report.pptx import write_committee_deck
     from pmo_logic.snapshots import committee_history
 
     book = _book(book)
@@ -322,15 +324,18 @@ def committee_pack(book: xw.Book | None = None) -> None:
     def check(portfolio, folder: Path, base: Path) -> None:
         # The same guard as `pmo report -o`: only an earlier committee pack is replaced, never an input.
         inputs.folders.append(folder)
-        check_outputs([Output(base / _pack_name(portfolio.settings.status_date), "committee_pack")], inputs)
+        pack = base / _pack_name(portfolio.settings.status_date)
+        check_outputs([Output(pack, "committee_pack"), Output(pack.with_suffix(".pptx"), "deck")], inputs)
 
     with message_on_error(book), quiet(book):
         result, base = _consolidate(book, check)
         name = _pack_name(result.status_date)  # the status date may come from the projects: checked again
-        check_outputs([Output(base / name, "committee_pack")], inputs)
+        deck = (base / name).with_suffix(".pptx")
+        check_outputs([Output(base / name, "committee_pack"), Output(deck, "deck")], inputs)
         # The same pack as `pmo report`: changes since the last committee, milestone trend.
         history = committee_history(base / "snapshots", result)
         rollup = base / "rollup.xlsx"  # written by `pmo consolidate`, when the team also runs it
+        view = build_view(result, history)
         path = write_committee_pack(
             base / name,
             result,
@@ -339,7 +344,12 @@ def committee_pack(book: xw.Book | None = None) -> None:
             previous=history.previous_projects,
             earned=history.earned,
             rollup=rollup if rollup.exists() else None,
+            view=view,
         )
+        # The deck beside the pack, from the same view, through the same guard as `pmo report --pptx`.
+        record_pending([deck], "deck")
+        write_committee_deck(deck, view=view)
+        record_written([deck], "deck")
         earlier = _copied_tabs(book)
         try:
             copied = _copy_tabs(book, path, earlier)
@@ -347,7 +357,7 @@ def committee_pack(book: xw.Book | None = None) -> None:
             copied = []
         sheet = _replace_sheet(book, PACK_SUMMARY)
         total = result.total.iloc[0] if len(result.total) else None
-        lines = [["Committee pack", ""], ["File", str(path)]]
+        lines = [["Committee pack", ""], ["File", str(path)], ["Deck", str(deck)]]
         if total is not None:
             lines += [
                 ["Projects", int(total["projects"])],

@@ -804,11 +804,13 @@ def _check_run_outputs(
     *,
     csv: Path | None = None,
     parquet: Path | None = None,
+    also_read: list[Path] | None = None,
 ) -> None:
     """Every file a consolidation or a pack writes may be written, checked before any work: no
-    input is replaced (the portfolio workbook, a workbook of the project folder), and an
-    existing file only if pmo-xl wrote it as that output, or with ``--force``."""
+    input is replaced (the portfolio workbook, a workbook of the project folder, ``also_read``),
+    and an existing file only if pmo-xl wrote it as that output, or with ``--force``."""
     inputs = Inputs(files={portfolio} if portfolio is not None else set(), folders=[folder])
+    inputs.files.update(also_read or [])
     check_outputs(outputs, inputs, force=force)
     for target, fmt in ((csv, "csv"), (parquet, "parquet")):
         if target is None:
@@ -937,6 +939,13 @@ def report_command(
         Path | None, typer.Option("--since", help="Snapshot folder to compare with (default: the last committee).")
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also convert the pack to PDF with LibreOffice.")] = False,
+    pptx: Annotated[
+        bool, typer.Option("--pptx", help="Also write the committee deck (PowerPoint, 16:9) beside the pack.")
+    ] = False,
+    pptx_template: Annotated[
+        Path | None,
+        typer.Option("--pptx-template", help="The PMO's PowerPoint template (.pptx/.potx): its master and layouts."),
+    ] = None,
     status_date: CommitteeDate = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the output file even if it is not an earlier committee pack.")
@@ -952,7 +961,7 @@ def report_command(
     from pmo_logic.consolidate import consolidate
     from pmo_logic.files import atomic_output
     from pmo_logic.libreoffice import LibreOfficeError, convert, soffice_path
-    from pmo_logic.report import write_committee_pack
+    from pmo_logic.report import build_view, write_committee_pack
     from pmo_logic.snapshots import committee_history
 
     when = _date_option(status_date)
@@ -968,7 +977,15 @@ def report_command(
                 "Excel's File > Export > PDF."
             )
         outputs.append(Output(output.with_suffix(".pdf"), "pdf"))
-    _check_run_outputs(folder, portfolio, outputs, force)
+    if pptx_template is not None and not pptx:
+        raise _fail("--pptx-template is for the deck: add --pptx.")
+    if pptx_template is not None and not pptx_template.is_file():
+        raise _fail(f"--pptx-template {pptx_template}: no such file.")
+    deck = output.with_suffix(".pptx")
+    if pptx:
+        outputs.append(Output(deck, "deck"))
+    # The template is read, never written: an input of the run.
+    _check_run_outputs(folder, portfolio, outputs, force, also_read=[pptx_template] if pptx_template else [])
     with console.status("Consolidating..."):
         result = consolidate(folder, portfolio_workbook, status_date=when,
                              cache=ProjectCache.for_projects(folder, cache_dir) if cache else None,
@@ -978,6 +995,8 @@ def report_command(
     _print_warnings(history.warnings())
     previous = history.previous
     rollup = base / "rollup.xlsx"
+    # One committee view, drawn by the workbook and the deck: the same figures by construction.
+    view = build_view(result, history)
     write_committee_pack(
         output,
         result,
@@ -986,6 +1005,7 @@ def report_command(
         previous=history.previous_projects,
         earned=history.earned,
         rollup=rollup if rollup.exists() else None,
+        view=view,
     )
     total = result.total.iloc[0] if len(result.total) else None
     console.print(f"Committee pack written: [bold]{output}[/bold]")
@@ -999,6 +1019,16 @@ def report_command(
         )
     if previous is not None:
         console.print(f"Compared with the committee of {previous.status_date}.")
+    if pptx:
+        from pmo_logic.report.pptx import TemplateError, write_committee_deck
+
+        record_pending([deck], "deck")
+        try:
+            write_committee_deck(deck, view=view, template=pptx_template)
+        except TemplateError as exc:
+            raise _fail(f"No deck: {exc}") from exc
+        record_written([deck], "deck")
+        console.print(f"Deck written: [bold]{deck}[/bold]")
     if pdf:
         written = output.with_suffix(".pdf")
         record_pending([written], "pdf")

@@ -7,12 +7,12 @@ file) is never replaced, even with ``--force``. How "pmo-xl wrote it" is known:
 
 * **workbooks** (roll-up, committee pack, validation report) carry their kind: the ``_meta``
   sheet or the ``pmo_kind`` document property (`reader.workbook_kind`);
-* **CSV, Parquet and PDF files** cannot carry it, so pmo-xl lists each file it writes, with
-  its SHA-256, in a small manifest beside it (`MANIFEST`, JSON). A file is replaceable when
-  the manifest lists it with that kind and the file still has the content pmo-xl wrote: a PDF
-  someone annotated, or a CSV saved over from Excel, is theirs now. The manifest only ever
-  grants what pmo-xl could do anyway (replace its own outputs); a damaged or hand-made one
-  grants nothing it does not list;
+* **CSV, Parquet and PDF files, and the committee deck (.pptx)** carry no kind pmo-xl reads,
+  so pmo-xl lists each file it writes, with its SHA-256, in a small manifest beside it
+  (`MANIFEST`, JSON). A file is replaceable when the manifest lists it with that kind and the
+  file still has the content pmo-xl wrote: a PDF or deck someone annotated, or a CSV saved over
+  from Excel, is theirs now. The manifest only ever grants what pmo-xl could do anyway (replace
+  its own outputs); a damaged or hand-made one grants nothing it does not list;
 * **templates** (``pmo templates build``) are replaced while they still hold only the
   example content a template has; a workbook filled in from a template is a project's;
 * **new workbooks** (``pmo new``) never replace anything without ``--force``: the project or
@@ -48,7 +48,7 @@ WORKBOOK_KINDS = {"rollup": "roll-up", "committee_pack": "committee pack", "vali
 """Workbooks that are pmo-xl's outputs, recognised by their kind: never an input of a run."""
 
 RECORDED_KINDS = {"csv": "CSV export", "parquet": "Parquet export", "pdf": "PDF", "demo": "demo file",
-                  "schedule": "schedule file"}  # fmt: skip
+                  "schedule": "schedule file", "deck": "committee deck"}  # fmt: skip
 """Files that carry no kind of their own: known by the manifest of their folder."""
 
 NEW_KINDS = {"project": "project workbook", "portfolio": "portfolio workbook"}

@@ -13,9 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlwings as xw
+from pptx import Presentation
 
 import addin.buttons as buttons
 from pmo_logic.models import PortfolioSettings, PortfolioWorkbook, RegisterRow, RiskRow
+from pmo_logic.outputs import recorded
 from pmo_logic.reader import read_project_workbook
 from pmo_logic.rules.example_project import clean_project
 from pmo_logic.schedule import schedule
@@ -230,6 +232,10 @@ def test_committee_pack_and_snapshot(portfolio_book: Path, tmp_path: Path):
     assert pack.exists() and openpyxl.load_workbook(pack).sheetnames[0] == "Executive summary"
     summary = actions(book, "setValues")[0]["values"]
     assert summary[1] == ["File", str(pack)]
+    # The deck beside the pack, recorded as pmo-xl's (the next click may replace it), its first slide titled.
+    deck = pack.with_suffix(".pptx")
+    assert summary[2] == ["Deck", str(deck)] and recorded(deck, "deck")
+    assert "Steering committee" in Presentation(str(deck)).slides[0].shapes.title.text
     buttons.snapshot(book)
     assert (tmp_path / "snapshots" / "2026-02-27" / "manifest.json").exists()
 
