@@ -417,7 +417,8 @@ def demo(
     console.print(f"Details: pmo validate {outdir} -o {Path(outdir) / 'validation.xlsx'}")
     console.print()
     # The demo's defects are planted: its roll-up and pack are done even with data errors (exit 1).
-    _demo_step(consolidate_command, portfolio=result.portfolio_file, status_date=when.isoformat(), cache=False)
+    # With the cache, the pack step below reuses what consolidation read instead of reading it again.
+    _demo_step(consolidate_command, portfolio=result.portfolio_file, status_date=when.isoformat())
     console.print()
     _demo_step(report_command, portfolio=result.portfolio_file, output=pack)
 
