@@ -33,14 +33,11 @@ import pandas as pd
 import xlwings as xw
 
 from pmo_logic.files import OutputError
-from pmo_logic.findings import findings_frame
 from pmo_logic.i18n import text
 from pmo_logic.literal import excel_rows, excel_text, sheet_location
 from pmo_logic.models import ProjectWorkbook
 from pmo_logic.outputs import Inputs, Output, OutputRefused, check_outputs, record_pending, record_written
 from pmo_logic.reader import read_portfolio_cells, read_project_cells
-from pmo_logic.validate import validate_workbook
-from pmo_logic.validation_settings import ValidationSettings
 
 VALIDATION_SHEET = "Validation"
 HIGHLIGHT = "#FFC7CE"
@@ -112,6 +109,11 @@ def _replace_sheet(book: xw.Book, name: str) -> xw.Sheet:
 
 def validate_plan(book: xw.Book | None = None) -> None:
     """Validate plan: findings in a Validation sheet with links to the cells, which are highlighted."""
+    # Here, not at import: the other buttons need neither the rules nor networkx.
+    from pmo_logic.findings import findings_frame
+    from pmo_logic.validate import validate_workbook
+    from pmo_logic.validation_settings import ValidationSettings
+
     book = _book(book)
     with message_on_error(book), quiet(book):
         workbook = read_open_project(book)

@@ -21,14 +21,16 @@ import inspect
 import os
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlwings as xw
 
-from pmo_logic import kpis
 from pmo_logic.parsing import CellError, parse_date
-from pmo_logic.schedule import schedule_table
-from pmo_logic.workdays import WorkCalendar, networkdays, public_holidays, working_day_slip
+
+# Excel imports this module when it starts: only xlwings and the standard library here; each
+# function imports the engine it uses (pandas, networkx) when first called.
+if TYPE_CHECKING:
+    from pmo_logic import kpis
 
 CATEGORY = "PMO"
 
@@ -174,6 +176,8 @@ def _day_list(value: Any, name: str) -> list[date]:
 
 
 def _holidays(country: Any, *days: date) -> list[date]:
+    from pmo_logic.workdays import public_holidays
+
     code = _text(country, "country")
     if not code:
         return []
@@ -197,6 +201,8 @@ def _ratio(value: float | None) -> float | str:
 @pmo_function
 def PMO_SPI(ev: float, pv: float) -> float | str:
     """Schedule performance index: EV / PV (below 1: behind schedule)."""
+    from pmo_logic import kpis
+
     return _ratio(kpis.EarnedValue(bac=0, pv=_number(pv, "PV"), ev=_number(ev, "EV"), ac=0).spi)
 
 
@@ -207,6 +213,8 @@ def PMO_SPI(ev: float, pv: float) -> float | str:
 @pmo_function
 def PMO_CPI(ev: float, ac: float) -> float | str:
     """Cost performance index: EV / AC (below 1: over budget)."""
+    from pmo_logic import kpis
+
     return _ratio(kpis.EarnedValue(bac=0, pv=0, ev=_number(ev, "EV"), ac=_number(ac, "AC")).cpi)
 
 
@@ -220,6 +228,8 @@ def PMO_CPI(ev: float, ac: float) -> float | str:
 @pmo_function
 def PMO_EAC(bac: float, ac: float, ev: float, method: str = "cpi", pv: float | None = None) -> float | str:
     """Estimate at completion by one of the three standard formulas."""
+    from pmo_logic import kpis
+
     figures = kpis.EarnedValue(bac=_number(bac, "BAC"), pv=_number(pv, "PV") if pv not in (None, "") else 0,
                                ev=_number(ev, "EV"), ac=_number(ac, "AC"))  # fmt: skip
     method = (_text(method, "method") or "cpi").lower()
@@ -248,6 +258,8 @@ def PMO_VAC(bac: float, eac: float) -> float | str:
 @pmo_function
 def PMO_TCPI(bac: float, ev: float, ac: float, eac: float | None = None) -> float | str:
     """To-complete performance index: the efficiency the remaining work needs."""
+    from pmo_logic import kpis
+
     figures = kpis.EarnedValue(bac=_number(bac, "BAC"), pv=0, ev=_number(ev, "EV"), ac=_number(ac, "AC"))
     if eac in (None, ""):
         return _tcpi(figures.tcpi_bac)
@@ -288,6 +300,8 @@ def PMO_PLANNED_PCT(
     """Share of a baseline planned by the end of the status date, 0 to 1: linear over working days (BCWS)."""
     import pandas as pd
 
+    from pmo_logic import kpis
+
     b_start, b_finish, when = _date(start, "start"), _date(finish, "finish"), _date(status_date, "status date")
     if b_finish < b_start:
         raise ValueError("finish is before start")
@@ -303,6 +317,8 @@ def PMO_PLANNED_PCT(
 @pmo_function
 def PMO_RAG(value: float, green: float, amber: float, higher_is_better: bool = True) -> str:
     """Green, Amber or Red for a value against two thresholds."""
+    from pmo_logic import kpis
+
     if higher_is_better in (None, ""):
         better = True
     elif isinstance(higher_is_better, (bool, int, float)):
@@ -344,6 +360,8 @@ def PMO_SLIP_DAYS(baseline: date, forecast: date, country: str | None = None) ->
     """Working days from baseline to forecast: positive is late."""
     import pandas as pd
 
+    from pmo_logic.workdays import working_day_slip
+
     b, f = _date(baseline, "baseline"), _date(forecast, "forecast")
     slip = working_day_slip(pd.Series([pd.Timestamp(b)]), pd.Series([pd.Timestamp(f)]), _holidays(country, b, f))
     return float(slip.iloc[0])
@@ -357,6 +375,8 @@ def PMO_WORKDAYS(start: date, end: date, country: str | None = None) -> float | 
     """Working days from start to end, both included (weekends and public holidays excluded)."""
     import pandas as pd
 
+    from pmo_logic.workdays import networkdays
+
     s, e = _date(start, "start"), _date(end, "end")
     return float(networkdays(pd.Series([pd.Timestamp(s)]), pd.Series([pd.Timestamp(e)]), _holidays(country, s, e))[0])
 
@@ -366,6 +386,8 @@ def PMO_WORKDAYS(start: date, end: date, country: str | None = None) -> float | 
 @pmo_function
 def PMO_MILESTONE_STATUS(baseline: date, forecast: date | None, actual: date | None, status_date: date) -> str:
     """Done on time, Done late, Late, Slipping or On track."""
+    from pmo_logic import kpis
+
     f = _date(forecast, "forecast") if forecast not in (None, "") else None
     a = _date(actual, "actual") if actual not in (None, "") else None
     status = kpis.milestone_status(_date(baseline, "baseline"), f, a, _date(status_date, "status date"))
@@ -382,6 +404,9 @@ def PMO_MILESTONE_STATUS(baseline: date, forecast: date | None, actual: date | N
 @pmo_function
 def PMO_SCHEDULE(ids: list, durations: list, predecessors: list, start: date, country: str | None = None) -> Any:
     """Critical path schedule as a dynamic array: early/late dates, total and free float, critical."""
+    from pmo_logic.schedule import schedule_table
+    from pmo_logic.workdays import WorkCalendar
+
     first = _date(start, "start")
     calendar = WorkCalendar(first, country=_text(country, "country"))
     return schedule_table(ids, durations, predecessors, first, calendar)
@@ -389,6 +414,7 @@ def PMO_SCHEDULE(ids: list, durations: list, predecessors: list, start: date, co
 
 def _earned_schedule(plan: Any, status_date: Any, non_working_days: Any, country: Any) -> kpis.EarnedSchedule:
     """The roll-up's earned schedule of a Plan table given as cells: read as a workbook's Plan sheet is."""
+    from pmo_logic import kpis
     from pmo_logic.frames import rows_to_frame
     from pmo_logic.models import TaskRow
     from pmo_logic.reader import read_project_cells

@@ -10,7 +10,7 @@ import json
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -19,8 +19,6 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from pmo_logic import __version__
-from pmo_logic import models as m
-from pmo_logic.examples import example_portfolio, example_project
 from pmo_logic.files import OutputError
 from pmo_logic.outputs import (
     TEMPLATE,
@@ -33,20 +31,11 @@ from pmo_logic.outputs import (
     record_pending,
     record_written,
 )
-from pmo_logic.reader import (
-    document_kind,
-    read_portfolio_workbook,
-    read_project_workbook,
-    workbook_kind,
-)
-from pmo_logic.template_files import TEMPLATE_FILES, build_templates, outdated_templates
-from pmo_logic.templates import write_portfolio_workbook, write_project_workbook
-from pmo_logic.validation_settings import (
-    SettingsError,
-    ValidationSettings,
-    load_settings_file,
-    settings_from_portfolio,
-)
+
+# Only typer, rich and the standard library at import, so that `pmo --version` answers at once:
+# pandas, pydantic's models and the writers are imported by the commands that use them.
+if TYPE_CHECKING:
+    from pmo_logic.validation_settings import ValidationSettings
 
 err_console = Console(stderr=True)
 
@@ -179,6 +168,10 @@ def new_project(
     force: Force = False,
 ) -> None:
     """Write a new project workbook, with example rows to replace."""
+    from pmo_logic import models as m
+    from pmo_logic.examples import example_project
+    from pmo_logic.templates import write_project_workbook
+
     lang = _check_lang(lang)
     path = output or Path(_safe_filename(name) + ".xlsx")
     check_outputs([Output(path, "project")], force=force)
@@ -211,6 +204,9 @@ def new_portfolio(
     force: Force = False,
 ) -> None:
     """Write a new portfolio workbook (Settings and Register)."""
+    from pmo_logic.examples import example_portfolio
+    from pmo_logic.templates import write_portfolio_workbook
+
     lang = _check_lang(lang)
     check_outputs([Output(output, "portfolio")], force=force)
     macros = _with_macros(output)
@@ -233,6 +229,7 @@ def templates_build(
     They go to ./workbook_templates (in a pmo-xl checkout, run it from the checkout's root), or
     to --out. An installed pmo-xl builds the same files as the ones it ships.
     """
+    from pmo_logic.template_files import TEMPLATE_FILES, build_templates, outdated_templates
     from pmo_logic.vba import macros_available, vba_unavailable
 
     if outdir.exists() and not outdir.is_dir():
@@ -268,6 +265,7 @@ def import_plan(
 ) -> None:
     """Write a project workbook from a schedule file: its plan, with its baseline, in the standard template."""
     from pmo_logic.schedule_files import is_schedule_file, read_schedule_workbook
+    from pmo_logic.templates import write_project_workbook
 
     lang = _check_lang(lang)
     if not plan.is_file() or not is_schedule_file(plan):
@@ -303,6 +301,7 @@ def export_plan(
 ) -> None:
     """Write a project workbook's Plan as a file MS Project or Primavera P6 opens."""
     from pmo_logic.java import JavaUnavailable
+    from pmo_logic.reader import read_project_workbook
     from pmo_logic.schedule_files import write_schedule_file
 
     check_outputs([Output(output, "schedule")], Inputs(files={workbook_file}), force=force)
@@ -329,6 +328,8 @@ def read(
     as_json: Annotated[bool, typer.Option("--json", help="Print the models and problems as JSON.")] = False,
 ) -> None:
     """Show what pmo-xl reads from a workbook, and what it could not read."""
+    from pmo_logic.reader import read_portfolio_workbook, read_project_workbook
+
     if file.is_dir():
         raise _fail(f"{file} is a folder: give one workbook (pmo validate reads every workbook of a folder).")
     if not file.exists():
@@ -416,7 +417,8 @@ def demo(
     console.print(f"Details: pmo validate {outdir} -o {Path(outdir) / 'validation.xlsx'}")
     console.print()
     # The demo's defects are planted: its roll-up and pack are done even with data errors (exit 1).
-    _demo_step(consolidate_command, portfolio=result.portfolio_file, status_date=when.isoformat(), cache=False)
+    # With the cache, the pack step below reuses what consolidation read instead of reading it again.
+    _demo_step(consolidate_command, portfolio=result.portfolio_file, status_date=when.isoformat())
     console.print()
     _demo_step(report_command, portfolio=result.portfolio_file, output=pack)
 
@@ -438,6 +440,13 @@ class FailOn(str, Enum):
 def _validation_settings(
     portfolio_settings, config: Path | None, status_date: str | None, country: str | None
 ) -> ValidationSettings:
+    from pmo_logic.validation_settings import (
+        SettingsError,
+        ValidationSettings,
+        load_settings_file,
+        settings_from_portfolio,
+    )
+
     settings = ValidationSettings()
     if portfolio_settings is not None:
         settings = settings_from_portfolio(portfolio_settings, settings)
@@ -461,6 +470,8 @@ def _validation_settings(
 
 def _check_config(config: Path | None) -> None:
     """``--config``: a TOML file that exists and reads, checked before any work (exit 2)."""
+    from pmo_logic.validation_settings import SettingsError, ValidationSettings, load_settings_file
+
     if config is None:
         return
     if not config.is_file():
@@ -496,6 +507,7 @@ def validate(
 ) -> None:
     """Check project workbooks against the rule catalogue and show what to fix, where."""
     from pmo_logic.findings import SEVERITY_ORDER
+    from pmo_logic.reader import read_portfolio_workbook, read_project_workbook
     from pmo_logic.validate import dcma_table, find_workbooks, validate_workbooks
     from pmo_logic.validation_report import write_validation_report
 
@@ -636,6 +648,8 @@ def rules(
 
 def _resolve_inputs(folder: Path | None, portfolio: Path | None):
     """The folder of project workbooks and the portfolio workbook, from what was given."""
+    from pmo_logic.reader import read_portfolio_workbook
+
     if portfolio is None and folder is not None:
         portfolio = find_portfolio_workbook(folder)
     portfolio_workbook = None
@@ -659,6 +673,8 @@ def _resolve_inputs(folder: Path | None, portfolio: Path | None):
 
 def find_portfolio_workbook(folder: Path) -> Path | None:
     """A portfolio workbook in ``folder`` or its parent (where ``pmo demo`` and the templates put it)."""
+    from pmo_logic.reader import document_kind, read_portfolio_workbook, workbook_kind
+
     for place in (folder, folder.parent):
         for candidate in sorted(place.glob("*.xls[xm]")):
             # The _meta sheet says what a workbook is: a folder of a thousand project workbooks

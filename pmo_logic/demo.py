@@ -180,6 +180,7 @@ def build_demo_portfolio(
     projects = {spec.project_id: _project(spec, rng, status_date) for spec in SPECS}
     _link_interfaces(projects, rng)
     demo = DemoPortfolio(folder=out, portfolio_file=out / "portfolio.xlsx", projects=projects)
+    writes: list[tuple[Path, m.ProjectWorkbook, str, tuple[str, ...]]] = []
     for spec in SPECS:
         data = projects[spec.project_id]
         path = folder / f"{spec.project_id} {spec.name}.xlsx"
@@ -194,12 +195,13 @@ def build_demo_portfolio(
             omit = ("risks",)
             demo.defects.append(Defect(path.name, "missing_sheet", sheet="risks"))
         if spec.defect == "corrupt_file":
-            write_project_workbook(path, data, lang=spec.lang)
-            _corrupt(path, rng)
             demo.defects.append(Defect(path.name, "corrupt_file"))
-        else:
-            write_project_workbook(path, data, lang=spec.lang, omit_sheets=omit)
+        writes.append((path, data, spec.lang, omit))
         demo.project_files.append(path)
+    _write_projects(writes)
+    for spec, path in zip(SPECS, demo.project_files, strict=True):
+        if spec.defect == "corrupt_file":
+            _corrupt(path, rng)
     # Defects name their sheet as the workbook does, in its language.
     langs = {f"{spec.project_id} {spec.name}.xlsx": spec.lang for spec in SPECS}
     demo.defects = [
@@ -234,6 +236,31 @@ def build_demo_portfolio(
     )
     write_portfolio_workbook(demo.portfolio_file, portfolio)
     return demo
+
+
+def _write_projects(writes: list[tuple[Path, m.ProjectWorkbook, str, tuple[str, ...]]]) -> None:
+    """The project workbooks, written by one worker process per core: XlsxWriter is pure
+    Python, and 13 workbooks were most of the demo's time. Here, one after the other, where
+    there is one core or no process pool (a sandbox)."""
+    workers = min(os.cpu_count() or 1, len(writes))
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        from pmo_logic.java import pool_context
+
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
+                for done in [pool.submit(_write_project, *write) for write in writes]:
+                    done.result()
+            return
+        except (OSError, NotImplementedError, ImportError):
+            pass  # no worker processes here: the same files, written in this process
+    for write in writes:
+        _write_project(*write)
+
+
+def _write_project(path: Path, data: m.ProjectWorkbook, lang: str, omit: tuple[str, ...]) -> None:
+    write_project_workbook(path, data, lang=lang, omit_sheets=omit)
 
 
 # --- one project ----------------------------------------------------------------------

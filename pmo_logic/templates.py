@@ -38,6 +38,7 @@ from pmo_logic.sheets import (
     SheetSchema,
     project_computed_values,
 )
+from pmo_logic.xlsx_formulas import FormulaWorksheet
 
 FIXED_CREATION_DATE = datetime(2026, 1, 1)
 """Document creation date of every file written: the same input gives byte-identical files."""
@@ -121,6 +122,7 @@ class _Writer:
             str(path),
             {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
         )
+        self.book.worksheet_class = FormulaWorksheet  # each table formula prepared once, not per cell
         self.formats: dict[tuple, Any] = {}
 
     # formats -------------------------------------------------------------------------

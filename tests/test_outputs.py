@@ -277,7 +277,8 @@ def test_an_unexpected_error_is_one_sentence_and_exit_2(demo: Path, monkeypatch)
 
 def test_no_traceback_reaches_a_real_terminal(tmp_path: Path):
     # In a process of its own (CliRunner would catch what escapes): a bug, then a usage error.
-    code = "import sys; from pmo_logic import cli; cli.read_project_workbook = lambda p: 1 / 0; cli.app()"
+    # The command imports the reader when it runs (a fast start): the bug goes into the reader.
+    code = "import sys; from pmo_logic import cli, reader; reader.read_project_workbook = lambda p: 1 / 0; cli.app()"
     workbook = write_project_workbook(tmp_path / "p.xlsx", clean_project())
     done = subprocess.run([sys.executable, "-c", code, "read", str(workbook)], capture_output=True, text=True)
     assert done.returncode == 2 and "Traceback" not in done.stderr + done.stdout

@@ -509,3 +509,59 @@ def test_float_agrees_with_a_naive_cpm_on_random_constrained_networks(network):
         )
         if violated or (t["constraint"] in ("mso", "mfo") and expected[t["id"]]["total_float"] < 0):
             assert row["total_float"] < 0
+
+
+def _wbs_plan(n_rows: int, seed: int) -> list[TaskRow]:
+    """A generated plan with summaries at three levels, and the WBS traps: "1.1" beside
+    "1.10", a summary without children, a duplicated summary code, rows without a WBS."""
+    import random
+
+    rng = random.Random(seed)
+    rows: list[TaskRow] = []
+    last_task: str | None = None
+    phase = 0
+    while len(rows) < n_rows:
+        phase += 1
+        rows.append(task(f"S{phase}", None, type="summary", wbs=f"{phase}"))
+        for package in range(1, 12):
+            rows.append(task(f"S{phase}.{package}", None, type="summary", wbs=f"{phase}.{package}"))
+            for activity in range(1, rng.randint(1, 4)):
+                code = f"{phase}.{package}.{activity}"
+                rows.append(task(f"S{code}", None, type="summary", wbs=code))
+                for k in range(1, rng.randint(0, 9)):
+                    preds = last_task if last_task and rng.random() < 0.8 else None
+                    if preds and rng.random() < 0.3:
+                        preds += "SS+1d"
+                    duration = rng.choice((0, 1, 2, 5, 8))
+                    rows.append(task(f"T{len(rows)}", duration, preds, wbs=f"{code}.{k}"))
+                    last_task = f"T{len(rows) - 1}"
+            if rng.random() < 0.1:
+                rows.append(task(f"D{len(rows)}", None, type="summary", wbs=f"{phase}.{package}"))
+            if rng.random() < 0.1:
+                rows.append(task(f"N{len(rows)}", 3, last_task, wbs=None))
+    return rows[:n_rows]
+
+
+def test_summary_spans_match_a_scan_of_every_row_on_a_2000_row_plan():
+    # The oracle: each summary's children found by scanning the whole Plan for its WBS prefix
+    # (the quadratic way the scheduler used to do it), their spans and floats taken by hand.
+    plan = _wbs_plan(2000, seed=7)
+    tasks = schedule(plan, WorkCalendar(MONDAY)).tasks
+    wbs = [r.wbs or "" for r in plan]
+    checked = 0
+    for i, row in enumerate(plan):
+        if row.type != "summary" or not row.wbs:
+            continue
+        children = [j for j, w in enumerate(wbs) if w.startswith(row.wbs + ".") and plan[j].type != "summary"]
+        got = tasks.iloc[i]
+        if not children:
+            assert got["es"] != got["es"] and not got["critical"]  # NaN: nothing under it
+            continue
+        under = tasks.iloc[children]
+        assert got["es"] == under["es"].min() and got["ef"] == under["ef"].max()
+        assert got["ls"] == under["ls"].min() and got["lf"] == under["lf"].max()
+        assert got["total_float"] == under["total_float"].min()
+        assert got["free_float"] == under["free_float"].min()
+        assert bool(got["critical"]) == bool(under["critical"].any())
+        checked += 1
+    assert checked > 200

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from pmo_logic.choices import RISK_RESPONSE
@@ -115,6 +114,8 @@ def response_does_not_fit_type(ctx: ValidationContext) -> Iterator[Hit]:
 
 
 def _type_over_score(path: Path) -> None:
+    import openpyxl  # only for the rule's example file: validation itself never loads it
+
     book = openpyxl.load_workbook(path)
     names = {sheet(PROJECT_KIND, "risks").name(lang) for lang in ("en", "fr")}
     book[next(n for n in book.sheetnames if n in names)]["N2"] = 6
