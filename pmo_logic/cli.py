@@ -746,7 +746,10 @@ def consolidate_command(
             on_files=lambda n: bar.update(task, total=n),
         )
     _stop_if_empty(result, folder)
-    write_rollup(output, result)
+    spills: list = []
+    write_rollup(output, result, spills=spills)
+    for spill in spills:  # the workbook says it too, on its sheet "Over Excel's limits"
+        console.print(spill.sentence().replace("beside this file", "beside the roll-up"), highlight=False)
     for target, fmt in ((csv, "csv"), (parquet, "parquet")):
         if target is not None:
             names = [target / name for name in export_names(fmt)]
