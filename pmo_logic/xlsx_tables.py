@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -183,7 +183,11 @@ def write_tables(
         for n, sheet in enumerate(sheets, start=1):
             if isinstance(sheet, TableSheet):
                 table_id += 1
-                book.writestr(f"xl/worksheets/sheet{n}.xml", _table_sheet(sheet, n == 1, cuts.get(n - 1)))
+                # Streamed: Zip64 headers only for a part that may pass 2 GB (about 100 bytes a cell).
+                large = len(sheet.headers) * max((len(c) for c in sheet.columns), default=0) * 100 > 2**31
+                with book.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=large) as part:
+                    for piece in _table_sheet(sheet, n == 1, cuts.get(n - 1)):
+                        part.write(piece.encode())
                 book.writestr(f"xl/worksheets/_rels/sheet{n}.xml.rels", _sheet_rels(table_id))
                 book.writestr(f"xl/tables/table{table_id}.xml", _table(sheet, table_id))
             else:
@@ -304,8 +308,10 @@ def _text(value: Any) -> str:
     return f"<is><t>{text}</t></is>"
 
 
-def _cells(letter: str, values: Sequence[Any], kind: str, cut: Callable[[str], str] | None = None) -> list[str]:
-    """Each value of one column as its ``<c>`` element ('' for an empty cell), rows from 2.
+def _cells(
+    letter: str, values: Sequence[Any], kind: str, cut: Callable[[str], str] | None = None, first_row: int = 2
+) -> list[str]:
+    """Each value of one column as its ``<c>`` element ('' for an empty cell), rows from ``first_row``.
 
     ``cut`` shortens a text too long for a cell (`_fit_limits`); None when the sheet has none."""
     style = _STYLE[kind]
@@ -324,19 +330,23 @@ def _cells(letter: str, values: Sequence[Any], kind: str, cut: Callable[[str], s
         if texts is None:
             return [
                 "" if _blank(v) else f'<c r="{letter}{r}"{_quote_prefix(v)} t="inlineStr">{text(v)}</c>'
-                for r, v in enumerate(items, start=2)
+                for r, v in enumerate(items, start=first_row)
             ]
-        return [f'<c r="{letter}{r}{texts[v]}' if v in texts else "" for r, v in enumerate(items, start=2)]
+        return [f'<c r="{letter}{r}{texts[v]}' if v in texts else "" for r, v in enumerate(items, start=first_row)]
     if kind == "bool":
         return [
             "" if _blank(v) else f'<c r="{letter}{r}" t="b"><v>{int(bool(v))}</v></c>'
-            for r, v in enumerate(_as_list(values), start=2)
+            for r, v in enumerate(_as_list(values), start=first_row)
         ]
     if kind == "date":
         serials = _serials(values)
-        return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v}</v></c>' for r, v in enumerate(serials, start=2)]
+        return [
+            "" if v is None else f'<c r="{letter}{r}"{s}><v>{v}</v></c>' for r, v in enumerate(serials, start=first_row)
+        ]
     numbers = _numbers(values)
-    return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' for r, v in enumerate(numbers, start=2)]
+    return [
+        "" if v is None else f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' for r, v in enumerate(numbers, start=first_row)
+    ]
 
 
 def _quote_prefix(value: Any) -> str:
@@ -397,17 +407,18 @@ def _serials(values: Sequence[Any]) -> list[int | float | None]:
     return result
 
 
-def _table_sheet(sheet: TableSheet, selected: bool, cut: Callable[[str], str] | None = None) -> str:
+_CHUNK_ROWS = 20_000
+"""Rows turned into XML at a time: a sheet of a million rows is never a string of a gigabyte."""
+
+
+def _table_sheet(sheet: TableSheet, selected: bool, cut: Callable[[str], str] | None = None) -> Iterator[str]:
+    """The sheet's XML, in pieces of `_CHUNK_ROWS` rows."""
     n_rows = max((len(c) for c in sheet.columns), default=0)
     letters = [xl_col_to_name(c) for c in range(len(sheet.headers))]
     header = "".join(
         f'<c r="{letter}1" s="{_HEADER_STYLE}" t="inlineStr">{_text(h)}</c>'
         for letter, h in zip(letters, sheet.headers, strict=True)
     )
-    columns = [_cells(letter, values, kind, cut) for letter, values, kind in zip(letters, sheet.columns, sheet.kinds,
-                                                                                 strict=True)]  # fmt: skip
-    rows = [f'<row r="1">{header}</row>']
-    rows.extend(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in enumerate(zip(*columns, strict=True), start=2))
     last = f"{letters[-1]}{max(n_rows, 1) + 1}" if letters else "A1"
     cols = "".join(
         f'<col min="{c}" max="{c}" width="{w + 0.71:.2f}" customWidth="1"/>' for c, w in enumerate(sheet.widths, 1)
@@ -417,13 +428,31 @@ def _table_sheet(sheet: TableSheet, selected: bool, cut: Callable[[str], str] | 
         '<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>'
         '<selection pane="topRight"/><selection pane="bottomLeft"/><selection pane="bottomRight"/></sheetView>'
     )
-    return (
+    yield (
         f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="A1:{last}"/>'
         f'<sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-        f"{f'<cols>{cols}</cols>' if cols else ''}<sheetData>{''.join(rows)}</sheetData>"
+        f'{f"<cols>{cols}</cols>" if cols else ""}<sheetData><row r="1">{header}</row>'
+    )
+    for top in range(0, n_rows, _CHUNK_ROWS):
+        bottom = min(top + _CHUNK_ROWS, n_rows)
+        columns = [
+            _cells(letter, _rows(values, top, bottom), kind, cut, top + 2)
+            for letter, values, kind in zip(letters, sheet.columns, sheet.kinds, strict=True)
+        ]
+        yield "".join(
+            f'<row r="{r}">{"".join(cells)}</row>' for r, cells in enumerate(zip(*columns, strict=True), start=top + 2)
+        )
+    yield (
+        "</sheetData>"
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
         '<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>'
     )
+
+
+def _rows(values: Sequence[Any], top: int, bottom: int) -> Sequence[Any]:
+    if top == 0 and bottom >= len(values):
+        return values
+    return values.iloc[top:bottom] if isinstance(values, pd.Series) else values[top:bottom]
 
 
 def _plain_sheet(sheet: PlainSheet, selected: bool, limits: ExcelLimits = EXCEL_LIMITS) -> str:
