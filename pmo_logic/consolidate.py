@@ -638,7 +638,8 @@ def consolidate(
         loads, read = loader(files), len(files)
     with collector_paused():
         stats = {"files": len(files), "read": read}
-        return build_portfolio(loads, settings, status_date, portfolio, stats=stats, notes=search.notes())
+        return build_portfolio(loads, settings, status_date, portfolio, stats=stats, notes=search.notes(),
+                               release=True)  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -666,8 +667,12 @@ def build_portfolio(
     portfolio: PortfolioWorkbook | None = None,
     stats: dict[str, int] | None = None,
     notes: Sequence[Mapping[str, Any]] = (),
+    release: bool = False,
 ) -> Portfolio:
     """The roll-up from loaded workbooks (pure: no file is read here).
+
+    With ``release``, each load's table arrays are let go as they are joined (the loads'
+    ``tables`` are emptied): the roll-up of 5,000 projects then holds its rows once, not twice.
 
     ``notes`` are *Load problems* rows found before loading (`WorkbookSearch.notes`: folders
     that could not be listed, pmo-xl's own outputs left out); they come first.
@@ -734,7 +739,7 @@ def build_portfolio(
     inactive = {pid for pid, r in registered.items() if r.active is False}
     kept = [load for load in kept if load.workbook.project.project_id not in inactive]
     projects = _projects_table(kept, registered)
-    details = {key: _detail_table(kept, key, settings) for key in DETAIL_TABLES}
+    details = {key: _detail_table(kept, key, settings, release) for key in DETAIL_TABLES}
     interface_risks, interface_findings = _interfaces(details, kept)
     findings = [f for load in kept for f in load.findings] + interface_findings
     return Portfolio(
@@ -793,7 +798,9 @@ def _projects_table(loads: Sequence[ProjectLoad], registered: dict) -> pd.DataFr
     return frame.sort_values(["programme", "project_id"], ignore_index=True)
 
 
-def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSettings) -> pd.DataFrame:
+def _detail_table(
+    loads: Sequence[ProjectLoad], key: str, settings: PortfolioSettings, release: bool = False
+) -> pd.DataFrame:
     """A detail table of every project: their rows, with project, programme, file, sheet and row.
 
     Built once for the whole portfolio (one join per column, one construction), not project by
@@ -813,9 +820,12 @@ def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSet
     if not parts:
         columns = ["project_id", "programme", *(s.name for s in schema.columns()), "row", "file", "sheet"]
         return pd.DataFrame(columns=columns)
-    data = _join([table for _, table in parts])
-    slip_days = data.pop("slip_days", None)
     lengths = [len(table["source_row"]) for _, table in parts]
+    data = _join([table for _, table in parts], release)
+    if release:
+        for load, _ in parts:
+            load.tables.pop(key, None)
+    slip_days = data.pop("slip_days", None)
 
     def per_project(values: list[Any]) -> np.ndarray:
         return np.repeat(np.array(values, dtype=object), lengths)
@@ -835,7 +845,8 @@ def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSet
         columns["level"] = risk_level(columns["score"], settings)
     if slip_days is not None:
         columns["slip_days"] = slip_days
-    return pd.DataFrame(columns)
+    # Not copied into 2-D blocks: the joined columns are this table's own (another 5,000 projects' worth).
+    return pd.DataFrame(columns, copy=False)
 
 
 def _table_arrays(frames: Mapping[str, pd.DataFrame], key: str) -> dict[str, np.ndarray]:
@@ -847,7 +858,7 @@ def _arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return {column: frame[column].to_numpy() for column in frame.columns}
 
 
-def _join(tables: list[dict[str, np.ndarray]]) -> dict[str, pd.Series]:
+def _join(tables: list[dict[str, np.ndarray]], release: bool = False) -> dict[str, pd.Series]:
     """The projects' tables one under the other, column by column, as Series of the column's dtype.
 
     The text columns stay object (as the projects' frames hold them), which a DataFrame built
@@ -855,8 +866,9 @@ def _join(tables: list[dict[str, np.ndarray]]) -> dict[str, pd.Series]:
     column's dtype, pandas decides, as pd.concat does.
     """
     joined: dict[str, pd.Series] = {}
-    for column in tables[0]:
-        arrays = [table[column] for table in tables]
+    for column in list(tables[0]):
+        # Released: each project's array goes as soon as it is in the joined column.
+        arrays = [table.pop(column) if release else table[column] for table in tables]
         if all(a.dtype == arrays[0].dtype for a in arrays):
             joined[column] = pd.Series(np.concatenate(arrays), dtype=arrays[0].dtype)
         else:
