@@ -728,6 +728,14 @@ def consolidate_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the output file even if it is not an earlier roll-up.")
     ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Read the workbooks on a Dask cluster: its scheduler's address, e.g. tcp://HOST:8786 "
+            "(needs pmo-xl[dask]; every worker needs pmo-xl and the project folder at the same path).",
+        ),
+    ] = None,
 ) -> None:
     """Consolidate the project workbooks into the portfolio roll-up, with KPIs, RAG and changes."""
     import time
@@ -746,23 +754,40 @@ def consolidate_command(
     _check_since(since)
     _check_run_outputs(folder, portfolio, [Output(output, "rollup")], force, csv=csv, parquet=parquet)
     started = time.perf_counter()
-    with Progress(
-        TextColumn("Consolidating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-        transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("load", total=None)
-        result = consolidate(
-            folder,
-            portfolio_workbook,
-            status_date=when,
-            workers=workers,
-            cache=ProjectCache.for_projects(folder, cache_dir) if cache else None,
-            exclude=[p for p in (portfolio, output) if p is not None],
-            progress=lambda n: bar.advance(task, n),
-            on_files=lambda n: bar.update(task, total=n),
-        )
+    executor = _cluster(scheduler) if scheduler else None
+    try:
+        with Progress(
+            TextColumn("Consolidating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+            transient=True,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("load", total=None)
+            result = consolidate(
+                folder,
+                portfolio_workbook,
+                status_date=when,
+                workers=workers,
+                cache=ProjectCache.for_projects(folder, cache_dir) if cache else None,
+                exclude=[p for p in (portfolio, output) if p is not None],
+                progress=lambda n: bar.advance(task, n),
+                on_files=lambda n: bar.update(task, total=n),
+                executor=executor,
+            )
+    except Exception as exc:
+        if executor is None:
+            raise
+        raise _fail(
+            f"The Dask cluster at {scheduler} could not read the workbooks ({type(exc).__name__}: {exc}). "
+            "Check that every worker has this version of pmo-xl installed and reaches the project folder "
+            f"at {folder.resolve()}, or leave out --scheduler."
+        ) from exc
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=False)
     _stop_if_empty(result, folder)
-    write_rollup(output, result)
+    spills: list = []
+    write_rollup(output, result, spills=spills)
+    for spill in spills:  # the workbook says it too, on its sheet "Over Excel's limits"
+        console.print(spill.sentence().replace("beside this file", "beside the roll-up"), highlight=False)
     for target, fmt in ((csv, "csv"), (parquet, "parquet")):
         if target is not None:
             names = [target / name for name in export_names(fmt)]
@@ -790,6 +815,21 @@ def consolidate_command(
         f"in {elapsed:.1f} s. Roll-up: [bold]{output}[/bold]" + (f"; snapshot: {saved}" if saved else "")
     )
     _exit_on_data_errors(result)
+
+
+def _cluster(address: str):
+    """The executor of the Dask cluster at ``address``, or a usage error (exit 2) saying why not."""
+    from pmo_logic.consolidate import dask_executor
+
+    try:
+        return dask_executor(address)
+    except ImportError as exc:
+        raise _fail("--scheduler needs Dask's distributed package: pip install pmo-xl[dask].") from exc
+    except Exception as exc:  # refused, timed out, a malformed address: no cluster to run on
+        raise _fail(
+            f"--scheduler {address}: no Dask scheduler answered there ({type(exc).__name__}: {exc}). "
+            "Give its address as tcp://HOST:8786, and check it is running."
+        ) from exc
 
 
 def _print_warnings(warnings: list[str]) -> None:

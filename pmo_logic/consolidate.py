@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -74,6 +74,9 @@ from pmo_logic.validate import (
 )
 from pmo_logic.validation_settings import ValidationSettings, settings_from_portfolio
 from pmo_logic.workdays import public_holidays, slip_days
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 DETAIL_TABLES = ("plan", "risks", "actions", "issues", "decisions", "budget", "stakeholders", "interfaces", "sprints")
 LOAD_PROBLEM_COLUMNS = ["file", "project_id", "code", "severity", "reason"]
@@ -444,6 +447,7 @@ def load_projects(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     keep_packed: bool = False,
+    executor: Executor | None = None,
 ) -> list[ProjectLoad]:
     """Load workbooks in ``workers`` processes, or here when there is one file or one worker.
 
@@ -451,8 +455,18 @@ def load_projects(
     workbooks for the processes to pay for their start (`pool_threshold`). ``progress`` is
     called with 1 after each workbook (a progress bar's advance). With ``keep_packed``, workers
     send loads as cache entries, and the loads keep those bytes for the cache (`ProjectLoad.packed`).
+
+    ``executor``: any `concurrent.futures.Executor` to run the loads on instead (a Dask
+    cluster's, `dask_executor`); every workbook then goes to it, in batches sized for
+    ``workers`` (its workers' count when None, `executor_workers`). Its workers must see the
+    workbooks at the same paths, and a failure of the executor is raised, not worked around.
     """
     tick = progress or (lambda n: None)
+    if executor is not None:
+        if not paths:
+            return []
+        workers = workers or executor_workers(executor)
+        return _load_in_pool(paths, settings, status_date, workers, tick, keep_packed, executor)
     if workers is None:
         workers = os.cpu_count() or 1
         if len(paths) < pool_threshold(workers):
@@ -467,6 +481,43 @@ def load_projects(
         loads.append(load_project(path, settings, status_date))
         tick(1)
     return loads
+
+
+def executor_workers(executor: Executor) -> int:
+    """How many loads ``executor`` runs at once, as far as it tells: a Dask client's threads over
+    all its workers, a standard pool's ``max_workers``; else the cores of this machine."""
+    client = getattr(executor, "_client", None)
+    if client is not None:
+        try:
+            return max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+        except Exception:  # an older or unusual client: batches sized for this machine
+            pass
+    count = getattr(executor, "_max_workers", None)
+    return count if isinstance(count, int) and count > 0 else os.cpu_count() or 1
+
+
+def dask_executor(address: str, timeout: float = 10.0) -> Executor:
+    """The executor of the Dask distributed cluster whose scheduler is at ``address``
+    (``tcp://HOST:8786``); needs ``distributed`` (``pip install pmo-xl[dask]``).
+
+    Every task is impure (``pure=False``): the same batch submitted again, after its workbooks
+    changed, is loaded again rather than answered from the cluster's memory. The client closes
+    with the executor's ``shutdown()`` (or its ``with`` block).
+    """
+    from distributed import Client  # only here: a cluster is optional, and slow to import
+
+    client = Client(address, timeout=timeout, set_as_default=False)
+    executor = client.get_executor(pure=False)
+    shutdown = executor.shutdown
+
+    def close(wait: bool = True, **kwargs: Any) -> None:
+        try:
+            shutdown(wait=wait)
+        finally:
+            client.close()
+
+    executor.shutdown = close  # type: ignore[method-assign]
+    return executor
 
 
 # Measured (benchmarks/bench_consolidate.py workbooks, 2 cores): a workbook takes ~20 ms to
@@ -492,7 +543,8 @@ def pool_threshold(workers: int, start_method: str | None = None) -> int:
     return max(2, math.ceil(start / (_LOAD_SECONDS * (1 - 1 / workers))))
 
 
-def _load_in_pool(paths, settings, status_date, workers, tick, keep_packed) -> list[ProjectLoad]:
+def _load_in_pool(paths, settings, status_date, workers, tick, keep_packed, executor=None) -> list[ProjectLoad]:
+    """The loads, in batches, on ``executor``, or on a pool of ``workers`` processes made here."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     if keep_packed:
@@ -502,7 +554,9 @@ def _load_in_pool(paths, settings, status_date, workers, tick, keep_packed) -> l
     batches = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
     results: dict[int, list[ProjectLoad]] = {}
     # A process forked after this one started Java cannot use it: spawned workers then (`pool_context`).
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_started, mp_context=pool_context()) as pool:
+    pool = executor or ProcessPoolExecutor(max_workers=workers, initializer=_worker_started, mp_context=pool_context())
+    futures: dict[Any, int] = {}
+    try:
         futures = {
             pool.submit(_load_batch, batch, settings, status_date, keep_packed): n for n, batch in enumerate(batches)
         }
@@ -512,6 +566,13 @@ def _load_in_pool(paths, settings, status_date, workers, tick, keep_packed) -> l
                 loads = [_unpacked(path, *item, settings, status_date) for path, item in zip(batch, sent, strict=True)]
             results[futures[future]] = loads
             tick(len(loads))
+    except BaseException:
+        for future in futures:  # a cluster would go on loading for nobody
+            future.cancel()
+        raise
+    finally:
+        if executor is None:  # a given executor is its owner's to shut down
+            pool.shutdown()
     return [load for n in range(len(batches)) for load in results[n]]
 
 
@@ -576,8 +637,12 @@ def consolidate(
     exclude: Iterable[str | os.PathLike[str]] = (),
     progress: Callable[[int], None] | None = None,
     on_files: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
 ) -> Portfolio:
-    """Consolidate the project workbooks under ``source`` (a folder, or a list of files)."""
+    """Consolidate the project workbooks under ``source`` (a folder, or a list of files).
+
+    ``executor`` runs the workbooks' loads (`load_projects`): a Dask cluster's, for example.
+    """
     settings = portfolio.settings if portfolio else PortfolioSettings()
     status_date = status_date or settings.status_date
     sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
@@ -590,7 +655,8 @@ def consolidate(
         on_files(len(files))
 
     def loader(todo: Sequence[str]) -> list[ProjectLoad]:
-        return load_projects(todo, settings, status_date, workers, progress, keep_packed=cache is not None)
+        return load_projects(todo, settings, status_date, workers, progress, keep_packed=cache is not None,
+                             executor=executor)  # fmt: skip
 
     if cache is not None:
         loads, read = cache.load(files, settings, status_date, loader)
@@ -600,7 +666,8 @@ def consolidate(
         loads, read = loader(files), len(files)
     with collector_paused():
         stats = {"files": len(files), "read": read}
-        return build_portfolio(loads, settings, status_date, portfolio, stats=stats, notes=search.notes())
+        return build_portfolio(loads, settings, status_date, portfolio, stats=stats, notes=search.notes(),
+                               release=True)  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -628,8 +695,12 @@ def build_portfolio(
     portfolio: PortfolioWorkbook | None = None,
     stats: dict[str, int] | None = None,
     notes: Sequence[Mapping[str, Any]] = (),
+    release: bool = False,
 ) -> Portfolio:
     """The roll-up from loaded workbooks (pure: no file is read here).
+
+    With ``release``, each load's table arrays are let go as they are joined (the loads'
+    ``tables`` are emptied): the roll-up of 5,000 projects then holds its rows once, not twice.
 
     ``notes`` are *Load problems* rows found before loading (`WorkbookSearch.notes`: folders
     that could not be listed, pmo-xl's own outputs left out); they come first.
@@ -696,7 +767,7 @@ def build_portfolio(
     inactive = {pid for pid, r in registered.items() if r.active is False}
     kept = [load for load in kept if load.workbook.project.project_id not in inactive]
     projects = _projects_table(kept, registered)
-    details = {key: _detail_table(kept, key, settings) for key in DETAIL_TABLES}
+    details = {key: _detail_table(kept, key, settings, release) for key in DETAIL_TABLES}
     interface_risks, interface_findings = _interfaces(details, kept)
     findings = [f for load in kept for f in load.findings] + interface_findings
     return Portfolio(
@@ -755,7 +826,9 @@ def _projects_table(loads: Sequence[ProjectLoad], registered: dict) -> pd.DataFr
     return frame.sort_values(["programme", "project_id"], ignore_index=True)
 
 
-def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSettings) -> pd.DataFrame:
+def _detail_table(
+    loads: Sequence[ProjectLoad], key: str, settings: PortfolioSettings, release: bool = False
+) -> pd.DataFrame:
     """A detail table of every project: their rows, with project, programme, file, sheet and row.
 
     Built once for the whole portfolio (one join per column, one construction), not project by
@@ -775,9 +848,12 @@ def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSet
     if not parts:
         columns = ["project_id", "programme", *(s.name for s in schema.columns()), "row", "file", "sheet"]
         return pd.DataFrame(columns=columns)
-    data = _join([table for _, table in parts])
-    slip_days = data.pop("slip_days", None)
     lengths = [len(table["source_row"]) for _, table in parts]
+    data = _join([table for _, table in parts], release)
+    if release:
+        for load, _ in parts:
+            load.tables.pop(key, None)
+    slip_days = data.pop("slip_days", None)
 
     def per_project(values: list[Any]) -> np.ndarray:
         return np.repeat(np.array(values, dtype=object), lengths)
@@ -797,7 +873,8 @@ def _detail_table(loads: Sequence[ProjectLoad], key: str, settings: PortfolioSet
         columns["level"] = risk_level(columns["score"], settings)
     if slip_days is not None:
         columns["slip_days"] = slip_days
-    return pd.DataFrame(columns)
+    # Not copied into 2-D blocks: the joined columns are this table's own (another 5,000 projects' worth).
+    return pd.DataFrame(columns, copy=False)
 
 
 def _table_arrays(frames: Mapping[str, pd.DataFrame], key: str) -> dict[str, np.ndarray]:
@@ -809,7 +886,7 @@ def _arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return {column: frame[column].to_numpy() for column in frame.columns}
 
 
-def _join(tables: list[dict[str, np.ndarray]]) -> dict[str, pd.Series]:
+def _join(tables: list[dict[str, np.ndarray]], release: bool = False) -> dict[str, pd.Series]:
     """The projects' tables one under the other, column by column, as Series of the column's dtype.
 
     The text columns stay object (as the projects' frames hold them), which a DataFrame built
@@ -817,8 +894,9 @@ def _join(tables: list[dict[str, np.ndarray]]) -> dict[str, pd.Series]:
     column's dtype, pandas decides, as pd.concat does.
     """
     joined: dict[str, pd.Series] = {}
-    for column in tables[0]:
-        arrays = [table[column] for table in tables]
+    for column in list(tables[0]):
+        # Released: each project's array goes as soon as it is in the joined column.
+        arrays = [table.pop(column) if release else table[column] for table in tables]
         if all(a.dtype == arrays[0].dtype for a in arrays):
             joined[column] = pd.Series(np.concatenate(arrays), dtype=arrays[0].dtype)
         else:

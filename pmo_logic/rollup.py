@@ -21,7 +21,7 @@ from pmo_logic import __version__
 from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
 from pmo_logic.literal import csv_text
-from pmo_logic.xlsx_tables import PlainSheet, TableSheet, write_tables
+from pmo_logic.xlsx_tables import ExcelLimits, PlainSheet, Spill, TableSheet, write_tables
 
 ROLLUP_KIND = "rollup"
 _ACRONYMS = {"id", "bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "etc", "vac", "tcpi", "es", "at",
@@ -38,15 +38,26 @@ def label(column: str) -> str:
     return text[0].upper() + text[1:] if text else text
 
 
-def write_rollup(path: str | os.PathLike[str], portfolio: Portfolio, *, overwrite: bool = True) -> Path:
-    """Write every table of ``portfolio`` as an Excel Table, one per sheet, atomically."""
+def write_rollup(
+    path: str | os.PathLike[str],
+    portfolio: Portfolio,
+    *,
+    overwrite: bool = True,
+    limits: ExcelLimits | None = None,
+    spills: list[Spill] | None = None,
+) -> Path:
+    """Write every table of ``portfolio`` as an Excel Table, one per sheet, atomically.
+
+    A table beyond Excel's limits (or ``limits``) goes to a Parquet file beside the workbook, which says so
+    (`xlsx_tables.Spill`, appended to ``spills`` when given).
+    """
     sheets: list[TableSheet | PlainSheet] = [_table_sheet(name, frame) for name, frame in portfolio.tables().items()]
     status = portfolio.status_date.isoformat() if portfolio.status_date else ""
     meta = [["kind", ROLLUP_KIND], ["generator", f"pmo-xl {__version__}"], ["status_date", status]]
     sheets.append(PlainSheet("_meta", meta, hidden=True))
     # The kind marker too, so that a later run never reads this roll-up as a project (`validate.output_kind`).
     return write_tables(path, sheets, title="Portfolio roll-up", comments=f"pmo-xl {__version__}", overwrite=overwrite,
-                        properties={"pmo_kind": ROLLUP_KIND})  # fmt: skip
+                        properties={"pmo_kind": ROLLUP_KIND}, limits=limits, spills=spills)  # fmt: skip
 
 
 def _kind(column: str, series: pd.Series) -> str:
@@ -85,6 +96,7 @@ def _table_sheet(name: str, frame: pd.DataFrame) -> TableSheet | PlainSheet:
         columns=[frame[c] for c in columns],
         kinds=[_kind(c, frame[c]) for c in columns],
         widths=widths,
+        names=[str(c) for c in columns],
     )
 
 

@@ -13,6 +13,12 @@ project workbook stays text; such a cell (one starting with ``= + - @``) also ge
 quote prefix, so that editing it in Excel and pressing Enter keeps it text. Characters XML
 cannot hold are written the way Excel writes them (``_x0001_``).
 
+Nothing is written that Excel cannot open (`ExcelLimits`): a table with more rows or columns
+than a worksheet holds goes whole to a Parquet file beside the workbook, its sheet saying so;
+a text longer than a cell holds is cut short in the workbook, with a marker naming the Parquet
+file beside it that holds the table with every text whole. Each such table is a `Spill`, listed
+on a sheet of the workbook and given back to the caller (for the command line).
+
 >>> write_tables("out.xlsx", [TableSheet("Risks", "tbl_risks", ["ID", "Score"], [["R1", "R2"], [6, 4]],
 ...                                      ["text", "number"])])  # doctest: +SKIP
 """
@@ -22,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +41,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.files import atomic_output
 from pmo_logic.literal import FORMULA_START
+from pmo_logic.outputs import record_pending, record_written, replaceable
 
 KINDS = ("text", "number", "money", "ratio", "int", "date", "bool")
 # Style index of each kind in styles.xml below (0 is Excel's default style).
@@ -48,6 +55,51 @@ _SELECTED = ' tabSelected="1"'
 _HIDDEN = ' state="hidden"'
 
 
+@dataclass(frozen=True)
+class ExcelLimits:
+    """What one worksheet holds (Excel's "specifications and limits"); lower ones only in tests."""
+
+    rows: int = 1_048_576
+    """Rows of a sheet, the table's header row included."""
+    columns: int = 16_384
+    cell_text: int = 32_767
+    """Characters of one cell, counted as Excel counts them (UTF-16 code units)."""
+
+
+EXCEL_LIMITS = ExcelLimits()
+SPILL_SHEET = "Over Excel's limits"
+
+
+@dataclass(frozen=True)
+class Spill:
+    """A table that did not fit in the workbook as it is, and the Parquet file beside it that holds it whole.
+
+    ``reason`` is ``rows``, ``columns`` (the table is only in ``file``) or ``cell_text``
+    (``cells`` texts are cut short in the workbook, and whole in ``file``).
+    """
+
+    sheet: str
+    reason: str
+    rows: int
+    columns: int
+    file: Path
+    limits: ExcelLimits = EXCEL_LIMITS
+    cells: int = 0
+
+    def sentence(self) -> str:
+        """What happened and where the data is, as the workbook and the command line say it."""
+        where = f"{self.file.name} beside this file"
+        if self.reason == "rows":
+            return (f"Table {self.sheet} has {self.rows:,} rows, over Excel's limit of {self.limits.rows:,} rows "
+                    f"(header included): it is in {where}.")  # fmt: skip
+        if self.reason == "columns":
+            return (f"Table {self.sheet} has {self.columns:,} columns, over Excel's limit of {self.limits.columns:,}: "
+                    f"it is in {where}.")  # fmt: skip
+        cells = "1 text" if self.cells == 1 else f"{self.cells:,} texts"
+        return (f"Table {self.sheet} has {cells} longer than the {self.limits.cell_text:,} characters an Excel cell "
+                f"holds: cut short here (they end in \"{_MARKER_START}\"), whole in {where}.")  # fmt: skip
+
+
 @dataclass
 class TableSheet:
     """One sheet holding one Excel Table from A1: headers, then one list of values per column."""
@@ -59,6 +111,8 @@ class TableSheet:
     kinds: list[str]
     widths: list[float] = field(default_factory=list)
     style: str = "TableStyleLight9"
+    names: list[str] | None = None
+    """The columns' names in a Parquet file of this table (`Spill`); the headers when None."""
 
 
 @dataclass
@@ -93,16 +147,24 @@ def write_tables(
     comments: str = "",
     overwrite: bool = True,
     properties: Mapping[str, str] | None = None,
+    limits: ExcelLimits | None = None,
+    spills: list[Spill] | None = None,
 ) -> Path:
     """Write ``sheets`` as an .xlsx file, atomically (temp file + replace).
 
     ``properties`` are custom document properties (text), as Excel shows them in File > Info.
+    A table beyond ``limits`` goes to a Parquet file beside ``path`` (`Spill`, see the module's
+    text); each spill is appended to ``spills`` when given. ``limits`` are Excel's (`EXCEL_LIMITS`) unless given.
     """
-    # Level 1 deflate: the XML is very repetitive, so it still shrinks about tenfold.
+    limits = limits or EXCEL_LIMITS
     sheets = [
         replace(sheet, headers=table_headers(sheet.headers)) if isinstance(sheet, TableSheet) else sheet
         for sheet in sheets
     ]
+    sheets, spilled, cuts = _fit_limits(Path(path), sheets, limits)
+    if spills is not None:
+        spills.extend(spilled)
+    # Level 1 deflate: the XML is very repetitive, so it still shrinks about tenfold.
     with (
         atomic_output(path, overwrite=overwrite) as tmp,
         zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book,
@@ -121,12 +183,116 @@ def write_tables(
         for n, sheet in enumerate(sheets, start=1):
             if isinstance(sheet, TableSheet):
                 table_id += 1
-                book.writestr(f"xl/worksheets/sheet{n}.xml", _table_sheet(sheet, n == 1))
+                # Streamed: Zip64 headers only for a part that may pass 2 GB (about 100 bytes a cell).
+                large = len(sheet.headers) * max((len(c) for c in sheet.columns), default=0) * 100 > 2**31
+                with book.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=large) as part:
+                    for piece in _table_sheet(sheet, n == 1, cuts.get(n - 1)):
+                        part.write(piece.encode())
                 book.writestr(f"xl/worksheets/_rels/sheet{n}.xml.rels", _sheet_rels(table_id))
                 book.writestr(f"xl/tables/table{table_id}.xml", _table(sheet, table_id))
             else:
-                book.writestr(f"xl/worksheets/sheet{n}.xml", _plain_sheet(sheet, n == 1))
+                book.writestr(f"xl/worksheets/sheet{n}.xml", _plain_sheet(sheet, n == 1, limits))
     return Path(path)
+
+
+# --- Excel's limits -------------------------------------------------------------------------
+
+_MARKER_START = "… [cut"
+
+
+def _fit_limits(
+    path: Path, sheets: list[TableSheet | PlainSheet], limits: ExcelLimits
+) -> tuple[list[TableSheet | PlainSheet], list[Spill], dict[int, Callable[[str], str]]]:
+    """The sheets as Excel can open them, the spills that took, and how to cut each sheet's long texts.
+
+    Each spilled table is written to its Parquet file here, before the workbook that points to it.
+    """
+    fitted: list[TableSheet | PlainSheet] = []
+    spills: list[Spill] = []
+    cuts: dict[int, Callable[[str], str]] = {}
+    for sheet in sheets:
+        if not isinstance(sheet, TableSheet):
+            fitted.append(sheet)
+            continue
+        n_rows = max((len(c) for c in sheet.columns), default=0)
+        n_columns = len(sheet.headers)
+        reason = "rows" if n_rows + 1 > limits.rows else "columns" if n_columns > limits.columns else None
+        long = 0
+        if reason is None:
+            texts = [values for values, kind in zip(sheet.columns, sheet.kinds, strict=True) if kind == "text"]
+            long = sum(_long_texts(values, limits.cell_text) for values in texts)
+            reason = "cell_text" if long else None
+        if reason is None:
+            fitted.append(sheet)
+            continue
+        target = _write_parquet(path, sheet)
+        spill = Spill(sheet.sheet, reason, n_rows, n_columns, target, limits, long)
+        spills.append(spill)
+        if reason == "cell_text":
+            marker = f"{_MARKER_START} at Excel's limit: whole in {target.name}]"
+            cuts[len(fitted)] = lambda text, marker=marker: _cut(text, limits.cell_text, marker)
+            fitted.append(sheet)
+        else:
+            fitted.append(PlainSheet(sheet.sheet, [[spill.sentence()], [_PARQUET_HELP]]))
+    if spills:
+        # Before the hidden sheets, so that it is seen.
+        at = next((n for n, s in enumerate(fitted) if isinstance(s, PlainSheet) and s.hidden), len(fitted))
+        rows = [["Table", "Why", "File beside this workbook", "What happened"]]
+        rows += [[s.sheet, s.reason.replace("_", " "), s.file.name, s.sentence()] for s in spills]
+        fitted.insert(at, PlainSheet(SPILL_SHEET, [*rows, [], [_PARQUET_HELP]]))
+        cuts = {(n + 1 if n >= at else n): cut for n, cut in cuts.items()}
+    return fitted, spills, cuts
+
+
+_PARQUET_HELP = ("A Parquet file holds a table of any size: Power BI, Excel's Power Query (Get Data), "
+                 "Python (pandas) and most data tools open it.")  # fmt: skip
+
+
+def _long_texts(values: Sequence[Any], limit: int) -> int:
+    """How many texts of one column are longer than ``limit`` (a text is never shorter in UTF-16)."""
+    return sum(1 for v in _as_list(values) if v.__class__ is str and len(v) > limit // 2 and _utf16(v) > limit)
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, limit: int, marker: str) -> str:
+    """``text`` as it fits in one cell: cut short, ending with ``marker``, when it is too long."""
+    if len(text) <= limit // 2 or _utf16(text) <= limit:
+        return text
+    kept = text.encode("utf-16-le")[: (limit - _utf16(marker)) * 2]
+    return kept.decode("utf-16-le", errors="ignore") + marker  # "ignore": half a surrogate pair is dropped
+
+
+def _spill_path(workbook: Path, table: str) -> Path:
+    """``<workbook>.<table>.parquet`` beside the workbook, or the first free ``(2)``, ``(3)``... when
+    a file of that name is not one pmo-xl wrote (which is never replaced)."""
+    stem, n = f"{workbook.stem}.{table}", 2
+    target = workbook.with_name(f"{stem}.parquet")
+    while not replaceable(target, "parquet"):
+        target, n = workbook.with_name(f"{stem} ({n}).parquet"), n + 1
+    return target
+
+
+def _write_parquet(workbook: Path, sheet: TableSheet) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target = _spill_path(workbook, sheet.table.removeprefix("tbl_"))
+    names = table_headers(sheet.names) if sheet.names is not None else sheet.headers
+    arrays = []
+    for values in sheet.columns:
+        data = values.to_numpy() if isinstance(values, pd.Series) else values
+        try:
+            arrays.append(pa.array(data, from_pandas=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed values (a number among texts): as text
+            arrays.append(pa.array([None if _blank(v) else str(v) for v in _as_list(values)], pa.string()))
+    record_pending([target], "parquet")
+    with atomic_output(target) as tmp:
+        pq.write_table(pa.table(arrays, names=names), tmp)
+    record_written([target], "parquet")
+    return target
 
 
 # --- cells ----------------------------------------------------------------------------------
@@ -142,33 +308,45 @@ def _text(value: Any) -> str:
     return f"<is><t>{text}</t></is>"
 
 
-def _cells(letter: str, values: Sequence[Any], kind: str) -> list[str]:
-    """Each value of one column as its ``<c>`` element ('' for an empty cell), rows from 2."""
+def _cells(
+    letter: str, values: Sequence[Any], kind: str, cut: Callable[[str], str] | None = None, first_row: int = 2
+) -> list[str]:
+    """Each value of one column as its ``<c>`` element ('' for an empty cell), rows from ``first_row``.
+
+    ``cut`` shortens a text too long for a cell (`_fit_limits`); None when the sheet has none."""
     style = _STYLE[kind]
     s = f' s="{style}"' if style else ""
     if kind == "text":
         # Roll-up text repeats (project, file, owner, status): each distinct value is escaped once.
         items = _as_list(values)
+
+        def text(v: Any) -> str:
+            return _text(v if cut is None else cut(v if isinstance(v, str) else str(v)))
+
         try:
-            texts = {v: f'"{_quote_prefix(v)} t="inlineStr">{_text(v)}</c>' for v in set(items) if not _blank(v)}
+            texts = {v: f'"{_quote_prefix(v)} t="inlineStr">{text(v)}</c>' for v in set(items) if not _blank(v)}
         except TypeError:  # an unhashable value: each one escaped where it is
             texts = None
         if texts is None:
             return [
-                "" if _blank(v) else f'<c r="{letter}{r}"{_quote_prefix(v)} t="inlineStr">{_text(v)}</c>'
-                for r, v in enumerate(items, start=2)
+                "" if _blank(v) else f'<c r="{letter}{r}"{_quote_prefix(v)} t="inlineStr">{text(v)}</c>'
+                for r, v in enumerate(items, start=first_row)
             ]
-        return [f'<c r="{letter}{r}{texts[v]}' if v in texts else "" for r, v in enumerate(items, start=2)]
+        return [f'<c r="{letter}{r}{texts[v]}' if v in texts else "" for r, v in enumerate(items, start=first_row)]
     if kind == "bool":
         return [
             "" if _blank(v) else f'<c r="{letter}{r}" t="b"><v>{int(bool(v))}</v></c>'
-            for r, v in enumerate(_as_list(values), start=2)
+            for r, v in enumerate(_as_list(values), start=first_row)
         ]
     if kind == "date":
         serials = _serials(values)
-        return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v}</v></c>' for r, v in enumerate(serials, start=2)]
+        return [
+            "" if v is None else f'<c r="{letter}{r}"{s}><v>{v}</v></c>' for r, v in enumerate(serials, start=first_row)
+        ]
     numbers = _numbers(values)
-    return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' for r, v in enumerate(numbers, start=2)]
+    return [
+        "" if v is None else f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' for r, v in enumerate(numbers, start=first_row)
+    ]
 
 
 def _quote_prefix(value: Any) -> str:
@@ -229,17 +407,18 @@ def _serials(values: Sequence[Any]) -> list[int | float | None]:
     return result
 
 
-def _table_sheet(sheet: TableSheet, selected: bool) -> str:
+_CHUNK_ROWS = 20_000
+"""Rows turned into XML at a time: a sheet of a million rows is never a string of a gigabyte."""
+
+
+def _table_sheet(sheet: TableSheet, selected: bool, cut: Callable[[str], str] | None = None) -> Iterator[str]:
+    """The sheet's XML, in pieces of `_CHUNK_ROWS` rows."""
     n_rows = max((len(c) for c in sheet.columns), default=0)
     letters = [xl_col_to_name(c) for c in range(len(sheet.headers))]
     header = "".join(
         f'<c r="{letter}1" s="{_HEADER_STYLE}" t="inlineStr">{_text(h)}</c>'
         for letter, h in zip(letters, sheet.headers, strict=True)
     )
-    columns = [_cells(letter, values, kind) for letter, values, kind in zip(letters, sheet.columns, sheet.kinds,
-                                                                            strict=True)]  # fmt: skip
-    rows = [f'<row r="1">{header}</row>']
-    rows.extend(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in enumerate(zip(*columns, strict=True), start=2))
     last = f"{letters[-1]}{max(n_rows, 1) + 1}" if letters else "A1"
     cols = "".join(
         f'<col min="{c}" max="{c}" width="{w + 0.71:.2f}" customWidth="1"/>' for c, w in enumerate(sheet.widths, 1)
@@ -249,20 +428,40 @@ def _table_sheet(sheet: TableSheet, selected: bool) -> str:
         '<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>'
         '<selection pane="topRight"/><selection pane="bottomLeft"/><selection pane="bottomRight"/></sheetView>'
     )
-    return (
+    yield (
         f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="A1:{last}"/>'
         f'<sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-        f"{f'<cols>{cols}</cols>' if cols else ''}<sheetData>{''.join(rows)}</sheetData>"
+        f'{f"<cols>{cols}</cols>" if cols else ""}<sheetData><row r="1">{header}</row>'
+    )
+    for top in range(0, n_rows, _CHUNK_ROWS):
+        bottom = min(top + _CHUNK_ROWS, n_rows)
+        columns = [
+            _cells(letter, _rows(values, top, bottom), kind, cut, top + 2)
+            for letter, values, kind in zip(letters, sheet.columns, sheet.kinds, strict=True)
+        ]
+        yield "".join(
+            f'<row r="{r}">{"".join(cells)}</row>' for r, cells in enumerate(zip(*columns, strict=True), start=top + 2)
+        )
+    yield (
+        "</sheetData>"
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
         '<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>'
     )
 
 
-def _plain_sheet(sheet: PlainSheet, selected: bool) -> str:
+def _rows(values: Sequence[Any], top: int, bottom: int) -> Sequence[Any]:
+    if top == 0 and bottom >= len(values):
+        return values
+    return values.iloc[top:bottom] if isinstance(values, pd.Series) else values[top:bottom]
+
+
+def _plain_sheet(sheet: PlainSheet, selected: bool, limits: ExcelLimits = EXCEL_LIMITS) -> str:
     rows = []
+    marker = f"{_MARKER_START} at Excel's limit]"
     for r, values in enumerate(sheet.rows, start=1):
         cells = "".join(
-            f'<c r="{xl_col_to_name(c)}{r}"{_quote_prefix(v)} t="inlineStr">{_text(v)}</c>'
+            f'<c r="{xl_col_to_name(c)}{r}"{_quote_prefix(v)} t="inlineStr">'
+            f"{_text(_cut(str(v), limits.cell_text, marker))}</c>"
             for c, v in enumerate(values)
             if v != ""
         )

@@ -150,3 +150,17 @@ def test_unhashable_text_values_are_written_as_their_text(tmp_path: Path):
     sheet = TableSheet("S", "tbl_s", ["Tags"], [[["a", "b"], None, "plain"]], ["text"])
     rows = list(openpyxl.load_workbook(write_tables(tmp_path / "s.xlsx", [sheet]))["S"].iter_rows(values_only=True))
     assert rows == [("Tags",), ("['a', 'b']",), (None,), ("plain",)]
+
+
+def test_a_sheet_written_in_pieces_reads_back_the_same(tmp_path: Path, monkeypatch):
+    from pmo_logic import xlsx_tables
+
+    whole = [list(r) for r in openpyxl.load_workbook(write_tables(tmp_path / "whole.xlsx", _sheets()))[
+        "Risks & issues"].iter_rows(values_only=True)]  # fmt: skip
+    monkeypatch.setattr(xlsx_tables, "_CHUNK_ROWS", 3)  # 10 rows: pieces of 3, 3, 3 and 1
+    sheets = _sheets()
+    # A column as a Series whose index does not start at 0 (a filtered frame's): pieces by position.
+    sheets[0].columns[1] = pd.Series(NUMBERS, index=range(100, 110))
+    pieces = openpyxl.load_workbook(write_tables(tmp_path / "pieces.xlsx", sheets))["Risks & issues"]
+    assert [list(r) for r in pieces.iter_rows(values_only=True)] == whole
+    assert pieces.tables["tbl_risks"].ref == "A1:E11"
