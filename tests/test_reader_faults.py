@@ -92,12 +92,6 @@ def peak():
 
 
 wb = read_project_workbook(sys.argv[1])
-def peak():
-    # This process's own high-water mark: Linux's ru_maxrss starts from the parent's (pytest's).
-    try:
-        return next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmHWM"))
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({{
     "problems": [[p.code, p.sheet, p.message] for p in wb.problems],
     "tasks": [[t.id, t.name, t.source_row] for t in wb.plan],
