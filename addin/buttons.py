@@ -265,15 +265,17 @@ def _portfolio(book: xw.Book):
 
 
 def _consolidate(book: xw.Book, check=None):
-    from pmo_logic.cache import ProjectCache
+    from pmo_logic.cache import ProjectCache, cache_enabled
     from pmo_logic.consolidate import consolidate as run
 
     portfolio, folder, base = _portfolio(book)
     if check is not None:  # the files it will write, checked before the work
         check(portfolio, folder, base)
     # One process: an add-in call must not fork Excel's Python (and xlwings Lite has no processes).
-    # The cache in the analyst's own cache folder, as `pmo consolidate` keeps it (never in the shared folder).
-    result = run(folder, portfolio, workers=1, cache=ProjectCache.for_projects(folder))
+    # The cache in the analyst's own cache folder, as `pmo consolidate` keeps it (never in the shared
+    # folder); PMO_XL_CACHE=off is the buttons' --no-cache.
+    cache = ProjectCache.for_projects(folder) if cache_enabled() else None
+    result = run(folder, portfolio, workers=1, cache=cache)
     return result, base
 
 

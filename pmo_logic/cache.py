@@ -71,6 +71,16 @@ _HEX64 = r"^[0-9a-f]{64}$"
 _INT64 = 2**63
 
 
+CACHE_SWITCH_VARIABLE = "PMO_XL_CACHE"
+"""Environment variable that turns the cache off where no ``--no-cache`` can be given (the Excel
+buttons): ``off``, ``no``, ``0`` or ``false``."""
+
+
+def cache_enabled() -> bool:
+    """False when ``PMO_XL_CACHE`` says off: every workbook is then read again."""
+    return os.environ.get(CACHE_SWITCH_VARIABLE, "").strip().lower() not in ("off", "no", "0", "false")
+
+
 def cache_root() -> Path:
     """Where caches are kept: ``PMO_XL_CACHE_DIR``, else the user's own cache folder."""
     configured = os.environ.get(CACHE_DIR_VARIABLE)

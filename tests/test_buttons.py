@@ -225,6 +225,27 @@ def test_consolidate_writes_rollup_tabs(portfolio_book: Path):
     assert "1 projects consolidated; 1 load problems." in actions(book, "alert")[0]["args"][0]
 
 
+@pytest.mark.parametrize(("switch", "cached"), [(None, True), ("off", False), ("0", False), ("on", True)])
+def test_the_consolidate_button_uses_the_cache_unless_it_is_switched_off(portfolio_book: Path, monkeypatch, switch,
+                                                                         cached):  # fmt: skip
+    from pmo_logic import consolidate as consolidation
+
+    seen = []
+    real = consolidation.consolidate
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("cache"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(consolidation, "consolidate", spy)
+    if switch is None:
+        monkeypatch.delenv("PMO_XL_CACHE", raising=False)
+    else:
+        monkeypatch.setenv("PMO_XL_CACHE", switch)
+    buttons.consolidate(open_book(portfolio_book, "portfolio.xlsm"))
+    assert len(seen) == 1 and (seen[0] is not None) is cached
+
+
 def test_committee_pack_and_snapshot(portfolio_book: Path, tmp_path: Path):
     book = open_book(portfolio_book, "portfolio.xlsm")
     buttons.committee_pack(book)
