@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import time
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -313,7 +314,9 @@ def find_workbooks(paths: Iterable[str | os.PathLike[str]]) -> WorkbookSearch:
         path = Path(item)
         if path.is_dir():
             candidates: list[Path] = []
-            _walk(path, candidates, found.unlisted, {os.path.realpath(path)})
+            being_saved: list[Path] = []
+            _walk(path, candidates, found.unlisted, {os.path.realpath(path)}, being_saved)
+            candidates += _saved_meanwhile(being_saved, candidates)
             # Old .xls files are listed too, so the reader can say how to convert them.
             for candidate in sorted(candidates):
                 kind = output_kind(candidate)
@@ -331,13 +334,51 @@ def workbook_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return find_workbooks(paths).files
 
 
-def _walk(folder: Path, found: list[Path], unlisted: list[tuple[Path, str]], seen: set[str]) -> None:
+SAVE_PAUSE = 0.5
+"""Seconds `find_workbooks` waits before looking again for a workbook Excel is saving."""
+
+
+def _saved_meanwhile(being_saved: list[Path], found: list[Path]) -> list[Path]:
+    # Excel saves by renaming the workbook away, writing a new one and renaming it back: for a
+    # moment only its lock file is listed. Looking again a little later keeps the project in.
+    if not being_saved:
+        return []
+    time.sleep(SAVE_PAUSE)
+    known = set(found)
+    return [path for path in being_saved if path not in known and path.is_file()]
+
+
+def _being_saved(folder: Path, names: Iterable[str]) -> list[Path]:
+    """Workbooks whose Excel lock file (``~$Book.xlsx``) is listed without them."""
+    names = list(names)
+    present = {name.lower() for name in names}
+    missing = []
+    for name in names:
+        if not name.startswith("~$") or os.path.splitext(name)[1].lower() not in WORKBOOK_SUFFIXES:
+            continue
+        # Excel names the lock "~$" + the workbook's name; Office replaces the first two
+        # characters of long names instead, and the workbook cannot be guessed then.
+        rest = name[2:]
+        if rest.lower() not in present:
+            missing.append(folder / rest)
+    return missing
+
+
+def _walk(
+    folder: Path,
+    found: list[Path],
+    unlisted: list[tuple[Path, str]],
+    seen: set[str],
+    being_saved: list[Path] | None = None,
+) -> None:
     try:
         with os.scandir(folder) as entries:
             listed = list(entries)
     except OSError as exc:  # permission denied, a share gone: say so, and search the rest
         unlisted.append((folder, _why(exc)))
         return
+    if being_saved is not None:
+        being_saved += _being_saved(folder, (entry.name for entry in listed))
     for entry in listed:
         try:
             if entry.is_dir():
@@ -347,7 +388,7 @@ def _walk(folder: Path, found: list[Path], unlisted: list[tuple[Path, str]], see
                 if key in seen:  # a link back to a folder already searched
                     continue
                 seen.add(key)
-                _walk(Path(entry.path), found, unlisted, seen)
+                _walk(Path(entry.path), found, unlisted, seen, being_saved)
             elif (
                 (
                     os.path.splitext(entry.name)[1].lower() in (*WORKBOOK_SUFFIXES, ".xls")

@@ -535,7 +535,8 @@ CASES = [
     Case(
         "a workbook renamed away and back during the run",
         "fault",
-        lambda run: None,
+        # Excel holds its lock file while the workbook is open and being saved.
+        lambda run: faulty(run).with_name("~$" + FAULTY).write_bytes(b"lock"),
         reason=None,
         consolidated={"CP-001", *HEALTHY_IDS},
         during=vanish_for_a_moment,

@@ -195,3 +195,29 @@ def test_validate_workbook_is_pure_on_models():
     first = validate_workbook(workbook)
     assert workbook.model_dump() == snapshot
     assert [f.model_dump() for f in validate_workbook(workbook).findings] == [f.model_dump() for f in first.findings]
+
+
+def test_a_workbook_excel_is_saving_is_found_on_a_second_look(tmp_path: Path) -> None:
+    # Excel saves by renaming the workbook away and back: for a moment only its lock is listed.
+    import threading
+
+    from pmo_logic.validate import find_workbooks
+
+    (tmp_path / "b.xlsx").write_bytes(b"PK")
+    (tmp_path / "~$a.xlsx").write_bytes(b"lock")
+    back = threading.Timer(0.1, (tmp_path / "a.xlsx").write_bytes, args=(b"PK",))
+    back.start()
+    try:
+        found = find_workbooks([tmp_path]).files
+    finally:
+        back.join()
+    assert [p.name for p in found] == ["a.xlsx", "b.xlsx"]
+
+
+def test_a_lock_left_behind_adds_no_workbook(tmp_path: Path) -> None:
+    from pmo_logic.validate import find_workbooks
+
+    (tmp_path / "~$gone.xlsx").write_bytes(b"lock")
+    (tmp_path / "~$kept.xlsx").write_bytes(b"lock")
+    (tmp_path / "kept.xlsx").write_bytes(b"PK")
+    assert [p.name for p in find_workbooks([tmp_path]).files] == ["kept.xlsx"]
