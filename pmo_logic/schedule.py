@@ -423,6 +423,11 @@ def _passes(
             column[i] = values.get(ids[i], np.nan)
 
 
+def _whole(days: float) -> float | int:
+    """Float in working days: a whole number as an int, half a day as 0.5 (not truncated to 0)."""
+    return int(days) if float(days).is_integer() else float(days)
+
+
 def _in_days(minutes: int, per_day: int) -> float | int:
     """Working minutes as working days: a whole number of days stays an int."""
     days, rest = divmod(minutes, per_day)
@@ -587,8 +592,8 @@ def schedule_table(
                 row.early_finish,
                 row.late_start,
                 row.late_finish,
-                int(row.total_float),
-                int(row.free_float),
+                _whole(row.total_float),
+                _whole(row.free_float),
                 bool(row.critical),
             ]
         )

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmo_logic.models import TaskRow
-from pmo_logic.schedule import schedule
+from pmo_logic.schedule import schedule, schedule_table
 from pmo_logic.workdays import WorkCalendar
 
 MONDAY = date(2026, 1, 5)
@@ -214,7 +214,7 @@ def test_a_back_edge_gives_exactly_one_loop_naming_the_cycle(network, data):
 _LOOP_SCRIPT = """
 from datetime import date, datetime
 from pmo_logic.models import TaskRow
-from pmo_logic.schedule import schedule
+from pmo_logic.schedule import schedule, schedule_table
 from pmo_logic.workdays import WorkCalendar
 rows = [TaskRow(id=str(i), name=str(i), type="task", duration=2, predecessors=str(i - 1) if i > 1 else None)
         for i in range(1, 41)]
@@ -632,3 +632,9 @@ def test_a_working_week_of_six_days():
     assert five.loc["B", "early_start"] == date(2026, 1, 13)
     with pytest.raises(ValueError, match="seven 0 or 1"):
         WorkCalendar(MONDAY, weekmask="1111")
+
+
+def test_the_schedule_table_shows_half_a_day_of_float_not_zero():
+    table = schedule_table(["1", "2", "3"], [1, 0.5, 2], [None, "1", None], MONDAY, WorkCalendar(MONDAY))
+    floats = {row[0]: (row[5], row[6]) for row in table[1:]}
+    assert floats == {"1": (0.5, 0), "2": (0.5, 0.5), "3": (0, 0)}
