@@ -78,8 +78,10 @@ def random_plan(seed: int, tasks: int = 25, milestones: bool = False) -> list[tu
     return plan
 
 
-def mpxj_schedule(plan, weekmask: str) -> dict[str, dict[str, object]]:
-    """The plan scheduled by MPXJ's MicrosoftScheduler: early/late dates and total slack in minutes."""
+def mpxj_schedule(plan, weekmask: str, prepare=None) -> dict[str, dict[str, object]]:
+    """The plan scheduled by MPXJ's MicrosoftScheduler: early/late dates and total slack in minutes.
+
+    ``prepare(tasks)``, given MPXJ's tasks by ID, sets more on them before scheduling (constraints)."""
     java = _java()
     from org.mpxj import Duration, LocalTimeRange, ProjectFile, Relation, RelationType, TaskMode, TimeUnit
     from org.mpxj.cpm import MicrosoftScheduler
@@ -121,6 +123,8 @@ def mpxj_schedule(plan, weekmask: str) -> dict[str, dict[str, object]]:
             relation = Relation.Builder().predecessorTask(tasks[link.predecessor]).type(types[link.type])
             task.addPredecessor(relation.lag(Duration.getInstance(float(link.lag), units[link.unit])))
         tasks[task_id] = task
+    if prepare is not None:
+        prepare(tasks)
     MicrosoftScheduler().schedule(project, start)
 
     calendar = pmo_calendar(weekmask)
