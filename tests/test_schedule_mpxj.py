@@ -9,7 +9,7 @@ their early and late dates and times, and total slack, must be the same to the m
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -153,13 +153,17 @@ def pmo_calendar(weekmask: str) -> WorkCalendar:
     return WorkCalendar(START, non_working_days=HOLIDAYS, weekmask=weekmask, working_hours=HOURS)
 
 
-def pmo_schedule(plan, weekmask: str) -> dict[str, dict[str, object]]:
-    """The plan scheduled by pmo-xl: positions in working minutes, total float in minutes."""
+def pmo_schedule(plan, weekmask: str, constraints=None) -> dict[str, dict[str, object]]:
+    """The plan scheduled by pmo-xl: positions in working minutes, total float in minutes.
+
+    ``constraints``: ID -> (constraint type, date)."""
+    constraints = constraints or {}
     calendar = pmo_calendar(weekmask)
     assert calendar.minutes_per_day == MINUTES_PER_DAY
     rows = [
         TaskRow(id=task_id, name=task_id, type="task" if minutes else "milestone", duration=minutes / MINUTES_PER_DAY,
-                predecessors=", ".join(map(str, links)) or None)
+                predecessors=", ".join(map(str, links)) or None, constraint_type=constraints.get(task_id, (None,))[0],
+                constraint_date=constraints.get(task_id, (None, None))[1])
         for task_id, minutes, links in plan
     ]  # fmt: skip
     tasks = schedule(rows, calendar, project_start=START).tasks.set_index("id")
@@ -201,3 +205,33 @@ def test_the_oracle_sees_what_a_day_scheduler_would_miss():
     # Rounded to whole days, as pmo-xl scheduled before, the plan is not what MPXJ computes.
     rounded = pmo_schedule([("1", 450, []), ("2", 450, [Link("1", "FS", 2.0, "d")])], "1111100")
     assert rounded["2"]["early_start"] != theirs["2"]["early_start"]
+
+
+@pytest.mark.parametrize("kind", ["snet", "fnet"])
+@pytest.mark.parametrize("seed", range(12))
+def test_start_and_finish_no_earlier_than_agree_with_mpxj(seed, kind):
+    # A fifth of the tasks get the constraint on a working day of the first four weeks (08:00 for a
+    # start, 16:30 for a finish), on plans with working-time lags.
+    java = _java()
+    from org.mpxj import ConstraintType
+
+    plan = [(i, m, [k for k in links if k.unit != "ed"]) for i, m, links in random_plan(seed)]
+    rng = random.Random(seed + 7)
+    constrained = {}
+    for task_id, _, _ in plan[1:]:
+        if rng.random() < 0.2:
+            day = START + timedelta(days=rng.randint(0, 20))
+            while day.weekday() >= 5 or day in HOLIDAYS:
+                day += timedelta(days=1)
+            constrained[task_id] = day
+
+    def prepare(tasks):
+        for task_id, day in constrained.items():
+            name = {"snet": "START_NO_EARLIER_THAN", "fnet": "FINISH_NO_EARLIER_THAN"}[kind]
+            tasks[task_id].setConstraintType(getattr(ConstraintType, name))
+            hour, minute = (8, 0) if kind == "snet" else (16, 30)
+            tasks[task_id].setConstraintDate(java.time.LocalDateTime.of(day.year, day.month, day.day, hour, minute))
+
+    theirs = mpxj_schedule(plan, "1111100", prepare)
+    ours = pmo_schedule(plan, "1111100", {t: (kind, day) for t, day in constrained.items()})
+    assert constrained and ours == theirs
