@@ -3,7 +3,8 @@
 Random plans on a 7.5-hour day (08:00-12:00, 13:00-16:30) with holidays, durations in hours and
 fractions of days, links of every type with lags in working days, working hours and elapsed
 time, on a Monday-to-Friday and a Monday-to-Saturday week. Both schedulers get the same plan;
-their early and late dates and times, and total slack, must be the same to the minute.
+their early and late dates and times, and total slack, must be the same to the minute. Also with
+milestones, and with start / finish no earlier than constraints.
 """
 
 from __future__ import annotations
