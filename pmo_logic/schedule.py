@@ -1,12 +1,17 @@
 """The critical path method on a project's Plan: forward and backward pass, float, critical path.
 
 The task graph is a networkx DiGraph (predecessor -> successor). Dates are turned into
-working-day positions by a `WorkCalendar`, so every link is integer arithmetic:
+working-day positions by a `WorkCalendar`, and the passes count working minutes (integers: a
+day of the calendar's hours, 450 minutes on 7.5-hour days), so durations and lags in hours or
+fractions of a day start and finish work within a day as MS Project does:
 
 - FS: successor start  >= predecessor finish + lag
 - SS: successor start  >= predecessor start  + lag
 - FF: successor finish >= predecessor finish + lag
 - SF: successor finish >= predecessor start  + lag
+
+An elapsed lag (``2ed``) is calendar time: added to the predecessor's date and time, through
+nights, weekends and holidays, then rolled to the next working time.
 
 Status-date aware: finished work keeps its actual dates, work in progress keeps its actual
 start and has its remaining duration scheduled from the status date, and work not started
@@ -48,8 +53,8 @@ class Schedule:
 
     graph: nx.DiGraph
     calendar: WorkCalendar
-    project_finish: int | None = None
-    origin: int = 0
+    project_finish: float | None = None
+    origin: float = 0
     """Position of the project start: a milestone there shows on that day, not the day before."""
     cycles: list[list[str]] = field(default_factory=list)
     unknown_predecessors: list[tuple[int, str]] = field(default_factory=list)
@@ -80,13 +85,14 @@ class Schedule:
             return values.astype(object) if values.dtype.kind == "U" else values  # text: as pandas gives it back
         return self.tasks[name].to_numpy()
 
-    def finish_with_delay(self, task_id: str, days: int) -> int | None:
+    def finish_with_delay(self, task_id: str, days: float) -> float | None:
         """The project finish if ``task_id`` took ``days`` more working days (the logic is reused)."""
         forward = getattr(self, "_forward", None)
         if forward is None:
             return None
-        _, ef = forward({task_id: days})
-        return max(ef.values()) if ef else None
+        per_day = self.calendar.minutes_per_day
+        _, ef = forward({task_id: round(days * per_day)})
+        return _in_days(max(ef.values()), per_day) if ef else None
 
     @property
     def critical_path(self) -> list[str]:
@@ -159,7 +165,9 @@ def schedule(
         with np.errstate(invalid="ignore"):
             critical = positions["total_float"] <= 0
     critical = _summaries(columns, positions, critical)
-    dates = _dates(positions, kinds, calendar, result.origin)
+    per_day = calendar.minutes_per_day
+    dates = _dates(positions, kinds, calendar, result.origin * per_day)
+    positions = {name: values / per_day for name, values in positions.items()}  # working days
     result.columns = {**columns, "in_network": in_network, **positions, "critical": critical, **dates}
     return result
 
@@ -205,7 +213,7 @@ def _task_columns(column: Callable[[str], list[Any]], calendar: WorkCalendar) ->
         "status": status,
         "predecessors": column("predecessors"),
         "percent_complete": percent,
-        "duration": np.nan_to_num(duration, nan=0.0).round().astype(int),
+        "duration": np.nan_to_num(duration, nan=0.0),
         "start": start,
         "finish": finish,
         "constraint_type": column("constraint_type"),
@@ -256,18 +264,23 @@ def _passes(
     rows = np.flatnonzero(in_network).tolist()
     starts = columns["start_pos"][in_network]
     starts = starts[~np.isnan(starts)]
+    # Working minutes from here on: a day is ``per_day`` of them.
+    per_day = calendar.minutes_per_day
     origin = calendar.position(project_start) if project_start else (int(starts.min()) if len(starts) else 0)
-    data_date = calendar.end_position(status_date) if status_date else None
     result.origin = origin
+    origin *= per_day
+    data_date = calendar.end_position(status_date) * per_day if status_date else None
     # Plain tuples and lists, built once: the passes below (and every finish_with_delay) only
     # do integer arithmetic, with no graph views, DataFrame rows or calendar lookups inside.
     # (The passes take maxima and minima over these lists, so their order does not matter.)
-    preds: dict[str, list[tuple[str, str, int]]] = {t: [] for t in order}
-    succs: dict[str, list[tuple[str, str, int]]] = {t: [] for t in order}
+    # A link is (other task, type, lag in working minutes, elapsed lag in minutes or None).
+    preds: dict[str, list[tuple[str, str, int, int | None]]] = {t: [] for t in order}
+    succs: dict[str, list[tuple[str, str, int, int | None]]] = {t: [] for t in order}
     for u, v, link in result.links:
-        lag = round(link.lag)
-        preds[v].append((u, link.type, lag))
-        succs[u].append((v, link.type, lag))
+        elapsed = round(link.lag * 1440) if link.unit == "ed" else None
+        lag = 0 if elapsed is not None else round(link.lag * (60 if link.unit == "h" else per_day))
+        preds[v].append((u, link.type, lag, elapsed))
+        succs[u].append((v, link.type, lag, elapsed))
     result._preds = preds
     info = {}
     ids, kinds, state = columns["id"], columns["type"], columns["state"]
@@ -275,19 +288,25 @@ def _passes(
     constraint_type, constraint_date = columns["constraint_type"], columns["constraint_date"]
     deadlines = columns["deadline"]
     percent = columns["percent_complete"]
+
+    def after(minute: int, elapsed: int, finish: bool) -> int:
+        """An elapsed lag after (negative: before) a start, or a ``finish``: calendar time."""
+        return calendar.minutes_at(calendar.moment_minutes(minute, finish) + elapsed)
+
     for i in rows:
-        fixed_start = None if math.isnan(start_pos[i]) else int(start_pos[i])
-        fixed_finish = None if math.isnan(finish_pos[i]) else int(finish_pos[i])
+        fixed_start = None if math.isnan(start_pos[i]) else int(start_pos[i]) * per_day
+        fixed_finish = None if math.isnan(finish_pos[i]) else int(finish_pos[i]) * per_day
         milestone = kinds[i] == "milestone"
         if milestone and fixed_finish is not None:
             fixed_start = fixed_finish  # a milestone sits at the end of its day
         kind, when = constraint_type[i], constraint_date[i]
         when_pos = when_end = None
         if kind and isinstance(when, date):
-            when_end = calendar.end_position(when)
-            when_pos = when_end if milestone else calendar.position(when)
-        due = calendar.end_position(deadlines[i]) if isinstance(deadlines[i], date) else None
-        info[ids[i]] = (int(duration[i]), fixed_start, fixed_finish, str(state[i]), kind, when_pos, when_end,
+            when_end = calendar.end_position(when) * per_day
+            when_pos = when_end if milestone else calendar.position(when) * per_day
+        due = calendar.end_position(deadlines[i]) * per_day if isinstance(deadlines[i], date) else None
+        minutes = round(float(duration[i]) * per_day)
+        info[ids[i]] = (minutes, fixed_start, fixed_finish, str(state[i]), kind, when_pos, when_end,
                         min(float(percent[i]), 1.0), due)  # fmt: skip
 
     # Where the links alone would start a task that a must-start/finish-on holds elsewhere:
@@ -307,18 +326,19 @@ def _passes(
                 ef[task_id] = max(fixed_finish if fixed_finish is not None else fixed_start + d, fixed_start)
                 continue
             start_bound, finish_bound = origin, None
-            for pred, link_type, lag in preds[task_id]:
-                if link_type == "FS":
-                    start_bound = max(start_bound, ef[pred] + lag)
-                elif link_type == "SS":
-                    start_bound = max(start_bound, es[pred] + lag)
-                elif link_type == "FF":
-                    finish_bound = max(finish_bound or -(10**9), ef[pred] + lag)
-                else:  # SF
-                    finish_bound = max(finish_bound or -(10**9), es[pred] + lag)
+            for pred, link_type, lag, elapsed in preds[task_id]:
+                from_finish = link_type in ("FS", "FF")
+                source = ef[pred] if from_finish else es[pred]
+                bound = source + lag if elapsed is None else after(source, elapsed, from_finish)
+                if link_type in ("FS", "SS"):
+                    start_bound = max(start_bound, bound)
+                else:  # FF, SF
+                    finish_bound = bound if finish_bound is None else max(finish_bound, bound)
             if state == "in_progress" and fixed_start is not None:
                 start = fixed_start
-                remaining = math.ceil(d * (1 - percent)) if d else 0
+                # Whole days left on a plan of whole days, as the PM counts them; else the exact fraction.
+                left = d * (1 - percent)
+                remaining = math.ceil(left / per_day) * per_day if d % per_day == 0 else round(left)
                 finish = max(start, (data_date if data_date is not None else start) + remaining)
                 if data_date is None:
                     finish = start + d
@@ -350,15 +370,11 @@ def _passes(
             _, _, _, state, kind, when_pos, when_end, _, due = info[task_id]
             span = ef[task_id] - es[task_id]
             bound = finish
-            for succ, link_type, lag in succs[task_id]:
-                if link_type == "FS":
-                    bound = min(bound, ls[succ] - lag)
-                elif link_type == "SS":
-                    bound = min(bound, ls[succ] - lag + span)
-                elif link_type == "FF":
-                    bound = min(bound, lf[succ] - lag)
-                else:  # SF
-                    bound = min(bound, lf[succ] - lag + span)
+            for succ, link_type, lag, elapsed in succs[task_id]:
+                to_finish = link_type in ("FF", "SF")
+                target = lf[succ] if to_finish else ls[succ]
+                latest = target - lag if elapsed is None else after(target, -elapsed, to_finish)
+                bound = min(bound, latest if link_type in ("FS", "FF") else latest + span)
             if kind in HARD_CONSTRAINTS and when_pos is not None:
                 bound = min(bound, when_pos + span if kind in ("mso", "snlt") else when_end)
             if due is not None:  # a deadline bounds the late finish and nothing else
@@ -370,12 +386,12 @@ def _passes(
 
     es, ef = forward({}, {})
     project_finish = max(ef.values()) if ef else None
-    result.project_finish = project_finish
+    result.project_finish = None if project_finish is None else _in_days(project_finish, per_day)
     # The late dates run back from the project finish, or from the project's deadline when
     # that is earlier (then the longest path carries the negative float of the overrun).
     late_end = project_finish
     if deadline is not None and project_finish is not None:
-        late_end = min(project_finish, calendar.end_position(deadline))
+        late_end = min(project_finish, calendar.end_position(deadline) * per_day)
     ls, lf = backward(es, ef, late_end)
     alap = {
         t: ls[t] for t in order if info[t][4] == "alap" and info[t][3] == "not_started" and ls[t] > es[t]
@@ -386,23 +402,18 @@ def _passes(
         es, ef = forward({}, alap)
     result._forward = lambda extra: forward(extra, alap)
     result._alap = alap
-    result.driving_path = _driving_path(order, preds, es, ef, project_finish, info, alap)
+    result.driving_path = _driving_path(order, preds, es, ef, project_finish, info, alap, after)
     logic_finish = {t: logic_start[t] + (ef[t] - es[t]) for t in logic_start}
     total: dict[str, int] = {t: lf[t] - max(ef[t], logic_finish.get(t, ef[t])) for t in order}
     free: dict[str, int] = {}
     for task_id in order:
         e_s, e_f = es[task_id], ef[task_id]
         slack = project_finish - e_f
-        for succ, link_type, lag in succs[task_id]:
-            if link_type == "FS":
-                gap = es[succ] - lag - e_f
-            elif link_type == "SS":
-                gap = es[succ] - lag - e_s
-            elif link_type == "FF":
-                gap = ef[succ] - lag - e_f
-            else:  # SF
-                gap = ef[succ] - lag - e_s
-            slack = min(slack, gap)
+        for succ, link_type, lag, elapsed in succs[task_id]:
+            from_finish = link_type in ("FS", "FF")
+            source = e_f if from_finish else e_s
+            bound = source + lag if elapsed is None else after(source, elapsed, from_finish)
+            slack = min(slack, (es[succ] if link_type in ("FS", "SS") else ef[succ]) - bound)
         # Never negative (a successor held by a constraint), never above the total float.
         free[task_id] = max(0, min(slack, total[task_id]))
     for name, values in (("es", es), ("ef", ef), ("ls", ls), ("lf", lf), ("total_float", total),
@@ -412,7 +423,18 @@ def _passes(
             column[i] = values.get(ids[i], np.nan)
 
 
-def _driving_path(order, preds, es, ef, project_finish, info, held) -> list[str]:
+def _whole(days: float) -> float | int:
+    """Float in working days: a whole number as an int, half a day as 0.5 (not truncated to 0)."""
+    return int(days) if float(days).is_integer() else float(days)
+
+
+def _in_days(minutes: int, per_day: int) -> float | int:
+    """Working minutes as working days: a whole number of days stays an int."""
+    days, rest = divmod(minutes, per_day)
+    return days if rest == 0 else minutes / per_day
+
+
+def _driving_path(order, preds, es, ef, project_finish, info, held, after) -> list[str]:
     """The tasks that drive the project finish: back from the last task through the links
     that hold each task where it is (the longest path), in order of early start.
 
@@ -427,13 +449,11 @@ def _driving_path(order, preds, es, ef, project_finish, info, held) -> list[str]
         _, _, _, state, kind, when_pos, _, _, _ = info[task_id]
         if state != "not_started" or (when_pos is not None and kind in ("mso", "mfo")) or task_id in held:
             continue
-        for pred, link_type, lag in preds[task_id]:
-            driven = {
-                "FS": ef[pred] + lag == es[task_id],
-                "SS": es[pred] + lag == es[task_id],
-                "FF": ef[pred] + lag == ef[task_id],
-                "SF": es[pred] + lag == ef[task_id],
-            }[link_type]
+        for pred, link_type, lag, elapsed in preds[task_id]:
+            from_finish = link_type in ("FS", "FF")
+            source = ef[pred] if from_finish else es[pred]
+            bound = source + lag if elapsed is None else after(source, elapsed, from_finish)
+            driven = bound == (es[task_id] if link_type in ("FS", "SS") else ef[task_id])
             if driven and pred not in found:
                 found.add(pred)
                 todo.append(pred)
@@ -491,7 +511,10 @@ def _most(values: np.ndarray) -> float:
 def _dates(
     positions: dict[str, np.ndarray], kinds: list[str], calendar: WorkCalendar, origin: int
 ) -> dict[str, np.ndarray]:
+    """The working day of each position (in working minutes): a start is the day it falls in,
+    a finish the day it ends (a finish at a day's boundary ends the day before)."""
     milestone = np.array([k == "milestone" for k in kinds], dtype=bool)
+    per_day = calendar.minutes_per_day
     dates = {}
     for column, name in (("es", "early_start"), ("ef", "early_finish"), ("ls", "late_start"), ("lf", "late_finish")):
         values = positions[column]
@@ -499,7 +522,7 @@ def _dates(
         # A finish (or a milestone) is the working day that ends at the position; a
         # milestone at the very start of the project shows on the first day.
         ends = (milestone & (values > origin)) | ((column in ("ef", "lf")) & ~milestone)
-        days = np.where(ends, values - 1, values)
+        days = np.where(ends, np.ceil(values / per_day) - 1, np.floor(values / per_day))
         out = np.full(len(values), None, dtype=object)
         if valid.any():
             found = np.busday_offset(
@@ -569,8 +592,8 @@ def schedule_table(
                 row.early_finish,
                 row.late_start,
                 row.late_finish,
-                int(row.total_float),
-                int(row.free_float),
+                _whole(row.total_float),
+                _whole(row.free_float),
                 bool(row.critical),
             ]
         )

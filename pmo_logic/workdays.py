@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
-from datetime import date
+import itertools
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -84,16 +85,20 @@ def slip_days(
 
 
 class WorkCalendar:
-    """Working days: Monday to Friday, less a country's public holidays and extra days off.
+    """Working days: a working week (Monday to Friday unless told), less a country's public
+    holidays and extra days off; working hours within each day (8 h unless told).
 
     Schedules are computed on working-day *positions*: position ``p`` is the start of the
     p-th working day after ``origin``. A task of ``d`` days starting at position ``s``
     finishes at position ``s + d`` (the start of the next working day), so links add and
-    subtract whole numbers and a milestone is a single position.
+    subtract working time and a milestone is a single position. A fraction of a position is
+    a fraction of a working day (0.5 on 8-hour days: 12:00, and work goes on at 13:00).
 
     >>> cal = WorkCalendar(date(2026, 1, 5), country="FR")
     >>> cal.finish_date(cal.position(date(2026, 5, 4)) + 5)  # 8 May is a French holiday
     datetime.date(2026, 5, 11)
+    >>> WorkCalendar(date(2026, 1, 5), hours_per_day=7.5).moment(0.5)  # 3 h 45 min into Monday
+    datetime.datetime(2026, 1, 5, 11, 45)
     """
 
     def __init__(
@@ -103,14 +108,61 @@ class WorkCalendar:
         country: str | None = None,
         non_working_days: Iterable[date] = (),
         years: Iterable[int] | None = None,
+        weekmask: str = "1111100",
+        hours_per_day: float = 8.0,
+        working_hours: Sequence[tuple[time, time]] | None = None,
     ) -> None:
+        """``weekmask``: seven 0/1 from Monday to Sunday ("1111110": Monday to Saturday).
+        ``working_hours``: the day's working periods, e.g. ((08:00, 12:00), (13:00, 16:30));
+        without them, ``hours_per_day`` from 08:00 with an hour's break at 12:00 (MS Project's
+        standard day when it is 8)."""
         self.origin = np.datetime64(origin, "D")
         days = set(non_working_days)
         if country:
             days |= set(public_holidays(country, years or range(origin.year - 1, origin.year + 12)))
         self.holidays = _holidays(days)
+        if len(weekmask) != 7 or set(weekmask) - {"0", "1"} or "1" not in weekmask:
+            raise ValueError(f"working week {weekmask!r}: write seven 0 or 1 from Monday to Sunday, e.g. 1111100")
+        self.weekmask = weekmask
         # numpy rebuilds its weekmask/holiday table on every call given ``holidays=``; built once here.
-        self.busdaycal = np.busdaycalendar(holidays=self.holidays)
+        self.busdaycal = np.busdaycalendar(weekmask=weekmask, holidays=self.holidays)
+        self.periods = _periods(working_hours, hours_per_day)
+        self.minutes_per_day = sum(end - start for start, end in self.periods)
+        self.hours_per_day = self.minutes_per_day / 60
+
+    def moment(self, position: float, *, finish: bool = False) -> datetime:
+        """The date and time of ``position``; a ``finish`` at a day's boundary is the end of
+        the working day before (17:00, not 08:00 the next day)."""
+        return _EPOCH + timedelta(minutes=self.moment_minutes(round(position * self.minutes_per_day), finish))
+
+    def position_at(self, when: datetime) -> float:
+        """The position of a date and time: worked time so far (outside working hours: the next start)."""
+        minutes = (when - _EPOCH) // timedelta(minutes=1)
+        return self.minutes_at(minutes) / self.minutes_per_day
+
+    def moment_minutes(self, minute: int, finish: bool) -> int:
+        """`moment` in working minutes from ``origin`` -> minutes since 1970."""
+        per_day = self.minutes_per_day
+        day, into = divmod(minute, per_day)
+        if finish and into == 0:
+            day, into = day - 1, per_day
+        found = np.busday_offset(self.origin, day, roll="forward", busdaycal=self.busdaycal)
+        clock = self.periods[-1][1]
+        for start, end in self.periods:
+            if into < end - start or (into == end - start and finish):
+                clock = start + into
+                break
+            into -= end - start
+        return int(found.astype("datetime64[m]").astype(np.int64)) + clock
+
+    def minutes_at(self, minutes: int) -> int:
+        """`position_at` from minutes since 1970 -> working minutes from ``origin``."""
+        day, clock = divmod(minutes, 1440)
+        when = np.datetime64(day, "D")
+        worked = int(np.busday_count(self.origin, when, busdaycal=self.busdaycal)) * self.minutes_per_day
+        if np.is_busday(when, busdaycal=self.busdaycal):
+            worked += sum(min(max(clock - start, 0), end - start) for start, end in self.periods)
+        return worked
 
     def position(self, day: date) -> int:
         """Start of ``day`` (or of the next working day, if ``day`` is not one)."""
@@ -149,6 +201,28 @@ class WorkCalendar:
     def working_days(self, start: date, finish: date) -> int:
         """Working days from ``start`` to ``finish``, both included (NETWORKDAYS)."""
         return self.end_position(finish) - self.position(start)
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _periods(working_hours: Sequence[tuple[time, time]] | None, hours_per_day: float) -> list[tuple[int, int]]:
+    """The working periods of a day in minutes from midnight."""
+    if working_hours:
+        periods = [(a.hour * 60 + a.minute, b.hour * 60 + b.minute) for a, b in working_hours]
+        if any(end <= start for start, end in periods) or any(
+            later[0] < earlier[1] for earlier, later in itertools.pairwise(periods)
+        ):
+            raise ValueError("working hours must be periods in order within the day, e.g. 08:00-12:00, 13:00-17:00")
+        return periods
+    minutes = round(hours_per_day * 60)
+    if not 0 < minutes <= 23 * 60:
+        raise ValueError(f"{hours_per_day:g} hours per day: a working day has between 1 minute and 23 hours")
+    morning = min(minutes, 4 * 60)
+    periods = [(8 * 60, 8 * 60 + morning)]
+    if minutes > morning:
+        periods.append((13 * 60, 13 * 60 + minutes - morning))
+    return periods
 
 
 def public_holidays(country: str, years: Iterable[int]) -> list[date]:

@@ -4,8 +4,8 @@ The files are read here with the standard library only (``xml.etree``), not with
 readers or MPXJ: what MS Project stored is taken as it is. Each file's tasks become a pmo-xl
 Plan (links with their type and lag, durations in working days, constraints, deadlines, the
 outline as WBS, the project summary task as summary "0"), which `pmo_logic.schedule` schedules
-on the file's calendar; the dates, slack and critical flags MS Project saved are compared with
-the result, by day.
+on the file's calendar (its working week, hours per day and days off; parts of a day as they
+are); the dates, slack and critical flags MS Project saved are compared with the result, by day.
 
 Only what the stored schedule says consistently is compared. Some files were saved without a
 recalculation (or with manually scheduled tasks MS Project does not reschedule), so their
@@ -363,12 +363,8 @@ def plan_of(project: MsProject, comparison: Comparison | None = None) -> list[Ta
         for link in task.links:
             if link.lag_format in ELAPSED_OR_PERCENT_LAGS:
                 note["elapsed or percentage lag"] += 1
-            if link.lag_days != round(link.lag_days):
-                note["lag of part of a day"] += 1
-            lag = round(link.lag_days)
-            links.append(f"{link.predecessor}{link.type}{lag:+d}d" if lag else f"{link.predecessor}{link.type}")
-        if task.duration_days != round(task.duration_days):
-            note["duration of part of a day"] += 1
+            lag = round(link.lag_days, 6)  # a part of a day as it is: pmo-xl schedules working minutes
+            links.append(f"{link.predecessor}{link.type}{lag:+g}d" if lag else f"{link.predecessor}{link.type}")
         if task.manual:
             note["manually scheduled task (scheduled as automatic)"] += 1
         constraint_day = None
@@ -386,7 +382,7 @@ def plan_of(project: MsProject, comparison: Comparison | None = None) -> list[Ta
                 wbs=outline,
                 name=task.name or task.uid,
                 type=kind,
-                duration=None if task.summary else (0.0 if task.milestone else float(round(task.duration_days))),
+                duration=None if task.summary else (0.0 if task.milestone else round(task.duration_days, 6)),
                 predecessors=", ".join(links) or None,
                 constraint_type=task.constraint,
                 constraint_date=constraint_day,
@@ -396,13 +392,16 @@ def plan_of(project: MsProject, comparison: Comparison | None = None) -> list[Ta
                 source_row=len(rows) + 2,
             )
         )
-    if project.weekmask != "1111100":
-        note["working week other than Monday to Friday"] += 1
     return rows
 
 
 def schedule_of(project: MsProject, plan: list[TaskRow]) -> Schedule:
-    calendar = WorkCalendar(project.start.date(), non_working_days=project.exceptions)
+    calendar = WorkCalendar(
+        project.start.date(),
+        non_working_days=project.exceptions,
+        weekmask=project.weekmask,
+        hours_per_day=project.minutes_per_day / 60,
+    )
     return schedule(plan, calendar, project_start=project.start.date())
 
 

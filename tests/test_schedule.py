@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import networkx as nx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmo_logic.models import TaskRow
-from pmo_logic.schedule import schedule
+from pmo_logic.schedule import schedule, schedule_table
 from pmo_logic.workdays import WorkCalendar
 
 MONDAY = date(2026, 1, 5)
@@ -211,9 +212,9 @@ def test_a_back_edge_gives_exactly_one_loop_naming_the_cycle(network, data):
 
 
 _LOOP_SCRIPT = """
-from datetime import date
+from datetime import date, datetime
 from pmo_logic.models import TaskRow
-from pmo_logic.schedule import schedule
+from pmo_logic.schedule import schedule, schedule_table
 from pmo_logic.workdays import WorkCalendar
 rows = [TaskRow(id=str(i), name=str(i), type="task", duration=2, predecessors=str(i - 1) if i > 1 else None)
         for i in range(1, 41)]
@@ -565,3 +566,75 @@ def test_summary_spans_match_a_scan_of_every_row_on_a_2000_row_plan():
         assert bool(got["critical"]) == bool(under["critical"].any())
         checked += 1
     assert checked > 200
+
+
+# --- working time within a day, elapsed lags, other working weeks -------------------------------
+
+
+def test_half_days_and_hour_lags_start_work_mid_day_as_ms_project_does():
+    # 8-hour days (08:00-12:00, 13:00-17:00) from Monday 5 January 2026.
+    plan = [task("A", 0.5), task("B", 1, "AFS"), task("C", 1, "BFS+4h"), task("D", 0, "C")]
+    calendar = WorkCalendar(MONDAY)
+    t = by_id(schedule(plan, calendar))
+    assert t["es"].to_dict() == {"A": 0, "B": 0.5, "C": 2.0, "D": 3.0}
+    assert t["ef"].to_dict() == {"A": 0.5, "B": 1.5, "C": 3.0, "D": 3.0}
+    assert calendar.moment(0.5, finish=True).time().hour == 12  # A ends at noon
+    assert calendar.moment(0.5).time().hour == 13  # B starts after the break
+    assert t["early_start"].tolist() == [MONDAY, MONDAY, date(2026, 1, 7), date(2026, 1, 7)]
+    assert t["early_finish"].tolist() == [MONDAY, date(2026, 1, 6), date(2026, 1, 7), date(2026, 1, 7)]
+    assert t["total_float"].tolist() == [0, 0, 0, 0]
+
+
+def test_hours_are_counted_on_the_calendar_s_day_of_seven_and_a_half_hours():
+    calendar = WorkCalendar(MONDAY, hours_per_day=7.5)
+    plan = [task("A", 1), task("B", 1, "AFS+3.75h"), task("C", 2, "A"), task("M", 0, "B, C")]
+    t = by_id(schedule(plan, calendar))
+    assert t.loc["B", "es"] == 1.5 and t.loc["B", "ef"] == 2.5
+    assert calendar.moment(1.5) == datetime(2026, 1, 6, 11, 45)  # 3 h 45 into Tuesday
+    assert t.loc["B", "early_start"] == date(2026, 1, 6) and t.loc["B", "early_finish"] == date(2026, 1, 7)
+    assert t.loc["B", "total_float"] == 0.5 and t.loc["C", "total_float"] == 0
+    assert t.loc["B", "free_float"] == 0.5
+
+
+def test_an_elapsed_lag_runs_through_the_weekend():
+    # A: Monday to Thursday. Thursday 17:00 + 2 elapsed days = Saturday 17:00: B starts Monday,
+    # where a lag of 2 working days would start it on Tuesday.
+    plan = [task("A", 4), task("B", 1, "AFS+2ed"), task("C", 1, "AFS+2d")]
+    t = by_id(schedule(plan, WorkCalendar(MONDAY)))
+    assert t.loc["B", "early_start"] == date(2026, 1, 12)
+    assert t.loc["C", "early_start"] == date(2026, 1, 13)
+    # C ends on Tuesday 13, the project's finish: B may start on Tuesday (one day of float);
+    # A could then finish on Friday for B (Tuesday 08:00 - 48 h), but C's lag holds it.
+    assert t.loc["B", "total_float"] == 1
+    assert t.loc["A", "total_float"] == 0  # C's working-day lag drives A
+    three = by_id(schedule([task("A", 5), task("B", 1, "AFS+3ed")], WorkCalendar(MONDAY)))
+    assert three.loc["B", "early_start"] == date(2026, 1, 13)  # Friday 17:00 + 72 h: Monday 17:00
+    weeks = by_id(schedule([task("A", 1), task("B", 1, "ASS+1ew")], WorkCalendar(MONDAY)))
+    assert weeks.loc["B", "early_start"] == date(2026, 1, 12)
+
+
+def test_an_elapsed_lead_and_the_backward_pass_agree():
+    plan = [task("A", 2), task("B", 3), task("C", 1, "AFS-1ed, BFS")]
+    t = by_id(schedule(plan, WorkCalendar(MONDAY)))
+    # A finishes Tuesday 17:00; minus 24 h is Monday 17:00, and B drives C to Thursday.
+    assert t.loc["C", "early_start"] == date(2026, 1, 8)
+    # A may finish as late as Thursday 08:00 + 24 h (Friday 08:00, i.e. Thursday's end).
+    assert t.loc["A", "late_finish"] == date(2026, 1, 8)
+    assert t.loc["A", "total_float"] == 2
+
+
+def test_a_working_week_of_six_days():
+    plan = [task("A", 6), task("B", 1, "A")]
+    six = by_id(schedule(plan, WorkCalendar(MONDAY, weekmask="1111110")))
+    five = by_id(schedule(plan, WorkCalendar(MONDAY)))
+    assert six.loc["A", "early_finish"] == date(2026, 1, 10)  # Saturday
+    assert six.loc["B", "early_start"] == date(2026, 1, 12)  # Sunday is off
+    assert five.loc["B", "early_start"] == date(2026, 1, 13)
+    with pytest.raises(ValueError, match="seven 0 or 1"):
+        WorkCalendar(MONDAY, weekmask="1111")
+
+
+def test_the_schedule_table_shows_half_a_day_of_float_not_zero():
+    table = schedule_table(["1", "2", "3"], [1, 0.5, 2], [None, "1", None], MONDAY, WorkCalendar(MONDAY))
+    floats = {row[0]: (row[5], row[6]) for row in table[1:]}
+    assert floats == {"1": (0.5, 0), "2": (0.5, 0.5), "3": (0, 0)}

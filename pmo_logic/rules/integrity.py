@@ -3,7 +3,7 @@
 An MS Project or Primavera file holds the early dates its tool computed; a workbook holds those
 the Recompute schedule button wrote. Where pmo-xl's critical-path schedule of the same plan gives
 other dates, the plan was saved without recalculation, or uses something pmo-xl does not model
-(a task calendar, an elapsed or hourly duration, a manually scheduled task, another working week):
+(a task calendar, an elapsed duration, a lag in percent, a manually scheduled task):
 the finding names the task and both dates, so the PMO knows which figures to question. A schedule
 file is compared as its tool schedules (work not started stays where the links put it, even before
 the status date).

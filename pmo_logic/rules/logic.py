@@ -153,8 +153,9 @@ def lag_longer_than_project(ctx: ValidationContext) -> Iterator[Hit]:
     network = a["in_network"].astype(bool)
     rows = dict(zip(a["id"][network].tolist(), a["source_row"][network].tolist(), strict=True))
     for predecessor, task, link in ctx.schedule.links:
-        if abs(link.lag) > length:  # a lead (negative lag) as long is as wrong
-            params = {"lag": float(link.lag), "predecessor": predecessor, "length": length}
+        lag = link.working_days(ctx.calendar.hours_per_day)
+        if abs(lag) > length:  # a lead (negative lag) as long is as wrong
+            params = {"lag": float(lag), "predecessor": predecessor, "length": length}
             yield Hit("plan", row_of(rows.get(task)), "predecessors", item_of(task), params)
 
 
