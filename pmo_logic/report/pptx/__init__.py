@@ -1,11 +1,14 @@
 """The committee deck: the committee pack as a 16:9 PowerPoint presentation, with python-pptx.
 
 `write_committee_deck` writes ``<pack name>.pptx``: a title slide, the executive summary,
-portfolio status, RAG heatmap, key milestones, top threats and decisions, budget, what changed
-and data quality. Its figures, lists and rankings are the committee view's (`report.view`,
-which the workbook pack draws too): `deck_view` only lays them out in tables and puts codes in
-words, so the deck and the workbook cannot disagree. The charts are native PowerPoint charts
-(their data is in the deck, editable in PowerPoint); the tables are PowerPoint tables.
+portfolio status, RAG heatmap, the milestone timeline, the milestone trend analysis (from the
+second committee), the risk matrix, top threats and decisions, budget, what changed and data
+quality. One module per drawn slide: `milestone_timeline`, `milestone_trend`, `risk_matrix`
+(with `shapes`, the XML of drawn shapes); the tables and the rest are here. Its figures, lists
+and rankings are the committee view's (`report.view`, which the workbook pack draws too):
+`deck_view` only lays them out in tables and puts codes in words, so the deck and the workbook
+cannot disagree. The charts are native PowerPoint charts (their data is in the deck, editable
+in PowerPoint); the tables are PowerPoint tables; the timeline is drawn in shapes.
 
 A corporate template (``template=``) gives the slide master, the layouts and the slide size:
 its slides are removed, the title slide takes the layout with a title and a subtitle, every
@@ -48,8 +51,10 @@ from pmo_logic import styles
 from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
 from pmo_logic.kpis import NO_DATA
-from pmo_logic.report.labels import label
-from pmo_logic.report.view import CommitteeView, build_view
+from pmo_logic.report.budget import axis_format, status_marker_height
+from pmo_logic.report.labels import code_label, label
+from pmo_logic.report.pptx.shapes import fit_line
+from pmo_logic.report.view import CommitteeView, RiskMatrix, Timeline, build_view
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 """16:9, PowerPoint's default widescreen size (the default template's slides are 4:3)."""
@@ -83,6 +88,7 @@ DECK_LABELS: dict[str, tuple[str, str]] = {
     "programme_rows": ("Programme", "Programme"),
     "rag_counts": ("Projects by RAG", "Projets par météo"),
     "curve": ("Cumulative PV, EV and AC", "VP, VA et CR cumulés"),
+    "milestone_timeline": ("Key milestone timeline", "Calendrier des jalons clés"),
 }
 """The deck's own words; the rest are the pack's (`report.labels`)."""
 
@@ -172,6 +178,16 @@ class DeckView:
     changes: Table | None
     load_problems: Table
     quality: Table
+    timeline: Timeline | None = None
+    """The key milestones on their scale (the pack's Milestones tab)."""
+    trend: pd.DataFrame | None = None
+    """The milestone trend analysis' points; None at a first committee."""
+    matrix: RiskMatrix | None = None
+    slip_limit: int = 10
+    """Slips beyond this many working days are highlighted (the Settings' green threshold)."""
+    currency: str = ""
+    unit: str = ""
+    """Amounts on chart axes in thousands (``k``) or millions (``M``), the pack's."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def t(self, key: str) -> str:
@@ -182,6 +198,7 @@ class DeckView:
 
 
 _DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 CHANGES_SHOWN = 48
@@ -309,6 +326,12 @@ def deck_view(view: CommitteeView) -> DeckView:
         changes=change_table,
         load_problems=load_table,
         quality=quality,
+        timeline=view.timeline,
+        trend=view.milestone_trend,
+        matrix=view.risk_matrix,
+        slip_limit=int(getattr(view.settings, "slip_green_days", None) or 10),
+        currency=view.currency,
+        unit=view.budget.unit,
         extra={"overall_rag": view.overall_rag},
     )
 
@@ -388,6 +411,13 @@ class _Deck:
     def t(self, key: str) -> str:
         return self.v.t(key)
 
+    def code(self, value: Any) -> str:
+        """A code of the data (a level, a response) in words."""
+        return code_label(value, self.lang)
+
+    def number(self, value: Any) -> str:
+        return show(value, "int", self.lang)
+
     def _widen_default(self) -> None:
         """python-pptx's default template is 4:3: widen it to 16:9, its master and layouts with it."""
         ratio = SLIDE_WIDTH / self.prs.slide_width
@@ -411,7 +441,9 @@ class _Deck:
         self.slide_summary()
         self.table_slides(self.t("status"), v.status)
         self.table_slides(self.t("heatmap"), v.heatmap)
-        self.table_slides(self.t("next_milestones"), v.milestones)
+        milestone_timeline.draw(self)
+        milestone_trend.draw(self)
+        risk_matrix.draw(self)
         self.slide_threats_decisions()
         self.slide_budget()
         if v.changes is None:
@@ -510,6 +542,12 @@ class _Deck:
             data.categories.number_format = "mmm yy" if self.lang == "en" else "[$-fr-FR]mmm yy"
             for key in ("pv", "ev", "ac", "bac", "eac"):
                 data.add_series(SERIES[key][self.lang == "fr"], [None if _blank(x) else float(x) for x in curve[key]])
+            status = pd.Timestamp(v.status_date) if v.status_date else None
+            height_at = status_marker_height(curve)
+            marked = status is not None and height_at is not None and (curve["date"] == status).any()
+            if marked:
+                data.add_series(self.t("status_date"),
+                                [height_at if pd.Timestamp(d) == status else None for d in curve["date"]])  # fmt: skip
             frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, MARGIN, top, left_width, height, data)
             chart = frame.chart
             chart.has_title = True
@@ -520,15 +558,17 @@ class _Deck:
             chart.legend.include_in_layout = False
             chart.legend.font.size = Pt(10)
             chart.value_axis.tick_labels.font.size = Pt(10)
-            chart.value_axis.tick_labels.number_format = "#,##0"
+            chart.value_axis.tick_labels.number_format = axis_format(self.lang, v.currency, v.unit)
             chart.value_axis.tick_labels.number_format_is_linked = False
             chart.category_axis.tick_labels.font.size = Pt(10)
             _skip_labels(chart, math.ceil(len(curve) / 12))
-            for series, key in zip(chart.plots[0].series, ("pv", "ev", "ac", "bac", "eac"), strict=True):
+            for series, key in zip(chart.plots[0].series, ("pv", "ev", "ac", "bac", "eac"), strict=False):
                 series.smooth = False
                 if key in ("bac", "eac"):  # reference lines
                     series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
                     series.marker.style = XL_MARKER_STYLE.NONE
+            if marked:
+                _status_line(chart.plots[0].series[-1])
         else:
             self.note(slide, top, self.t("none"))
         right = MARGIN + left_width + Inches(0.3)
@@ -684,14 +724,8 @@ class _Deck:
              colour: str = "#000000", align: str = "l") -> str:  # fmt: skip
         """One table cell's XML: one line of ``text``, smaller type when it is long, cut with "…"
         below `MIN_FONT`."""
-        text = _CONTROL.sub("", text)  # not allowed in XML: a workbook's stray control character
-        room = max((width - CELL_PADDING) / 12700, 1)
-        em = CHAR_WIDTH * (1.12 if bold else 1)
-        fitted = min(size, room / (max(len(text), 1) * em))
-        if fitted < MIN_FONT:
-            keep = max(int(room / (MIN_FONT * em)) - 1, 1)
-            text, fitted = text[:keep].rstrip() + "…", MIN_FONT
-        points = int(math.floor(fitted * 2) / 2 * 100)
+        text, fitted = fit_line(text, width - CELL_PADDING, size, bold=bold, smallest=MIN_FONT)
+        points = int(fitted * 100)
         run = (
             f'<a:r><a:rPr lang="{"fr-FR" if self.lang == "fr" else "en-GB"}" sz="{points}" b="{int(bold)}">'
             f'<a:solidFill><a:srgbClr val="{colour.lstrip("#")}"/></a:solidFill></a:rPr>'
@@ -706,6 +740,28 @@ class _Deck:
             f'<a:tcPr marT="{margin}" marB="{margin}" anchor="ctr"><a:solidFill><a:srgbClr val="{fill.lstrip("#")}"/>'
             "</a:solidFill></a:tcPr></a:tc>"
         )
+
+
+def _status_line(series: Any) -> None:
+    """``series`` (one point, at the status date, at the top of the curve) as a vertical line: no line
+    between points, a red triangle, and a minus error bar of 100 % reaching down to the axis (a
+    line chart has no vertical line of its own; the bar follows the data when it is edited)."""
+    series.smooth = False
+    series.format.line.fill.background()
+    series.marker.style = XL_MARKER_STYLE.TRIANGLE
+    series.marker.size = 7
+    series.marker.format.fill.solid()
+    series.marker.format.fill.fore_color.rgb = _rgb(styles.STATUS_LINE)
+    series.marker.format.line.color.rgb = _rgb(styles.STATUS_LINE)
+    colour = styles.STATUS_LINE.lstrip("#")
+    bars = etree.fromstring(
+        f'<c:errBars xmlns:c="{_CHART}" xmlns:a="{_DRAWING}"><c:errDir val="y"/><c:errBarType val="minus"/>'
+        '<c:errValType val="percentage"/><c:noEndCap val="1"/><c:val val="100"/>'
+        f'<c:spPr><a:ln w="19050"><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill><a:prstDash val="dash"/>'
+        "</a:ln></c:spPr></c:errBars>"
+    )
+    # The schema's order in a line chart's series: ..., marker, dPt, dLbls, trendline, errBars, cat, val, ...
+    series._element.find(qn("c:cat")).addprevious(bars)
 
 
 def _skip_labels(chart: Any, every: int) -> None:
@@ -816,3 +872,7 @@ def _pick_layouts(prs: Any, template: Any) -> tuple[Any, Any]:
         key=lambda lay: len([t for t in types(lay) if t not in ignored]),
     )
     return title_slide, content
+
+
+# The drawn slides' modules use the helpers above.
+from pmo_logic.report.pptx import milestone_timeline, milestone_trend, risk_matrix  # noqa: E402
