@@ -53,7 +53,7 @@ from pmo_logic.files import atomic_output
 from pmo_logic.kpis import NO_DATA
 from pmo_logic.report.budget import axis_format, status_marker_height
 from pmo_logic.report.labels import code_label, label
-from pmo_logic.report.pptx.shapes import fit_line
+from pmo_logic.report.pptx.shapes import Drawing, fit_line
 from pmo_logic.report.view import CommitteeView, RiskMatrix, Timeline, build_view
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
@@ -407,6 +407,7 @@ class _Deck:
             self.prs = _open_template(Path(template))
         self.title_layout, self.content_layout = _pick_layouts(self.prs, template)
         self.width, self.height = self.prs.slide_width, self.prs.slide_height
+        self._title_box: tuple[int, int, int] | None = None
 
     def t(self, key: str) -> str:
         return self.v.t(key)
@@ -539,7 +540,7 @@ class _Deck:
         if len(curve):
             data = CategoryChartData(number_format="#,##0")
             data.categories = [pd.Timestamp(d).to_pydatetime().date() for d in curve["date"]]
-            data.categories.number_format = "mmm yy" if self.lang == "en" else "[$-fr-FR]mmm yy"
+            data.categories.number_format = styles.pack_formats(self.lang)["short_month"]  # LCID: LibreOffice too
             for key in ("pv", "ev", "ac", "bac", "eac"):
                 data.add_series(SERIES[key][self.lang == "fr"], [None if _blank(x) else float(x) for x in curve[key]])
             status = pd.Timestamp(v.status_date) if v.status_date else None
@@ -592,8 +593,12 @@ class _Deck:
         shape = _placeholder(slide, (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE))
         bottom = Inches(1.2)
         if shape is not None:
-            self.fit_text(shape, [title], TITLE_FONT, bold=True)
-            bottom = shape.top + shape.height
+            # The layout's title's place, read once: a placeholder inherits it through the layout
+            # and the master, a lookup of several milliseconds a slide.
+            if self._title_box is None:
+                self._title_box = (int(shape.top + shape.height), int(shape.width), int(shape.height))
+            bottom, width, height = self._title_box
+            self.fit_text(shape, [title], TITLE_FONT, bold=True, box=(width, height))
         else:
             box = slide.shapes.add_textbox(MARGIN, Inches(0.3), self.width - 2 * MARGIN, Inches(0.8))
             self.fit_text(box, [title], TITLE_FONT, bold=True)
@@ -614,8 +619,13 @@ class _Deck:
     def footer(self, slide: Any) -> None:
         when = show(self.v.status_date, "date", self.lang)
         text = f"{self.v.portfolio_name} — {self.t('status_date')} {when}"
-        box = slide.shapes.add_textbox(MARGIN, self.height - Inches(0.35), self.width - 2 * MARGIN, Inches(0.3))
-        self.fit_text(box, [text], 9, colour=self.accent("#595959"))
+        width, inset = self.width - 2 * MARGIN, Inches(0.1)
+        text, size = fit_line(text, width - 2 * inset, 9, smallest=6)
+        # As XML, not through python-pptx's text API: this is on every slide, and that is slow.
+        drawing = Drawing(slide, self.lang)
+        drawing.text(MARGIN, self.height - Inches(0.35), width, Inches(0.3), text, size,
+                     colour=self.accent("#595959"), inset=inset)  # fmt: skip
+        drawing.flush()
 
     def heading(self, slide: Any, left: int, top: int, width: int, text: str) -> None:
         box = slide.shapes.add_textbox(left, top, width, Inches(0.4))
@@ -627,14 +637,16 @@ class _Deck:
         self.fit_text(box, [text], 14, colour=self.accent("#595959"))
 
     def fit_text(self, shape: Any, lines: Sequence[str], size: float, *, bold: bool = False,
-                 colour: str | None = None) -> None:  # fmt: skip
+                 colour: str | None = None, box: tuple[int, int] | None = None) -> None:  # fmt: skip
         """Put ``lines`` in ``shape``, one paragraph each, at the largest type size up to ``size``
-        at which the longest fits its width on one line and all fit its height."""
+        at which the longest fits its width on one line and all fit its height (``box``: its
+        width and height, when known)."""
         frame = shape.text_frame
         frame.word_wrap = True
         frame.auto_size = None
-        width_pt = max((shape.width - Inches(0.2)) / 12700, 1)
-        height_pt = max((shape.height - Inches(0.1)) / 12700, 1)
+        width, height = box or (shape.width, shape.height)
+        width_pt = max((width - Inches(0.2)) / 12700, 1)
+        height_pt = max((height - Inches(0.1)) / 12700, 1)
         longest = max((len(line) for line in lines), default=1) or 1
         em = CHAR_WIDTH * (1.12 if bold else 1)  # bold type is wider
         fitted = min(size, width_pt / (longest * em), height_pt / (1.25 * len(lines)))

@@ -159,8 +159,9 @@ def _page(deck: Any, slide: Any, top: int, items: list[dict], grid: list, legend
                           line="#FFFFFF", line_width=0.5, name=name)  # fmt: skip
     status = scale.x(v.status_date)
     if status is not None:
-        drawing.line(status, top + BAND, 0, rows_bottom - top - BAND, styles.STATUS_LINE, line_width=2.0,
-                     name="Status date")  # fmt: skip
+        # From under the month labels: a line through one would strike it out.
+        drawing.line(status, rows_top - Inches(0.03), 0, rows_bottom - rows_top + Inches(0.03), styles.STATUS_LINE,
+                     line_width=2.0, name="Status date")  # fmt: skip
     _legend(deck, drawing, legend_top, text_colour)
     drawing.flush()
 
