@@ -706,6 +706,17 @@ class _Deck:
             column.set("w", str(column_width))
         rows = ["".join(self.cell(head, widths[c], BODY_FONT - 1, bold=True, fill=styles.NAVY, colour="#FFFFFF")
                         for c, head in enumerate(table.headers))]  # fmt: skip
+        # The figures of a table in one type size, that of the widest (bold for a subtotal): numbers
+        # of different sizes side by side read as different kinds of number.
+        sizes = [BODY_FONT] * len(table.kinds)
+        for c, kind in enumerate(table.kinds):
+            if kind in ("money", "ratio", "int"):
+                sizes[c] = min((fit_line(show(values[c], kind, self.lang), widths[c] - CELL_PADDING, BODY_FONT,
+                                         bold=bool(table.groups[r]) if r < len(table.groups) else False)[1]
+                                for r, values in enumerate(table.rows)), default=BODY_FONT)  # fmt: skip
+        figures = [size for size, kind in zip(sizes, table.kinds, strict=True) if kind in ("money", "ratio", "int")]
+        sizes = [min(figures) if kind in ("money", "ratio", "int") else size
+                 for size, kind in zip(sizes, table.kinds, strict=True)]  # fmt: skip
         for r, values in enumerate(table.rows, start=1):
             group = r - 1 < len(table.groups) and table.groups[r - 1]
             cells = []
@@ -713,7 +724,7 @@ class _Deck:
                 align = "r" if kind in ("money", "ratio", "int") else "l"
                 if group and (kind != "rag" or _blank(value)):
                     text = "" if _blank(value) else show(value, "text" if kind == "rag" else kind, self.lang)
-                    cells.append(self.cell(text, widths[c], BODY_FONT, bold=True, fill=styles.KEY_FILL, align=align))
+                    cells.append(self.cell(text, widths[c], sizes[c], bold=True, fill=styles.KEY_FILL, align=align))
                 elif kind == "rag" and value in RAG_COLOURS:
                     text = self.t("no_data") if value == NO_DATA else self.t(value)
                     cells.append(self.cell(text, widths[c], BODY_FONT, bold=value != NO_DATA, fill=RAG_COLOURS[value],
@@ -721,7 +732,7 @@ class _Deck:
                 else:
                     text = "" if _blank(value) and kind in ("text", "rag") else show(value, kind, self.lang)
                     fill = "#FFFFFF" if r % 2 or kind == "rag" else "#F2F2F2"
-                    cells.append(self.cell(text, widths[c], BODY_FONT, fill=fill, align=align))
+                    cells.append(self.cell(text, widths[c], sizes[c], fill=fill, align=align))
             rows.append("".join(cells))
         xml = "".join(f'<a:tr h="{int(ROW_HEIGHT)}">{cells}</a:tr>' for cells in rows)
         built = etree.fromstring(f'<a:tbl xmlns:a="{_DRAWING}">{xml}</a:tbl>')
