@@ -562,6 +562,20 @@ def test_s_curve_marks_the_status_date_with_the_packs_units(demo_outputs):
     assert "errBars" in theirs["xml"]
 
 
+def test_a_portfolio_without_key_milestones_or_threats(demo_outputs, tmp_path):
+    portfolio, _, _ = demo_outputs
+    details = portfolio.details
+    plan, risks = details["plan"].assign(key_milestone=False), details["risks"].iloc[0:0]
+    bare = dataclasses.replace(portfolio, details={**details, "plan": plan, "risks": risks})
+    deck = write_committee_deck(tmp_path / "bare.pptx", bare)
+    (timeline,) = slides_titled(deck, "Key milestone timeline")
+    assert "None." in slide_texts(deck)[_index(deck, timeline)]
+    (slide,) = slides_titled(deck, "Risk matrix")
+    matrix = next(shape.table for shape in slide.shapes if shape.has_table)
+    assert [[matrix.cell(2 + k, 1 + p).text for p in range(5)] for k in range(5)] == [["0"] * 5] * 5
+    _assert_within_slides(deck)
+
+
 _C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 
 
