@@ -170,7 +170,6 @@ class DeckView:
     red_amber: Table
     status: Table
     heatmap: Table
-    milestones: Table
     threats: Table
     decisions: Table
     curve: pd.DataFrame
@@ -257,13 +256,6 @@ def deck_view(view: CommitteeView) -> DeckView:
         [1.8, 3.0, 1.0, 1.0, 1.0, 1.0, 1.0],
         heat_groups,
     )
-    milestones = Table(
-        [t("project"), t("milestone"), t("forecast"), t("baseline"), t("slip")],
-        [[m["project_id"], m["name"], m["finish"], m["baseline_finish"], m["slip_days"]]
-         for m in records(view.upcoming_milestones)],
-        ["text", "text", "date", "date", "int"],
-        [1.0, 3.4, 1.2, 1.2, 1.2],
-    )  # fmt: skip
     threats = Table(
         [t("project"), t("title"), t("score"), "EMV", t("owner"), t("response")],
         [[r["project_id"], r["title"], r["score"], r["emv"], t("owner_missing") if r["owner_missing"] else r["owner"],
@@ -318,7 +310,6 @@ def deck_view(view: CommitteeView) -> DeckView:
         red_amber=red_amber,
         status=status,
         heatmap=heatmap,
-        milestones=milestones,
         threats=threats,
         decisions=decisions,
         curve=view.budget.curves.get(None, pd.DataFrame()),
