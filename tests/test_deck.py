@@ -11,12 +11,16 @@ import math
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.util import Inches
 
@@ -25,13 +29,15 @@ from pmo_logic.libreoffice import convert
 from pmo_logic.reader import read_portfolio_workbook
 from pmo_logic.report import write_committee_pack
 from pmo_logic.report.pptx import SLIDE_HEIGHT, SLIDE_WIDTH, TemplateError, show, write_committee_deck
-from pmo_logic.snapshots import changes, load_snapshot, save_snapshot
+from pmo_logic.snapshots import changes, load_snapshot, milestone_trend, save_snapshot
 
 TITLES_EN = [
     "Executive summary",
     "Portfolio status",
     "RAG heatmap",
-    "Key milestones in the next 90 days",
+    "Key milestone timeline",
+    "Milestone trend analysis",
+    "Risk matrix",
     "Top threats and decisions",
     "Budget",
     "What changed since the last committee",
@@ -41,7 +47,9 @@ TITLES_FR = [
     "Synthèse",
     "État du portefeuille",
     "Carte des météos",
-    "Jalons clés des 90 prochains jours",
+    "Calendrier des jalons clés",
+    "Analyse de tendance des jalons",
+    "Matrice des risques",
     "Principales menaces et décisions",
     "Budget",
     "Ce qui a changé depuis le dernier comité",
@@ -54,26 +62,42 @@ ENGLISH = [
     "Approved budget", "Figure", "Value", "Errors", "Warnings", "Data to trust", "Yes", "Check", "Incomplete",
     "File", "Reason", "Not consolidated", "registered", "consolidated", "unreadable", "missing", "Steering",
     "Cumulative", "by programme", "Name", "None.", "Before", "After", "Change", "projects", "Red and amber",
-    "Nov", "Dec", "Jan", "Feb", "PV", " EV", " AC",
+    "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "PV", " EV", " AC",
+    "Key milestone", "timeline", "Achieved", "slipped more than", "working days", "Legend", "Probability",
+    "Open threats", "Occurred", "Low", "Medium", "High", "Critical", "Q1", "Q2", "Q3", "Q4",
 ]  # fmt: skip
 """English labels, words of the codes and month names the deck uses: none may be left in a French deck."""
 
 
 @pytest.fixture(scope="module")
 def demo_outputs(demo_portfolio, tmp_path_factory):
-    """The demo's pack and deck, second committee (a snapshot before it, so "what changed" has rows)."""
+    """The demo's pack and deck, second committee (a snapshot before it, so "what changed" and the
+    milestone trend analysis have rows)."""
     folder = tmp_path_factory.mktemp("deck")
-    settings = read_portfolio_workbook(demo_portfolio.portfolio_file)
-    portfolio = consolidate(demo_portfolio.folder / "projects", settings, workers=1)
-    # The last committee: every project green, and EACs 10 % lower.
+    portfolio, diff, trend = second_committee(demo_portfolio, folder)
+    pack = write_committee_pack(folder / "pack.xlsx", portfolio, changes=diff, trend=trend)
+    deck = write_committee_deck(folder / "pack.pptx", portfolio, changes=diff, trend=trend)
+    return portfolio, pack, deck
+
+
+EARLIER = date(2026, 10, 23)
+
+
+def second_committee(demo_portfolio, folder: Path, lang: str = "en"):
+    """The demo's roll-up, and what changed since a committee four weeks before it: every project
+    green then, EACs 10 % lower, key milestones forecast two weeks earlier."""
+    workbook = read_portfolio_workbook(demo_portfolio.portfolio_file)
+    workbook.settings.language = lang
+    portfolio = consolidate(demo_portfolio.folder / "projects", workbook, workers=1)
+    plan = portfolio.details["plan"]
     earlier = dataclasses.replace(
-        portfolio, projects=portfolio.projects.assign(rag_overall="green", eac=portfolio.projects["eac"] * 0.9)
+        portfolio,
+        status_date=EARLIER,
+        projects=portfolio.projects.assign(rag_overall="green", eac=portfolio.projects["eac"] * 0.9),
+        details={**portfolio.details, "plan": plan.assign(finish=plan["finish"] - pd.Timedelta(days=14))},
     )
     snapshot = load_snapshot(save_snapshot(earlier, folder / "snapshots"))
-    diff = changes(snapshot, portfolio)
-    pack = write_committee_pack(folder / "pack.xlsx", portfolio, changes=diff)
-    deck = write_committee_deck(folder / "pack.pptx", portfolio, changes=diff)
-    return portfolio, pack, deck
+    return portfolio, changes(snapshot, portfolio), milestone_trend([snapshot], portfolio)
 
 
 def slide_texts(path: Path) -> list[str]:
@@ -201,15 +225,13 @@ def test_charts_are_native_and_editable(demo_outputs):
     prs = Presentation(str(deck))
     charts = [shape.chart for slide in prs.slides for shape in slide.shapes if shape.has_chart]
     kinds = {chart.chart_type for chart in charts}
-    from pptx.enum.chart import XL_CHART_TYPE
-
     assert XL_CHART_TYPE.COLUMN_CLUSTERED in kinds and XL_CHART_TYPE.LINE in kinds
     bars = next(c for c in charts if c.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED)
     counts = list(bars.plots[0].series[0].values)
     assert counts == [int((portfolio.projects["rag_overall"] == c).sum()) for c in ("green", "amber", "red", "no data")]
     curve = next(c for c in charts if c.chart_type == XL_CHART_TYPE.LINE)
     names = [s.name for s in curve.plots[0].series]
-    assert names == ["PV", "EV", "AC", "BAC", "EAC"]
+    assert names == ["PV", "EV", "AC", "BAC", "EAC", "Status date"]
     total = portfolio.total.iloc[0]
     bac = [v for v in curve.plots[0].series[3].values if v is not None]
     assert bac and all(v == pytest.approx(total["bac"]) for v in bac)
@@ -246,13 +268,15 @@ def test_libreoffice_renders_the_deck_without_overflow_or_overprint(demo_outputs
     assert "Executive summary" in words and "CP-001" in words
 
 
-def test_french_deck_has_no_english_label(demo_portfolio, tmp_path):
-    workbook = read_portfolio_workbook(demo_portfolio.portfolio_file)
-    workbook.settings.language = "fr"
-    portfolio = consolidate(demo_portfolio.folder / "projects", workbook, workers=1)
-    earlier = dataclasses.replace(portfolio, projects=portfolio.projects.assign(rag_overall="green"))
-    diff = changes(load_snapshot(save_snapshot(earlier, tmp_path / "snapshots")), portfolio)
-    deck = write_committee_deck(tmp_path / "dossier.pptx", portfolio, changes=diff)
+@pytest.fixture(scope="module")
+def french_deck(demo_portfolio, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("deck-fr")
+    portfolio, diff, trend = second_committee(demo_portfolio, folder, "fr")
+    return portfolio, write_committee_deck(folder / "dossier.pptx", portfolio, changes=diff, trend=trend)
+
+
+def test_french_deck_has_no_english_label(french_deck):
+    portfolio, deck = french_deck
     texts = slide_texts(deck)
     prs = Presentation(str(deck))
     titles = [s.shapes.title.text for s in prs.slides]
@@ -282,9 +306,15 @@ def test_french_deck_has_no_english_label(demo_portfolio, tmp_path):
         shape.chart
         for s in prs.slides
         for shape in s.shapes
-        if shape.has_chart and len(shape.chart.plots[0].series) == 5
+        if shape.has_chart and len(shape.chart.plots[0].series) == 6
     )
-    assert [s.name for s in curve.plots[0].series] == ["VP", "VA", "CR", "BAC", "EAC"]
+    assert [s.name for s in curve.plots[0].series] == ["VP", "VA", "CR", "BAC", "EAC", "Date d'état"]
+    assert curve.value_axis.tick_labels.number_format == '[$-40C]#,##0,"\u00a0k€"'
+    trend = next(shape.chart for s in prs.slides for shape in s.shapes
+                 if shape.has_chart and shape.chart.chart_type == XL_CHART_TYPE.XY_SCATTER_LINES)  # fmt: skip
+    assert list(trend.plots[0].series)[-1].name == "Échéance au comité"
+    assert trend.value_axis.axis_title.text_frame.text == "Prévision"
+    assert trend.category_axis.tick_labels.number_format == "[$-40C]mmm yy"
 
 
 def corporate_template(path: Path) -> Path:
@@ -412,6 +442,196 @@ def test_report_writes_the_deck_beside_the_pack_through_the_guard(demo_portfolio
     assert runner.invoke(app, [*arguments[:-2], "--pptx-template", str(template)]).exit_code == 2
 
 
+def slides_titled(deck: Path, title: str) -> list:
+    return [s for s in Presentation(str(deck)).slides if s.shapes.title is not None
+            and s.shapes.title.text.startswith(title)]  # fmt: skip
+
+
+def test_risk_matrix_slide_has_the_packs_counts_and_fills(demo_outputs):
+    portfolio, pack, deck = demo_outputs
+    ws = openpyxl.load_workbook(pack)["Risk matrix"]
+    (slide,) = slides_titled(deck, "Risk matrix")
+    matrix, legend = [shape.table for shape in slide.shapes if shape.has_table]
+    cells = [[matrix.cell(2 + k, 1 + p) for p in range(5)] for k in range(5)]
+    counts = [[int(c.text) for c in row] for row in cells]
+    assert counts == [[ws.cell(5 + k, 2 + p).value for p in range(5)] for k in range(5)]
+    # Independently: every open threat of the projects' registers is in one cell (none occurred or closed).
+    risks = portfolio.details["risks"]
+    open_threats = risks[(risks["type"].fillna("threat") == "threat") & (risks["status"].fillna("open") == "open")]
+    assert sum(map(sum, counts)) == len(open_threats) > 0
+    # The pack's fills, cell for cell, and the scales labelled.
+    for k in range(5):
+        for p in range(5):
+            assert _fill(cells[k][p]) == ws.cell(5 + k, 2 + p).fill.fgColor.rgb[-6:], (k, p)
+    assert matrix.cell(0, 1).text == "Probability →" and matrix.cell(1, 0).text == "Impact ↓"
+    assert [matrix.cell(1, 1 + p).text for p in range(5)] == ["1", "2", "3", "4", "5"]
+    assert [matrix.cell(2 + k, 0).text for k in range(5)] == ["5", "4", "3", "2", "1"]
+    # Readable in black and white: the legend's fills darken from low to critical.
+    assert [legend.cell(r, 0).text for r in range(4)] == ["Low", "Medium", "High", "Critical"]
+    greys = [_luminance(_fill(legend.cell(r, 0))) for r in range(4)]
+    assert greys == sorted(greys, reverse=True) and len(set(greys)) == 4
+    occurred = ws["G10"].value.split(": ")[-1]
+    assert f"Occurred risks (now issues, not counted above): {occurred}" in slide_texts(deck)[_index(deck, slide)]
+
+
+def test_timeline_slides_draw_the_packs_key_milestones(demo_outputs):
+    portfolio, pack, deck = demo_outputs
+    ws = openpyxl.load_workbook(pack)["Milestones"]
+    rows = [r for r in pack_table(ws, "Project", header=True) if r["Project"]]
+    assert len(rows) > 15  # more than a slide holds: continuation slides
+    slides = slides_titled(deck, "Key milestone timeline")
+    assert len(slides) >= 2 and slides[-1].shapes.title.text.endswith(f"({len(slides)}/{len(slides)})")
+    text = "\n".join(slide_texts(deck)[_index(deck, s)] for s in slides)
+    at = 0
+    for row in rows:  # the pack's rows, in its order, with its figures
+        slip = "-" if row["Slip (working days)"] is None else show(row["Slip (working days)"], "int", "en")
+        expected = f"{row['Project']}\n{row['Milestone']}\n{row['Forecast']:%-d %b %Y}\n{slip}\n"
+        found = text.find(expected, at)
+        assert found >= 0, expected
+        at = found + len(expected)
+    limit = int(portfolio.settings.slip_green_days or 10)
+    achieved = [any(v == "●" for v in r.values()) for r in rows]
+    slipped = sum(1 for r, done in zip(rows, achieved, strict=True)
+                  if not done and (r["Slip (working days)"] or 0) > limit)  # fmt: skip
+    markers = []
+    for slide in slides:
+        shapes = list(slide.shapes)
+        assert len(shapes) < 250  # drawn, not thousands of shapes
+        (status,) = [s for s in shapes if s.name.startswith("Status date")]
+        on_slide = sorted((s for s in shapes if s.name.split()[0] in ("Forecast", "Slipped", "Achieved")),
+                          key=lambda s: s.top)  # fmt: skip
+        markers += [(s, status.left) for s in on_slide]
+    assert len(markers) == len(rows)
+    assert sum(1 for s, _ in markers if s.name.startswith("Slipped")) == slipped > 0
+    assert sum(1 for s, _ in markers if s.name.startswith("Achieved")) == sum(achieved)
+    status_date = pd.Timestamp(portfolio.status_date)
+    lefts = []
+    for (shape, status_x), row in zip(markers, rows, strict=True):
+        middle = shape.left + shape.width // 2
+        lefts.append(middle)
+        if pd.Timestamp(row["Forecast"]) < status_date - pd.Timedelta(days=3):
+            assert middle < status_x, row
+        elif pd.Timestamp(row["Forecast"]) > status_date + pd.Timedelta(days=3):
+            assert middle > status_x, row
+    assert lefts == sorted(lefts)  # the rows are in date order: so are their markers, on one scale
+    legend = slide_texts(deck)[_index(deck, slides[0])]
+    for words in ("Achieved", "Forecast", f"slipped more than {limit} working days", "Baseline", "Status date"):
+        assert words in legend
+
+
+def test_milestone_trend_slide_is_the_packs_chart(demo_outputs):
+    portfolio, pack, deck = demo_outputs
+    (slide,) = slides_titled(deck, "Milestone trend analysis")
+    (chart,) = [s.chart for s in slide.shapes if s.has_chart]
+    assert chart.chart_type == XL_CHART_TYPE.XY_SCATTER_LINES
+    book = openpyxl.load_workbook(pack)
+    theirs = _pack_chart(pack, book, "scatterChart")
+    series = list(chart.plots[0].series)
+    assert [s.name for s in series] == [name for name, _, _ in theirs["series"]]
+    assert series[-1].name == "Due at the committee"
+    for mine, (_, xs, ys) in zip(series, theirs["series"], strict=True):
+        x = [float(v.text) for v in mine._element.findall(".//" + _C + "xVal//" + _C + "v")]
+        assert x == [_serial(v) for v in xs] and list(mine.values) == [_serial(v) for v in ys], mine.name
+    assert len(series) > 2 and not all(len(set(s.values)) == 1 for s in series[:-1])  # they moved
+    for axis, (low, high) in zip((chart.category_axis, chart.value_axis), theirs["scales"], strict=True):
+        assert (axis.minimum_scale, axis.maximum_scale) == (low, high)
+    # At a first committee, no trend: no slide.
+    first = write_committee_deck(deck.with_name("first.pptx"), portfolio)
+    assert not slides_titled(first, "Milestone trend analysis")
+
+
+def test_s_curve_marks_the_status_date_with_the_packs_units(demo_outputs):
+    portfolio, pack, deck = demo_outputs
+    curve = next(shape.chart for slide in slides_titled(deck, "Budget") for shape in slide.shapes
+                 if shape.has_chart and shape.chart.chart_type == XL_CHART_TYPE.LINE)  # fmt: skip
+    book = openpyxl.load_workbook(pack)
+    theirs = _pack_chart(pack, book, "lineChart")
+    assert curve.value_axis.tick_labels.number_format == theirs["format"] == '[$-809]#,##0," k€"'
+    status = list(curve.plots[0].series)[-1]
+    dates = [float(d) for d in curve.plots[0].categories]  # a date axis' categories are serial days
+    values = list(status.values)
+    at = dates.index(_serial(portfolio.status_date))
+    assert [k for k, v in enumerate(values) if v is not None] == [at]
+    assert values[at] >= max(portfolio.total.iloc[0][["bac", "eac"]])  # from the top of the curve
+    bars = status._element.find(_C + "errBars")
+    assert bars is not None and bars.find(_C + "errBarType").get("val") == "minus"
+    assert bars.find(_C + "val").get("val") == "100"
+    # The pack's S-curve has the same marker: its status-date series, one point, the same bar.
+    _, _, ys = next(s for s in theirs["series"] if s[0] == "Status date")
+    assert [v for v in ys if v is not None] == [pytest.approx(values[at])]
+    assert "errBars" in theirs["xml"]
+
+
+def test_a_portfolio_without_key_milestones_or_threats(demo_outputs, tmp_path):
+    portfolio, _, _ = demo_outputs
+    details = portfolio.details
+    plan, risks = details["plan"].assign(key_milestone=False), details["risks"].iloc[0:0]
+    bare = dataclasses.replace(portfolio, details={**details, "plan": plan, "risks": risks})
+    deck = write_committee_deck(tmp_path / "bare.pptx", bare)
+    (timeline,) = slides_titled(deck, "Key milestone timeline")
+    assert "None." in slide_texts(deck)[_index(deck, timeline)]
+    (slide,) = slides_titled(deck, "Risk matrix")
+    matrix = next(shape.table for shape in slide.shapes if shape.has_table)
+    assert [[matrix.cell(2 + k, 1 + p).text for p in range(5)] for k in range(5)] == [["0"] * 5] * 5
+    _assert_within_slides(deck)
+
+
+_C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+
+
+def _pack_chart(path: Path, book, kind: str) -> dict:
+    """The pack's first chart of ``kind`` (its XML in the xlsx): series (name, x or categories,
+    values read from the cells they refer to), the axes' fixed scales and the value axis' format."""
+    with zipfile.ZipFile(path) as z:
+        for name in sorted(n for n in z.namelist() if n.startswith("xl/charts/chart")):
+            xml = z.read(name).decode("utf-8")
+            if f"<c:{kind}>" in xml:
+                break
+        else:
+            raise AssertionError(f"no {kind} in the pack")
+    root = ET.fromstring(xml)
+
+    def cells(ref: str | None) -> list:
+        if ref is None:
+            return []
+        sheet, area = ref.rsplit("!", 1)
+        found = book[sheet.strip("'")][area.replace("$", "")]
+        found = found if isinstance(found, tuple) else ((found,),)
+        return [c.value for row in found for c in (row if isinstance(row, tuple) else (row,))]
+
+    series = []
+    for ser in root.iter(_C + "ser"):
+        title = cells(ser.findtext(f"{_C}tx/{_C}strRef/{_C}f"))
+        xs = cells(ser.findtext(f"{_C}xVal/{_C}numRef/{_C}f") or ser.findtext(f"{_C}cat/{_C}numRef/{_C}f"))
+        ys = cells(ser.findtext(f"{_C}yVal/{_C}numRef/{_C}f") or ser.findtext(f"{_C}val/{_C}numRef/{_C}f"))
+        series.append((title[0] if title else None, xs, ys))
+    scales = []
+    for axis in root.iter(_C + "valAx"):
+        low, high = axis.find(f"{_C}scaling/{_C}min"), axis.find(f"{_C}scaling/{_C}max")
+        scales.append((float(low.get("val")) if low is not None else None,
+                       float(high.get("val")) if high is not None else None))  # fmt: skip
+    formats = [a.find(_C + "numFmt").get("formatCode") for a in root.iter(_C + "valAx")]
+    return {"series": series, "scales": scales, "format": formats[-1], "xml": xml}
+
+
+def _serial(value) -> float:
+    return float((pd.Timestamp(value) - pd.Timestamp("1899-12-30")).days)
+
+
+def _fill(cell) -> str:
+    colour = cell._tc.tcPr.find(".//{http://schemas.openxmlformats.org/drawingml/2006/main}srgbClr")
+    return colour.get("val").upper()
+
+
+def _luminance(hex_colour: str) -> float:
+    r, g, b = (int(hex_colour[k : k + 2], 16) for k in (0, 2, 4))
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+def _index(deck: Path, slide) -> int:
+    return next(k for k, s in enumerate(Presentation(str(deck)).slides) if s.slide_id == slide.slide_id)
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 
@@ -427,11 +647,14 @@ def _assert_within_slides(deck: Path) -> None:
             bottom = shape.top + (sum(r.height for r in shape.table.rows) if shape.has_table else shape.height)
             assert bottom <= prs.slide_height, (number_, shape.name)
             if shape.has_table:
+                widths = [column.width for column in shape.table.columns]
                 for row in shape.table.rows:
-                    for cell, column in zip(row.cells, shape.table.columns, strict=True):
-                        _assert_fits(cell.text_frame, column.width - Inches(0.2), number_)
+                    for c, cell in enumerate(row.cells):
+                        span = int(cell._tc.get("gridSpan", 1))  # a cell merged across columns
+                        _assert_fits(cell.text_frame, sum(widths[c : c + span]) - Inches(0.2), number_)
             elif shape.has_text_frame:
-                _assert_fits(shape.text_frame, shape.width - Inches(0.2), number_)
+                frame = shape.text_frame
+                _assert_fits(frame, shape.width - frame.margin_left - frame.margin_right, number_)
 
 
 def _assert_fits(frame, width: int, where: int) -> None:

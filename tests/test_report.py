@@ -148,9 +148,14 @@ def test_charts_plot_the_right_cells(demo_pack):
     ranges = _chart_ranges(path)
     book = openpyxl.load_workbook(path)
     budget_ranges = [r for r in ranges if r.startswith("Budget!")]
-    # Portfolio S-curve and one per programme: 5 series (PV, AC, EV, BAC, EAC) x (dates, values);
-    # the programme columns: 4 series (BAC, approved budget, AC, EAC).
-    assert len(budget_ranges) == 10 + 8 + 10 * len(portfolio.programmes)
+    # Portfolio S-curve and one per programme: 6 series (PV, AC, EV, BAC, EAC, the status-date
+    # marker) x (dates, values); the programme columns: 4 series (BAC, approved budget, AC, EAC).
+    assert len(budget_ranges) == 12 + 8 + 12 * len(portfolio.programmes)
+    # The status-date marker has one point: at the status date.
+    markers = [r for r in budget_ranges if _header(book, r) == "Status date"]
+    assert len(markers) == 1 + len(portfolio.programmes)
+    for marker in markers:
+        assert sum(v is not None for v in _cells(book, marker)) == 1
     values = [_cells(book, r) for r in budget_ranges]
     # Programme chart: categories are the programmes, the BAC series their BAC.
     texts = [v for v in values if v and all(isinstance(x, str) for x in v)]

@@ -1,11 +1,14 @@
 """The committee deck: the committee pack as a 16:9 PowerPoint presentation, with python-pptx.
 
 `write_committee_deck` writes ``<pack name>.pptx``: a title slide, the executive summary,
-portfolio status, RAG heatmap, key milestones, top threats and decisions, budget, what changed
-and data quality. Its figures, lists and rankings are the committee view's (`report.view`,
-which the workbook pack draws too): `deck_view` only lays them out in tables and puts codes in
-words, so the deck and the workbook cannot disagree. The charts are native PowerPoint charts
-(their data is in the deck, editable in PowerPoint); the tables are PowerPoint tables.
+portfolio status, RAG heatmap, the milestone timeline, the milestone trend analysis (from the
+second committee), the risk matrix, top threats and decisions, budget, what changed and data
+quality. One module per drawn slide: `milestone_timeline`, `milestone_trend`, `risk_matrix`
+(with `shapes`, the XML of drawn shapes); the tables and the rest are here. Its figures, lists
+and rankings are the committee view's (`report.view`, which the workbook pack draws too):
+`deck_view` only lays them out in tables and puts codes in words, so the deck and the workbook
+cannot disagree. The charts are native PowerPoint charts (their data is in the deck, editable
+in PowerPoint); the tables are PowerPoint tables; the timeline is drawn in shapes.
 
 A corporate template (``template=``) gives the slide master, the layouts and the slide size:
 its slides are removed, the title slide takes the layout with a title and a subtitle, every
@@ -48,8 +51,10 @@ from pmo_logic import styles
 from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
 from pmo_logic.kpis import NO_DATA
-from pmo_logic.report.labels import label
-from pmo_logic.report.view import CommitteeView, build_view
+from pmo_logic.report.budget import axis_format, status_marker_height
+from pmo_logic.report.labels import code_label, label
+from pmo_logic.report.pptx.shapes import Drawing, fit_line
+from pmo_logic.report.view import CommitteeView, RiskMatrix, Timeline, build_view
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 """16:9, PowerPoint's default widescreen size (the default template's slides are 4:3)."""
@@ -83,6 +88,7 @@ DECK_LABELS: dict[str, tuple[str, str]] = {
     "programme_rows": ("Programme", "Programme"),
     "rag_counts": ("Projects by RAG", "Projets par météo"),
     "curve": ("Cumulative PV, EV and AC", "VP, VA et CR cumulés"),
+    "milestone_timeline": ("Key milestone timeline", "Calendrier des jalons clés"),
 }
 """The deck's own words; the rest are the pack's (`report.labels`)."""
 
@@ -164,7 +170,6 @@ class DeckView:
     red_amber: Table
     status: Table
     heatmap: Table
-    milestones: Table
     threats: Table
     decisions: Table
     curve: pd.DataFrame
@@ -172,6 +177,16 @@ class DeckView:
     changes: Table | None
     load_problems: Table
     quality: Table
+    timeline: Timeline | None = None
+    """The key milestones on their scale (the pack's Milestones tab)."""
+    trend: pd.DataFrame | None = None
+    """The milestone trend analysis' points; None at a first committee."""
+    matrix: RiskMatrix | None = None
+    slip_limit: int = 10
+    """Slips beyond this many working days are highlighted (the Settings' green threshold)."""
+    currency: str = ""
+    unit: str = ""
+    """Amounts on chart axes in thousands (``k``) or millions (``M``), the pack's."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def t(self, key: str) -> str:
@@ -182,6 +197,7 @@ class DeckView:
 
 
 _DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 CHANGES_SHOWN = 48
@@ -240,13 +256,6 @@ def deck_view(view: CommitteeView) -> DeckView:
         [1.8, 3.0, 1.0, 1.0, 1.0, 1.0, 1.0],
         heat_groups,
     )
-    milestones = Table(
-        [t("project"), t("milestone"), t("forecast"), t("baseline"), t("slip")],
-        [[m["project_id"], m["name"], m["finish"], m["baseline_finish"], m["slip_days"]]
-         for m in records(view.upcoming_milestones)],
-        ["text", "text", "date", "date", "int"],
-        [1.0, 3.4, 1.2, 1.2, 1.2],
-    )  # fmt: skip
     threats = Table(
         [t("project"), t("title"), t("score"), "EMV", t("owner"), t("response")],
         [[r["project_id"], r["title"], r["score"], r["emv"], t("owner_missing") if r["owner_missing"] else r["owner"],
@@ -301,7 +310,6 @@ def deck_view(view: CommitteeView) -> DeckView:
         red_amber=red_amber,
         status=status,
         heatmap=heatmap,
-        milestones=milestones,
         threats=threats,
         decisions=decisions,
         curve=view.budget.curves.get(None, pd.DataFrame()),
@@ -309,6 +317,12 @@ def deck_view(view: CommitteeView) -> DeckView:
         changes=change_table,
         load_problems=load_table,
         quality=quality,
+        timeline=view.timeline,
+        trend=view.milestone_trend,
+        matrix=view.risk_matrix,
+        slip_limit=int(getattr(view.settings, "slip_green_days", None) or 10),
+        currency=view.currency,
+        unit=view.budget.unit,
         extra={"overall_rag": view.overall_rag},
     )
 
@@ -384,9 +398,17 @@ class _Deck:
             self.prs = _open_template(Path(template))
         self.title_layout, self.content_layout = _pick_layouts(self.prs, template)
         self.width, self.height = self.prs.slide_width, self.prs.slide_height
+        self._title_box: tuple[int, int, int] | None = None
 
     def t(self, key: str) -> str:
         return self.v.t(key)
+
+    def code(self, value: Any) -> str:
+        """A code of the data (a level, a response) in words."""
+        return code_label(value, self.lang)
+
+    def number(self, value: Any) -> str:
+        return show(value, "int", self.lang)
 
     def _widen_default(self) -> None:
         """python-pptx's default template is 4:3: widen it to 16:9, its master and layouts with it."""
@@ -411,7 +433,9 @@ class _Deck:
         self.slide_summary()
         self.table_slides(self.t("status"), v.status)
         self.table_slides(self.t("heatmap"), v.heatmap)
-        self.table_slides(self.t("next_milestones"), v.milestones)
+        milestone_timeline.draw(self)
+        milestone_trend.draw(self)
+        risk_matrix.draw(self)
         self.slide_threats_decisions()
         self.slide_budget()
         if v.changes is None:
@@ -507,9 +531,15 @@ class _Deck:
         if len(curve):
             data = CategoryChartData(number_format="#,##0")
             data.categories = [pd.Timestamp(d).to_pydatetime().date() for d in curve["date"]]
-            data.categories.number_format = "mmm yy" if self.lang == "en" else "[$-fr-FR]mmm yy"
+            data.categories.number_format = styles.pack_formats(self.lang)["short_month"]  # LCID: LibreOffice too
             for key in ("pv", "ev", "ac", "bac", "eac"):
                 data.add_series(SERIES[key][self.lang == "fr"], [None if _blank(x) else float(x) for x in curve[key]])
+            status = pd.Timestamp(v.status_date) if v.status_date else None
+            height_at = status_marker_height(curve)
+            marked = status is not None and height_at is not None and (curve["date"] == status).any()
+            if marked:
+                data.add_series(self.t("status_date"),
+                                [height_at if pd.Timestamp(d) == status else None for d in curve["date"]])  # fmt: skip
             frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, MARGIN, top, left_width, height, data)
             chart = frame.chart
             chart.has_title = True
@@ -520,15 +550,17 @@ class _Deck:
             chart.legend.include_in_layout = False
             chart.legend.font.size = Pt(10)
             chart.value_axis.tick_labels.font.size = Pt(10)
-            chart.value_axis.tick_labels.number_format = "#,##0"
+            chart.value_axis.tick_labels.number_format = axis_format(self.lang, v.currency, v.unit)
             chart.value_axis.tick_labels.number_format_is_linked = False
             chart.category_axis.tick_labels.font.size = Pt(10)
             _skip_labels(chart, math.ceil(len(curve) / 12))
-            for series, key in zip(chart.plots[0].series, ("pv", "ev", "ac", "bac", "eac"), strict=True):
+            for series, key in zip(chart.plots[0].series, ("pv", "ev", "ac", "bac", "eac"), strict=False):
                 series.smooth = False
                 if key in ("bac", "eac"):  # reference lines
                     series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
                     series.marker.style = XL_MARKER_STYLE.NONE
+            if marked:
+                _status_line(chart.plots[0].series[-1])
         else:
             self.note(slide, top, self.t("none"))
         right = MARGIN + left_width + Inches(0.3)
@@ -552,8 +584,12 @@ class _Deck:
         shape = _placeholder(slide, (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE))
         bottom = Inches(1.2)
         if shape is not None:
-            self.fit_text(shape, [title], TITLE_FONT, bold=True)
-            bottom = shape.top + shape.height
+            # The layout's title's place, read once: a placeholder inherits it through the layout
+            # and the master, a lookup of several milliseconds a slide.
+            if self._title_box is None:
+                self._title_box = (int(shape.top + shape.height), int(shape.width), int(shape.height))
+            bottom, width, height = self._title_box
+            self.fit_text(shape, [title], TITLE_FONT, bold=True, box=(width, height))
         else:
             box = slide.shapes.add_textbox(MARGIN, Inches(0.3), self.width - 2 * MARGIN, Inches(0.8))
             self.fit_text(box, [title], TITLE_FONT, bold=True)
@@ -574,8 +610,13 @@ class _Deck:
     def footer(self, slide: Any) -> None:
         when = show(self.v.status_date, "date", self.lang)
         text = f"{self.v.portfolio_name} — {self.t('status_date')} {when}"
-        box = slide.shapes.add_textbox(MARGIN, self.height - Inches(0.35), self.width - 2 * MARGIN, Inches(0.3))
-        self.fit_text(box, [text], 9, colour=self.accent("#595959"))
+        width, inset = self.width - 2 * MARGIN, Inches(0.1)
+        text, size = fit_line(text, width - 2 * inset, 9, smallest=6)
+        # As XML, not through python-pptx's text API: this is on every slide, and that is slow.
+        drawing = Drawing(slide, self.lang)
+        drawing.text(MARGIN, self.height - Inches(0.35), width, Inches(0.3), text, size,
+                     colour=self.accent("#595959"), inset=inset)  # fmt: skip
+        drawing.flush()
 
     def heading(self, slide: Any, left: int, top: int, width: int, text: str) -> None:
         box = slide.shapes.add_textbox(left, top, width, Inches(0.4))
@@ -587,14 +628,16 @@ class _Deck:
         self.fit_text(box, [text], 14, colour=self.accent("#595959"))
 
     def fit_text(self, shape: Any, lines: Sequence[str], size: float, *, bold: bool = False,
-                 colour: str | None = None) -> None:  # fmt: skip
+                 colour: str | None = None, box: tuple[int, int] | None = None) -> None:  # fmt: skip
         """Put ``lines`` in ``shape``, one paragraph each, at the largest type size up to ``size``
-        at which the longest fits its width on one line and all fit its height."""
+        at which the longest fits its width on one line and all fit its height (``box``: its
+        width and height, when known)."""
         frame = shape.text_frame
         frame.word_wrap = True
         frame.auto_size = None
-        width_pt = max((shape.width - Inches(0.2)) / 12700, 1)
-        height_pt = max((shape.height - Inches(0.1)) / 12700, 1)
+        width, height = box or (shape.width, shape.height)
+        width_pt = max((width - Inches(0.2)) / 12700, 1)
+        height_pt = max((height - Inches(0.1)) / 12700, 1)
         longest = max((len(line) for line in lines), default=1) or 1
         em = CHAR_WIDTH * (1.12 if bold else 1)  # bold type is wider
         fitted = min(size, width_pt / (longest * em), height_pt / (1.25 * len(lines)))
@@ -654,6 +697,17 @@ class _Deck:
             column.set("w", str(column_width))
         rows = ["".join(self.cell(head, widths[c], BODY_FONT - 1, bold=True, fill=styles.NAVY, colour="#FFFFFF")
                         for c, head in enumerate(table.headers))]  # fmt: skip
+        # The figures of a table in one type size, that of the widest (bold for a subtotal): numbers
+        # of different sizes side by side read as different kinds of number.
+        sizes = [BODY_FONT] * len(table.kinds)
+        for c, kind in enumerate(table.kinds):
+            if kind in ("money", "ratio", "int"):
+                sizes[c] = min((fit_line(show(values[c], kind, self.lang), widths[c] - CELL_PADDING, BODY_FONT,
+                                         bold=bool(table.groups[r]) if r < len(table.groups) else False)[1]
+                                for r, values in enumerate(table.rows)), default=BODY_FONT)  # fmt: skip
+        figures = [size for size, kind in zip(sizes, table.kinds, strict=True) if kind in ("money", "ratio", "int")]
+        sizes = [min(figures) if kind in ("money", "ratio", "int") else size
+                 for size, kind in zip(sizes, table.kinds, strict=True)]  # fmt: skip
         for r, values in enumerate(table.rows, start=1):
             group = r - 1 < len(table.groups) and table.groups[r - 1]
             cells = []
@@ -661,7 +715,7 @@ class _Deck:
                 align = "r" if kind in ("money", "ratio", "int") else "l"
                 if group and (kind != "rag" or _blank(value)):
                     text = "" if _blank(value) else show(value, "text" if kind == "rag" else kind, self.lang)
-                    cells.append(self.cell(text, widths[c], BODY_FONT, bold=True, fill=styles.KEY_FILL, align=align))
+                    cells.append(self.cell(text, widths[c], sizes[c], bold=True, fill=styles.KEY_FILL, align=align))
                 elif kind == "rag" and value in RAG_COLOURS:
                     text = self.t("no_data") if value == NO_DATA else self.t(value)
                     cells.append(self.cell(text, widths[c], BODY_FONT, bold=value != NO_DATA, fill=RAG_COLOURS[value],
@@ -669,7 +723,7 @@ class _Deck:
                 else:
                     text = "" if _blank(value) and kind in ("text", "rag") else show(value, kind, self.lang)
                     fill = "#FFFFFF" if r % 2 or kind == "rag" else "#F2F2F2"
-                    cells.append(self.cell(text, widths[c], BODY_FONT, fill=fill, align=align))
+                    cells.append(self.cell(text, widths[c], sizes[c], fill=fill, align=align))
             rows.append("".join(cells))
         xml = "".join(f'<a:tr h="{int(ROW_HEIGHT)}">{cells}</a:tr>' for cells in rows)
         built = etree.fromstring(f'<a:tbl xmlns:a="{_DRAWING}">{xml}</a:tbl>')
@@ -684,14 +738,8 @@ class _Deck:
              colour: str = "#000000", align: str = "l") -> str:  # fmt: skip
         """One table cell's XML: one line of ``text``, smaller type when it is long, cut with "…"
         below `MIN_FONT`."""
-        text = _CONTROL.sub("", text)  # not allowed in XML: a workbook's stray control character
-        room = max((width - CELL_PADDING) / 12700, 1)
-        em = CHAR_WIDTH * (1.12 if bold else 1)
-        fitted = min(size, room / (max(len(text), 1) * em))
-        if fitted < MIN_FONT:
-            keep = max(int(room / (MIN_FONT * em)) - 1, 1)
-            text, fitted = text[:keep].rstrip() + "…", MIN_FONT
-        points = int(math.floor(fitted * 2) / 2 * 100)
+        text, fitted = fit_line(text, width - CELL_PADDING, size, bold=bold, smallest=MIN_FONT)
+        points = int(fitted * 100)
         run = (
             f'<a:r><a:rPr lang="{"fr-FR" if self.lang == "fr" else "en-GB"}" sz="{points}" b="{int(bold)}">'
             f'<a:solidFill><a:srgbClr val="{colour.lstrip("#")}"/></a:solidFill></a:rPr>'
@@ -706,6 +754,28 @@ class _Deck:
             f'<a:tcPr marT="{margin}" marB="{margin}" anchor="ctr"><a:solidFill><a:srgbClr val="{fill.lstrip("#")}"/>'
             "</a:solidFill></a:tcPr></a:tc>"
         )
+
+
+def _status_line(series: Any) -> None:
+    """``series`` (one point, at the status date, at the top of the curve) as a vertical line: no line
+    between points, a red triangle, and a minus error bar of 100 % reaching down to the axis (a
+    line chart has no vertical line of its own; the bar follows the data when it is edited)."""
+    series.smooth = False
+    series.format.line.fill.background()
+    series.marker.style = XL_MARKER_STYLE.TRIANGLE
+    series.marker.size = 7
+    series.marker.format.fill.solid()
+    series.marker.format.fill.fore_color.rgb = _rgb(styles.STATUS_LINE)
+    series.marker.format.line.color.rgb = _rgb(styles.STATUS_LINE)
+    colour = styles.STATUS_LINE.lstrip("#")
+    bars = etree.fromstring(
+        f'<c:errBars xmlns:c="{_CHART}" xmlns:a="{_DRAWING}"><c:errDir val="y"/><c:errBarType val="minus"/>'
+        '<c:errValType val="percentage"/><c:noEndCap val="1"/><c:val val="100"/>'
+        f'<c:spPr><a:ln w="19050"><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill><a:prstDash val="dash"/>'
+        "</a:ln></c:spPr></c:errBars>"
+    )
+    # The schema's order in a line chart's series: ..., marker, dPt, dLbls, trendline, errBars, cat, val, ...
+    series._element.find(qn("c:cat")).addprevious(bars)
 
 
 def _skip_labels(chart: Any, every: int) -> None:
@@ -816,3 +886,7 @@ def _pick_layouts(prs: Any, template: Any) -> tuple[Any, Any]:
         key=lambda lay: len([t for t in types(lay) if t not in ignored]),
     )
     return title_slide, content
+
+
+# The drawn slides' modules use the helpers above.
+from pmo_logic.report.pptx import milestone_timeline, milestone_trend, risk_matrix  # noqa: E402
