@@ -205,7 +205,9 @@ def main() -> None:
         sample = files[: args.baseline_sample]
         base = baseline(sample) / len(sample)
         print(f"baseline pandas.read_excel(openpyxl): {base * 1000:.0f} ms per workbook")
-        settings = m.PortfolioWorkbook(settings=m.PortfolioSettings(status_date=STATUS))
+        # No portfolio workbook, the committee date given: as `pmo consolidate FOLDER --status-date` runs, so that
+        # the command below finds this run's cache valid (its entries are kept per settings and date).
+        settings = None
         # Where the time goes: consolidate() calls these two by their module names.
         from pmo_logic import consolidate as consolidation
 
@@ -216,7 +218,7 @@ def main() -> None:
         cache_root = root / "cache"
         cpu0, t0 = cpu_seconds(), time.perf_counter()
         command_cache = ProjectCache.for_projects(folder, cache_root)
-        result = consolidate(folder, settings, workers=args.workers, cache=command_cache)
+        result = consolidate(folder, settings, status_date=STATUS, workers=args.workers, cache=command_cache)
         t1 = time.perf_counter()
         write_rollup(folder / "rollup.xlsx", result)
         t2 = time.perf_counter()
@@ -245,13 +247,13 @@ def main() -> None:
         del result
         change(files, 0.5)
         cpu0, t0 = cpu_seconds(), time.perf_counter()
-        again = consolidate(folder, settings, workers=args.workers, cache=command_cache)
+        again = consolidate(folder, settings, status_date=STATUS, workers=args.workers, cache=command_cache)
         write_rollup(folder / "rollup.xlsx", again)
         print(f"incremental re-run in this process, {again.stats['read']} changed, with the roll-up workbook: "
               f"{time.perf_counter() - t0:.2f} s ({cpu_seconds() - cpu0:.2f} s CPU)")  # fmt: skip
         del again
         t0 = time.perf_counter()
-        warm = consolidate(folder, settings, workers=args.workers, cache=command_cache)
+        warm = consolidate(folder, settings, status_date=STATUS, workers=args.workers, cache=command_cache)
         print(f"re-run, nothing changed ({warm.stats['read']} read), without writing the roll-up: "
               f"{time.perf_counter() - t0:.2f} s")  # fmt: skip
         del warm
