@@ -163,8 +163,9 @@ def change(files: list[Path], value: float) -> None:
         write_project_workbook(path, data)
 
 
-def whole_command(folder: Path, cache_root: Path, workers: int) -> tuple[float, float, int]:
-    """``pmo consolidate`` in a fresh process, as the analyst runs it: wall and processor seconds, exit code."""
+def whole_command(folder: Path, cache_root: Path, workers: int) -> tuple[float, float, str]:
+    """``pmo consolidate`` in a fresh process, as the analyst runs it: wall and processor seconds, and what
+    it said it did (how many workbooks it read, how many came from the cache)."""
     environment = {**os.environ, "PMO_XL_CACHE_DIR": str(cache_root), "COLUMNS": "120"}
     command = [sys.executable, "-m", "pmo_logic", "consolidate", str(folder), "--status-date", STATUS.isoformat(),
                "--workers", str(workers)]  # fmt: skip
@@ -173,7 +174,9 @@ def whole_command(folder: Path, cache_root: Path, workers: int) -> tuple[float, 
     wall, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
     if done.returncode not in (0, 1):  # 1: done, with a load problem to look at
         raise SystemExit(f"pmo consolidate failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return wall, cpu, done.returncode
+    said = " ".join(done.stdout.split())
+    start = said.find("projects consolidated from")
+    return wall, cpu, said[max(0, said.rfind(" ", 0, max(start - 1, 0))) : said.find(" in ", start)].strip()
 
 
 def verdict(met: bool | None) -> str:
@@ -258,9 +261,9 @@ def main() -> None:
               f"{time.perf_counter() - t0:.2f} s")  # fmt: skip
         del warm
         change(files, 0.25)
-        command_wall, command_cpu, _ = whole_command(folder, cache_root, args.workers)
+        command_wall, command_cpu, said = whole_command(folder, cache_root, args.workers)
         print(f"the whole `pmo consolidate` (a fresh process: roll-up, snapshot, changes) after 10 changed: "
-              f"{command_wall:.2f} s ({command_cpu:.2f} s CPU)")  # fmt: skip
+              f"{command_wall:.2f} s ({command_cpu:.2f} s CPU); it said: {said}")  # fmt: skip
         # Last: its workers are forked from this process and would count in the peaks above.
         cpu0 = cpu_seconds()
         cells = floor(files, args.workers)
