@@ -14,6 +14,9 @@ the file. ``index.json`` records, per workbook, its size, modification time and 
 it was read, and the entry file's own SHA-256: an entry that is missing, does not check, does
 not parse or whose fields do not validate is read again from the workbook, never trusted.
 
+``kinds.json`` remembers what each file listed is (its ``pmo_kind`` property, `FileKinds`), by
+path, size and modification time, so that listing the folder again opens only new or changed files.
+
 A file whose size and modification time are unchanged is taken from the cache; when they
 differ, its content hash decides (a copy that only touched the date is not re-read). Entries
 are only valid for the same pmo-xl version, cache format, settings and status date.
