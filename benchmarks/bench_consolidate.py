@@ -6,27 +6,31 @@ this process on the same folder:
 
 - baseline: ``pandas.read_excel(path, sheet_name=None, engine="openpyxl")`` per file, then concat;
 - pmo-xl: ``consolidate`` (read with python-calamine, validate every rule, KPIs, roll-up), then
-  ``write_rollup``; and an incremental re-run after 10 files changed.
+  ``write_rollup`` and the snapshot; an incremental re-run after 10 files changed; and the whole
+  ``pmo consolidate`` command (a fresh process: roll-up, snapshot and changes) after 10 more changed.
 
     python benchmarks/bench_consolidate.py --count 200 --workers 2
 
-Targets (issue 4): 1,000 workbooks in under 5 s on 2 cores, 15x the baseline's throughput,
-an incremental re-run with 10 changed files under 1 s, peak memory under 1 GB. The "floor"
-line times only what no consolidation can skip: reading every cell (python-calamine, and the
-scan for the error cells calamine reads as blanks), with the same workers; the last line puts
-the processor time of both against the time budget (seconds x cores) a target allows.
+It ends with the targets of issue 17, each with its figure from this run and whether it is
+met (the targets measured by other benchmarks name them). The "floor" line times only what no
+consolidation can skip: reading every cell (python-calamine, and the scan for the error cells
+calamine reads as blanks), with the same workers. On a shared machine, the processor times
+(CPU) say more than the wall-clock ones: both are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import random
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +40,7 @@ from pmo_logic import models as m
 from pmo_logic.cache import ProjectCache
 from pmo_logic.consolidate import consolidate
 from pmo_logic.rollup import write_rollup
+from pmo_logic.snapshots import save_snapshot
 from pmo_logic.templates import write_project_workbook
 
 STATUS = date(2026, 11, 20)
@@ -150,6 +155,34 @@ def _timed(spent: dict[str, float], name: str, function):
     return timed
 
 
+def change(files: list[Path], value: float) -> None:
+    """Ten workbooks saved again with another percent complete on their first task."""
+    for path in files[:10]:
+        data = workbook(int(path.stem[1:]), random.Random(1))
+        data.plan[0].percent_complete = value
+        write_project_workbook(path, data)
+
+
+def whole_command(folder: Path, cache_root: Path, workers: int) -> tuple[float, float, str]:
+    """``pmo consolidate`` in a fresh process, as the analyst runs it: wall and processor seconds, and what
+    it said it did (how many workbooks it read, how many came from the cache)."""
+    environment = {**os.environ, "PMO_XL_CACHE_DIR": str(cache_root), "COLUMNS": "120"}
+    command = [sys.executable, "-m", "pmo_logic", "consolidate", str(folder), "--status-date", STATUS.isoformat(),
+               "--workers", str(workers)]  # fmt: skip
+    cpu0, t0 = cpu_seconds(), time.perf_counter()
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    wall, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
+    if done.returncode not in (0, 1):  # 1: done, with a load problem to look at
+        raise SystemExit(f"pmo consolidate failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    said = " ".join(done.stdout.split())
+    start = said.find("projects consolidated from")
+    return wall, cpu, said[max(0, said.rfind(" ", 0, max(start - 1, 0))) : said.find(" in ", start)].strip()
+
+
+def verdict(met: bool | None) -> str:
+    return "not measured here" if met is None else "MET" if met else "NOT MET"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=200)
@@ -175,17 +208,26 @@ def main() -> None:
         sample = files[: args.baseline_sample]
         base = baseline(sample) / len(sample)
         print(f"baseline pandas.read_excel(openpyxl): {base * 1000:.0f} ms per workbook")
-        settings = m.PortfolioWorkbook(settings=m.PortfolioSettings(status_date=STATUS))
+        # No portfolio workbook, the committee date given: as `pmo consolidate FOLDER --status-date` runs, so that
+        # the command below finds this run's cache valid (its entries are kept per settings and date).
+        settings = None
         # Where the time goes: consolidate() calls these two by their module names.
         from pmo_logic import consolidate as consolidation
 
         spent: dict[str, float] = {}
         consolidation.load_projects = _timed(spent, "load", consolidation.load_projects)
         consolidation.build_portfolio = _timed(spent, "build", consolidation.build_portfolio)
+        # The command's own cache (`ProjectCache.for_projects`), so that `pmo consolidate` below uses it.
+        cache_root = root / "cache"
         cpu0, t0 = cpu_seconds(), time.perf_counter()
-        result = consolidate(folder, settings, workers=args.workers, cache=ProjectCache(root / "cache"))
+        command_cache = ProjectCache.for_projects(folder, cache_root)
+        result = consolidate(folder, settings, status_date=STATUS, workers=args.workers, cache=command_cache)
         t1 = time.perf_counter()
-        write_rollup(root / "rollup.xlsx", result)
+        write_rollup(folder / "rollup.xlsx", result)
+        t2 = time.perf_counter()
+        # The last committee, a week before: the command below compares with it.
+        save_snapshot(dataclasses.replace(result, status_date=STATUS - timedelta(days=7)), folder / "snapshots")
+        snapshot_seconds = time.perf_counter() - t2
         ours = time.perf_counter() - t0
         cpu_ours = cpu_seconds() - cpu0
         per = ours / len(files)
@@ -195,37 +237,55 @@ def main() -> None:
         rest = t1 - t0 - spent["load"] - spent["build"]
         print(f"  reading, validating and measuring in the workers: {spent['load']:.1f} s; building the tables: "
               f"{spent['build']:.1f} s; the cache and the rest: {rest:.1f} s")  # fmt: skip
-        print(f"  writing the roll-up workbook: {ours - (t1 - t0):.1f} s for {cells:,} cells "
-              f"({(ours - (t1 - t0)) / max(cells, 1) * 1e6:.1f} us per cell)")  # fmt: skip
-        print(f"throughput ratio against the baseline: {base / per:.1f}x (target 15x)")
-        print(f"1,000 workbooks at this rate: {per * 1000:.1f} s (target 5 s)")
+        print(f"  writing the roll-up workbook: {t2 - t1:.1f} s for {cells:,} cells "
+              f"({(t2 - t1) / max(cells, 1) * 1e6:.1f} us per cell); the snapshot: "
+              f"{snapshot_seconds:.1f} s")  # fmt: skip
+        print(f"throughput ratio against the baseline: {base / per:.1f}x")
+        print(f"1,000 workbooks at this rate: {per * 1000:.1f} s")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         # Forked workers count the pages they share with this process in their own peak too.
         print(f"peak memory: {peak:.0f} MB in this process, {children:.0f} MB in the largest worker "
               "(issue 17: under 2 GB for 5,000 workbooks)")  # fmt: skip
         del result
-        for path in files[:10]:
-            path.touch()
-            data = workbook(int(path.stem[1:]), random.Random(1))
-            data.plan[0].percent_complete = 0.5
-            write_project_workbook(path, data)
-        t0 = time.perf_counter()
-        again = consolidate(folder, settings, workers=args.workers, cache=ProjectCache(root / "cache"))
-        write_rollup(root / "rollup.xlsx", again)
-        print(f"incremental re-run, {again.stats['read']} changed: {time.perf_counter() - t0:.2f} s (target 1 s)")
+        change(files, 0.5)
+        cpu0, t0 = cpu_seconds(), time.perf_counter()
+        again = consolidate(folder, settings, status_date=STATUS, workers=args.workers, cache=command_cache)
+        write_rollup(folder / "rollup.xlsx", again)
+        print(f"incremental re-run in this process, {again.stats['read']} changed, with the roll-up workbook: "
+              f"{time.perf_counter() - t0:.2f} s ({cpu_seconds() - cpu0:.2f} s CPU)")  # fmt: skip
         del again
         t0 = time.perf_counter()
-        warm = consolidate(folder, settings, workers=args.workers, cache=ProjectCache(root / "cache"))
+        warm = consolidate(folder, settings, status_date=STATUS, workers=args.workers, cache=command_cache)
         print(f"re-run, nothing changed ({warm.stats['read']} read), without writing the roll-up: "
               f"{time.perf_counter() - t0:.2f} s")  # fmt: skip
         del warm
+        change(files, 0.25)
+        command_wall, command_cpu, said = whole_command(folder, cache_root, args.workers)
+        print(f"the whole `pmo consolidate` (a fresh process: roll-up, snapshot, changes) after 10 changed: "
+              f"{command_wall:.2f} s ({command_cpu:.2f} s CPU); it said: {said}")  # fmt: skip
         # Last: its workers are forked from this process and would count in the peaks above.
         cpu0 = cpu_seconds()
         cells = floor(files, args.workers)
         cpu_cells = cpu_seconds() - cpu0
         print(f"the floor, only reading the cells (python-calamine and the error-cell scan, {args.workers} workers): "
               f"{cells:.1f} s, {base * len(files) / cells:.0f}x the baseline")  # fmt: skip
+        ratio_floor = ours / cells
+        print(f"\nIssue 17's targets, in this run ({len(files)} workbooks, {args.workers} workers; on a loaded machine "
+              "the wall-clock figures are the processor's share of others' work too):")  # fmt: skip
+        print(f"1. cold consolidation (read, rules, DCMA, KPIs, roll-up, snapshot) at most 2x the floor: "
+              f"{ratio_floor:.1f}x ({ours:.1f} s against {cells:.1f} s): {verdict(ratio_floor <= 2)}; "
+              f"at least 25x the naive loop: {base / per:.1f}x: {verdict(base / per >= 25)}")  # fmt: skip
+        measured_at = "" if len(files) == 1000 else f" (with {len(files)}, not 1,000 workbooks)"
+        print(f"2. the whole `pmo consolidate` after 10 changed under 1 s{measured_at}: {command_wall:.2f} s "
+              f"({command_cpu:.2f} s CPU): {verdict(command_wall < 1 if len(files) >= 1000 else None)}")  # fmt: skip
+        big = len(files) >= 5000
+        print(f"3. growth: 100,000-row plan under 10 s: benchmarks/bench_validate.py --rows 100000; 5,000 projects "
+              f"under 2 GB: peak {peak:.0f} MB here for {len(files)}: "
+              f"{verdict(peak < 2048 if big else None)}")  # fmt: skip
+        print("4. Excel's limits: tested (tests/test_excel_limits.py), not a time")
+        print("5. start-up: benchmarks/bench_startup.py")
+        print("6. beyond one machine: benchmarks/bench_dask.py, tests/test_dask.py")
         # A wall-clock target is a processor-time budget: 5 s on 2 cores is at most 10 s of work.
         budget = 5.0 * len(files) / 1000 * args.workers
         print(f"processor time: reading the cells {cpu_cells / len(files) * 1000:.1f} ms a workbook, "

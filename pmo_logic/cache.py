@@ -14,6 +14,9 @@ the file. ``index.json`` records, per workbook, its size, modification time and 
 it was read, and the entry file's own SHA-256: an entry that is missing, does not check, does
 not parse or whose fields do not validate is read again from the workbook, never trusted.
 
+``kinds.json`` remembers what each file listed is (its ``pmo_kind`` property, `FileKinds`), by
+path, size and modification time, so that listing the folder again opens only new or changed files.
+
 A file whose size and modification time are unchanged is taken from the cache; when they
 differ, its content hash decides (a copy that only touched the date is not re-read). Entries
 are only valid for the same pmo-xl version, cache format, settings and status date.
@@ -35,7 +38,7 @@ import stat as stat_module
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -118,6 +121,8 @@ class ProjectCache:
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
         self.index_file = self.folder / INDEX_NAME
+        self.kinds = FileKinds(self.folder / KINDS_NAME)
+        """What the files listed are (`FileKinds`), so that listing a folder opens only new files."""
 
     @classmethod
     def for_projects(
@@ -273,6 +278,100 @@ class ProjectCache:
             if _ENTRY_NAME.match(name) and name not in wanted:
                 with contextlib.suppress(OSError):
                     os.unlink(self.folder / name)
+
+
+KINDS_NAME = "kinds.json"
+MAX_KINDS_BYTES = 64 << 20
+
+
+class FileKinds:
+    """The ``pmo_kind`` property of files seen before, kept by path, size and modification time.
+
+    Listing a folder asks each workbook what it is (`validate.output_kind`, `reader.document_kind`),
+    which opens its zip: about a millisecond a file, a second for a thousand. A file whose size
+    and modification time are those it had is not opened again; any other is, and a memo that
+    does not parse or validate is an empty one (it only costs that time again).
+    """
+
+    def __init__(self, file: str | os.PathLike[str]) -> None:
+        self.file = Path(file)
+        self._known: dict[str, dict[str, str | None]] | None = None
+        self._seen: dict[str, _KindRecord] = {}
+        self._changed = False
+
+    def output_kind(self, path: str | os.PathLike[str]) -> str | None:
+        """`validate.output_kind` of ``path``, from the memo when the file is as it was."""
+        from pmo_logic.validate import OUTPUT_KINDS, output_kind
+
+        value = self._lookup("output_kind", path, output_kind)
+        return value if value is None or value in OUTPUT_KINDS else output_kind(path)
+
+    def document_kind(self, path: str | os.PathLike[str]) -> str | None:
+        """`reader.document_kind` of ``path``, from the memo when the file is as it was."""
+        from pmo_logic.reader import document_kind
+
+        return self._lookup("document_kind", path, document_kind)
+
+    def save(self) -> None:
+        """Keep what was looked up this run (only the files seen this run: the others are gone)."""
+        if not self._changed:
+            return
+        document = {"format": CACHE_FORMAT, "files": {key: r.model_dump() for key, r in self._seen.items()}}
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_output(self.file) as tmp:
+                tmp.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+        except OSError:
+            pass
+        self._changed = False
+
+    def _lookup(self, name: str, path: str | os.PathLike[str], compute: Callable[[Any], str | None]) -> str | None:
+        key = os.path.abspath(path)
+        try:
+            state = os.stat(key)
+        except OSError:
+            return compute(path)  # not there, or locked: the reader says what it is
+        record = self._seen.get(key) or self._memo().get(key)
+        if record is None or (record.size, record.mtime_ns) != (state.st_size, state.st_mtime_ns):
+            record = _KindRecord(size=state.st_size, mtime_ns=state.st_mtime_ns)
+        if name not in record.kinds:
+            value = compute(path)
+            after = _stamp(key)
+            if after != (state.st_size, state.st_mtime_ns):
+                return value  # saved meanwhile: used, not kept
+            record = record.model_copy(update={"kinds": {**record.kinds, name: value}})
+            self._changed = True
+        if self._seen.get(key) is not record:
+            self._seen[key] = record
+            self._changed = True
+        return record.kinds[name]
+
+    def _memo(self) -> dict[str, _KindRecord]:
+        if self._known is None:
+            self._known = {}
+            data = _read_regular_file(self.file, MAX_KINDS_BYTES)
+            try:
+                raw = json.loads(data) if data is not None else {}
+            except (ValueError, RecursionError):
+                raw = {}
+            if isinstance(raw, dict) and type(raw.get("format")) is int and raw["format"] == CACHE_FORMAT:
+                files = raw.get("files")
+                for key, value in files.items() if isinstance(files, dict) else ():
+                    try:
+                        self._known[key] = _KindRecord.model_validate(value)
+                    except (ValidationError, TypeError, ValueError, RecursionError):
+                        continue
+        return self._known
+
+
+class _KindRecord(BaseModel):
+    """One file in ``kinds.json``: its size and modification time, and what each lookup gave."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    size: int = Field(ge=0, lt=_INT64)
+    mtime_ns: int = Field(gt=-_INT64, lt=_INT64)
+    kinds: dict[Literal["output_kind", "document_kind"], Annotated[str, Field(max_length=64)] | None] = {}
 
 
 class IndexEntry(BaseModel):

@@ -646,12 +646,14 @@ def rules(
     console.print(table)
 
 
-def _resolve_inputs(folder: Path | None, portfolio: Path | None):
-    """The folder of project workbooks and the portfolio workbook, from what was given."""
+def _resolve_inputs(folder: Path | None, portfolio: Path | None, kinds=None):
+    """The folder of project workbooks and the portfolio workbook, from what was given.
+
+    ``kinds``: the cache's memo of what each file is (`cache.FileKinds`), for the search."""
     from pmo_logic.reader import read_portfolio_workbook
 
     if portfolio is None and folder is not None:
-        portfolio = find_portfolio_workbook(folder)
+        portfolio = find_portfolio_workbook(folder, kinds)
     portfolio_workbook = None
     if portfolio is not None:
         portfolio_workbook = read_portfolio_workbook(portfolio)
@@ -671,9 +673,14 @@ def _resolve_inputs(folder: Path | None, portfolio: Path | None):
     return folder, portfolio, portfolio_workbook
 
 
-def find_portfolio_workbook(folder: Path) -> Path | None:
-    """A portfolio workbook in ``folder`` or its parent (where ``pmo demo`` and the templates put it)."""
+def find_portfolio_workbook(folder: Path, kinds=None) -> Path | None:
+    """A portfolio workbook in ``folder`` or its parent (where ``pmo demo`` and the templates put it).
+
+    ``kinds`` (`cache.FileKinds`) remembers each file's document kind: only new or changed files are opened."""
     from pmo_logic.reader import document_kind, read_portfolio_workbook, workbook_kind
+
+    if kinds is not None:
+        document_kind = kinds.document_kind
 
     for place in (folder, folder.parent):
         for candidate in sorted(place.glob("*.xls[xm]")):
@@ -748,7 +755,13 @@ def consolidate_command(
     from pmo_logic.snapshots import NoSnapshot, committee_history, save_snapshot
 
     when = _date_option(status_date)
-    folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
+    # Made first when the folder is given: its memo of file kinds serves the portfolio workbook's search too.
+    project_cache = ProjectCache.for_projects(folder, cache_dir) if cache and folder is not None else None
+    folder, portfolio, portfolio_workbook = _resolve_inputs(
+        folder, portfolio, project_cache.kinds if project_cache else None
+    )
+    if cache and project_cache is None:
+        project_cache = ProjectCache.for_projects(folder, cache_dir)
     base = portfolio.parent if portfolio is not None else folder
     output = output or base / "rollup.xlsx"
     _check_since(since)
@@ -766,7 +779,7 @@ def consolidate_command(
                 portfolio_workbook,
                 status_date=when,
                 workers=workers,
-                cache=ProjectCache.for_projects(folder, cache_dir) if cache else None,
+                cache=project_cache,
                 exclude=[p for p in (portfolio, output) if p is not None],
                 progress=lambda n: bar.advance(task, n),
                 on_files=lambda n: bar.update(task, total=n),

@@ -647,7 +647,8 @@ def consolidate(
     status_date = status_date or settings.status_date
     sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     skip = {Path(p).resolve() for p in exclude}
-    search = find_workbooks(sources)
+    kinds = getattr(cache, "kinds", None)
+    search = find_workbooks(sources, kinds.output_kind if kinds is not None else None)
     files = [str(p) for p in search.files if p.resolve() not in skip]
     # The portfolio workbook given, and the output being replaced, are not worth a note.
     search.skipped = [(p, kind) for p, kind in search.skipped if p.resolve() not in skip]
@@ -660,6 +661,8 @@ def consolidate(
 
     if cache is not None:
         loads, read = cache.load(files, settings, status_date, loader)
+        if kinds is not None:
+            kinds.save()
         if progress:
             progress(len(files) - read)
     else:

@@ -272,6 +272,11 @@ def _json_texts(column: pd.Series) -> list[str]:
         return list(map(repr, column.tolist()))
     if kind == "b":
         return ["true" if v else "false" for v in column.tolist()]
+    if isinstance(column.dtype, pd.StringDtype):
+        # Only text and blanks: each distinct text encoded once, then picked by its code (in C).
+        codes, distinct = pd.factorize(column, use_na_sentinel=True)
+        lookup = np.array([json.dumps(text, ensure_ascii=False) for text in distinct] + ["null"], dtype=object)
+        return lookup[codes].tolist()  # the sentinel -1 picks the last: null
     encoded: dict[tuple[type, Any], str] = {}
     texts = []
     for value in column.tolist():

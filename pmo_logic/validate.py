@@ -16,7 +16,7 @@ import gc
 import os
 import time
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -302,9 +302,14 @@ def skipped_kind_name(kind: str) -> str:
     return OUTPUT_KINDS.get(kind, f"{kind} workbook")
 
 
-def find_workbooks(paths: Iterable[str | os.PathLike[str]]) -> WorkbookSearch:
+def find_workbooks(
+    paths: Iterable[str | os.PathLike[str]], kind_of: Callable[[Path], str | None] | None = None
+) -> WorkbookSearch:
     """The workbooks named, and those found in folders (recursively), without Excel lock files,
     pmo-xl's own outputs (by their ``pmo_kind`` marker), or its snapshot and cache folders.
+
+    ``kind_of`` tells each file's output kind instead of `output_kind` (the cache's memo,
+    `cache.FileKinds.output_kind`, which opens only the files that changed).
 
     A folder that cannot be listed (permission denied, a share gone) is named in ``unlisted``
     and the search goes on: its projects must not vanish without a word.
@@ -319,7 +324,7 @@ def find_workbooks(paths: Iterable[str | os.PathLike[str]]) -> WorkbookSearch:
             candidates += _saved_meanwhile(being_saved, candidates)
             # Old .xls files are listed too, so the reader can say how to convert them.
             for candidate in sorted(candidates):
-                kind = output_kind(candidate)
+                kind = (kind_of or output_kind)(candidate)
                 if kind is None:
                     found.files.append(candidate)
                 else:

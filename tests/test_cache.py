@@ -649,8 +649,8 @@ def test_a_workbook_saved_the_excel_way_is_found_again(tmp_path: Path, monkeypat
     listed = consolidation.find_workbooks
     away = tmp_path / "saving.tmp"
 
-    def listed_then_renamed_away(sources):
-        search = listed(sources)
+    def listed_then_renamed_away(sources, kind_of=None):
+        search = listed(sources, kind_of)
         os.replace(folder / "p1.xlsx", away)
         threading.Timer(0.1, os.replace, (away, folder / "p1.xlsx")).start()
         return search
@@ -668,8 +668,8 @@ def test_a_workbook_gone_for_good_is_a_load_problem(tmp_path: Path, monkeypatch)
     pauses = []
     monkeypatch.setattr(consolidation, "_pause", pauses.append)
 
-    def listed_then_deleted(sources):
-        search = listed(sources)
+    def listed_then_deleted(sources, kind_of=None):
+        search = listed(sources, kind_of)
         (folder / "p1.xlsx").unlink()
         return search
 
@@ -710,3 +710,43 @@ def test_a_load_knows_the_file_it_was_read_from(tmp_path: Path):
     state = os.stat(path)
     assert load_project(str(path), SETTINGS).source == (state.st_size, state.st_mtime_ns,
                                                         hashlib.sha256(path.read_bytes()).hexdigest())  # fmt: skip
+
+
+# --- what each file is, remembered ------------------------------------------------------------
+
+
+def test_listing_again_opens_only_the_files_that_changed(cached, monkeypatch):
+    folder, cache, _ = cached
+    import pmo_logic.validate as validation
+
+    opened: list[str] = []
+    real = validation.output_kind
+
+    def counted(path):
+        opened.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(validation, "output_kind", counted)
+    again = rerun(folder, cache)
+    assert opened == [] and again.stats["read"] == 0
+    write_project_workbook(folder / "p2.xlsx", project("PRJ-002", percent=0.37))
+    again = rerun(folder, cache)
+    assert opened == ["p2.xlsx"] and again.stats["read"] == 1
+
+
+def test_a_remembered_kind_counts_only_for_the_file_as_it_was(cached, monkeypatch):
+    folder, cache, first = cached
+    memo = json.loads(cache.kinds.file.read_text(encoding="utf-8"))
+    key = str((folder / "p1.xlsx").resolve())
+    assert memo["files"][key]["kinds"] == {"output_kind": None}
+    # Said to be a roll-up, but the file is not as it was then: opened again, a project.
+    memo["files"][key].update(mtime_ns=memo["files"][key]["mtime_ns"] - 1, kinds={"output_kind": "rollup"})
+    cache.kinds.file.write_text(json.dumps(memo), encoding="utf-8")
+    assert rerun(folder, ProjectCache(cache.folder)).projects["project_id"].tolist() == ["PRJ-001", "PRJ-002"]
+    # A kind no pmo-xl output has, or a memo that does not parse: the file is asked again.
+    memo["files"][key].update(mtime_ns=os.stat(folder / "p1.xlsx").st_mtime_ns, kinds={"output_kind": "x" * 65})
+    for document in (json.dumps(memo), "{not json", json.dumps({"format": "8", "files": {}})):
+        cache.kinds.file.write_text(document, encoding="utf-8")
+        rerun_ = rerun(folder, ProjectCache(cache.folder))
+        assert rerun_.projects["project_id"].tolist() == ["PRJ-001", "PRJ-002"], document[:20]
+        pd.testing.assert_frame_equal(rerun_.projects, first.projects)

@@ -7,6 +7,7 @@ Each fault is made by changing one thing in a good snapshot written by `save_sna
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing
 import os
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pmo_logic import snapshots
 from pmo_logic.consolidate import Portfolio, consolidate
 from pmo_logic.models import PortfolioSettings, PortfolioWorkbook
 from pmo_logic.snapshots import (
@@ -339,3 +341,29 @@ def test_pmo_consolidate_warns_and_saves_the_new_snapshot(demo_portfolio, tmp_pa
                                  str(folder / "pack.xlsx")], env={"COLUMNS": "250"})  # fmt: skip
     assert report.exit_code == 1, report.output
     assert f"Warning: snapshot {damaged} left out" in report.output
+
+
+def test_a_table_is_written_as_json_dumps_writes_each_row(tmp_path: Path):
+    # The oracle: one dict and one json.dumps call per row, as the format says.
+    texts = pd.Series(["PRJ-001", None, 'say "hi"\n', "é ≠ ☃", "PRJ-001", ""], dtype="str")
+    frame = pd.DataFrame(
+        {
+            "project_id": texts,
+            "mixed": pd.Series([1, True, 1.0, None, "1", date(2026, 3, 1)], dtype=object),
+            "spi": [0.5, float("nan"), 1.0, 2.0, float("inf"), -0.0],
+            "due": pd.to_datetime(["2026-01-05", None, "2026-02-01", "2026-02-01", None, "2026-03-31"]),
+        }
+    )
+    snapshots._to_jsonl(frame, tmp_path / "t.jsonl")
+
+    def plain(value):
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+            return None
+        return value.date().isoformat() if isinstance(value, pd.Timestamp) else (
+            value.isoformat() if isinstance(value, date) else value)  # fmt: skip
+
+    expected = "".join(
+        json.dumps({column: plain(value) for column, value in row.items()}, ensure_ascii=False) + "\n"
+        for row in frame.astype(object).to_dict(orient="records")
+    )
+    assert (tmp_path / "t.jsonl").read_text(encoding="utf-8") == expected
