@@ -6,7 +6,8 @@ before the change, then compare after it.
     python benchmarks/compare_pack.py compare /tmp/before   # after it: lists every difference
 
 The views are compared field by field (DataFrames with their dtypes), the packs cell by cell
-(value and number format of every cell, merged ranges, column widths, row heights, print titles)
+(value, number format, bold, fill, wrap and link of every cell, merged ranges, column widths, row heights,
+print titles, page breaks)
 as openpyxl reads them back from the workbook XlsxWriter wrote.
 """
 
@@ -56,7 +57,8 @@ def fingerprint(portfolio: Any, history: dict[str, Any], folder: Path, name: str
     from pmo_logic.report import build_view, write_committee_pack
 
     view = build_view(portfolio, generated=GENERATED, **history)
-    path = write_committee_pack(folder / f"{name}.xlsx", portfolio, view=view)
+    # With a roll-up to link to, as `pmo report` writes it.
+    path = write_committee_pack(folder / f"{name}.xlsx", portfolio, view=view, rollup=folder / "rollup.xlsx")
     return {"view": _plain(view), "pack": _cells(path)}
 
 
@@ -75,7 +77,8 @@ def _cells(path: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for ws in book.worksheets:
         out[ws.title] = {
-            "cells": {c.coordinate: (c.value, c.number_format, c.font.b, c.fill.fgColor.rgb, c.alignment.wrap_text)
+            "cells": {c.coordinate: (c.value, c.number_format, c.font.b, c.fill.fgColor.rgb, c.alignment.wrap_text,
+                                    (c.hyperlink.target, c.hyperlink.location) if c.hyperlink else None)
                       for row in ws.iter_rows() for c in row if c.value is not None or c.has_style},
             "merged": sorted(str(r) for r in ws.merged_cells.ranges),
             "widths": {k: d.width for k, d in ws.column_dimensions.items()},

@@ -169,6 +169,7 @@ class XlsxPack:
         self.numbers = styles.pack_formats(self.lang, view.currency)
         self._extra: dict[tuple, Any] = {}
         self._heights: dict[tuple[str, int], float] = {}
+        self._rollup_rows: dict[Any, int] | None = None
         self.f = self._formats()
 
     def t(self, key: str) -> str:
@@ -411,8 +412,12 @@ class XlsxPack:
         if self.rollup_link is None:
             ws.write_string(row, col, project_id, self.f["bold"])
             return
-        index = self.p.projects.index[self.p.projects["project_id"] == project_id]
-        target = sheet_location("Projects", f"A{int(index[0]) + 2}" if len(index) else "A1")
+        if self._rollup_rows is None:  # looked up once, not by a scan of the projects per link
+            self._rollup_rows = {}
+            for key, index in zip(self.p.projects["project_id"], self.p.projects.index, strict=True):
+                self._rollup_rows.setdefault(key, int(index))
+        index = self._rollup_rows.get(project_id)
+        target = sheet_location("Projects", f"A{index + 2}" if index is not None else "A1")
         ws.write_url(row, col, file_link(self.rollup_link, target), self.f["link"], project_id)
 
     def chart_text(self, ws: Worksheet, row: int, col: int, text: str, cell_format: Any = None) -> list:
