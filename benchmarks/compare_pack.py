@@ -17,6 +17,7 @@ import dataclasses
 import pickle
 import sys
 import tempfile
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,9 @@ def main() -> None:
     found = differences(before, prints)
     for line in found[:200]:
         print(line)
+    # Where they are: case / view or pack / field or tab / part.
+    for where, count in sorted(Counter("/".join(line.split(":")[0].split("/")[:5]) for line in found).items()):
+        print(f"{count:6d}  {where}")
     print(f"{len(found)} differences in {len(prints)} cases")
     sys.exit(1 if found else 0)
 
