@@ -25,6 +25,8 @@ from pmo_logic.report.pptx import write_committee_deck
 from pmo_logic.report.view import build_view
 
 STATUS = date(2026, 11, 20)
+TARGET = 3.0
+"""Seconds for the view, the workbook pack and the deck together (issue 15, item 11)."""
 
 
 def synthetic(n_projects: int = 500, n_milestones: int = 10_000, n_risks: int = 20_000) -> Portfolio:
@@ -189,11 +191,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         packs, views, decks, base = [], [], [], []
         for _ in range(3):
-            # As `pmo report --pptx` does: one committee view, drawn by the workbook and the deck.
+            # As `pmo report --pptx` does: one committee view, drawn by the workbook (its project IDs
+            # linking to the roll-up) and by the deck.
             t0 = time.perf_counter()
             view = build_view(portfolio)
             t1 = time.perf_counter()
-            write_committee_pack(Path(tmp) / "pack.xlsx", portfolio, view=view)
+            write_committee_pack(Path(tmp) / "pack.xlsx", portfolio, view=view, rollup=Path(tmp) / "rollup.xlsx")
             t2 = time.perf_counter()
             write_committee_deck(Path(tmp) / "pack.pptx", view=view)
             t3 = time.perf_counter()
@@ -204,14 +207,15 @@ def main() -> None:
             base.append(time.perf_counter() - t3)
         slides = len(__import__("pptx").Presentation(str(Path(tmp) / "pack.pptx")).slides)
     view_time, pack, deck, theirs = (float(np.median(t)) for t in (views, packs, decks, base))
-    both = view_time + pack + deck
-    print("500 projects, 10,000 milestones, 20,000 risks")
-    print(f"committee view (every figure, list and ranking, computed once): {view_time:.2f} s")
-    print(f"committee pack drawn from it (XlsxWriter, all tabs and charts): {pack:.2f} s")
-    print(f"committee deck drawn from it (python-pptx, {slides} slides, native charts): {deck:.2f} s")
-    print(f"pack and deck together: {both:.2f} s (target 3 s: {'met' if both < 3 else 'NOT met'})")
+    total = view_time + pack + deck
+    print("500 projects, 10,000 milestones, 20,000 risks (median of 3 runs)")
+    print(f"view: {view_time:.2f} s  (the committee view: every figure, list and ranking, computed once)")
+    print(f"pack: {pack:.2f} s  (XlsxWriter, all tabs and charts, drawn from the view)")
+    print(f"deck: {deck:.2f} s  (python-pptx, {slides} slides, native charts, drawn from the view)")
+    verdict = "met" if total < TARGET else "not met"
+    print(f"total: {total:.2f} s  (view + pack + deck; target under {TARGET:.0f} s: {verdict})")
     print(f"openpyxl writing the same three tables, unformatted: {theirs:.2f} s")
-    print(f"ratio: pack and deck take {both / theirs:.2f}x the openpyxl tables")
+    print(f"ratio: view + pack + deck take {total / theirs:.2f}x the openpyxl tables")
 
 
 if __name__ == "__main__":

@@ -183,6 +183,16 @@ def planned_fraction(
     return pd.Series(values, index=plan.index)
 
 
+def planned_fractions(
+    plan: pd.DataFrame, dates: Iterable[pd.Timestamp | date], non_working_days: Iterable[date] | np.busdaycalendar = ()
+) -> list[np.ndarray]:
+    """`planned_fraction` of every task at each of ``dates`` (one array per date, in the plan's row
+    order): the dates, the milestone mask and the calendar are read once for a whole S-curve."""
+    start, finish = _days(plan["baseline_start"]), _days(plan["baseline_finish"])
+    calendar, milestone = working_calendar(non_working_days), _is_milestone(plan)
+    return [_planned_fraction(start, finish, when, calendar, milestone) for when in dates]
+
+
 def _planned_fraction(
     baseline_start: pd.Series | np.ndarray,
     baseline_finish: pd.Series | np.ndarray,

@@ -10,20 +10,23 @@ import subprocess
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pandas as pd
 import pytest
 
 from pmo_logic.consolidate import consolidate
 from pmo_logic.libreoffice import convert
 from pmo_logic.reader import read_portfolio_workbook
-from pmo_logic.report import write_committee_pack
+from pmo_logic.report import build_view, write_committee_pack
 from pmo_logic.report.labels import label
 from pmo_logic.snapshots import changes, load_snapshot, milestone_trend, save_snapshot
 
 pytestmark = pytest.mark.libreoffice
 
-PAGES = {"summary": 1, "status": 1, "heatmap": 1, "timeline": 1, "risks": 2, "budget": 2, "actions": 2,
+PAGES = {"summary": 1, "status": 1, "heatmap": 1, "timeline": 1, "risks": 2, "budget": 2, "actions": 1,
          "interfaces": 1, "quality": 1, "what_changed": 1, "glossary": 1}  # fmt: skip
 """The demo's pages per tab at a first committee (no milestone trend page yet)."""
+STATUS_HEADERS = ("project", "name", "project_manager", "percent_complete", "forecast_finish", "slip", "manual",
+                  "schedule", "cost", "risk", "overall", "trend")  # fmt: skip
 
 
 def _pack_pdf(demo_portfolio, folder: Path, lang: str) -> Path:
@@ -86,11 +89,68 @@ def test_pack_prints_without_overprint_and_on_its_pages(demo_portfolio, tmp_path
     assert counts == PAGES
     for n, page in enumerate(pages):
         assert _overlaps(page) == [], f"page {n + 1}"
+    # Portfolio status: every header wraps at its words, never inside one ("% compl" / "ete").
+    status_words = {w[4] for w in pages[starts["status"]]}
+    for key in STATUS_HEADERS:
+        for word in label(key, lang).split(" "):
+            assert word in status_words, (key, word)
     # The headline figures print in the locale: 6,056,200 / 6 056 200 (a narrow or no-break space).
     summary = texts[starts["summary"]].replace("\u00a0", " ").replace("\u202f", " ")
     assert ("6,056,200" if lang == "en" else "6 056 200 €") in summary
     month = "Nov 2026" if lang == "en" else "nov. 2026"
     assert month in summary
+
+
+def test_billions_print_in_millions(demo_portfolio, tmp_path: Path):
+    """A portfolio of billions: the Portfolio status prints its amounts in millions, whole (a
+    number too wide for its column prints as ###)."""
+    settings = read_portfolio_workbook(demo_portfolio.portfolio_file)
+    portfolio = consolidate(demo_portfolio.folder / "projects", settings, workers=1)
+    money = ["bac", "eac", "vac", "pv", "ev", "ac", "approved_budget", "reserve"]
+    for frame in (portfolio.projects, portfolio.programmes, portfolio.total):
+        for column in money:
+            if column in frame:
+                frame[column] = frame[column] * 1000
+    view = build_view(portfolio)
+    pack = write_committee_pack(tmp_path / "pack.xlsx", portfolio, view=view)
+    (pdf,) = convert([pack], tmp_path, "pdf")
+    pages = _words(pdf)
+    title = f"{label('status', 'en')} — Demo portfolio"
+    (page,) = [p for p in pages if title in " ".join(w[4] for w in p)]
+    text = " ".join(w[4] for w in page)
+    total = view.status_rows[view.status_rows["kind"] == "total"].iloc[0]
+    assert total["bac"] > 6e9
+    assert f"{total['bac'] / 1e6:,.1f}M" in text and f"{total['eac'] / 1e6:,.1f}M" in text
+    assert "###" not in text
+
+
+def test_a_table_over_a_page_keeps_its_header(demo_portfolio, tmp_path: Path):
+    """40 overdue actions and 40 open decisions: each table that continues on a page has its header
+    there, above its rows (the tab has one set of print titles, for the decisions)."""
+    settings = read_portfolio_workbook(demo_portfolio.portfolio_file)
+    portfolio = consolidate(demo_portfolio.folder / "projects", settings, workers=1)
+    view = build_view(portfolio)
+    due = pd.Timestamp(portfolio.status_date) - pd.Timedelta(days=10)
+    view.overdue_actions = pd.DataFrame({
+        "project_id": [f"XA-{k:02d}" for k in range(40)], "id": "A1",
+        "title": "Confirm the delivery dates with the supplier and update the plan", "owner": "E. Bernard",
+        "due_date": due, "days_overdue": 10,
+    })  # fmt: skip
+    view.open_decisions = pd.DataFrame({
+        "project_id": [f"XD-{k:02d}" for k in range(40)], "id": "D1", "title": "Release the contingency",
+        "decision_maker": "F. Garcia", "needed_by": due,
+    })  # fmt: skip
+    pack = write_committee_pack(tmp_path / "pack.xlsx", portfolio, view=view)
+    (pdf,) = convert([pack], tmp_path, "pdf")
+    pages = [p for p in _words(pdf) if any(w[4].startswith(("XA-", "XD-")) for w in p)]
+    assert len(pages) >= 3  # the tables do run over pages
+    for prefix, header in (("XA-", "(calendar)"), ("XD-", "maker")):
+        shown = [p for p in pages if any(w[4].startswith(prefix) for w in p)]
+        assert sum(w[4].startswith(prefix) for p in shown for w in p) == 40  # every row printed
+        for n, page in enumerate(shown):
+            first = min(w[1] for w in page if w[4].startswith(prefix))
+            tops = [w[1] for w in page if w[4] == header]
+            assert tops and min(tops) < first, f"{prefix} page {n + 1} of {len(shown)}: no header above its rows"
 
 
 def test_overlap_check_sees_overprinted_words():

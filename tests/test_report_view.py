@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from pmo_logic.consolidate import consolidate
+from pmo_logic.kpis import planned_fraction
 from pmo_logic.reader import read_portfolio_workbook
 from pmo_logic.report import build_view, write_committee_pack
 from pmo_logic.report.labels import CODES, LABELS
@@ -92,6 +93,45 @@ def test_status_subtotals_and_total(demo):
     total = rows[rows["kind"] == "total"].iloc[0]
     assert total["bac"] == pytest.approx(portfolio.projects["bac"].sum())
     assert set(rows.loc[rows["kind"] == "left_out", "project_id"]) == {p for p, _ in portfolio.coverage()["left_out"]}
+
+
+def test_data_quality_counts_are_each_projects_own(demo):
+    # The view counts with one pass over the plan and the findings: here, project by project.
+    portfolio, view, _ = demo
+    plan, findings, status = portfolio.details["plan"], portfolio.findings, pd.Timestamp(portfolio.status_date)
+    expected = {}
+    for project_id in portfolio.projects["project_id"]:
+        mine = plan[(plan["project_id"] == project_id) & (plan["type"] != "summary")]
+        due = (mine["baseline_finish"] <= status) & (mine["status"] != "cancelled")
+        late = (mine["status"] != "done") | (mine["actual_finish"] > mine["baseline_finish"])
+        theirs = findings[findings["project"] == project_id]
+        expected[project_id] = (int(theirs["code"].astype(str).str.startswith("DCMA").sum()), int((due & late).sum()))
+    shown = {q["project_id"]: (q["dcma_failures"], q["missed_tasks"]) for q in view.data_quality.to_dict("records")}
+    assert shown == expected
+    # The demo has both, so the check can fail.
+    assert any(d for d, _ in expected.values()) and any(m for _, m in expected.values())
+
+
+def test_the_s_curves_pv_is_the_plans_spread_at_each_date(demo):
+    portfolio, view, _ = demo
+    plan, status = portfolio.details["plan"], pd.Timestamp(portfolio.status_date)
+    for programme, curve in view.budget.curves.items():
+        tasks = plan if programme is None else plan[plan["programme"] == programme]
+        work = tasks[(tasks["type"] != "summary") & (tasks["status"] != "cancelled")]
+        budgets = pd.to_numeric(work["budget"]).fillna(0)
+        for when, pv in zip(curve["date"], curve["pv"], strict=True):
+            if when != status:  # the status date's point is the roll-up's PV (tested with the tiles)
+                assert pv == pytest.approx(float((budgets * planned_fraction(work, when).fillna(0)).sum())), when
+
+
+def test_the_matrix_counts_each_cells_threats(demo):
+    portfolio, view, _ = demo
+    risks = portfolio.details["risks"]
+    open_threat = ~risks["status"].isin(["closed", "occurred"]) & (risks["type"] != "opportunity")
+    threats = risks[open_threat]
+    counts = [[int(((threats["probability"] == p) & (threats["impact"] == i)).sum()) for p in range(1, 6)]
+              for i in range(5, 0, -1)]  # fmt: skip
+    assert view.risk_matrix.counts == counts and sum(map(sum, counts)) == int(open_threat.sum()) > 0
 
 
 def test_the_timeline_runs_to_the_last_key_milestone(demo):

@@ -1,12 +1,12 @@
 """Actions & decisions: overdue actions by owner and one by one (calendar days), open decisions.
 
-Each table that could run over a page starts on its own page, so no table continues without
-its header.
+A table that does not fit under the one above starts on a new page; one longer than a page has
+its header on every page (`XlsxPack.table`).
 """
 
 from __future__ import annotations
 
-from pmo_logic.report.xlsx import PAGE_ROWS, Column, XlsxPack
+from pmo_logic.report.xlsx import Column, XlsxPack
 
 WIDTHS = (12, 8, 60, 22, 14, 16)
 
@@ -34,8 +34,6 @@ def render(pack: XlsxPack) -> None:
     )  # fmt: skip
     decisions = [(d["project_id"], d["id"], d["title"], d["decision_maker"], d["needed_by"])
                  for d in v.open_decisions.to_dict(orient="records")]  # fmt: skip
-    if row + len(decisions) + 3 > PAGE_ROWS:
-        ws.set_h_pagebreaks([row])
     pack.heading(ws, row, 0, pack.t("open_decisions"))
     header = row + 1
     end = pack.table(

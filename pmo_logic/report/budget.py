@@ -94,7 +94,7 @@ def render(pack: XlsxPack) -> None:
     last_row = _programme_curves(pack, ws, top, left + len(bars) + 2)
     pack.finish(ws, last_row)
     # The programmes' curves start on a page of their own, under nothing cut in two.
-    ws.set_h_pagebreaks([PROGRAMME_CURVES_ROW - 1])
+    pack.page_break(ws, PROGRAMME_CURVES_ROW - 1)
 
 
 def _curve_chart(pack: XlsxPack, ws: Any, curve: pd.DataFrame, top: int, col: int, title: Any, marker: int) -> Any:

@@ -38,7 +38,4 @@ def render(pack: XlsxPack) -> None:
          q["missed_tasks"])
         for q in v.data_quality.to_dict(orient="records")
     ]  # fmt: skip
-    # The findings table starts on its own page when it would not fit under the load problems.
-    if row + len(rows) + 2 > 36:
-        ws.set_h_pagebreaks([row])
     pack.finish(ws, pack.table(ws, row + 1, columns, rows, repeat=True))

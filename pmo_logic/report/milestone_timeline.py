@@ -129,7 +129,7 @@ def _trend_chart(pack: XlsxPack, ws: Any, row: int) -> int:
     if trend is None:
         ws.write_string(row, 0, f"{pack.t('mta')} — {pack.t('mta_first')}", pack.f["subtitle"])
         return row
-    ws.set_h_pagebreaks([row])
+    pack.page_break(ws, row)
     pack.heading(ws, row, 0, pack.t("mta"), 4)
     data_row, data_col = 3, CHART_DATA_COL + 60
     sheet = ws.get_name()

@@ -7,11 +7,21 @@ sits beside the computed ones; the trend is "n/a" at a first committee.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from pmo_logic import styles
+from pmo_logic.report.text_width import column_width, longest_word_width, wrapped_lines
 from pmo_logic.report.xlsx import XlsxPack
 
 WIDTHS = (9, 16, 9, 10, 7, 12, 6, 5, 5, 5, 10, 9, 7, 7, 7, 7, 7, 7)
 """ID, name, PM, BAC, % complete, forecast finish, slip, SPI, CPI, SPI(t), EAC, VAC, PM's RAG,
-schedule, cost, risk, overall, trend."""
+schedule, cost, risk, overall, trend: the widest a column needs is added to these."""
+MONEY = {3: "bac", 10: "eac", 11: "vac"}
+"""The amount columns and their figure."""
+GIVES = ((1, 11), (2, 7), (5, 10.5), (0, 7))
+"""Columns that give room to the others, in turn, and how narrow each may get: name, PM,
+forecast finish, ID."""
 
 
 def _band(value: float | None, green: float | None, amber: float | None) -> str | None:
@@ -24,18 +34,20 @@ def _band(value: float | None, green: float | None, amber: float | None) -> str 
 
 def render(pack: XlsxPack) -> None:
     v, s = pack.view, pack.view.settings
-    ws = pack.sheet("status", WIDTHS)
     headers = [pack.t("project"), pack.t("name"), pack.t("project_manager"), pack.t("bac"),
                pack.t("percent_complete"), pack.t("forecast_finish"), pack.t("slip"), "SPI", "CPI", "SPI(t)",
                "EAC", "VAC", pack.t("manual"), pack.t("schedule"), pack.t("cost"), pack.t("risk"), pack.t("overall"),
                pack.t("trend")]  # fmt: skip
+    widths, millions = layout(pack, headers)
+    ws = pack.sheet("status", widths)
     row = 3
     for c, head in enumerate(headers):
         ws.write_string(row, c, head, pack.f["head"])
-    pack.set_height(ws, row, pack.height(max(pack.lines(ws, h, c, c) for c, h in enumerate(headers))))
+    pack.set_height(ws, row, pack.height(max(wrapped_lines(h, widths[c]) for c, h in enumerate(headers))))
     ws.repeat_rows(row)
     ws.freeze_panes(row + 1, 2)
-    kinds = ("money", "percent_plain", "date", "int", "ratio", "ratio", "ratio", "money", "signed_money")
+    money, signed = ("money_m", "signed_money_m") if millions else ("money", "signed_money")
+    kinds = (money, "percent_plain", "date", "int", "ratio", "ratio", "ratio", money, signed)
     keys = ("bac", "percent_complete", "forecast_finish", "slip_days", "spi", "cpi", "spi_t", "eac", "vac")
     programme = None
     for r in v.status_rows.to_dict(orient="records"):
@@ -56,7 +68,11 @@ def render(pack: XlsxPack) -> None:
         style = {"subtotal": "group", "total": "total"}.get(kind)
         if kind == "project":
             pack.project_link(ws, row, 0, r["project_id"])
-            pack.value(ws, row, 1, r["name"])
+            # The name wraps (the column gives room to the figures): its row is as tall as it needs.
+            pack.value(ws, row, 1, r["name"], style="wrap")
+            lines = min(pack.lines(ws, r["name"], 1, 1), 3)
+            if lines > 1:
+                pack.set_height(ws, row, pack.height(lines))
             pack.value(ws, row, 2, r["project_manager"])
         else:
             pack.value(ws, row, 0, r["name"], last=2, style=style)
@@ -74,3 +90,46 @@ def render(pack: XlsxPack) -> None:
         trend = pack.code(said) if said else ("" if kind != "project" else pack.t("n_a"))
         pack.value(ws, row, 17, trend, style=style or "center")
     pack.finish(ws, row)
+
+
+def layout(pack: XlsxPack, headers: list[str]) -> tuple[list[float], bool]:
+    """The columns' widths, and whether amounts show in millions.
+
+    Every header wraps at its words, never inside one ("% complete", "% d'avancement"); amounts
+    show in units when the largest fits its column (widened), in millions from a billion or when
+    they would not fit; the room this takes comes from the name, PM, forecast finish and ID
+    columns, so the tab keeps the page's width (and the pack its one type size).
+    """
+    rows = pack.view.status_rows
+    largest = {c: _largest(rows[key]) if key in rows else 0.0 for c, key in MONEY.items()}
+
+    def widths_for(millions: bool) -> list[float]:
+        widths = [max(base, longest_word_width(head)) for base, head in zip(WIDTHS, headers, strict=True)]
+        for c, x in largest.items():
+            widths[c] = max(widths[c], column_width(_amount(pack, x, c == 11, millions=millions)))
+        return widths
+
+    widths, millions = widths_for(False), max(largest.values(), default=0) >= 1e9
+    room = sum(max(widths[c] - floor, 0) for c, floor in GIVES)
+    if millions or sum(widths) - room > styles.PACK_PRINT_WIDTH:
+        widths, millions = widths_for(True), True
+    excess = sum(widths) - styles.PACK_PRINT_WIDTH
+    for c, floor in GIVES:
+        if excess <= 0:
+            break
+        given = min(excess, max(widths[c] - floor, 0))
+        widths[c] -= given
+        excess -= given
+    return [round(w, 2) for w in widths], millions
+
+
+def _largest(values: Any) -> float:
+    numbers = [abs(float(x)) for x in values if x is not None and not (isinstance(x, float) and math.isnan(x))]
+    return max(numbers, default=0.0)
+
+
+def _amount(pack: XlsxPack, value: float, signed: bool, *, millions: bool = False) -> str:
+    """How an amount prints, near enough to measure it: digits, separators, sign and units."""
+    text = f"{value / 1e6:,.1f}M" if millions else f"{value:,.0f}"
+    symbol = pack.numbers["money"].split("]")[-1].replace("#,##0", "").replace('"', "")
+    return ("+" if signed else "") + text + symbol

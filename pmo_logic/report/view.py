@@ -67,10 +67,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pmo_logic.consolidate import Portfolio
-from pmo_logic.kpis import NO_DATA, planned_fraction, risk_emv, risk_level, risk_states
+from pmo_logic.kpis import NO_DATA, planned_fractions, risk_emv, risk_level, risk_states
 from pmo_logic.report.labels import code_label, label
 from pmo_logic.sheets import PROJECT_KIND
 from pmo_logic.sheets import sheet as sheet_schema
@@ -244,6 +245,7 @@ class _Builder:
         self.lang = p.settings.language or "en"
         self.status = pd.Timestamp(p.status_date) if p.status_date else None
         self.total = p.total.iloc[0].to_dict() if len(p.total) else {}
+        self._ranked: dict[str, pd.DataFrame] = {}
 
     def t(self, key: str) -> str:
         return label(key, self.lang)
@@ -394,6 +396,11 @@ class _Builder:
         return open_[columns].reset_index(drop=True)
 
     def _risks(self, which: str) -> pd.DataFrame:
+        if which not in self._ranked:  # the threats feed the lists and the matrix: ranked once
+            self._ranked[which] = self._rank_risks(which)
+        return self._ranked[which]
+
+    def _rank_risks(self, which: str) -> pd.DataFrame:
         risks = self.p.details["risks"]
         if risks.empty:
             return pd.DataFrame(columns=RISK_COLUMNS)
@@ -473,7 +480,11 @@ class _Builder:
         programmes = p.programmes.set_index("programme") if len(p.programmes) else None
         rows: list[dict] = []
         rag_keys = ("rag_schedule", "rag_cost", "rag_risk", "rag_overall")
-        for programme, group in p.projects.groupby("programme", sort=True):
+        # Only the columns shown: turning every column of every project into dicts was most of the time.
+        shown = ["programme", "project_id", "name", "project_manager", "bac", "percent_complete", "forecast_finish",
+                 "key_milestone_slip", "spi", "cpi", "spi_t", "eac", "vac", "manual_rag", *rag_keys]  # fmt: skip
+        projects = p.projects[[c for c in shown if c in p.projects]]
+        for programme, group in projects.groupby("programme", sort=True):
             group = group.assign(_o=group["rag_overall"].map(SEVERITY).fillna(9)).sort_values(["_o", "project_id"])
             for project in group.to_dict(orient="records"):
                 trend = None
@@ -527,7 +538,9 @@ class _Builder:
         programmes = self.p.programmes.set_index("programme") if len(self.p.programmes) else None
         rows = []
         keys = ("rag_schedule", "rag_cost", "rag_risk", "rag_overall")
-        for programme, group in self.p.projects.groupby("programme", sort=True):
+        shown = ["programme", "project_id", "name", *keys, "manual_rag"]
+        projects = self.p.projects[[c for c in shown if c in self.p.projects]]
+        for programme, group in projects.groupby("programme", sort=True):
             figures = programmes.loc[programme].to_dict() if programmes is not None else {}
             rows.append({"kind": "programme", "programme": programme, "name": programme, "projects": len(group),
                          **{k: figures.get(k) for k in keys}})  # fmt: skip
@@ -630,7 +643,8 @@ class _Builder:
                 if pd.Timestamp(when) < status and not pd.isna(ev):
                     committees[pd.Timestamp(when).normalize()] = float(ev)
         dates = sorted(set(month_ends) | set(committees) | ({status} if status is not None else set()))
-        budgets = pd.to_numeric(work["budget"]).fillna(0)
+        budgets = pd.to_numeric(work["budget"]).fillna(0).to_numpy(dtype=float)
+        planned = dict(zip(dates, planned_fractions(work, dates), strict=True))
         actual = pd.Series(dtype=float)
         if len(budget):
             actual = budget.groupby(budget["month"].dt.to_period("M"))["actual"].sum(min_count=1).dropna()
@@ -643,7 +657,7 @@ class _Builder:
             if at_status:
                 point.update(pv=figures.get("pv"), ac=figures.get("ac"), ev=figures.get("ev"))
             else:
-                point["pv"] = float((budgets * planned_fraction(work, when).fillna(0)).sum())
+                point["pv"] = float((budgets * np.nan_to_num(planned[when], nan=0.0)).sum())
                 month = month_ends.get(when)
                 before = status is None or when < status
                 known = month is not None and last_actual is not None and month <= last_actual
@@ -682,11 +696,15 @@ class _Builder:
     def _data_quality(self) -> pd.DataFrame:
         columns = ["file", "project_id", "errors", "warnings", "dcma_failures", "missed_tasks", "verdict", "gaps"]
         projects, findings = self.p.projects, self.p.findings
+        dcma_by_project: dict[Any, int] = {}
+        if len(findings):
+            dcma = findings["code"].astype(str).str.startswith("DCMA")
+            dcma_by_project = findings.loc[dcma, "project"].value_counts().to_dict()
+        missed_by_project = self._missed_tasks()
         rows = []
         for project in projects.to_dict(orient="records"):
-            mine = findings[findings["project"] == project["project_id"]] if len(findings) else findings
-            dcma = int(mine["code"].astype(str).str.startswith("DCMA").sum()) if len(mine) else 0
-            missed = self._missed_tasks(project["project_id"])
+            dcma = int(dcma_by_project.get(project["project_id"], 0))
+            missed = int(missed_by_project.get(project["project_id"], 0))
             keys = [k.strip() for k in str(project.get("no_data") or "").split(",") if k.strip()]
             # Errors, a failed DCMA check or missed tasks: the figures need a look before trusting them.
             verdict = "check" if project.get("errors") or dcma or missed else ("incomplete" if keys else "trust")
@@ -697,17 +715,18 @@ class _Builder:
             })  # fmt: skip
         return pd.DataFrame(rows, columns=columns)
 
-    def _missed_tasks(self, project_id: str) -> int:
-        """Tasks baselined to finish by the status date that did not finish by their baseline
-        finish (DCMA 11's count): not done, or done late."""
+    def _missed_tasks(self) -> dict[Any, int]:
+        """Per project, the tasks baselined to finish by the status date that did not finish by their
+        baseline finish (DCMA 11's count): not done, or done late. One pass over the plan, grouped by
+        project (filtering the plan once per project took seconds on a large portfolio)."""
         plan = self.p.details["plan"]
         if not len(plan) or self.status is None:
-            return 0
-        mine = plan[(plan["project_id"] == project_id) & (plan["type"] != "summary")]
-        due = (mine["baseline_finish"] <= self.status) & (mine["status"] != "cancelled")
-        late = (mine["status"] != "done") | (mine["actual_finish"] > mine["baseline_finish"])
+            return {}
+        work = plan[plan["type"] != "summary"]
+        due = (work["baseline_finish"] <= self.status) & (work["status"] != "cancelled")
+        late = (work["status"] != "done") | (work["actual_finish"] > work["baseline_finish"])
         missed = due & late
-        return int(missed.sum())
+        return missed.groupby(work["project_id"]).sum().to_dict()
 
     def _glossary(self) -> list[tuple[str, str]]:
         from pmo_logic.report.labels import GLOSSARY

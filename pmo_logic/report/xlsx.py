@@ -69,6 +69,12 @@ MODULES = {
 }
 PAGE_ROWS = 36
 """Body rows of 13.5 pt an A4 landscape page holds under the title block."""
+PAGE_HEIGHT = 600.0
+"""Points of rows (at 100 %) a page holds from its first row, a little less than LibreOffice
+prints on A4 landscape fitted to the tabs' width (about 630: 11 pt a 13.5 pt row in the PDF),
+so the pack's own page breaks come before LibreOffice's."""
+DEFAULT_ROW_HEIGHT = 15.0
+"""XlsxWriter's default row height, for rows given none."""
 
 __all__ = ["CURVE_COLUMNS", "TABS", "Column", "XlsxPack", "render_committee_pack", "write_committee_pack"]
 
@@ -151,7 +157,8 @@ class Column:
     first: int
     last: int | None = None
     kind: str = "text"
-    """text, wrap, bold, money, signed_money, ratio, percent, plain_percent, int, date, rag, code."""
+    """text, wrap, bold, money, signed_money (money_m, signed_money_m: in millions), ratio, percent,
+    plain_percent, int, date, rag, code."""
 
     @property
     def span(self) -> tuple[int, int]:
@@ -167,8 +174,17 @@ class XlsxPack:
         self.rollup_link = rollup_link
         self.widths: dict[str, list[float]] = {}
         self.numbers = styles.pack_formats(self.lang, view.currency)
+        # Amounts in millions, for tables whose largest amounts (billions) would not fit in units.
+        for kind in ("money", "signed_money"):
+            self.numbers[f"{kind}_m"] = _in_millions(self.numbers[kind], self.lang)
         self._extra: dict[tuple, Any] = {}
         self._heights: dict[tuple[str, int], float] = {}
+        self._rollup_rows: dict[Any, int] | None = None
+        self._breaks: dict[str, list[int]] = {}
+        self._headings: set[tuple[str, int]] = set()
+        self._titled: set[str] = set()
+        """Tabs whose print titles (rows repeated on every page) are taken by a table."""
+        self._one_page: set[str] = set()
         self.f = self._formats()
 
     def t(self, key: str) -> str:
@@ -239,7 +255,8 @@ class XlsxPack:
                 font_color="#404040", align="center", bottom=1, left=1, right=1, border_color=styles.BORDER
             ),
         }
-        for kind in ("money", "signed_money", "ratio", "percent", "plain_percent", "int", "date"):
+        for kind in ("money", "signed_money", "money_m", "signed_money_m", "ratio", "percent", "plain_percent",
+                     "int", "date"):  # fmt: skip
             formats[kind] = self.fmt(num_format=n[kind], **cell, **({"align": "center"} if kind == "int" else {}))
             for group, extra in (("group", {"bold": True, "bg_color": styles.KEY_FILL}),
                                  ("total", {"bold": True, "bg_color": "#D9D9D9", "top": 2})):  # fmt: skip
@@ -247,7 +264,7 @@ class XlsxPack:
         for code in ("green", "amber", "red"):
             formats["rag_" + code] = self.fmt(bg_color=styles.RAG_FILL[code], font_color=styles.RAG_FONT[code],
                                               bold=True, align="center", border=1, border_color="#FFFFFF")  # fmt: skip
-            for kind in ("money", "signed_money", "ratio", "percent"):
+            for kind in ("money", "signed_money", "money_m", "signed_money_m", "ratio", "percent"):
                 formats[f"{kind}_{code}"] = self.fmt(num_format=n[kind], bg_color=styles.RAG_TEXT_FILL[code],
                                                      font_color=styles.RAG_TEXT_FONT[code], **cell)  # fmt: skip
         formats["rag_no_data"] = self.fmt(bg_color=styles.NO_DATA_FILL, font_color=styles.NO_DATA_FONT, italic=True,
@@ -277,7 +294,9 @@ class XlsxPack:
             f"{self.colon(self.t('generated'))} {self.day(v.generated)} {v.generated:%H:%M}",
             self.f["subtitle"],
         )
-        ws.set_row(0, 24)
+        self.set_height(ws, 0, 24)
+        if fit_page:
+            self._one_page.add(ws.get_name())
         ws.set_landscape()
         ws.set_paper(9)
         # The executive summary is also held to one page.
@@ -322,7 +341,8 @@ class XlsxPack:
             ws.write_blank(row, col, None, fmt)
         elif kind == "date":
             ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), fmt)
-        elif kind in ("money", "signed_money", "ratio", "percent", "plain_percent", "int"):
+        elif kind in ("money", "signed_money", "money_m", "signed_money_m", "ratio", "percent", "plain_percent",
+                      "int"):  # fmt: skip
             ws.write_number(row, col, float(value), fmt)
         elif kind == "code":
             ws.write_string(row, col, self.code(value), fmt)
@@ -363,7 +383,22 @@ class XlsxPack:
         self._heights[key] = height
         ws.set_row(row, height)
 
+    def row_height(self, ws: Worksheet, row: int) -> float:
+        return self._heights.get((ws.get_name(), row), DEFAULT_ROW_HEIGHT)
+
+    def page_break(self, ws: Worksheet, row: int) -> None:
+        """A page break before ``row`` (XlsxWriter keeps one list per tab: the pack adds to it)."""
+        breaks = self._breaks.setdefault(ws.get_name(), [])
+        if row not in breaks:
+            breaks.append(row)
+        ws.set_h_pagebreaks(sorted(breaks))
+
+    def page_top(self, ws: Worksheet, row: int) -> int:
+        """The first row of the page ``row`` prints on, as far as the pack's own breaks say."""
+        return max((b for b in self._breaks.get(ws.get_name(), []) if b <= row), default=0)
+
     def heading(self, ws: Worksheet, row: int, col: int, text: str, last: int | None = None) -> None:
+        self._headings.add((ws.get_name(), row))
         if last is not None and last > col:
             ws.merge_range(row, col, row, last, "", self.f["h2"])
         ws.write_string(row, col, text, self.f["h2"])
@@ -373,36 +408,67 @@ class XlsxPack:
               empty: str | None = None, repeat: bool = False, max_lines: int = 4) -> int:  # fmt: skip
         """A table: a header on every column, typed values, explicit heights for wrapped text.
 
-        Returns the row after it (a blank row in between). ``repeat`` prints its header on every page.
+        Returns the row after it (a blank row in between). A table never continues on a page
+        without its header: one that does not fit under what is above it starts on a new page
+        (with its heading); one longer than a page has its header repeated on every page, as the
+        tab's print titles when ``repeat`` asks for them and no other table took them, else as a
+        copy of the header row at each of the pack's own page breaks.
         """
+        name = ws.get_name()
         header_lines = max(self.lines(ws, c.header, *c.span) for c in columns)
+        header_height = self.height(header_lines)
+        tall = [max([1] + [min(self.lines(ws, v, *c.span), max_lines) for c, v in zip(columns, values, strict=True)
+                           if c.kind == "wrap"]) for values in rows]  # fmt: skip
+        heights = [self.height(n) if n > 1 else DEFAULT_ROW_HEIGHT for n in tall]
+        paged = name not in self._one_page
+        if paged:
+            start = row - 1 if (name, row - 1) in self._headings else row
+            top = self.page_top(ws, start)
+            above = sum(self.row_height(ws, r) for r in range(top, start))
+            own = sum(self.row_height(ws, r) for r in range(start, row)) + header_height + sum(heights)
+            # A table that fits on a page of its own starts on one rather than be cut in two (one
+            # right under the title block has nothing to gain from it).
+            if start > top + 3 and above + own > PAGE_HEIGHT and own <= PAGE_HEIGHT:
+                self.page_break(ws, start)
+        titled = repeat and name not in self._titled
+        self._write_header(ws, row, columns, header_height)
+        if titled:
+            ws.repeat_rows(row)
+            self._titled.add(name)
+        if not rows:
+            ws.write_string(row + 1, columns[0].first, empty or self.t("none"), self.f["subtitle"])
+            return row + 3
+        header_row, r = row, row
+        used = sum(self.row_height(ws, x) for x in range(self.page_top(ws, row), row + 1)) if paged else 0.0
+        for k, values in enumerate(rows):
+            r += 1
+            if paged and used + heights[k] > PAGE_HEIGHT and r - 1 > header_row:
+                self.page_break(ws, r)
+                if titled:  # LibreOffice and Excel print the header above the rows of the new page
+                    used = header_height
+                else:  # the header again, as the page's first row
+                    self._write_header(ws, r, columns, header_height)
+                    r, used = r + 1, header_height
+            used += heights[k]
+            style = styles_[k] if styles_ else None
+            for n, (c, value) in enumerate(zip(columns, values, strict=True)):
+                first, last = c.span
+                if c.kind == "wrap":
+                    self.value(ws, r, first, value, "text", last=last, style=style or "wrap")
+                    continue
+                rag = rags[k][n] if rags else None
+                self.value(ws, r, first, value, c.kind, last=last, style=style, rag=rag)
+            if tall[k] > 1:
+                self.set_height(ws, r, heights[k])
+        return r + 2
+
+    def _write_header(self, ws: Worksheet, row: int, columns: Sequence[Column], height: float) -> None:
         for c in columns:
             first, last = c.span
             if last > first:
                 ws.merge_range(row, first, row, last, "", self.f["head"])
             ws.write_string(row, first, c.header, self.f["head"])
-        self.set_height(ws, row, self.height(header_lines))
-        if repeat:
-            ws.repeat_rows(row)
-        if not rows:
-            ws.write_string(row + 1, columns[0].first, empty or self.t("none"), self.f["subtitle"])
-            return row + 3
-        for k, values in enumerate(rows):
-            r = row + 1 + k
-            style = styles_[k] if styles_ else None
-            tall = 1
-            for n, (c, value) in enumerate(zip(columns, values, strict=True)):
-                first, last = c.span
-                kind = c.kind
-                if kind == "wrap":
-                    tall = max(tall, min(self.lines(ws, value, first, last), max_lines))
-                    self.value(ws, r, first, value, "text", last=last, style=style or "wrap")
-                    continue
-                rag = rags[k][n] if rags else None
-                self.value(ws, r, first, value, kind, last=last, style=style, rag=rag)
-            if tall > 1:
-                self.set_height(ws, r, self.height(tall))
-        return row + len(rows) + 2
+        self.set_height(ws, row, height)
 
     def project_link(self, ws: Worksheet, row: int, col: int, project_id: str, last: int | None = None) -> None:
         """A project ID that opens its row of the roll-up (when there is one)."""
@@ -411,8 +477,12 @@ class XlsxPack:
         if self.rollup_link is None:
             ws.write_string(row, col, project_id, self.f["bold"])
             return
-        index = self.p.projects.index[self.p.projects["project_id"] == project_id]
-        target = sheet_location("Projects", f"A{int(index[0]) + 2}" if len(index) else "A1")
+        if self._rollup_rows is None:  # looked up once, not by a scan of the projects per link
+            self._rollup_rows = {}
+            for key, index in zip(self.p.projects["project_id"], self.p.projects.index, strict=True):
+                self._rollup_rows.setdefault(key, int(index))
+        index = self._rollup_rows.get(project_id)
+        target = sheet_location("Projects", f"A{index + 2}" if index is not None else "A1")
         ws.write_url(row, col, file_link(self.rollup_link, target), self.f["link"], project_id)
 
     def chart_text(self, ws: Worksheet, row: int, col: int, text: str, cell_format: Any = None) -> list:
@@ -423,6 +493,12 @@ class XlsxPack:
         """
         ws.write_string(row, col, text, cell_format)
         return [ws.get_name(), row, col]
+
+
+def _in_millions(number_format: str, lang: str) -> str:
+    """``number_format`` (units, every section) in millions with one decimal: 1,234.6M / 1 234,6 M."""
+    unit = '"\u00a0M"' if lang == "fr" else '"M"'
+    return number_format.replace("#,##0", f"#,##0.0,,{unit}")
 
 
 def _is_date(value: Any) -> bool:
