@@ -79,16 +79,16 @@ def test_french_messages_read_as_written(tmp_path: Path):
         by_code[code] = _findings(tmp_path, CATALOGUE[code], "fr")[0].message
     assert by_code["PLAN010"] == "La tâche 6 se termine (2026-03-18) avant de commencer (2026-03-23)"
     assert by_code["PLAN011"] == "La tâche 6 commence le 2026-03-21, un jour non ouvré"
-    assert by_code["PLAN030"] == "La tâche 5 est « terminée » à 0\u00a0% d'avancement"
+    assert by_code["PLAN030"] == "La tâche 5 est «\u00a0terminée\u00a0» à 0\u00a0% d'avancement"
     # Thousands and percentages as Excel shows them in French: 12 500 and 25 %.
     assert by_code["BUDG001"] == (
         "Le coût réel à date 75\u00a0000 dépasse le budget à terminaison (BAC, la somme des budgets des tâches) "
         "60\u00a0000"
     )
-    assert by_code["BUDG002"] == "Tâche 2 : le coût réel 15\u00a0000 dépasse de 50\u00a0% son budget 10\u00a0000"
+    assert by_code["BUDG002"] == "Tâche 2\u00a0: le coût réel 15\u00a0000 dépasse de 50\u00a0% son budget 10\u00a0000"
     # A sentence starts with a capital, even a French month's.
     assert by_code["BUDG004"] == "Janvier 2026 (Labour) vient après février 2026"
-    assert by_code["DCMA01"].startswith("DCMA Logique : ")
+    assert by_code["DCMA01"].startswith("DCMA Logique\u00a0: ")
 
 
 def test_french_figures():
@@ -126,10 +126,14 @@ def test_a_french_workbook_gets_its_reading_problems_in_french(tmp_path: Path):
     plan["G3"], plan["Q3"], plan["E4"] = "abc", "fini ?", "bientôt"
     book.save(path)
     problems = {p.cell or p.sheet: p.message for p in read_project_workbook(path).problems}
-    assert problems["G3"] == "Durée (jours ouvrés) : nombre attendu, trouvé « abc »"
-    assert problems["Q3"].startswith("Statut : « fini ? » n'est pas dans la liste (Non commencée, En cours, ")
-    assert problems["E4"] == "Début : date attendue (par ex. 23/11/2026 ou 2026-11-23), trouvé « bientôt »"
-    assert problems["Décisions"] == "l'onglet « Décisions » est absent ; lu comme vide"
+    assert problems["G3"] == "Durée (jours ouvrés)\u00a0: nombre attendu, trouvé «\u00a0abc\u00a0»"
+    assert problems["Q3"].startswith(
+        "Statut\u00a0: «\u00a0fini\u00a0?\u00a0» n'est pas dans la liste (Non commencée, En cours, "
+    )
+    assert (
+        problems["E4"] == "Début\u00a0: date attendue (par ex. 23/11/2026 ou 2026-11-23), trouvé «\u00a0bientôt\u00a0»"
+    )
+    assert problems["Décisions"] == "l'onglet «\u00a0Décisions\u00a0» est absent\u00a0; lu comme vide"
     # The same cells of an English workbook, in English.
     path = write_project_workbook(tmp_path / "en.xlsx", clean_project())
     book = openpyxl.load_workbook(path)
