@@ -141,3 +141,103 @@ def test_a_french_workbook_gets_its_reading_problems_in_french(tmp_path: Path):
     book.save(path)
     english = {p.cell: p.message for p in read_project_workbook(path).problems}
     assert english["G3"] == "Duration (working days): expected a number, found 'abc'"
+
+
+# --- What the reader and consolidation say before, or beside, the workbook's language ---------
+
+NBSP = "\u00a0"
+
+
+def test_a_problem_says_itself_in_each_language_it_was_written_in():
+    from pmo_logic.findings import Finding, findings_frame
+    from pmo_logic.problems import Problem, in_both
+
+    said = in_both("the file is empty: restore it", "le fichier est vide : restaurez-le", "en")
+    assert said == {
+        "message": "the file is empty: restore it",
+        "messages": {"en": "the file is empty: restore it", "fr": f"le fichier est vide{NBSP}: restaurez-le"},
+    }
+    problem = Problem(code="READ002", severity="error", file="a.xlsx", **said)
+    assert problem.says("fr") == f"le fichier est vide{NBSP}: restaurez-le"
+    assert problem.says("en") == problem.message == problem.says("de")
+    # Written in one language only (a value typed in a French workbook): that one, whatever is asked.
+    assert Problem(code="READ009", severity="error", file="a.xlsx", message="Durée : x").says("en") == "Durée : x"
+    finding = Finding(code="READ002", severity="error", file="a.xlsx", **said)
+    assert findings_frame([finding], "fr")["message"].tolist() == [f"le fichier est vide{NBSP}: restaurez-le"]
+    assert findings_frame([finding])["message"].tolist() == ["the file is empty: restore it"]
+    assert "messages" not in findings_frame([finding], "fr").columns
+
+
+def test_an_english_workbook_read_for_a_french_portfolio_has_its_problems_in_french_too(tmp_path: Path):
+    path = write_project_workbook(tmp_path / "en.xlsx", clean_project(), omit_sheets=("decisions",))
+    problems = {p.sheet: p for p in read_project_workbook(path).problems}
+    missing = problems["Decisions"]
+    assert missing.message == "the sheet 'Decisions' is missing; read as empty"
+    assert missing.says("fr") == f"l'onglet «{NBSP}Decisions{NBSP}» est absent{NBSP}; lu comme vide"
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "french"),
+    [
+        (b"", "READ002", f"le fichier est vide (0 octet){NBSP}: restaurez-le depuis une sauvegarde"),
+        (b"just text", "READ005", "ce n'est pas un classeur Excel, ou le fichier est endommagé (pas un .xlsx valide)"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le") + bytes(64),
+            "READ003",
+            f"le classeur est protégé par un mot de passe{NBSP}: enregistrez-en une copie sans mot de passe dans le "
+            "dossier des projets",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_opened_is_explained_in_both_languages(tmp_path: Path, content, code, french):
+    path = tmp_path / "projet.xlsx"
+    path.write_bytes(content)
+    (problem,) = read_project_workbook(path).problems
+    assert problem.code == code and problem.says("fr") == french
+    assert problem.message == problem.says("en") != french
+
+
+def test_a_failed_consolidation_names_the_step_never_pythons_words():
+    from pmo_logic.consolidate import failed_load
+    from pmo_logic.kpis import earned_value
+
+    try:
+        earned_value(42, None)  # an error raised deep in the indicators, as a bug there would
+    except TypeError as exc:
+        load = failed_load("/projets/Usine.xlsx", exc)
+    (finding,) = load.findings
+    assert finding.code == "CONS007" and finding.file == "Usine.xlsx"
+    assert finding.says("en") == (
+        "could not be consolidated: pmo-xl met an error it did not expect while computing its indicators; "
+        "please report it, with the file"
+    )
+    assert finding.says("fr") == (
+        f"N'a pas pu être consolidé{NBSP}: pmo-xl a rencontré une erreur imprévue en calculant ses indicateurs{NBSP}; "
+        "merci de la signaler, avec le fichier"
+    )
+    assert "TypeError" not in finding.says("en") + finding.says("fr")
+
+
+def test_every_consolidation_sentence_has_its_french_with_the_same_placeholders():
+    for rule in CATALOGUE.values():
+        if rule.code.startswith("CONS") or rule.code in ("READ020", "READ021"):
+            assert rule.message_fr, rule.code
+            assert _placeholders(rule.message_fr) == _placeholders(rule.message), rule.code
+
+
+def test_a_bad_snapshot_is_told_in_the_portfolios_language(tmp_path: Path):
+    from pmo_logic.snapshots import BadSnapshot, read_manifest
+
+    folder = tmp_path / "2026-01-09"
+    folder.mkdir()
+    (folder / "manifest.json").write_text("{", "utf-8")
+    with pytest.raises(BadSnapshot) as caught:
+        read_manifest(folder)
+    problem = caught.value.problem
+    assert problem.sentence("fr") == (
+        f"Instantané {folder} écarté (manifest.json n'est pas un JSON valide{NBSP}: écrit à moitié ou "
+        f"modifié{NBSP}?){NBSP}: il ne sert ni pour le dernier comité, ni pour les changements, ni pour la tendance "
+        "des jalons"
+    )
+    assert problem.sentence().startswith(f"snapshot {folder} left out (manifest.json is not valid JSON")
+    assert problem.note("fr")["reason"] == problem.sentence("fr")
