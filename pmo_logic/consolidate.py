@@ -835,7 +835,8 @@ def build_portfolio(
         total=_aggregate(projects.assign(portfolio=settings.portfolio_name or "Portfolio"), "portfolio", settings),
         details=details,
         interface_risks=interface_risks,
-        findings=findings_frame(findings, lang) if findings else pd.DataFrame(columns=FINDING_COLUMNS),
+        # In the portfolio's language when it has one; else each in its workbook's (the consumer's, for interfaces).
+        findings=findings_frame(findings, settings.language) if findings else pd.DataFrame(columns=FINDING_COLUMNS),
         load_problems=pd.DataFrame(problems, columns=LOAD_PROBLEM_COLUMNS),
         stats={**(stats or {}), "projects": len(kept)},
         registered={pid: r.workbook or "" for pid, r in registered.items() if r.active is not False},
@@ -1065,5 +1066,6 @@ def _interface_finding(code, status, item, milestone, finish, late, layouts, lan
     layout = layouts.get(item.project_id)
     column = layout.columns.get(field_name) if layout else None
     cell = f"{xl_col_to_name(column)}{item.row}" if column is not None and item.row else ""
+    messages = {lang: CATALOGUE[code].render(lang, str(item.id), params) for lang in ("en", "fr")}
     return Finding(code=code, severity=CATALOGUE[code].severity, project=item.project_id, file=item.file,
-                   sheet=item.sheet, cell=cell, item=str(item.id), message=message)  # fmt: skip
+                   sheet=item.sheet, cell=cell, item=str(item.id), message=message, messages=messages)  # fmt: skip

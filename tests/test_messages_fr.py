@@ -71,6 +71,11 @@ def test_a_french_workbook_gets_french_messages_with_the_same_facts(tmp_path: Pa
         assert _figures(fr.message) == _figures(en.message), (en.message, fr.message)
         assert not ENGLISH.search(fr.message), fr.message
         assert "{" not in fr.message and "}" not in fr.message
+        # Each finding carries the other language too, for a French roll-up of an English workbook
+        # (the columns it names keep their workbook's headers: "Task name" in an English one).
+        assert en.says("fr") != en.message and fr.says("en") != fr.message
+        assert _figures(en.says("fr")) == _figures(fr.message) and _figures(fr.says("en")) == _figures(en.message)
+        assert not ENGLISH.search(en.says("fr").replace("Task name", "")), en.says("fr")
 
 
 def test_french_messages_read_as_written(tmp_path: Path):
@@ -117,6 +122,11 @@ def test_an_interface_at_risk_is_told_in_the_consumers_language(tmp_path: Path):
     message = found.at["INTF010", "message"]
     assert message.startswith("PRJ-001 a besoin du jalon 7 de PRJ-002 pour le 2026-03-20, mais il est prévu le ")
     assert message.endswith("jours de retard)")
+    # A portfolio with a language of its own speaks it, whatever the consumer's.
+    for lang, start in (("en", "PRJ-001 needs milestone 7 of PRJ-002 by 2026-03-20"), ("fr", "PRJ-001 a besoin")):
+        workbook = PortfolioWorkbook(settings=settings.model_copy(update={"language": lang}))
+        rollup = consolidate(tmp_path, workbook, workers=1)
+        assert rollup.findings.set_index("code").at["INTF010", "message"].startswith(start), lang
 
 
 def test_a_french_workbook_gets_its_reading_problems_in_french(tmp_path: Path):

@@ -344,6 +344,8 @@ class ValidationContext:
 
     def finding(self, rule_: Rule, hit: Hit) -> Finding:
         params = {k: _show(v) for k, v in hit.params.items()}
+        # Both languages, where the rule has its French: the roll-up speaks the portfolio's.
+        messages = {lang: rule_.render(lang, hit.item, params) for lang in ("en", "fr")} if rule_.message_fr else {}
         return Finding(
             code=rule_.code,
             severity=rule_.severity,
@@ -352,7 +354,8 @@ class ValidationContext:
             sheet=self.sheet_name(hit.sheet),
             cell=self.cell(hit.sheet, hit.row, hit.column),
             item=hit.item,
-            message=rule_.render(self.lang, hit.item, params),
+            message=messages.get(self.lang) or rule_.render(self.lang, hit.item, params),
+            messages=messages,
         )
 
 
