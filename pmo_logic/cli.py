@@ -813,7 +813,7 @@ def consolidate_command(
     snapshots = base / "snapshots"
     history = committee_history(snapshots, result, since, trend=False)  # bad snapshots left out, and named
     previous, diff = (history.previous.path if history.previous else None), history.changes
-    _print_warnings(history.warnings())
+    _print_warnings(history.warnings(result.settings.language or "en"))
     saved = None
     if snapshot:
         try:
@@ -1061,7 +1061,7 @@ def report_command(
                              exclude=[p for p in (portfolio, output) if p is not None])  # fmt: skip
     _stop_if_empty(result, folder)
     history = committee_history(base / "snapshots", result, since)
-    _print_warnings(history.warnings())
+    _print_warnings(history.warnings(result.settings.language or "en"))
     previous = history.previous
     rollup = base / "rollup.xlsx"
     # One committee view, drawn by the workbook and the deck: the same figures by construction.

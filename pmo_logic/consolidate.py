@@ -31,6 +31,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.findings import FINDING_COLUMNS, Finding, findings_frame
 from pmo_logic.frames import given_arrays, rows_to_frame
+from pmo_logic.i18n import Words, say, typeset
 from pmo_logic.java import pool_context
 from pmo_logic.kpis import (
     NO_DATA,
@@ -59,7 +60,7 @@ from pmo_logic.models import (
     SprintRow,
     TaskRow,
 )
-from pmo_logic.problems import Problem
+from pmo_logic.problems import Problem, in_both
 from pmo_logic.reader import read_project_tables
 from pmo_logic.rules.base import isin
 from pmo_logic.schedule_files import schedule_loads
@@ -69,7 +70,7 @@ from pmo_logic.validate import (
     find_workbooks,
     is_unreadable,
     sheet_columns,
-    skipped_kind_name,
+    skipped_sentence,
     validate_workbook,
 )
 from pmo_logic.validation_settings import ValidationSettings, settings_from_portfolio
@@ -188,10 +189,46 @@ CONSOLIDATION_FAILED = "CONS007"
 
 
 def failed_load(path: str | os.PathLike[str], exc: BaseException) -> ProjectLoad:
-    """The load of a workbook that could not be consolidated: it carries why, for *Load problems*."""
-    reason = f"could not be consolidated: {type(exc).__name__}: {exc}; please report this"
-    finding = Finding(code=CONSOLIDATION_FAILED, severity="error", file=Path(path).name, message=reason)
+    """The load of a workbook that could not be consolidated: it carries why, for *Load problems*.
+
+    The exception's text is Python's, in English, and means nothing to a PMO: the message says,
+    in both languages, which step failed (read, validation, indicators), and the row names the file.
+    """
+    finding = Finding(code=CONSOLIDATION_FAILED, severity="error", file=Path(path).name,
+                      **catalogue_message(CONSOLIDATION_FAILED, step=_failed_step(exc)))  # fmt: skip
     return ProjectLoad(path=str(path), workbook=ProjectWorkbook(source=str(path)), findings=[finding], kpis={})
+
+
+_STEPS = (
+    # (the module the error came from, what pmo-xl was doing), the innermost match wins
+    ("pmo_logic/reader", Words("reading it", "le lisant")),
+    ("pmo_logic/parsing", Words("reading it", "le lisant")),
+    ("pmo_logic/workbook_parts", Words("reading it", "le lisant")),
+    ("pmo_logic/schedule_files", Words("reading its schedule file", "lisant son fichier de planning")),
+    ("pmo_logic/rules", Words("validating it", "le validant")),
+    ("pmo_logic/validate", Words("validating it", "le validant")),
+    ("pmo_logic/schedule", Words("computing its schedule", "calculant son ordonnancement")),
+    ("pmo_logic/kpis", Words("computing its indicators", "calculant ses indicateurs")),
+)
+
+
+def _failed_step(exc: BaseException) -> Words:
+    """What pmo-xl was doing when ``exc`` was raised, from where in pmo-xl it came."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        where = frame.filename.replace("\\", "/")
+        for module, step in _STEPS:
+            if module in where:
+                return step
+    return Words("consolidating it", "le consolidant")
+
+
+def catalogue_message(code: str, **params: Any) -> dict[str, Any]:
+    """The ``message`` and ``messages`` of the catalogue's sentence for ``code``, in English and French."""
+    from pmo_logic.rules import CATALOGUE
+
+    return in_both(CATALOGUE[code].render("en", "", params), CATALOGUE[code].render("fr", "", params))
 
 
 def _load_project(path: str, settings: PortfolioSettings, status_date: date | None = None) -> ProjectLoad:
@@ -259,7 +296,12 @@ def _problem_load(path: str, code: str, settings: PortfolioSettings, status_date
     """A workbook that could not be read as one file, as a load problem (the catalogue's sentence)."""
     from pmo_logic.rules import CATALOGUE
 
-    problem = Problem(code=code, severity="error", file=Path(path).name, message=CATALOGUE[code].message)
+    problem = Problem(
+        code=code,
+        severity="error",
+        file=Path(path).name,
+        **in_both(CATALOGUE[code].render("en", "", {}), CATALOGUE[code].render("fr", "", {})),
+    )
     workbook = ProjectWorkbook(problems=[problem], source=str(path))
     validation = validate_workbook(workbook, _validation_settings(settings, status_date))
     return ProjectLoad(path=str(path), workbook=workbook, findings=validation.findings, kpis={})
@@ -669,7 +711,8 @@ def consolidate(
         loads, read = loader(files), len(files)
     with collector_paused():
         stats = {"files": len(files), "read": read}
-        return build_portfolio(loads, settings, status_date, portfolio, stats=stats, notes=search.notes(),
+        return build_portfolio(loads, settings, status_date, portfolio, stats=stats,
+                               notes=search.notes(settings.language or "en"),
                                release=True)  # fmt: skip
 
 
@@ -708,8 +751,20 @@ def build_portfolio(
     ``notes`` are *Load problems* rows found before loading (`WorkbookSearch.notes`: folders
     that could not be listed, pmo-xl's own outputs left out); they come first.
     """
+    lang = settings.language or "en"
     problems: list[dict[str, Any]] = [{column: note.get(column, "") for column in LOAD_PROBLEM_COLUMNS}
                                       for note in notes]  # fmt: skip
+
+    def say_code(code: str, **params: Any) -> str:
+        """The catalogue's sentence for ``code`` in the portfolio's language."""
+        return catalogue_message(code, **params)["messages"][lang]
+
+    def reason_of(f: Finding) -> str:
+        """A reading problem as its *Load problems* reason, in the portfolio's language where it was
+        written in it: where (sheet and cell) and what."""
+        words = f.says(lang)
+        return typeset(f"{f.address}: {words}" if f.address else words, lang)
+
     kept: list[ProjectLoad] = []
     seen: dict[str, str] = {}
 
@@ -731,28 +786,29 @@ def build_portfolio(
         project_id = load.workbook.project.project_id
         failed = next((f for f in load.findings if f.code == CONSOLIDATION_FAILED), None)
         if failed is not None:
-            problem(name, project_id, failed.code, "error", failed.message)
+            problem(name, project_id, failed.code, "error", failed.says(lang))
             continue
         other_kind = next((f for f in load.findings if f.code == "READ006"), None)
         if load.workbook.meta.kind != "project" or other_kind is not None:
             # The portfolio workbook, or another pmo-xl workbook with no kind marker: not a project.
-            problem(name, None, "CONS005", "info", _not_a_project(other_kind.message if other_kind else ""))
+            problem(name, None, "CONS005", "info", _not_a_project(other_kind, lang))
             continue
         if is_unreadable(load.workbook):
             for f in _read_errors(load):
-                problem(name, project_id, f.code, "error", f"{f.address}: {f.message}" if f.address else f.message)
+                problem(name, project_id, f.code, "error", reason_of(f))
             continue
         if not project_id:
             # The Project sheet could not be read (the file, or the sheet itself): that is the
             # reason to give, not a blank ID the analyst would look for in vain.
             unread = [f for f in _read_errors(load) if not f.sheet or f.sheet in _PROJECT_SHEET_NAMES]
             for f in unread:
-                problem(name, None, f.code, "error", f"{f.address}: {f.message}" if f.address else f.message)
+                problem(name, None, f.code, "error", reason_of(f))
             if not unread:
-                problem(name, None, "CONS004", "error", "no Project ID on the Project sheet: it cannot be consolidated")
+                problem(name, None, "CONS004", "error", say_code("CONS004"))
         elif project_id in seen:
-            reason = f"project {project_id} is also in {seen[project_id]}: this copy is left out"
-            problem(name, project_id, "CONS003", "error", reason)
+            problem(
+                name, project_id, "CONS003", "error", say_code("CONS003", project=project_id, other=seen[project_id])
+            )
         else:
             seen[project_id] = name
             kept.append(load)
@@ -762,11 +818,12 @@ def build_portfolio(
         found_files = {Path(load.path).name for load in loads}
         for project_id, entry in registered.items():
             if entry.active is not False and project_id not in seen and entry.workbook not in found_files:
-                problem(entry.workbook or "", project_id, "CONS001", "error", "registered, but no workbook was found")
+                problem(entry.workbook or "", project_id, "CONS001", "error", say_code("CONS001"))
         for load in kept:
             if load.workbook.project.project_id not in registered:
-                reason = "found, but not in the Register: consolidated anyway"
-                problem(Path(load.path).name, load.workbook.project.project_id, "CONS002", "warning", reason)
+                problem(
+                    Path(load.path).name, load.workbook.project.project_id, "CONS002", "warning", say_code("CONS002")
+                )
     inactive = {pid for pid, r in registered.items() if r.active is False}
     kept = [load for load in kept if load.workbook.project.project_id not in inactive]
     projects = _projects_table(kept, registered)
@@ -781,7 +838,8 @@ def build_portfolio(
         total=_aggregate(projects.assign(portfolio=settings.portfolio_name or "Portfolio"), "portfolio", settings),
         details=details,
         interface_risks=interface_risks,
-        findings=findings_frame(findings) if findings else pd.DataFrame(columns=FINDING_COLUMNS),
+        # In the portfolio's language when it has one; else each in its workbook's (the consumer's, for interfaces).
+        findings=findings_frame(findings, settings.language) if findings else pd.DataFrame(columns=FINDING_COLUMNS),
         load_problems=pd.DataFrame(problems, columns=LOAD_PROBLEM_COLUMNS),
         stats={**(stats or {}), "projects": len(kept)},
         registered={pid: r.workbook or "" for pid, r in registered.items() if r.active is not False},
@@ -795,12 +853,15 @@ def _read_errors(load: ProjectLoad) -> list[Finding]:
     return [f for f in load.findings if f.severity == "error" and f.code.startswith("READ")]
 
 
-def _not_a_project(message: str) -> str:
-    """What a workbook of another kind is, for its *Load problems* note."""
-    kind = next((k for k in OUTPUT_KINDS if f"this is a {k} workbook" in message), None)
-    if kind is None:
-        return f"{message}: skipped" if message else "not a project workbook, skipped"
-    return f"{skipped_kind_name(kind)} written by pmo-xl: not a project workbook, skipped"
+def _not_a_project(other_kind: Finding | None, lang: str) -> str:
+    """What a workbook of another kind is, for its *Load problems* note, in ``lang``."""
+    if other_kind is None:
+        return say(lang, "not a project workbook, skipped", "pas un classeur projet, ignoré")
+    kind = next((k for k in OUTPUT_KINDS if f"this is a {k} workbook" in other_kind.says("en")), None)
+    if kind is not None:
+        return skipped_sentence(kind, lang)
+    message = other_kind.says(lang)
+    return typeset(say(lang, f"{message}: skipped", f"{message} : ignoré"), lang)
 
 
 PROJECT_COLUMNS = ["project_id", "name", "programme", "project_manager", "methodology", "status_date",
@@ -1008,5 +1069,6 @@ def _interface_finding(code, status, item, milestone, finish, late, layouts, lan
     layout = layouts.get(item.project_id)
     column = layout.columns.get(field_name) if layout else None
     cell = f"{xl_col_to_name(column)}{item.row}" if column is not None and item.row else ""
+    messages = {lang: CATALOGUE[code].render(lang, str(item.id), params) for lang in ("en", "fr")}
     return Finding(code=code, severity=CATALOGUE[code].severity, project=item.project_id, file=item.file,
-                   sheet=item.sheet, cell=cell, item=str(item.id), message=message)  # fmt: skip
+                   sheet=item.sheet, cell=cell, item=str(item.id), message=message, messages=messages)  # fmt: skip

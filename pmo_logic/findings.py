@@ -23,6 +23,12 @@ class Finding(BaseModel):
     cell: str = ""
     item: str = ""
     message: str
+    messages: dict[str, str] = {}
+    """The message in each language it was written in (see `Problem.messages`)."""
+
+    def says(self, lang: str) -> str:
+        """The message in ``lang`` where it was written in it, else as the workbook says it."""
+        return self.messages.get(lang) or self.message
 
     @property
     def address(self) -> str:
@@ -36,9 +42,14 @@ class Finding(BaseModel):
 FINDING_COLUMNS = ["code", "severity", "project", "file", "sheet", "cell", "item", "message"]
 
 
-def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
-    """Findings as a DataFrame, most severe first, in file and cell order."""
-    frame = pd.DataFrame([f.model_dump() for f in findings], columns=FINDING_COLUMNS)
+def findings_frame(findings: Sequence[Finding], lang: str | None = None) -> pd.DataFrame:
+    """Findings as a DataFrame, most severe first, in file and cell order; with ``lang``, each
+    message in that language where it was written in it (`Finding.says`)."""
+    rows = [f.model_dump(exclude={"messages"}) for f in findings]
+    if lang is not None:
+        for row, finding in zip(rows, findings, strict=True):
+            row["message"] = finding.says(lang)
+    frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     if frame.empty:
         return frame
     frame["_order"] = frame["severity"].map(SEVERITY_ORDER)

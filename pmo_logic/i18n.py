@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 TEXTS: dict[str, dict[str, str]] = {
     "title_project": {"en": "Project workbook", "fr": "Classeur projet"},
@@ -201,6 +202,23 @@ def typeset(words: str, lang: str) -> str:
     for pattern, replacement in _FRENCH_SPACING:
         words = pattern.sub(replacement, words)
     return words
+
+
+FRENCH_SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+                       "déc.")  # fmt: skip
+ENGLISH_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_date(day: date, lang: str) -> str:
+    """A date for a sentence or a footer: ``20 Nov 2026`` / ``20 nov. 2026`` (no-break spaces in
+    French, so the date never splits across lines), without depending on the machine's locale.
+
+    >>> short_date(date(2026, 9, 4), "fr") == "4\u00a0sept.\u00a02026"
+    True
+    """
+    if lang == "fr":
+        return f"{day.day}{NBSP}{FRENCH_SHORT_MONTHS[day.month - 1]}{NBSP}{day.year}"
+    return f"{day.day} {ENGLISH_SHORT_MONTHS[day.month - 1]} {day.year}"
 
 
 def say(lang: str, english: str, french: str) -> str:

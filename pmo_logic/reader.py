@@ -29,10 +29,10 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pmo_logic import schedule_files, workbook_parts
 from pmo_logic.columns import Col, ColumnSpec, input_columns
-from pmo_logic.i18n import say
+from pmo_logic.i18n import Words, say, typeset
 from pmo_logic.models import PortfolioWorkbook, ProjectWorkbook, SheetLayout, WorkbookMeta
 from pmo_logic.parsing import PARSED_TYPES, CellError, NotInListError, is_blank, parse_integer, parser_for
-from pmo_logic.problems import Problem
+from pmo_logic.problems import Problem, in_both
 from pmo_logic.sheets import (
     META_SHEET,
     PORTFOLIO_KIND,
@@ -93,11 +93,12 @@ _NUMERIC_TYPES = {bool, int, float}
 
 
 class UnreadableWorkbook(Exception):
-    """Raised inside the reader only; turned into a `Problem` before returning."""
+    """Raised inside the reader only; turned into a `Problem` before returning. ``message`` is
+    English, ``french`` the same in French: the file may be unreadable before its language is known."""
 
-    def __init__(self, code: str, message: str, sheet: str = "") -> None:
+    def __init__(self, code: str, message: str, french: str = "", sheet: str = "") -> None:
         super().__init__(message)
-        self.code, self.sheet = code, sheet
+        self.code, self.sheet, self.french = code, sheet, french or message
 
 
 @dataclass
@@ -225,10 +226,13 @@ def _read(path: Path, kind: str, reader: _WorkbookReader | None = None) -> Proje
     try:
         data = reader.read()
     except UnreadableWorkbook as exc:
-        reader.problem(exc.code, "error", str(exc), sheet=exc.sheet)
+        reader.problem(exc.code, "error", sheet=exc.sheet, **in_both(str(exc), exc.french, reader.lang))
         data = {}
-    except Exception as exc:  # a bad workbook must never stop a roll-up
-        reader.problem(UNEXPECTED, "error", f"could not be read ({type(exc).__name__}: {exc}); please report this")
+    except Exception:  # a bad workbook must never stop a roll-up
+        # The exception's own text is Python's, not the user's: say what happened, and where.
+        en = "pmo-xl could not read this workbook (an error it did not expect): please report it, with the file"
+        fr = "pmo-xl n'a pas pu lire ce classeur (une erreur imprévue) : merci de le signaler, avec le fichier"
+        reader.problem(UNEXPECTED, "error", **in_both(en, fr, reader.lang))
         data = {}
     return container(**data, problems=reader.problems, source=str(path))
 
@@ -238,16 +242,20 @@ def check_workbook_file(path: Path) -> None:
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise UnreadableWorkbook(FILE_NOT_FOUND, "file not found") from None
+        raise UnreadableWorkbook(FILE_NOT_FOUND, "file not found", french="fichier introuvable") from None
     except PermissionError:
-        raise UnreadableWorkbook(PERMISSION_DENIED, _NO_ACCESS) from None
+        raise UnreadableWorkbook(PERMISSION_DENIED, *_NO_ACCESS) from None
     if path.is_dir():
-        raise UnreadableWorkbook(NOT_A_WORKBOOK, "this is a folder, not a workbook")
+        raise UnreadableWorkbook(NOT_A_WORKBOOK, *_FOLDER)
     if path.suffix.lower() == ".xls":
-        raise UnreadableWorkbook(OLD_XLS, "old Excel 97-2003 (.xls) format: open it in Excel and save as .xlsx")
+        raise UnreadableWorkbook(OLD_XLS, *_OLD_XLS)
     size = stat.st_size
     if size == 0:
-        raise UnreadableWorkbook(EMPTY_FILE, "the file is empty (0 bytes): restore it from a backup")
+        raise UnreadableWorkbook(
+            EMPTY_FILE,
+            "the file is empty (0 bytes): restore it from a backup",
+            french="le fichier est vide (0 octet) : restaurez-le depuis une sauvegarde",
+        )
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
@@ -257,25 +265,46 @@ def check_workbook_file(path: Path) -> None:
                     raise UnreadableWorkbook(
                         PASSWORD_PROTECTED,
                         "the workbook is password-protected: save a copy without a password to the project folder",
+                        french="le classeur est protégé par un mot de passe : enregistrez-en une copie sans mot "
+                        "de passe dans le dossier des projets",
                     )
-                raise UnreadableWorkbook(OLD_XLS, "old Excel 97-2003 (.xls) format: open it in Excel and save as .xlsx")
+                raise UnreadableWorkbook(OLD_XLS, *_OLD_XLS)
             if not zipfile.is_zipfile(handle):
                 if head.startswith(b"PK\x03\x04"):
-                    raise UnreadableWorkbook(NOT_A_WORKBOOK, _cut_short(stat.st_mtime))
+                    raise UnreadableWorkbook(NOT_A_WORKBOOK, *_cut_short(stat.st_mtime))
                 raise UnreadableWorkbook(
-                    NOT_A_WORKBOOK, "not an Excel workbook, or the file is damaged (not a valid .xlsx)"
+                    NOT_A_WORKBOOK,
+                    "not an Excel workbook, or the file is damaged (not a valid .xlsx)",
+                    french="ce n'est pas un classeur Excel, ou le fichier est endommagé (pas un .xlsx valide)",
                 )
     except OSError as exc:
         raise _file_problem(exc) from exc
 
 
+# What the reader says of a file, (in English, in French): before it knows the workbook's language.
 _NO_ACCESS = (
-    "permission denied: you may not read this file; ask its owner (or the share's administrator) for read access"
+    "permission denied: you may not read this file; ask its owner (or the share's administrator) for read access",
+    "accès refusé : vous n'avez pas le droit de lire ce fichier ; demandez l'accès en lecture à son propriétaire "
+    "(ou à l'administrateur du partage)",
 )
+_FOLDER = ("this is a folder, not a workbook", "c'est un dossier, pas un classeur")
+_OLD_XLS = (
+    "old Excel 97-2003 (.xls) format: open it in Excel and save as .xlsx",
+    "ancien format Excel 97-2003 (.xls) : ouvrez-le dans Excel et enregistrez-le en .xlsx",
+)
+_VANISHED = (
+    "the file disappeared while being read (moved, deleted, or replaced as Excel saved it): run again",
+    "le fichier a disparu pendant sa lecture (déplacé, supprimé, ou remplacé par Excel à l'enregistrement) : relancez",
+)
+_DAMAGED = (
+    "the file is damaged: its zip directory cannot be read; restore it from a backup",
+    "le fichier est endommagé : son répertoire zip est illisible ; restaurez-le depuis une sauvegarde",
+)
+_PASSWORD = ("the workbook is password-protected", "le classeur est protégé par un mot de passe")
 
 
-def _cut_short(mtime: float) -> str:
-    """Why a zip has no end: being saved right now, or a copy that was interrupted."""
+def _cut_short(mtime: float) -> tuple[str, str]:
+    """Why a zip has no end: being saved right now, or a copy that was interrupted (English, French)."""
     import time
 
     age = time.time() - mtime
@@ -283,47 +312,83 @@ def _cut_short(mtime: float) -> str:
         return (
             f"the file is damaged: cut short (its end is missing), and it was changed less than "
             f"{RECENT_SECONDS // 60} minutes ago, so it may still be being saved or copied: run again in a minute; "
-            "if it stays so, restore it from a backup"
+            "if it stays so, restore it from a backup",
+            f"le fichier est endommagé : tronqué (sa fin manque), et il a changé il y a moins de "
+            f"{RECENT_SECONDS // 60} minutes, il est donc peut-être encore en cours d'enregistrement ou de copie : "
+            "relancez dans une minute ; s'il reste ainsi, restaurez-le depuis une sauvegarde",
         )
     return (
         "the file is damaged: cut short (its end is missing: an interrupted copy or save); "
-        "restore it from a backup, or save it again from Excel"
+        "restore it from a backup, or save it again from Excel",
+        "le fichier est endommagé : tronqué (sa fin manque : une copie ou un enregistrement interrompu) ; "
+        "restaurez-le depuis une sauvegarde, ou enregistrez-le à nouveau depuis Excel",
     )
+
+
+_KIND_FR = {
+    "project": "projet",
+    "portfolio": "portefeuille",
+    "rollup": "de consolidation",
+    "committee_pack": "de dossier de comité",
+    "validation_report": "de rapport de validation",
+}
+_FAULT_FRENCH = {
+    # A fault's English text names sizes and parts in detail; the French says what it means.
+    "too_large": "le fichier, ou une de ses parties, est trop grand pour être lu : ce n'est pas un classeur "
+    "qu'Excel écrit, ou il porte des valeurs très loin de ses tableaux",
+    "damaged": "le classeur est endommagé (la partie {part}) : restaurez-le depuis une sauvegarde",
+    "incomplete": "le classeur est tronqué (la partie {part}) : restaurez-le depuis une sauvegarde",
+    "entities": "la partie {part} déclare des entités XML, ce qu'Excel n'écrit jamais : non lue",
+}
+
+
+def _thousands(number: int) -> str:
+    """12 500 as French writes it (a no-break space between thousands)."""
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def _fault_french(exc: WorkbookFault) -> str:
+    return _FAULT_FRENCH.get(exc.reason, _FAULT_FRENCH["damaged"]).format(part=exc.part or "?")
 
 
 def _file_problem(exc: BaseException) -> UnreadableWorkbook:
     """What really went wrong opening or reading a workbook file, and what to do about it."""
     if isinstance(exc, UnreadableWorkbook):
         return exc
+    # The messages say what happened in the user's words; a library's own text is not one.
     if isinstance(exc, WorkbookFault):
-        return UnreadableWorkbook(_FAULT_CODES[exc.reason], str(exc), exc.sheet)
+        return UnreadableWorkbook(_FAULT_CODES[exc.reason], str(exc), _fault_french(exc), sheet=exc.sheet)
     if isinstance(exc, PermissionError):
-        return UnreadableWorkbook(PERMISSION_DENIED, _NO_ACCESS)
+        return UnreadableWorkbook(PERMISSION_DENIED, *_NO_ACCESS)
     if isinstance(exc, FileNotFoundError):
-        return UnreadableWorkbook(
-            FILE_VANISHED,
-            "the file disappeared while being read (moved, deleted, or replaced as Excel saved it): run again",
-        )
+        return UnreadableWorkbook(FILE_VANISHED, *_VANISHED)
     if isinstance(exc, IsADirectoryError):
-        return UnreadableWorkbook(NOT_A_WORKBOOK, "this is a folder, not a workbook")
+        return UnreadableWorkbook(NOT_A_WORKBOOK, *_FOLDER)
     if isinstance(exc, OSError):
         return UnreadableWorkbook(
             FILE_VANISHED,
-            f"the file could not be read to the end ({exc.strerror or exc}): "
-            "check the share or the sync, then run again",
+            "the file could not be read to the end: check the share or the sync, then run again",
+            french="le fichier n'a pas pu être lu jusqu'au bout : vérifiez le partage ou la synchronisation, "
+            "puis relancez",
         )
     if isinstance(exc, zipfile.BadZipFile):
-        return UnreadableWorkbook(NOT_A_WORKBOOK, f"the file is damaged: its zip directory cannot be read ({exc})")
+        return UnreadableWorkbook(NOT_A_WORKBOOK, *_DAMAGED)
     if python_calamine is not None:
         if isinstance(exc, python_calamine.PasswordError):
-            return UnreadableWorkbook(PASSWORD_PROTECTED, "the workbook is password-protected")
-        if isinstance(exc, python_calamine.XmlError):
+            return UnreadableWorkbook(PASSWORD_PROTECTED, *_PASSWORD)
+        if isinstance(exc, (python_calamine.XmlError, python_calamine.ZipError)):
             return UnreadableWorkbook(
-                DAMAGED_PART, f"a part of the workbook is damaged: its XML does not parse ({exc})"
+                DAMAGED_PART,
+                "a part of the workbook is damaged (its XML does not parse): restore it from a backup",
+                french="une partie du classeur est endommagée (son XML est illisible) : restaurez-le depuis "
+                "une sauvegarde",
             )
-        if isinstance(exc, python_calamine.ZipError):
-            return UnreadableWorkbook(DAMAGED_PART, f"a part of the workbook is damaged ({exc})")
-    return UnreadableWorkbook(NOT_A_WORKBOOK, f"not a readable Excel workbook, or damaged ({exc})")
+    return UnreadableWorkbook(
+        NOT_A_WORKBOOK,
+        "not a readable Excel workbook, or a damaged one: open it in Excel, or restore it from a backup",
+        french="ce n'est pas un classeur Excel lisible, ou il est endommagé : ouvrez-le dans Excel, ou "
+        "restaurez-le depuis une sauvegarde",
+    )
 
 
 class _WorkbookReader:
@@ -336,9 +401,28 @@ class _WorkbookReader:
         self.tables: dict[str, ParsedTable] = {}
         self.build_rows = True
 
-    def problem(self, code: str, severity: str, message: str, sheet: str = "", cell: str = "") -> None:
+    def problem(
+        self,
+        code: str,
+        severity: str,
+        message: str | Words,
+        sheet: str = "",
+        cell: str = "",
+        messages: dict[str, str] | None = None,
+    ) -> None:
+        if isinstance(message, Words):  # said in both languages: the workbook's is ``message``
+            said = in_both(message.en, message.fr, self.lang)
+            message, messages = said["message"], said["messages"]
         self.problems.append(
-            Problem(code=code, severity=severity, file=self.path.name, sheet=sheet, cell=cell, message=message)
+            Problem(
+                code=code,
+                severity=severity,
+                file=self.path.name,
+                sheet=sheet,
+                cell=cell,
+                message=message,
+                messages=messages or {},
+            )
         )
 
     def read(self) -> dict[str, Any]:
@@ -373,8 +457,9 @@ class _WorkbookReader:
                 f"({exc}); delete the values far from the table (Ctrl+End shows the last cell)"
             )
             fr = (
-                f"l'onglet est trop grand pour être lu : des valeurs sur {rows:,} lignes et {columns:,} colonnes "
-                f"({exc}) ; supprimez les valeurs éloignées du tableau (Ctrl+Fin montre la dernière cellule)"
+                f"l'onglet est trop grand pour être lu : des valeurs sur {_thousands(rows)} lignes et "
+                f"{_thousands(columns)} colonnes ; "
+                "supprimez les valeurs éloignées du tableau (Ctrl+Fin montre la dernière cellule)"
             )
         elif exc.reason == "entities":
             en = f"the sheet's part {part} declares XML entities, which Excel never writes: not read"
@@ -385,10 +470,10 @@ class _WorkbookReader:
                 "or copy the sheet into a new template"
             )
             fr = (
-                f"la partie {part} de l'onglet est endommagée ({exc}) : restaurez le classeur depuis une "
+                f"la partie {part} de l'onglet est endommagée : restaurez le classeur depuis une "
                 "sauvegarde, ou copiez l'onglet dans un nouveau modèle"
             )
-        self.problem(_FAULT_CODES[exc.reason], "error", say(self.lang, en, fr), sheet=sheet_name)
+        self.problem(_FAULT_CODES[exc.reason], "error", sheet=sheet_name, **in_both(en, fr, self.lang))
 
     def read_book(self, book: Any) -> dict[str, Any]:
         names = list(book.sheet_names)
@@ -420,8 +505,7 @@ class _WorkbookReader:
                 self.problem(
                     SHEET_MISSING,
                     "error" if schema.required else "info",
-                    say(
-                        self.lang,
+                    Words(
                         f"the sheet '{schema.name(self.lang)}' is missing"
                         + (": copy it from the template" if schema.required else "; read as empty"),
                         f"l'onglet « {schema.name(self.lang)} » est absent"
@@ -453,7 +537,12 @@ class _WorkbookReader:
         values = _meta_values(book)
         kind = str(values.get("kind") or self.kind)
         if kind != self.kind:
-            raise UnreadableWorkbook(WRONG_KIND, f"this is a {kind} workbook, not a {self.kind} workbook")
+            raise UnreadableWorkbook(
+                WRONG_KIND,
+                f"this is a {kind} workbook, not a {self.kind} workbook",
+                french=f"c'est un classeur {_KIND_FR.get(kind, kind)}, "
+                f"pas un classeur {_KIND_FR.get(self.kind, self.kind)}",
+            )
         try:
             version = parse_integer(values.get("template_version")) or TEMPLATE_VERSION
         except CellError:
@@ -494,8 +583,7 @@ class _WorkbookReader:
                 self.problem(
                     SHEET_RENAMED,
                     "info",
-                    say(
-                        self.lang,
+                    Words(
                         f"read as the '{schema.name(self.lang)}' sheet (renamed?)",
                         f"lu comme l'onglet « {schema.name(self.lang)} » (renommé ?)",
                     ),
@@ -532,8 +620,7 @@ class _WorkbookReader:
                 self.problem(
                     COLUMN_MISSING,
                     "error",
-                    say(
-                        self.lang,
+                    Words(
                         f"'{spec.col.header(self.lang)}' is missing from the sheet: copy its row from the template",
                         f"« {spec.col.header(self.lang)} » manque dans l'onglet : copiez sa ligne depuis le modèle",
                     ),
@@ -569,8 +656,7 @@ class _WorkbookReader:
             self.problem(
                 COLUMN_MISSING,
                 "error",
-                say(
-                    self.lang,
+                Words(
                     "no header row found: no row of the sheet has the column names of the template",
                     "aucune ligne d'en-tête trouvée : aucune ligne de l'onglet n'a les noms de colonnes du modèle",
                 ),
@@ -586,8 +672,7 @@ class _WorkbookReader:
                 self.problem(
                     DUPLICATE_COLUMN,
                     "warning",
-                    say(
-                        self.lang,
+                    Words(
                         f"two columns read as '{_spec(specs, name).col.header(self.lang)}'; the first is used",
                         f"deux colonnes lues comme « {_spec(specs, name).col.header(self.lang)} » ; "
                         "la première est utilisée",
@@ -605,8 +690,7 @@ class _WorkbookReader:
                 self.problem(
                     COLUMN_MISSING,
                     "error",
-                    say(
-                        self.lang,
+                    Words(
                         f"required column '{spec.col.header(self.lang)}' not found in the header row {header_row + 1}",
                         f"colonne obligatoire « {spec.col.header(self.lang)} » absente de la ligne d'en-tête "
                         f"{header_row + 1}",
@@ -702,8 +786,7 @@ class _WorkbookReader:
                 self.problem(
                     BAD_VALUE,
                     "error",
-                    say(
-                        self.lang,
+                    Words(
                         f"{label}: the cell shows the Excel error {error}; read as blank",
                         f"{label} : la cellule affiche l'erreur Excel {error} ; lue comme vide",
                     ),
@@ -717,7 +800,7 @@ class _WorkbookReader:
             self.problem(
                 NOT_IN_LIST if isinstance(exc, NotInListError) else BAD_VALUE,
                 "error",
-                say(self.lang, f"{label}: {exc}", f"{label} : {exc}"),
+                typeset(say(self.lang, f"{label}: {exc}", f"{label} : {exc}"), self.lang),
                 sheet=sheet_name,
                 cell=xl_rowcol_to_cell(r, c),
             )
@@ -730,10 +813,9 @@ class _WorkbookReader:
             self.problem(
                 BAD_VALUE,
                 "error",
-                say(
-                    self.lang,
+                Words(
                     f"row could not be read: {exc.errors()[0]['msg']}",
-                    f"ligne illisible : {exc.errors()[0]['msg']}",
+                    "ligne illisible : une de ses valeurs n'est pas du type attendu",
                 ),
                 sheet=sheet_name,
                 cell=f"A{row}" if row else "",
@@ -980,7 +1062,11 @@ def _openpyxl_book(parts: WorkbookParts) -> _GridBook:
     import openpyxl
 
     if parts.format != "xlsx":
-        raise UnreadableWorkbook(NOT_A_WORKBOOK, f"reading an .{parts.format} workbook needs python-calamine")
+        raise UnreadableWorkbook(
+            NOT_A_WORKBOOK,
+            f"reading an .{parts.format} workbook needs python-calamine",
+            french=f"lire un classeur .{parts.format} demande python-calamine",
+        )
     parts.handle.seek(0)
     book = openpyxl.load_workbook(parts.handle, read_only=True, data_only=True)
     try:

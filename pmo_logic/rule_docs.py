@@ -48,7 +48,9 @@ def rules_markdown() -> str:
                 lines.append(f"How it is counted: {r.reading}\n")
             lines.append(f"Message: `{r.message}`\n")
             if r.message_fr:
-                lines.append(f"In French workbooks: `{r.message_fr}`\n")
+                # What consolidation says follows the portfolio's language; the rest, the workbook's.
+                french = "For a French portfolio" if r.source == "consolidation" else "In French workbooks"
+                lines.append(f"{french}: `{r.message_fr}`\n")
             if r.needs_portfolio:
                 lines.append("Checked across the workbooks validated together (a folder, or a consolidation).\n")
             if r.example is not None:

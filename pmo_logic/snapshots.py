@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pmo_logic import __version__
 from pmo_logic.consolidate import Portfolio
+from pmo_logic.i18n import Words, say
 
 FORMAT = "pmo-xl snapshot"
 FORMAT_VERSION = 1
@@ -113,24 +114,28 @@ class SnapshotProblem:
 
     path: Path
     reason: str
+    reason_fr: str = ""
+    """The reason in French (the portfolio's language may be French)."""
 
-    def sentence(self) -> str:
-        """The warning to show: which folder, what is wrong, what it means."""
-        return (f"snapshot {self.path} left out ({self.reason}): not used for the last committee, the changes "
-                "or the milestone trend")  # fmt: skip
+    def sentence(self, lang: str = "en") -> str:
+        """The warning to show: which folder, what is wrong, what it means, in ``lang``."""
+        from pmo_logic.rules import CATALOGUE
 
-    def note(self) -> dict[str, str]:
+        reason = Words(self.reason, self.reason_fr or self.reason)
+        return CATALOGUE["CONS008"].render(lang, "", {"folder": self.path, "reason": reason})
+
+    def note(self, lang: str = "en") -> dict[str, str]:
         """As a *Load problems* row."""
         return {"file": str(self.path), "project_id": "", "code": "CONS008", "severity": "warning",
-                "reason": self.sentence()}  # fmt: skip
+                "reason": self.sentence(lang)}  # fmt: skip
 
 
 class BadSnapshot(ValueError):
     """A snapshot folder that is not a complete, valid pmo-xl snapshot."""
 
-    def __init__(self, path: Path, reason: str) -> None:
+    def __init__(self, path: Path, reason: str, french: str = "") -> None:
         super().__init__(f"{path}: {reason}")
-        self.problem = SnapshotProblem(path, reason)
+        self.problem = SnapshotProblem(path, reason, french)
 
 
 class NoSnapshot(ValueError):
@@ -314,36 +319,68 @@ def read_manifest(folder: str | os.PathLike[str]) -> Manifest:
     file = folder / "manifest.json"
     try:
         if file.stat().st_size > MANIFEST_LIMIT:
-            raise BadSnapshot(folder, "manifest.json is far too large for a snapshot manifest")
+            raise BadSnapshot(
+                folder,
+                "manifest.json is far too large for a snapshot manifest",
+                "manifest.json est bien trop grand pour un manifeste d'instantané",
+            )
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BadSnapshot(folder, "no manifest.json: not a snapshot, or one that was never finished") from None
+        raise BadSnapshot(
+            folder,
+            "no manifest.json: not a snapshot, or one that was never finished",
+            "pas de manifest.json : pas un instantané, ou un instantané jamais terminé",
+        ) from None
     except OSError as exc:
-        raise BadSnapshot(folder, f"manifest.json cannot be read ({_os_reason(exc)})") from exc
+        raise BadSnapshot(
+            folder,
+            f"manifest.json cannot be read ({_os_reason(exc)})",
+            f"manifest.json est illisible ({_os_reason(exc, 'fr')})",
+        ) from exc
     except UnicodeDecodeError:
-        raise BadSnapshot(folder, "manifest.json is not text (UTF-8)") from None
+        raise BadSnapshot(
+            folder, "manifest.json is not text (UTF-8)", "manifest.json n'est pas du texte (UTF-8)"
+        ) from None
     try:
         manifest = Manifest.model_validate_json(text)  # JSON only, each field of its type
     except ValidationError as exc:
         first = exc.errors()[0]
         if first["type"] == "json_invalid":
             raise BadSnapshot(
-                folder, f"manifest.json is not valid JSON ({first['msg']}): half-written or edited?"
+                folder,
+                f"manifest.json is not valid JSON ({first['msg']}): half-written or edited?",
+                "manifest.json n'est pas un JSON valide : écrit à moitié ou modifié ?",
             ) from None
         where = ".".join(str(part) for part in first["loc"]) or "the manifest"
         value = f" {json.dumps(first['input'], default=str)[:60]}" if first["loc"] else ""
         why = first["msg"][:1].lower() + first["msg"][1:]
         if first["type"] == "string_pattern_mismatch":  # a table file
             why = "not the name of a .jsonl file in the snapshot folder"
-        raise BadSnapshot(folder, f"manifest.json: {where}{value}: {why}") from None
+        raise BadSnapshot(
+            folder, f"manifest.json: {where}{value}: {why}", f"manifest.json : {where}{value} : valeur refusée"
+        ) from None
     if manifest.format_version > FORMAT_VERSION:
-        raise BadSnapshot(folder, f"written by a newer pmo-xl (format {manifest.format_version}): upgrade pmo-xl")
+        raise BadSnapshot(
+            folder,
+            f"written by a newer pmo-xl (format {manifest.format_version}): upgrade pmo-xl",
+            f"écrit par un pmo-xl plus récent (format {manifest.format_version}) : mettez pmo-xl à jour",
+        )
     if "projects" not in manifest.tables:
-        raise BadSnapshot(folder, "its manifest lists no projects table")
+        raise BadSnapshot(
+            folder, "its manifest lists no projects table", "son manifeste ne liste pas de table des projets"
+        )
     if named is None:
-        raise BadSnapshot(folder, f"the folder name {folder.name!r} is not a status date (YYYY-MM-DD)")
+        raise BadSnapshot(
+            folder,
+            f"the folder name {folder.name!r} is not a status date (YYYY-MM-DD)",
+            f"le nom du dossier « {folder.name} » n'est pas une date d'état (AAAA-MM-JJ)",
+        )
     if named.group(1) != manifest.status_date.isoformat():
-        raise BadSnapshot(folder, f"the folder is named {folder.name} but its status date is {manifest.status_date}")
+        raise BadSnapshot(
+            folder,
+            f"the folder is named {folder.name} but its status date is {manifest.status_date}",
+            f"le dossier s'appelle {folder.name} mais sa date d'état est le {manifest.status_date}",
+        )
     return manifest
 
 
@@ -352,11 +389,17 @@ def _read_table(folder: Path, name: str, entry: TableEntry) -> pd.DataFrame:
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BadSnapshot(folder, f"{entry.file} is missing") from None
+        raise BadSnapshot(folder, f"{entry.file} is missing", f"{entry.file} est absent") from None
     except OSError as exc:
-        raise BadSnapshot(folder, f"{entry.file} cannot be read ({_os_reason(exc)})") from exc
+        raise BadSnapshot(
+            folder,
+            f"{entry.file} cannot be read ({_os_reason(exc)})",
+            f"{entry.file} est illisible ({_os_reason(exc, 'fr')})",
+        ) from exc
     except UnicodeDecodeError:
-        raise BadSnapshot(folder, f"{entry.file} is not text (UTF-8)") from None
+        raise BadSnapshot(
+            folder, f"{entry.file} is not text (UTF-8)", f"{entry.file} n'est pas du texte (UTF-8)"
+        ) from None
     lines = [line for line in text.splitlines() if line.strip()]
     try:
         rows = json.loads("[" + ",".join(lines) + "]")  # one parse instead of one per line: the same rows
@@ -369,17 +412,33 @@ def _read_table(folder: Path, name: str, entry: TableEntry) -> pd.DataFrame:
             except ValueError:
                 row = None
             if type(row) is not dict:
-                raise BadSnapshot(folder, f"{entry.file} line {number} is not a JSON object: half-written or edited?")
-        raise BadSnapshot(folder, f"{entry.file} cannot be read as one JSON object per line")
+                raise BadSnapshot(
+                    folder,
+                    f"{entry.file} line {number} is not a JSON object: half-written or edited?",
+                    f"{entry.file} ligne {number} n'est pas un objet JSON : écrit à moitié ou modifié ?",
+                )
+        raise BadSnapshot(
+            folder,
+            f"{entry.file} cannot be read as one JSON object per line",
+            f"{entry.file} ne se lit pas comme un objet JSON par ligne",
+        )
     if len(rows) != entry.rows:
-        raise BadSnapshot(folder, f"{entry.file} has {len(rows)} row(s) where its manifest says {entry.rows}")
+        raise BadSnapshot(
+            folder,
+            f"{entry.file} has {len(rows)} row(s) where its manifest says {entry.rows}",
+            f"{entry.file} a {len(rows)} ligne(s) quand son manifeste en annonce {entry.rows}",
+        )
     frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=entry.columns)
     for column in frame.columns:
         problem = _column_problem(column, frame[column])
         if problem is not None:
             at, value, expected = problem
             shown = json.dumps(value, ensure_ascii=False)[:60]
-            raise BadSnapshot(folder, f"{entry.file} row {at + 1}: {column} is {shown}, not {expected}")
+            raise BadSnapshot(
+                folder,
+                f"{entry.file} row {at + 1}: {column} is {shown}, not {expected}",
+                f"{entry.file} ligne {at + 1} : {column} vaut {shown}, pas {_EXPECTED_FR.get(expected, expected)}",
+            )
         if column in DATE_COLUMNS:
             frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
     return frame
@@ -400,6 +459,14 @@ def _column_problem(column: Any, values: pd.Series) -> tuple[int, Any, str] | No
     if column in TEXT_COLUMNS:
         return _first(values, lambda v: v is None or type(v) in (str, int, float, bool), "a text")
     return None
+
+
+_EXPECTED_FR = {
+    "a number": "un nombre",
+    "true or false": "vrai ou faux",
+    "a date (YYYY-MM-DD)": "une date (AAAA-MM-JJ)",
+    "a text": "du texte",
+}
 
 
 def _first(values: pd.Series, ok: Any, expected: str) -> tuple[int, Any, str] | None:
@@ -430,8 +497,11 @@ def _is_date_text(value: Any) -> bool:
     return True
 
 
-def _os_reason(exc: OSError) -> str:
-    return "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or type(exc).__name__).lower()
+def _os_reason(exc: OSError, lang: str = "en") -> str:
+    if isinstance(exc, PermissionError):
+        return say(lang, "permission denied", "accès refusé")
+    # The system's own words (strerror) are in the machine's language, not always the portfolio's.
+    return say(lang, (exc.strerror or "the system could not read it").lower(), "le système n'a pas pu le lire")
 
 
 @dataclass
@@ -450,7 +520,13 @@ def scan_snapshots(folder: str | os.PathLike[str]) -> SnapshotScan:
     try:
         children = sorted(root.iterdir()) if root.is_dir() else []
     except OSError as exc:
-        scan.problems.append(SnapshotProblem(root, f"the folder cannot be listed: {_os_reason(exc)}"))
+        scan.problems.append(
+            SnapshotProblem(
+                root,
+                f"the folder cannot be listed: {_os_reason(exc)}",
+                f"le dossier ne peut être listé : {_os_reason(exc, 'fr')}",
+            )
+        )
         return scan
     for child in children:
         try:
@@ -646,13 +722,13 @@ class CommitteeHistory:
     def previous_projects(self) -> pd.DataFrame | None:
         return self.previous.tables["projects"] if self.previous is not None else None
 
-    def warnings(self) -> list[str]:
-        """One sentence per snapshot left out, for the terminal or a message box."""
-        return [problem.sentence() for problem in self.problems]
+    def warnings(self, lang: str = "en") -> list[str]:
+        """One sentence per snapshot left out, for the terminal or a message box, in ``lang``."""
+        return [problem.sentence(lang) for problem in self.problems]
 
-    def notes(self) -> list[dict[str, str]]:
+    def notes(self, lang: str = "en") -> list[dict[str, str]]:
         """The snapshots left out as *Load problems* rows."""
-        return [problem.note() for problem in self.problems]
+        return [problem.note(lang) for problem in self.problems]
 
 
 def committee_history(
@@ -705,6 +781,6 @@ def committee_history(
     )
 
 
-def snapshot_warnings(problems: Sequence[SnapshotProblem]) -> list[str]:
-    """The sentences to show for snapshots left out (`CommitteeHistory.warnings`)."""
-    return [problem.sentence() for problem in problems]
+def snapshot_warnings(problems: Sequence[SnapshotProblem], lang: str = "en") -> list[str]:
+    """The sentences to show for snapshots left out (`CommitteeHistory.warnings`), in ``lang``."""
+    return [problem.sentence(lang) for problem in problems]

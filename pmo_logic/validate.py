@@ -27,7 +27,9 @@ import pandas as pd
 
 from pmo_logic.findings import Finding
 from pmo_logic.frames import SheetFrames, frame_from_columns, from_arrays, parsed_columns, row_columns
+from pmo_logic.i18n import Words
 from pmo_logic.models import ProjectWorkbook
+from pmo_logic.problems import in_both
 from pmo_logic.reader import _KIND_PROPERTY, WORKBOOK_SUFFIXES, ParsedTable, read_project_workbook
 from pmo_logic.rules import CATALOGUE, PortfolioIndex, ValidationContext
 from pmo_logic.rules.dcma import DcmaCheck, dcma_assessment
@@ -116,6 +118,7 @@ def validate_workbook(
                     sheet=problem.sheet,
                     cell=problem.cell,
                     message=problem.message,
+                    messages=problem.messages,
                 )
             )
     if is_unreadable(workbook):
@@ -127,14 +130,23 @@ def validate_workbook(
             continue
         try:
             hits = list(rule.check(ctx))
-        except Exception as exc:  # one faulty rule must not hide the others' findings
+        except Exception:  # one faulty rule must not hide the others' findings
+            # Python's own words are not the user's: say which check, in the workbook's language.
+            en = (
+                f"the check {rule.code} could not run on this workbook (an error pmo-xl did not expect): "
+                "please report it"
+            )
+            fr = (
+                f"le contrôle {rule.code} n'a pas pu s'exécuter sur ce classeur (une erreur imprévue de pmo-xl) : "
+                "merci de le signaler"
+            )
             result.findings.append(
                 Finding(
                     code=rule.code,
                     severity="error",
                     project=project_id,
                     file=file,
-                    message=f"the check could not run ({type(exc).__name__}: {exc}); please report this",
+                    **in_both(en, fr, workbook.meta.language),
                 )
             )
             continue
@@ -261,6 +273,12 @@ OUTPUT_KINDS = {
     "validation_report": "validation report",
     "portfolio": "portfolio workbook",
 }
+OUTPUT_KINDS_FR = {
+    "rollup": "classeur de consolidation",
+    "committee_pack": "dossier de comité",
+    "validation_report": "rapport de validation",
+    "portfolio": "classeur portefeuille",
+}
 """The kinds of workbook pmo-xl writes that are not project workbooks, as a sentence names them."""
 
 _KIND_PART = "docProps/custom.xml"
@@ -282,24 +300,33 @@ class WorkbookSearch:
     def of_kind(self, kind: str) -> list[Path]:
         return [path for path, found in self.skipped if found == kind]
 
-    def notes(self) -> list[dict[str, str]]:
+    def notes(self, lang: str = "en") -> list[dict[str, str]]:
         """Rows for *Load problems* (file, project_id, code, severity, reason), one per folder
-        that could not be listed and per workbook left out."""
+        that could not be listed and per workbook left out; the reason in ``lang``."""
         rows = [
             {"file": str(folder), "project_id": "", "code": "CONS006", "severity": "error",
-             "reason": f"cannot list folder {folder}: {why} — its projects are missing from the roll-up"}
+             "reason": CATALOGUE["CONS006"].render(lang, "", {"folder": folder,
+                                                              "reason": Words(why, _WHY_FR.get(why, why))})}
             for folder, why in self.unlisted
         ]  # fmt: skip
         rows += [
             {"file": path.name, "project_id": "", "code": "CONS005", "severity": "info",
-             "reason": f"{skipped_kind_name(kind)} written by pmo-xl: not a project workbook, skipped"}
+             "reason": skipped_sentence(kind, lang)}
             for path, kind in self.skipped
         ]  # fmt: skip
         return rows
 
 
-def skipped_kind_name(kind: str) -> str:
+def skipped_kind_name(kind: str, lang: str = "en") -> str:
+    if lang == "fr":
+        return OUTPUT_KINDS_FR.get(kind, f"classeur {kind}")
     return OUTPUT_KINDS.get(kind, f"{kind} workbook")
+
+
+def skipped_sentence(kind: str, lang: str = "en") -> str:
+    """Why a workbook pmo-xl wrote is left out of the roll-up (CONS005), in ``lang``."""
+    name = Words(skipped_kind_name(kind), skipped_kind_name(kind, "fr"))
+    return CATALOGUE["CONS005"].render(lang, "", {"kind": name})
 
 
 def find_workbooks(
@@ -412,7 +439,13 @@ def _why(exc: OSError) -> str:
         return "permission denied"
     if isinstance(exc, FileNotFoundError):
         return "it was removed while being searched"
-    return exc.strerror.lower() if exc.strerror else type(exc).__name__
+    return exc.strerror.lower() if exc.strerror else "the system could not read it"
+
+
+_WHY_FR = {
+    "permission denied": "accès refusé",
+    "it was removed while being searched": "il a été supprimé pendant la recherche",
+}
 
 
 def output_kind(path: str | os.PathLike[str]) -> str | None:

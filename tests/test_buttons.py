@@ -95,7 +95,7 @@ def test_validate_plan_speaks_french_in_a_french_workbook(tmp_path: Path):
     written = actions(book, "setValues")[0]["values"]
     assert written[0][1:] == ["Code", "Cellule", "Élément", "Message"]
     (row,) = [r for r in written[1:] if r[1] == "PLAN020"]
-    assert row[4] == "Tâche 6 : le prédécesseur 99 n'est pas dans le planning"
+    assert row[4] == "Tâche 6\u00a0: le prédécesseur 99 n'est pas dans le planning"
 
 
 def test_validate_plan_again_clears_earlier_highlights_and_replaces_the_sheet(faulty_project: Path):

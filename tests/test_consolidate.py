@@ -682,6 +682,12 @@ def test_a_plan_baselined_on_one_day_consolidates(tmp_path: Path, workers: int):
     assert 0 <= odd["es"] <= 1 and odd["spi_t"] >= 0
 
 
+# What a PMO reads when pmo-xl fails on one workbook: the step, never Python's own words.
+FAILED_STEP = (
+    "could not be consolidated: pmo-xl met an error it did not expect while {step}; please report it, with the file"
+)
+
+
 def test_any_exception_in_one_workbook_spares_the_others(tmp_path: Path, monkeypatch):
     # In worker processes too (forked here, so they run the patched function): an exception
     # there must not lose the other workbooks of its batch.
@@ -704,7 +710,7 @@ def test_any_exception_in_one_workbook_spares_the_others(tmp_path: Path, monkeyp
         assert len(result.projects) == 7 and "PRJ-003" not in set(result.projects["project_id"])
         problems = result.load_problems.to_dict(orient="records")
         assert [(p["file"], p["code"], p["reason"]) for p in problems] == [
-            ("p3.xlsx", "CONS007", "could not be consolidated: ZeroDivisionError: planted; please report this")
+            ("p3.xlsx", "CONS007", FAILED_STEP.format(step="consolidating it"))
         ]
 
 
@@ -735,7 +741,7 @@ def test_the_reason_given_is_the_true_one(tmp_path: Path):
         "blank id.xlsx": ("CONS004", "no Project ID on the Project sheet: it cannot be consolidated"),
         "no project sheet.xlsx": ("READ007", "Project: the sheet 'Project' is missing: copy it from the template"),
         "denied.xlsx": ("READ099", reason),
-        "odd.xlsx": ("CONS007", "could not be consolidated: ValueError: planted; please report this"),
+        "odd.xlsx": ("CONS007", FAILED_STEP.format(step="consolidating it")),
     }
     assert list(result.projects["project_id"]) == ["PRJ-003"]
 

@@ -120,5 +120,5 @@ def test_a_lag_longer_than_the_whole_project(tmp_path: Path):
     assert [f.address for f in lag_findings("5FS+13w")] == ["Plan!H7"]  # 65 working days
     assert len(lag_findings("5SS-62d")) == 1  # a lead as long is as wrong
     (french,) = lag_findings("5FD+61.5j", lang="fr")
-    assert french.message == "Tâche 6 : le décalage de +61,5 jours ouvrés sur son lien avec 5 dépasse la durée de " \
-        "tout le projet (60 jours ouvrés)"  # fmt: skip
+    assert french.message == "Tâche 6\u00a0: le décalage de +61,5 jours ouvrés sur son lien avec 5 dépasse la " \
+        "durée de tout le projet (60 jours ouvrés)"  # fmt: skip

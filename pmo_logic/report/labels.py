@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pmo_logic.i18n import typeset
+
 LABELS: dict[str, tuple[str, str]] = {
     "pack": ("Committee pack", "Dossier de comité"),
     "summary": ("Executive summary", "Synthèse"),
@@ -261,6 +263,13 @@ GLOSSARY: tuple[tuple[str, str, str], ...] = (
     ("DCMA", "The DCMA 14-point schedule assessment.", "Les 14 contrôles de planning du DCMA."),
 )
 """The acronyms of the pack: (term, English definition, French definition)."""
+
+
+# The French is written with plain spaces (easier to read and edit here) and set in French
+# typography once: a non-breaking space before ":", ";", "?", "!" and "%", as `i18n.typeset` does.
+LABELS = {key: (en, typeset(fr, "fr")) for key, (en, fr) in LABELS.items()}
+CODES = {key: (en, typeset(fr, "fr")) for key, (en, fr) in CODES.items()}
+GLOSSARY = tuple((term, en, typeset(fr, "fr")) for term, en, fr in GLOSSARY)
 
 
 def code_label(value: object, lang: str) -> str:

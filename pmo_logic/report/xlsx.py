@@ -35,6 +35,7 @@ from xlsxwriter.worksheet import Worksheet
 from pmo_logic import styles
 from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
+from pmo_logic.i18n import short_date
 from pmo_logic.kpis import NO_DATA
 from pmo_logic.literal import file_link, sheet_location
 from pmo_logic.report.view import CURVE_COLUMNS, CommitteeView, build_view
@@ -201,11 +202,7 @@ class XlsxPack:
         """A date as words for a sentence: 20 Nov 2026 / 20 nov. 2026."""
         if value is None or pd.isna(value):
             return "-"
-        stamp = pd.Timestamp(value)
-        if self.lang == "fr":
-            months = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
-            return f"{stamp.day}\u00a0{months[stamp.month - 1]}\u00a0{stamp.year}"
-        return f"{stamp.day} {stamp:%b %Y}"
+        return short_date(pd.Timestamp(value).date(), self.lang)
 
     # formats ---------------------------------------------------------------------------
 
@@ -304,7 +301,7 @@ class XlsxPack:
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         # In a header or footer '&' starts a code (&P, &N...): the portfolio's own '&' is doubled.
         footer_name = v.portfolio_name.replace("&", "&&")
-        ws.set_footer(f"&L{footer_name}&C&P / &N&R{self.t('generated')} {v.generated:%Y-%m-%d %H:%M}")
+        ws.set_footer(f"&L{footer_name}&C&P / &N&R{self.t('generated')} {self.day(v.generated)} {v.generated:%H:%M}")
         ws.hide_gridlines(2)
         ws.freeze_panes(3, 0)
         return ws

@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from pmo_logic.findings import Finding
 from pmo_logic.frames import given_arrays
-from pmo_logic.i18n import Words
+from pmo_logic.i18n import Words, typeset
 from pmo_logic.models import ProjectWorkbook
 from pmo_logic.problems import Severity
 from pmo_logic.schedule import Schedule
@@ -106,7 +106,7 @@ class Rule:
         values = {k: v.say(lang) if isinstance(v, Words) else v for k, v in params.items()}
         if lang == "fr" and self.message_fr:
             message = _FRENCH.format(self.message_fr, item=item, **values)
-            return message[:1].upper() + message[1:]  # "Mars 2026 (...) n'a pas de prévision"
+            return typeset(message[:1].upper() + message[1:], "fr")  # "Mars 2026 (...) n'a pas de prévision"
         return self.message.format(item=item, **values)
 
     @property
@@ -144,9 +144,9 @@ def rule(
     return register
 
 
-def reader_rule(code: str, severity: Severity, *, summary: str, why: str, message: str) -> None:
+def reader_rule(code: str, severity: Severity, *, summary: str, why: str, message: str, message_fr: str = "") -> None:
     """A catalogue entry for a problem the reader itself reports (it has no check here)."""
-    CATALOGUE[code] = Rule(code, severity, "reading", summary, why, message)
+    CATALOGUE[code] = Rule(code, severity, "reading", summary, why, message, message_fr=message_fr)
 
 
 def portfolio_rule(
@@ -344,6 +344,8 @@ class ValidationContext:
 
     def finding(self, rule_: Rule, hit: Hit) -> Finding:
         params = {k: _show(v) for k, v in hit.params.items()}
+        # Both languages, where the rule has its French: the roll-up speaks the portfolio's.
+        messages = {lang: rule_.render(lang, hit.item, params) for lang in ("en", "fr")} if rule_.message_fr else {}
         return Finding(
             code=rule_.code,
             severity=rule_.severity,
@@ -352,7 +354,8 @@ class ValidationContext:
             sheet=self.sheet_name(hit.sheet),
             cell=self.cell(hit.sheet, hit.row, hit.column),
             item=hit.item,
-            message=rule_.render(self.lang, hit.item, params),
+            message=messages.get(self.lang) or rule_.render(self.lang, hit.item, params),
+            messages=messages,
         )
 
 

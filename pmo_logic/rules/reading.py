@@ -94,12 +94,15 @@ reader_rule(
     why="Excel and sync clients save by deleting the workbook and renaming a new copy; the file was looked for "
     "again after a pause. Run again once it is saved.",
     message="the file vanished while being read (being saved?): run again once it is saved",
+    message_fr="le fichier a disparu pendant sa lecture (en cours d'enregistrement ?) : relancez une fois "
+    "qu'il est enregistré",
 )  # fmt: skip
 reader_rule(
     "READ021", "error", summary="The file changed while it was being read, twice.",
     why="Half of what was read is the old workbook and half the new one, so none of it is used (nor cached). "
     "Run again once it is saved.",
     message="the file changed while being read: run again once it is saved",
+    message_fr="le fichier a changé pendant sa lecture : relancez une fois qu'il est enregistré",
 )  # fmt: skip
 reader_rule(
     "READ030", "error", summary="A schedule file (MS Project, Primavera...) cannot be read: Java or MPXJ is missing.",
