@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pmo_logic.i18n import say
-from pmo_logic.java import INSTALL_HINT_EN, INSTALL_HINT_FR, JavaUnavailable, start_java
+from pmo_logic.java import INSTALL_HINT_EN, INSTALL_HINT_FR, JavaUnavailable, archive_classes, start_java
 from pmo_logic.models import (
     TEMPLATE_VERSION,
     NonWorkingDayRow,
@@ -125,6 +125,7 @@ def read_schedule_workbook(path: str | os.PathLike[str], *, baseline: int = 0, l
                    "please report this", f"n'a pas pu être lu comme un Planning ({type(exc).__name__} : {exc}) ; "
                    "merci de le signaler")  # fmt: skip
         return ProjectWorkbook(meta=meta, missing_sheets=["plan"], problems=report.problems, source=str(path))
+    archive_classes()  # MPXJ's classes are loaded now: the first read of a machine keeps them for the next
     return ProjectWorkbook(meta=meta, **data, problems=report.problems, source=str(path))
 
 
