@@ -736,6 +736,14 @@ def consolidate_command(
             "(needs pmo-xl[dask]; every worker needs pmo-xl and the project folder at the same path).",
         ),
     ] = None,
+    baseline: Annotated[
+        int | None,
+        typer.Option(
+            "--baseline",
+            help="MS Project's baseline (0 to 10) that plans in .mpp/.xml files take (default: the Settings' "
+            "Baseline of MS Project plans, else 0).",
+        ),
+    ] = None,
 ) -> None:
     """Consolidate the project workbooks into the portfolio roll-up, with KPIs, RAG and changes."""
     import time
@@ -748,6 +756,8 @@ def consolidate_command(
     from pmo_logic.snapshots import NoSnapshot, committee_history, save_snapshot
 
     when = _date_option(status_date)
+    if baseline is not None and not 0 <= baseline <= 10:
+        raise _fail("--baseline must be 0 to 10.")
     folder, portfolio, portfolio_workbook = _resolve_inputs(folder, portfolio)
     base = portfolio.parent if portfolio is not None else folder
     output = output or base / "rollup.xlsx"
@@ -771,6 +781,7 @@ def consolidate_command(
                 progress=lambda n: bar.advance(task, n),
                 on_files=lambda n: bar.update(task, total=n),
                 executor=executor,
+                baseline=baseline,
             )
     except Exception as exc:
         if executor is None:

@@ -114,6 +114,12 @@ def read_schedule_workbook(path: str | os.PathLike[str], *, baseline: int = 0, l
     path = Path(path)
     meta = WorkbookMeta(kind="project", template_version=TEMPLATE_VERSION, language=lang)
     report = _Report(path.name, lang)
+    if not 0 <= baseline <= 10:
+        report.add(NOT_HELD, "warning", f"baseline {baseline} asked for, but MS Project's are 0 to 10: baseline 0 is "
+                   "used (Settings: Baseline of MS Project plans)", f"référence {baseline} demandée, mais celles de MS "
+                   "Project vont de 0 à 10 : la référence 0 est utilisée (Paramètres : Référence des plannings MS "
+                   "Project)")  # fmt: skip
+        baseline = 0
     try:
         project = _read_project(path, report)
     except _Unreadable:
@@ -134,7 +140,7 @@ def read_schedule_tables(path: str | os.PathLike[str], *, baseline: int = 0) -> 
     return read_schedule_workbook(path, baseline=baseline), {}
 
 
-def with_plan_file(workbook: ProjectWorkbook, tables: dict | None = None) -> ProjectWorkbook:
+def with_plan_file(workbook: ProjectWorkbook, tables: dict | None = None, *, baseline: int = 0) -> ProjectWorkbook:
     """A project workbook whose Project sheet names a Plan file, with its Plan read from that file.
 
     The path is relative to the workbook. The RAID log, budget and the other sheets stay the
@@ -166,7 +172,7 @@ def with_plan_file(workbook: ProjectWorkbook, tables: dict | None = None) -> Pro
             f"the Plan file '{name}' is not a schedule file pmo-xl reads (.mpp, .xml, .xer...)",
             f"le fichier de planning « {name} » n'est pas un planning lisible (.mpp, .xml, .xer...)",
         )
-    schedule = read_schedule_workbook(plan_path, lang=lang)
+    schedule = read_schedule_workbook(plan_path, baseline=baseline, lang=lang)
     file = Path(workbook.source).name if workbook.source else plan_path.name
     for found in schedule.problems:
         # The plan file's problems belong to the workbook (its roll-up row), saying which file they are in.

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -384,3 +385,101 @@ def test_without_mpxj_a_schedule_file_says_what_to_install(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "plan.mpp READ030 MS Project files need Java and pmo-xl[schedules]" in done.stdout
     assert "mpxj and JPype packages are not installed" in done.stdout
+
+
+def _two_baselines(tmp_path: Path) -> Path:
+    """An MS Project plan (MSPDI, written by MPXJ) whose baseline 1 is a week after baseline 0, and costs more."""
+    from pmo_logic.java import start_java
+
+    start_java()
+    import java
+    from org.mpxj.reader import UniversalProjectReader
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
+
+    project = UniversalProjectReader().read(str(DATA / "task-links-project2013-mspdi.xml"))
+    for task in project.getTasks():
+        if task.getID().intValue() == 0 or task.getStart() is None:
+            continue
+        n = task.getID().intValue()
+        task.setBaselineStart(task.getStart())
+        task.setBaselineFinish(task.getFinish())
+        task.setBaselineCost(java.lang.Double(1000.0 * n))
+        task.setBaselineStart(1, task.getStart().plusDays(7))
+        task.setBaselineFinish(1, task.getFinish().plusDays(7))
+        task.setBaselineCost(1, java.lang.Double(1500.0 * n))
+    path = tmp_path / "two-baselines.xml"
+    UniversalProjectWriter(FileFormat.MSPDI).write(project, str(path))
+    return path
+
+
+def _saved_baselines(path: Path, number: int) -> dict[str, tuple[date, date, float]]:
+    """Baseline ``number`` of each task as the MSPDI file holds it (read with xml.etree, not MPXJ)."""
+    found = {}
+    for task in ET.parse(path).getroot().iterfind("p:Tasks/p:Task", NS):
+        for baseline in task.iterfind("p:Baseline", NS):
+            if baseline.findtext("p:Number", namespaces=NS) == str(number):
+                start, finish = (
+                    _when(baseline.findtext("p:Start", namespaces=NS)),
+                    _when(baseline.findtext("p:Finish", namespaces=NS)),
+                )
+                # MSPDI holds costs in hundredths of the currency unit.
+                cost = float(baseline.findtext("p:Cost", default="0", namespaces=NS)) / 100
+                found[task.findtext("p:ID", namespaces=NS)] = (start.date(), _end_day(finish), cost)
+    return found
+
+
+@needs_data
+def test_the_baseline_number_chooses_which_saved_baseline_the_plan_takes(tmp_path):
+    path = _two_baselines(tmp_path)
+    saved = {n: _saved_baselines(path, n) for n in (0, 1)}
+    assert saved[0] and saved[0].keys() == saved[1].keys()
+    assert all(saved[0][k][0] != saved[1][k][0] for k in saved[0])  # the two baselines differ everywhere
+    for number in (0, 1):
+        plan = read_schedule_workbook(path, baseline=number).plan
+        got = {t.id: (t.baseline_start, t.baseline_finish, t.budget) for t in plan if t.id in saved[number]}
+        expected = {}
+        for task_id, (start, finish, cost) in saved[number].items():
+            milestone = next(t for t in plan if t.id == task_id).type == "milestone"
+            expected[task_id] = (finish if milestone else start, finish, cost)
+        assert got == expected
+    warned = read_schedule_workbook(path, baseline=11)
+    assert [p.message for p in warned.problems if "baseline 11" in p.message]
+    assert [t.baseline_start for t in warned.plan] == [t.baseline_start for t in read_schedule_workbook(path).plan]
+
+
+@needs_data
+def test_consolidation_takes_the_settings_baseline_or_the_command_line_one(tmp_path):
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    path = _two_baselines(tmp_path)
+    shutil.copy(path, folder / "plan.xml")
+    saved = {n: _saved_baselines(path, n) for n in (0, 1)}
+
+    def baseline_starts(result) -> dict[str, date]:
+        plan = result.details["plan"]
+        work = plan[plan["type"] == "task"]
+        return {str(i): d.date() for i, d in zip(work["id"], pd.to_datetime(work["baseline_start"]), strict=True)}
+
+    def expected(number: int, result) -> dict[str, date]:
+        return {k: saved[number][k][0] for k in baseline_starts(result)}
+
+    settings = m.PortfolioSettings(portfolio_name="P", project_folder=str(folder), status_date=date(2026, 1, 5))
+    portfolio = m.PortfolioWorkbook(settings=settings)
+    by_default = consolidate(folder, portfolio)
+    assert baseline_starts(by_default) == expected(0, by_default) and baseline_starts(by_default)
+    portfolio.settings.ms_project_baseline = 1
+    from_settings = consolidate(folder, portfolio)
+    assert baseline_starts(from_settings) == expected(1, from_settings)
+    from_command = consolidate(folder, m.PortfolioWorkbook(settings=settings.model_copy(
+        update={"ms_project_baseline": 0})), baseline=1)  # fmt: skip
+    assert baseline_starts(from_command) == expected(1, from_command)
+    # The portfolio template carries the setting, in both languages.
+    from pmo_logic.templates import write_portfolio_workbook
+
+    for lang in ("en", "fr"):
+        book = tmp_path / f"portfolio-{lang}.xlsx"
+        write_portfolio_workbook(book, portfolio, lang=lang)
+        assert read_portfolio_workbook(book).settings.ms_project_baseline == 1
+    runner = CliRunner()
+    result = runner.invoke(app, ["consolidate", str(folder), "--baseline", "12", "-o", str(tmp_path / "r.xlsx")])
+    assert result.exit_code == 2 and "0 to 10" in result.output
