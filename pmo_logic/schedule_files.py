@@ -456,7 +456,13 @@ class _Mapper:
             actual_start = actual_finish
         baseline_start, baseline_finish, baseline_cost = self._baseline(task, milestone)
         cost = _number(task.getCost())
-        budget = None if summary else (baseline_cost if baseline_cost else cost)
+        if self.p6:
+            # P6's budget is the activity's planned (budgeted) cost: its resource assignments' and expenses'
+            # (MPXJ sums them); its "cost" is the cost at completion, which moves with the forecast.
+            planned = _number(task.getPlannedCost())
+            budget = None if summary else (planned if planned else baseline_cost if baseline_cost else cost)
+        else:
+            budget = None if summary else (baseline_cost if baseline_cost else cost)
         actual_cost = None if summary else _number(task.getActualCost())
         status = None
         if not task.getActive():
@@ -971,6 +977,24 @@ class _ProjectBuilder:
             task.setCost(java.lang.Double(row.budget))
         if row.actual_cost is not None and row.type != "summary":
             task.setActualCost(java.lang.Double(row.actual_cost))
+        if (row.budget or row.actual_cost) and row.type != "summary":
+            # Primavera holds an activity's costs only in its resource assignments and expenses: one expense
+            # carries the budget (planned cost) and the actual cost to XER and P6 XML (MSPDI ignores it).
+            from org.mpxj import ExpenseItem
+
+            budget, actual = float(row.budget or 0), float(row.actual_cost or 0)
+            expense = (
+                ExpenseItem.Builder(task)
+                .name("Budget")
+                .plannedCost(java.lang.Double(budget))
+                .actualCost(java.lang.Double(actual))
+                .remainingCost(java.lang.Double(max(budget - actual, 0.0)))
+                .atCompletionCost(java.lang.Double(actual + max(budget - actual, 0.0)))
+                .build()
+            )
+            expenses = java.util.ArrayList()
+            expenses.add(expense)
+            task.setExpenseItems(expenses)
         if row.status == "cancelled":
             task.setActive(False)
         constraints = {"alap": "AS_LATE_AS_POSSIBLE", "mso": "MUST_START_ON", "mfo": "MUST_FINISH_ON",

@@ -272,6 +272,11 @@ def test_export_to_primavera_keeps_tasks_links_and_dates(tmp_path, suffix):
         (t.id, t.name, t.type, t.start, t.finish) for t in expected
     ]
     assert [parse_predecessors(t.predecessors) for t in work] == [parse_predecessors(t.predecessors) for t in expected]
+    # The budget (planned cost) and the actual cost, carried by an expense per activity.
+    assert [(t.budget or 0, t.actual_cost or 0) for t in work] == [
+        (t.budget or 0, t.actual_cost or 0) for t in expected
+    ]
+    assert any(t.budget for t in work) and any(t.actual_cost for t in work)
 
 
 def test_pmo_import_and_export_on_the_command_line(tmp_path):
@@ -483,3 +488,58 @@ def test_consolidation_takes_the_settings_baseline_or_the_command_line_one(tmp_p
     runner = CliRunner()
     result = runner.invoke(app, ["consolidate", str(folder), "--baseline", "12", "-o", str(tmp_path / "r.xlsx")])
     assert result.exit_code == 2 and "0 to 10" in result.output
+
+
+def _xer_tables(path: Path) -> dict[str, list[dict[str, str]]]:
+    """An XER file's tables (%T name, %F fields, %R rows), read as the tab-separated text it is."""
+    tables: dict[str, list[dict[str, str]]] = {}
+    name, fields = "", []
+    for line in path.read_text(encoding="cp1252").splitlines():
+        kind, _, rest = line.partition("\t")
+        if kind == "%T":
+            name, fields = rest.strip(), []
+            tables[name] = []
+        elif kind == "%F":
+            fields = rest.split("\t")
+        elif kind == "%R":
+            tables[name].append(dict(zip(fields, rest.split("\t"), strict=False)))
+    return tables
+
+
+def test_primavera_budgets_are_the_assignments_and_expenses_planned_cost_and_actual_cost_is_ac(tmp_path):
+    from pmo_logic.java import start_java
+    from pmo_logic.schedule_files import _ProjectBuilder
+
+    start_java()
+    import java
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
+
+    # An exported plan (one expense per task) whose resource assignments cost something too.
+    workbook = clean_project()
+    project = _ProjectBuilder(workbook).build()
+    for n, task in enumerate(project.getTasks()):
+        for assignment in task.getResourceAssignments():
+            assignment.setPlannedCost(java.lang.Double(300.0 * n))
+            assignment.setActualCost(java.lang.Double(100.0 * n))
+    xer, p6_xml = tmp_path / "costs.xer", tmp_path / "costs-p6.xml"
+    UniversalProjectWriter(FileFormat.XER).write(project, str(xer))
+    UniversalProjectWriter(FileFormat.PMXML).write(project, str(p6_xml))
+    tables = _xer_tables(xer)
+    code = {row["task_id"]: row["task_code"] for row in tables["TASK"]}
+    budget: dict[str, float] = {}
+    actual: dict[str, float] = {}
+
+    def add(totals: dict[str, float], task_id: str, *values: str) -> None:
+        totals[code[task_id]] = totals.get(code[task_id], 0.0) + sum(float(v or 0) for v in values)
+
+    for row in tables["TASKRSRC"]:
+        add(budget, row["task_id"], row["target_cost"])
+        add(actual, row["task_id"], row["act_reg_cost"], row["act_ot_cost"])
+    for row in tables["PROJCOST"]:
+        add(budget, row["task_id"], row["target_cost"])
+        add(actual, row["task_id"], row["act_cost"])
+    assert tables["TASKRSRC"] and tables["PROJCOST"] and any(budget.values()) and any(actual.values())
+    for path in (xer, p6_xml):
+        work = [t for t in read_schedule_workbook(path).plan if t.type != "summary"]
+        assert {t.id: t.budget for t in work} == {t.id: budget.get(t.id, 0.0) for t in work}
+        assert {t.id: t.actual_cost for t in work} == {t.id: actual.get(t.id, 0.0) for t in work}
