@@ -10,8 +10,9 @@ gives worker pools a spawn context once this process has started one.
 Most of a schedule file's read is the JVM loading MPXJ's classes (its XML binding above all),
 and most of that is the same every time. So the JVM runs its quick compiler only and the serial
 collector (a reader lives seconds, not hours), and loads those classes from a class archive
-(Java's AppCDS) kept in the user's cache folder (`pmo_logic.cache.cache_root`, ``java/``): the
-first process that reads a schedule file writes it (`archive_classes`), the next ones map it.
+(Java's AppCDS) kept in the cache folder of `pmo_logic.cache.cache_root` (``PMO_XL_CACHE_DIR``,
+else the user's own), under ``java/``: the first process that reads a schedule file writes it
+(`archive_classes`), the next ones map it.
 The archive's name carries the Java runtime's version and the jar set, so another Java or
 another MPXJ makes another archive; a damaged one only costs speed: its size and SHA-256 are
 checked before the JVM is given it, and the JVM checks its own checksum (``VerifySharedSpaces``)
@@ -130,8 +131,6 @@ def archive_path(classpath: str, java_home: Path) -> Path:
     The name holds the Java version and a hash of the runtime and of every jar (path, size, date):
     a JVM only ever meets an archive written by the same runtime from the same jars.
     """
-    from pmo_logic.cache import cache_root
-
     version = _java_version(java_home)
     key = hashlib.sha256()
     for item in (str(java_home), *classpath.split(os.pathsep)):
@@ -143,7 +142,7 @@ def archive_path(classpath: str, java_home: Path) -> Path:
         for library in sorted((java_home / "lib").rglob("libjvm.*")) + sorted((java_home / "bin").rglob("jvm.dll")):
             stat = library.stat()
             key.update(f"{library}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
-    return cache_root() / "java" / f"mpxj-java{version}-{key.hexdigest()[:16]}.jsa"
+    return _cache_root() / "java" / f"mpxj-java{version}-{key.hexdigest()[:16]}.jsa"
 
 
 def archive_is_sound(path: Path) -> bool:
@@ -266,6 +265,16 @@ def _remove(path: Path) -> None:
         os.chmod(path, stat.S_IREAD | stat.S_IWRITE)
     with contextlib.suppress(OSError):
         path.unlink()
+
+
+def _cache_root() -> Path:
+    """`pmo_logic.cache.cache_root`, without importing that module: it brings pandas, a second's start."""
+    configured = os.environ.get("PMO_XL_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("pmo-xl", appauthor=False))
 
 
 def _manifest(path: Path) -> Path:

@@ -125,3 +125,13 @@ def test_another_jar_set_or_java_gives_another_archive(tmp_path, monkeypatch):
     assert upgraded != first
     (home / "release").write_text('JAVA_VERSION="21.0.2"\n')
     assert archive_path(str(jar), home).name.startswith("mpxj-java21.0.2-")
+
+
+def test_the_archive_lives_in_the_cache_folder_the_consolidation_cache_uses(tmp_path, monkeypatch):
+    from pmo_logic.cache import cache_root
+    from pmo_logic.java import _cache_root
+
+    monkeypatch.setenv("PMO_XL_CACHE_DIR", str(tmp_path))
+    assert _cache_root() == cache_root() == tmp_path
+    monkeypatch.delenv("PMO_XL_CACHE_DIR")
+    assert _cache_root() == cache_root()
