@@ -743,6 +743,14 @@ def consolidate_command(
             "(needs pmo-xl[dask]; every worker needs pmo-xl and the project folder at the same path).",
         ),
     ] = None,
+    baseline: Annotated[
+        int | None,
+        typer.Option(
+            "--baseline",
+            help="MS Project's baseline (0 to 10) that plans in .mpp/.xml files take (default: the Settings' "
+            "Baseline of MS Project plans, else 0).",
+        ),
+    ] = None,
 ) -> None:
     """Consolidate the project workbooks into the portfolio roll-up, with KPIs, RAG and changes."""
     import time
@@ -755,6 +763,8 @@ def consolidate_command(
     from pmo_logic.snapshots import NoSnapshot, committee_history, save_snapshot
 
     when = _date_option(status_date)
+    if baseline is not None and not 0 <= baseline <= 10:
+        raise _fail("--baseline must be 0 to 10.")
     # Made first when the folder is given: its memo of file kinds serves the portfolio workbook's search too.
     project_cache = ProjectCache.for_projects(folder, cache_dir) if cache and folder is not None else None
     folder, portfolio, portfolio_workbook = _resolve_inputs(
@@ -784,6 +794,7 @@ def consolidate_command(
                 progress=lambda n: bar.advance(task, n),
                 on_files=lambda n: bar.update(task, total=n),
                 executor=executor,
+                baseline=baseline,
             )
     except Exception as exc:
         if executor is None:

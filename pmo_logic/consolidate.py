@@ -309,7 +309,7 @@ def _problem_load(path: str, code: str, settings: PortfolioSettings, status_date
 
 def _read_and_measure(path: str, settings: PortfolioSettings, status_date: date | None) -> ProjectLoad:
     # Rows as columns only: the models would be copies of them (see `read_project_tables`).
-    workbook, tables = read_project_tables(path, rows=False)
+    workbook, tables = read_project_tables(path, rows=False, baseline=settings.ms_project_baseline or 0)
     if is_unreadable(workbook):
         validation = validate_workbook(workbook, _validation_settings(settings, status_date))
         # Only its findings count (a load problem): kept without the computed cells, like the others.
@@ -680,12 +680,17 @@ def consolidate(
     progress: Callable[[int], None] | None = None,
     on_files: Callable[[int], None] | None = None,
     executor: Executor | None = None,
+    baseline: int | None = None,
 ) -> Portfolio:
     """Consolidate the project workbooks under ``source`` (a folder, or a list of files).
 
     ``executor`` runs the workbooks' loads (`load_projects`): a Dask cluster's, for example.
+    ``baseline`` is the MS Project baseline (0 to 10) schedule files' Plans take, instead of the
+    Settings' *Baseline of MS Project plans*.
     """
     settings = portfolio.settings if portfolio else PortfolioSettings()
+    if baseline is not None:
+        settings = settings.model_copy(update={"ms_project_baseline": baseline})
     status_date = status_date or settings.status_date
     sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     skip = {Path(p).resolve() for p in exclude}

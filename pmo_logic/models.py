@@ -1298,6 +1298,20 @@ class PortfolioSettings(Row):
             help_fr="En jours : un projet dont la date d'état est plus ancienne est signalé.",
         ),
     ] = 30
+    ms_project_baseline: Annotated[
+        int | None,
+        Col(
+            "Baseline of MS Project plans",
+            "Référence des plannings MS Project",
+            "integer",
+            minimum=0,
+            maximum=10,
+            help_en="Which saved baseline of MS Project plans (.mpp, .xml) is the projects' baseline: 0 for "
+            "Baseline, 1 to 10 for Baseline1 to Baseline10.",
+            help_fr="Quelle référence enregistrée des plannings MS Project (.mpp, .xml) sert de référence aux "
+            "projets : 0 pour la Référence, 1 à 10 pour Référence1 à Référence10.",
+        ),
+    ] = 0
 
 
 class RegisterRow(Row):

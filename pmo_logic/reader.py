@@ -111,16 +111,19 @@ class ParsedTable:
     rows: list[int] = field(default_factory=list)
 
 
-def read_project_workbook(path: str | os.PathLike[str]) -> ProjectWorkbook:
+def read_project_workbook(path: str | os.PathLike[str], *, baseline: int = 0) -> ProjectWorkbook:
     """Read a project workbook (``.xlsx``, ``.xlsm``, ``.xlsb``, ``.ods``), or a schedule file
-    (`pmo_logic.schedule_files`). Problems are in ``result.problems``."""
+    (`pmo_logic.schedule_files`). Problems are in ``result.problems``.
+
+    ``baseline`` is the MS Project baseline (0 to 10) a schedule file's Plan takes (the portfolio's
+    Settings say which)."""
     if schedule_files.is_schedule_file(path):
-        return schedule_files.read_schedule_workbook(path)
-    return schedule_files.with_plan_file(_read(Path(path), PROJECT_KIND))  # type: ignore[arg-type]
+        return schedule_files.read_schedule_workbook(path, baseline=baseline)
+    return schedule_files.with_plan_file(_read(Path(path), PROJECT_KIND), baseline=baseline)  # type: ignore[arg-type]
 
 
 def read_project_tables(
-    path: str | os.PathLike[str], *, rows: bool = True
+    path: str | os.PathLike[str], *, rows: bool = True, baseline: int = 0
 ) -> tuple[ProjectWorkbook, dict[str, ParsedTable]]:
     """`read_project_workbook`, plus each table sheet as read column by column.
 
@@ -131,11 +134,11 @@ def read_project_tables(
     takes every column's parsed value as it is (`parsed_values_are_models`).
     """
     if schedule_files.is_schedule_file(path):
-        return schedule_files.read_schedule_tables(path)
+        return schedule_files.read_schedule_tables(path, baseline=baseline)
     reader = _WorkbookReader(Path(path), PROJECT_KIND)
     reader.build_rows = rows
     workbook = _read(Path(path), PROJECT_KIND, reader)
-    return schedule_files.with_plan_file(workbook, reader.tables), reader.tables  # type: ignore[arg-type]
+    return schedule_files.with_plan_file(workbook, reader.tables, baseline=baseline), reader.tables  # type: ignore[arg-type]
 
 
 @functools.cache

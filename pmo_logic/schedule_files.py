@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pmo_logic.i18n import say
-from pmo_logic.java import INSTALL_HINT_EN, INSTALL_HINT_FR, JavaUnavailable, start_java
+from pmo_logic.java import INSTALL_HINT_EN, INSTALL_HINT_FR, JavaUnavailable, archive_classes, start_java
 from pmo_logic.models import (
     TEMPLATE_VERSION,
     NonWorkingDayRow,
@@ -114,6 +114,12 @@ def read_schedule_workbook(path: str | os.PathLike[str], *, baseline: int = 0, l
     path = Path(path)
     meta = WorkbookMeta(kind="project", template_version=TEMPLATE_VERSION, language=lang)
     report = _Report(path.name, lang)
+    if not 0 <= baseline <= 10:
+        report.add(NOT_HELD, "warning", f"baseline {baseline} asked for, but MS Project's are 0 to 10: baseline 0 is "
+                   "used (Settings: Baseline of MS Project plans)", f"référence {baseline} demandée, mais celles de MS "
+                   "Project vont de 0 à 10 : la référence 0 est utilisée (Paramètres : Référence des plannings MS "
+                   "Project)")  # fmt: skip
+        baseline = 0
     try:
         project = _read_project(path, report)
     except _Unreadable:
@@ -125,6 +131,7 @@ def read_schedule_workbook(path: str | os.PathLike[str], *, baseline: int = 0, l
                    "please report this", f"n'a pas pu être lu comme un Planning ({type(exc).__name__} : {exc}) ; "
                    "merci de le signaler")  # fmt: skip
         return ProjectWorkbook(meta=meta, missing_sheets=["plan"], problems=report.problems, source=str(path))
+    archive_classes()  # MPXJ's classes are loaded now: the first read of a machine keeps them for the next
     return ProjectWorkbook(meta=meta, **data, problems=report.problems, source=str(path))
 
 
@@ -133,7 +140,7 @@ def read_schedule_tables(path: str | os.PathLike[str], *, baseline: int = 0) -> 
     return read_schedule_workbook(path, baseline=baseline), {}
 
 
-def with_plan_file(workbook: ProjectWorkbook, tables: dict | None = None) -> ProjectWorkbook:
+def with_plan_file(workbook: ProjectWorkbook, tables: dict | None = None, *, baseline: int = 0) -> ProjectWorkbook:
     """A project workbook whose Project sheet names a Plan file, with its Plan read from that file.
 
     The path is relative to the workbook. The RAID log, budget and the other sheets stay the
@@ -165,7 +172,7 @@ def with_plan_file(workbook: ProjectWorkbook, tables: dict | None = None) -> Pro
             f"the Plan file '{name}' is not a schedule file pmo-xl reads (.mpp, .xml, .xer...)",
             f"le fichier de planning « {name} » n'est pas un planning lisible (.mpp, .xml, .xer...)",
         )
-    schedule = read_schedule_workbook(plan_path, lang=lang)
+    schedule = read_schedule_workbook(plan_path, baseline=baseline, lang=lang)
     file = Path(workbook.source).name if workbook.source else plan_path.name
     for found in schedule.problems:
         # The plan file's problems belong to the workbook (its roll-up row), saying which file they are in.
@@ -449,7 +456,13 @@ class _Mapper:
             actual_start = actual_finish
         baseline_start, baseline_finish, baseline_cost = self._baseline(task, milestone)
         cost = _number(task.getCost())
-        budget = None if summary else (baseline_cost if baseline_cost else cost)
+        if self.p6:
+            # P6's budget is the activity's planned (budgeted) cost: its resource assignments' and expenses'
+            # (MPXJ sums them); its "cost" is the cost at completion, which moves with the forecast.
+            planned = _number(task.getPlannedCost())
+            budget = None if summary else (planned if planned else baseline_cost if baseline_cost else cost)
+        else:
+            budget = None if summary else (baseline_cost if baseline_cost else cost)
         actual_cost = None if summary else _number(task.getActualCost())
         status = None
         if not task.getActive():
@@ -964,6 +977,24 @@ class _ProjectBuilder:
             task.setCost(java.lang.Double(row.budget))
         if row.actual_cost is not None and row.type != "summary":
             task.setActualCost(java.lang.Double(row.actual_cost))
+        if (row.budget or row.actual_cost) and row.type != "summary":
+            # Primavera holds an activity's costs only in its resource assignments and expenses: one expense
+            # carries the budget (planned cost) and the actual cost to XER and P6 XML (MSPDI ignores it).
+            from org.mpxj import ExpenseItem
+
+            budget, actual = float(row.budget or 0), float(row.actual_cost or 0)
+            expense = (
+                ExpenseItem.Builder(task)
+                .name("Budget")
+                .plannedCost(java.lang.Double(budget))
+                .actualCost(java.lang.Double(actual))
+                .remainingCost(java.lang.Double(max(budget - actual, 0.0)))
+                .atCompletionCost(java.lang.Double(actual + max(budget - actual, 0.0)))
+                .build()
+            )
+            expenses = java.util.ArrayList()
+            expenses.add(expense)
+            task.setExpenseItems(expenses)
         if row.status == "cancelled":
             task.setActive(False)
         constraints = {"alap": "AS_LATE_AS_POSSIBLE", "mso": "MUST_START_ON", "mfo": "MUST_FINISH_ON",

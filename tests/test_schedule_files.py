@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -271,6 +272,11 @@ def test_export_to_primavera_keeps_tasks_links_and_dates(tmp_path, suffix):
         (t.id, t.name, t.type, t.start, t.finish) for t in expected
     ]
     assert [parse_predecessors(t.predecessors) for t in work] == [parse_predecessors(t.predecessors) for t in expected]
+    # The budget (planned cost) and the actual cost, carried by an expense per activity.
+    assert [(t.budget or 0, t.actual_cost or 0) for t in work] == [
+        (t.budget or 0, t.actual_cost or 0) for t in expected
+    ]
+    assert any(t.budget for t in work) and any(t.actual_cost for t in work)
 
 
 def test_pmo_import_and_export_on_the_command_line(tmp_path):
@@ -384,3 +390,156 @@ def test_without_mpxj_a_schedule_file_says_what_to_install(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "plan.mpp READ030 MS Project files need Java and pmo-xl[schedules]" in done.stdout
     assert "mpxj and JPype packages are not installed" in done.stdout
+
+
+def _two_baselines(tmp_path: Path) -> Path:
+    """An MS Project plan (MSPDI, written by MPXJ) whose baseline 1 is a week after baseline 0, and costs more."""
+    from pmo_logic.java import start_java
+
+    start_java()
+    import java
+    from org.mpxj.reader import UniversalProjectReader
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
+
+    project = UniversalProjectReader().read(str(DATA / "task-links-project2013-mspdi.xml"))
+    for task in project.getTasks():
+        if task.getID().intValue() == 0 or task.getStart() is None:
+            continue
+        n = task.getID().intValue()
+        task.setBaselineStart(task.getStart())
+        task.setBaselineFinish(task.getFinish())
+        task.setBaselineCost(java.lang.Double(1000.0 * n))
+        task.setBaselineStart(1, task.getStart().plusDays(7))
+        task.setBaselineFinish(1, task.getFinish().plusDays(7))
+        task.setBaselineCost(1, java.lang.Double(1500.0 * n))
+    path = tmp_path / "two-baselines.xml"
+    UniversalProjectWriter(FileFormat.MSPDI).write(project, str(path))
+    return path
+
+
+def _saved_baselines(path: Path, number: int) -> dict[str, tuple[date, date, float]]:
+    """Baseline ``number`` of each task as the MSPDI file holds it (read with xml.etree, not MPXJ)."""
+    found = {}
+    for task in ET.parse(path).getroot().iterfind("p:Tasks/p:Task", NS):
+        for baseline in task.iterfind("p:Baseline", NS):
+            if baseline.findtext("p:Number", namespaces=NS) == str(number):
+                start, finish = (
+                    _when(baseline.findtext("p:Start", namespaces=NS)),
+                    _when(baseline.findtext("p:Finish", namespaces=NS)),
+                )
+                # MSPDI holds costs in hundredths of the currency unit.
+                cost = float(baseline.findtext("p:Cost", default="0", namespaces=NS)) / 100
+                found[task.findtext("p:ID", namespaces=NS)] = (start.date(), _end_day(finish), cost)
+    return found
+
+
+@needs_data
+def test_the_baseline_number_chooses_which_saved_baseline_the_plan_takes(tmp_path):
+    path = _two_baselines(tmp_path)
+    saved = {n: _saved_baselines(path, n) for n in (0, 1)}
+    assert saved[0] and saved[0].keys() == saved[1].keys()
+    assert all(saved[0][k][0] != saved[1][k][0] for k in saved[0])  # the two baselines differ everywhere
+    for number in (0, 1):
+        plan = read_schedule_workbook(path, baseline=number).plan
+        got = {t.id: (t.baseline_start, t.baseline_finish, t.budget) for t in plan if t.id in saved[number]}
+        expected = {}
+        for task_id, (start, finish, cost) in saved[number].items():
+            milestone = next(t for t in plan if t.id == task_id).type == "milestone"
+            expected[task_id] = (finish if milestone else start, finish, cost)
+        assert got == expected
+    warned = read_schedule_workbook(path, baseline=11)
+    assert [p.message for p in warned.problems if "baseline 11" in p.message]
+    assert [t.baseline_start for t in warned.plan] == [t.baseline_start for t in read_schedule_workbook(path).plan]
+
+
+@needs_data
+def test_consolidation_takes_the_settings_baseline_or_the_command_line_one(tmp_path):
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    path = _two_baselines(tmp_path)
+    shutil.copy(path, folder / "plan.xml")
+    saved = {n: _saved_baselines(path, n) for n in (0, 1)}
+
+    def baseline_starts(result) -> dict[str, date]:
+        plan = result.details["plan"]
+        work = plan[plan["type"] == "task"]
+        return {str(i): d.date() for i, d in zip(work["id"], pd.to_datetime(work["baseline_start"]), strict=True)}
+
+    def expected(number: int, result) -> dict[str, date]:
+        return {k: saved[number][k][0] for k in baseline_starts(result)}
+
+    settings = m.PortfolioSettings(portfolio_name="P", project_folder=str(folder), status_date=date(2026, 1, 5))
+    portfolio = m.PortfolioWorkbook(settings=settings)
+    by_default = consolidate(folder, portfolio)
+    assert baseline_starts(by_default) == expected(0, by_default) and baseline_starts(by_default)
+    portfolio.settings.ms_project_baseline = 1
+    from_settings = consolidate(folder, portfolio)
+    assert baseline_starts(from_settings) == expected(1, from_settings)
+    from_command = consolidate(folder, m.PortfolioWorkbook(settings=settings.model_copy(
+        update={"ms_project_baseline": 0})), baseline=1)  # fmt: skip
+    assert baseline_starts(from_command) == expected(1, from_command)
+    # The portfolio template carries the setting, in both languages.
+    from pmo_logic.templates import write_portfolio_workbook
+
+    for lang in ("en", "fr"):
+        book = tmp_path / f"portfolio-{lang}.xlsx"
+        write_portfolio_workbook(book, portfolio, lang=lang)
+        assert read_portfolio_workbook(book).settings.ms_project_baseline == 1
+    runner = CliRunner()
+    result = runner.invoke(app, ["consolidate", str(folder), "--baseline", "12", "-o", str(tmp_path / "r.xlsx")])
+    assert result.exit_code == 2 and "0 to 10" in result.output
+
+
+def _xer_tables(path: Path) -> dict[str, list[dict[str, str]]]:
+    """An XER file's tables (%T name, %F fields, %R rows), read as the tab-separated text it is."""
+    tables: dict[str, list[dict[str, str]]] = {}
+    name, fields = "", []
+    for line in path.read_text(encoding="cp1252").splitlines():
+        kind, _, rest = line.partition("\t")
+        if kind == "%T":
+            name, fields = rest.strip(), []
+            tables[name] = []
+        elif kind == "%F":
+            fields = rest.split("\t")
+        elif kind == "%R":
+            tables[name].append(dict(zip(fields, rest.split("\t"), strict=False)))
+    return tables
+
+
+def test_primavera_budgets_are_the_assignments_and_expenses_planned_cost_and_actual_cost_is_ac(tmp_path):
+    from pmo_logic.java import start_java
+    from pmo_logic.schedule_files import _ProjectBuilder
+
+    start_java()
+    import java
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
+
+    # An exported plan (one expense per task) whose resource assignments cost something too.
+    workbook = clean_project()
+    project = _ProjectBuilder(workbook).build()
+    for n, task in enumerate(project.getTasks()):
+        for assignment in task.getResourceAssignments():
+            assignment.setPlannedCost(java.lang.Double(300.0 * n))
+            assignment.setActualCost(java.lang.Double(100.0 * n))
+    xer, p6_xml = tmp_path / "costs.xer", tmp_path / "costs-p6.xml"
+    UniversalProjectWriter(FileFormat.XER).write(project, str(xer))
+    UniversalProjectWriter(FileFormat.PMXML).write(project, str(p6_xml))
+    tables = _xer_tables(xer)
+    code = {row["task_id"]: row["task_code"] for row in tables["TASK"]}
+    budget: dict[str, float] = {}
+    actual: dict[str, float] = {}
+
+    def add(totals: dict[str, float], task_id: str, *values: str) -> None:
+        totals[code[task_id]] = totals.get(code[task_id], 0.0) + sum(float(v or 0) for v in values)
+
+    for row in tables["TASKRSRC"]:
+        add(budget, row["task_id"], row["target_cost"])
+        add(actual, row["task_id"], row["act_reg_cost"], row["act_ot_cost"])
+    for row in tables["PROJCOST"]:
+        add(budget, row["task_id"], row["target_cost"])
+        add(actual, row["task_id"], row["act_cost"])
+    assert tables["TASKRSRC"] and tables["PROJCOST"] and any(budget.values()) and any(actual.values())
+    for path in (xer, p6_xml):
+        work = [t for t in read_schedule_workbook(path).plan if t.type != "summary"]
+        assert {t.id: t.budget for t in work} == {t.id: budget.get(t.id, 0.0) for t in work}
+        assert {t.id: t.actual_cost for t in work} == {t.id: actual.get(t.id, 0.0) for t in work}
