@@ -4,10 +4,10 @@
 ``.xer`` or P6 XML file (and the other formats MPXJ's UniversalProjectReader reads: Asta
 ``.pp``, GanttProject ``.gan``, ProjectLibre ``.pod``, Planner...) and gives a
 `ProjectWorkbook` whose Plan holds its tasks, milestones and summaries (outline → WBS),
-links with their types and lags in working days, constraints, the chosen baseline, progress,
+links with their types and lags (working days, hours, elapsed days), constraints, the chosen baseline, progress,
 actual dates, costs and resources, and whose Lists hold the project calendar's non-working
 days. Whatever the contract cannot hold, or pmo-xl's scheduler does not model (elapsed
-durations, lags in hours or percent, task calendars, manually scheduled tasks, another working
+durations, lags in percent, task calendars, manually scheduled tasks, another working
 week...), is a problem of the workbook, one per kind, naming the tasks: never dropped silently.
 
 A project workbook whose Project sheet names a *Plan file* gets its Plan from that file
@@ -284,10 +284,6 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _fmt_days(days: float) -> str:
-    return f"{days:g}"
-
-
 class _Mapper:
     """One MPXJ ProjectFile mapped onto the contract; what does not fit goes to the report."""
 
@@ -439,8 +435,6 @@ class _Mapper:
         kind = "summary" if summary else "milestone" if milestone else "task"
         if unit.startswith("ELAPSED") and not summary:
             self._kind("elapsed", label)
-        elif not summary and abs(days - round(days)) > 1e-6:
-            self._kind("fraction", f"{label} ({_fmt_days(round(days, 2))} d)")
         start = _day(task.getStart())
         finish = self._finish_day(task.getFinish())
         if milestone:
@@ -584,7 +578,7 @@ class _Mapper:
                 continue
             link = str(relation.getType() or "FS")
             lag = relation.getLag()
-            days = 0.0
+            days, unit_code = 0.0, "d"
             if lag is not None and lag.getDuration() != 0:
                 unit = str(lag.getUnits().name())
                 amount = float(lag.getDuration())
@@ -592,15 +586,13 @@ class _Mapper:
                     days = amount / 100 * durations.get(other.getUniqueID().intValue(), 0.0)
                     self._kind("percent_lag", f"{label} ({other_id}{link}{amount:+g}%)")
                 elif unit.startswith("ELAPSED"):
-                    calendar_days = float(lag.convertUnits(self._elapsed_days(), self.props).getDuration())
-                    days = calendar_days * 5 / 7
-                    self._kind("elapsed_lag", f"{label} ({other_id}{link}{lag})")
+                    # The scheduler counts elapsed lags through weekends and holidays, as MS Project does.
+                    days, unit_code = float(lag.convertUnits(self._elapsed_days(), self.props).getDuration()), "ed"
                 else:
+                    # Hours and fractions of a day are working time the scheduler places within the day.
                     days = float(lag.convertUnits(self.days_unit, self.props).getDuration())
-                if abs(days - round(days)) > 1e-6:
-                    self._kind("fraction_lag", f"{label} ({other_id}{link}{_fmt_days(round(days, 2))}d)")
             days = round(days, 4)
-            parts.append(f"{other_id}{link}{days:+g}d" if days else f"{other_id}{link}")
+            parts.append(f"{other_id}{link}{days:+g}{unit_code}" if days else f"{other_id}{link}")
         return ", ".join(parts) or None
 
     def _elapsed_days(self) -> Any:
@@ -724,18 +716,9 @@ class _Mapper:
         r.tasks(k("elapsed", []), "{count} task{s} have an elapsed duration (calendar time), read as the working "
                 "days between their dates: {tasks}", "{count} tâche(s) ont une durée écoulée (temps calendaire), lue "
                 "comme les jours ouvrés entre leurs dates : {tasks}")  # fmt: skip
-        r.tasks(k("fraction", []), "{count} task{s} last a fraction of a working day, which pmo-xl's scheduler rounds "
-                "to whole days: {tasks}", "{count} tâche(s) durent une fraction de jour ouvré, que le calcul de "
-                "pmo-xl arrondit au jour : {tasks}")  # fmt: skip
         r.tasks(k("percent_lag", []), "{count} link{s} have a lag in percent of the predecessor's duration, converted "
                 "to working days: {tasks}", "{count} lien(s) ont un décalage en pourcentage de la durée du "
                 "prédécesseur, converti en jours ouvrés : {tasks}")  # fmt: skip
-        r.tasks(k("elapsed_lag", []), "{count} link{s} have an elapsed lag (calendar time), converted to working days "
-                "at 5 for 7: {tasks}", "{count} lien(s) ont un décalage écoulé (temps calendaire), converti en jours "
-                "ouvrés à raison de 5 pour 7 : {tasks}")  # fmt: skip
-        r.tasks(k("fraction_lag", []), "{count} link{s} have a lag in fractions of a working day (hours), which "
-                "pmo-xl's scheduler rounds to whole days: {tasks}", "{count} lien(s) ont un décalage en fraction de "
-                "jour (heures), que le calcul de pmo-xl arrondit au jour : {tasks}")  # fmt: skip
         r.tasks(k("manual", []), "{count} task{s} are manually scheduled: pmo-xl schedules them from their links "
                 "(PLAN040 says where the dates differ): {tasks}", "{count} tâche(s) sont planifiées manuellement : "
                 "pmo-xl les planifie d'après leurs liens (PLAN040 dit où les dates diffèrent) : {tasks}")  # fmt: skip
@@ -917,8 +900,9 @@ class _ProjectBuilder:
 
         types = {"FS": RelationType.FINISH_START, "SS": RelationType.START_START, "FF": RelationType.FINISH_FINISH,
                  "SF": RelationType.START_FINISH}  # fmt: skip
+        units = {"d": TimeUnit.DAYS, "h": TimeUnit.HOURS, "ed": TimeUnit.ELAPSED_DAYS}
         builder = Relation.Builder().predecessorTask(predecessor).type(types[link.type])
-        return builder.lag(Duration.getInstance(float(link.lag), TimeUnit.DAYS))
+        return builder.lag(Duration.getInstance(float(link.lag), units.get(link.unit, TimeUnit.DAYS)))
 
     def _local_date(self, day: date) -> Any:
         return self.java.time.LocalDate.of(day.year, day.month, day.day)

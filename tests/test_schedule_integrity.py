@@ -108,3 +108,66 @@ def test_the_same_plan_without_those_features_is_not_questioned(tmp_path):
     read = " | ".join(f.message for f in result.findings if f.code == "READ032")
     for words in ("own calendar", "manually scheduled", "percent", "elapsed duration"):
         assert words not in read
+
+
+def write_working_time_plan(path: Path) -> Path:
+    """Durations and lags in hours, fractions of a day and elapsed days, scheduled by MPXJ."""
+    java = _java()
+    from org.mpxj import Duration, ProjectFile, Relation, RelationType, TaskMode, TimeUnit
+    from org.mpxj.cpm import MicrosoftScheduler
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
+
+    project = ProjectFile()
+    project.setDefaultCalendar(project.addDefaultBaseCalendar())
+    start = java.time.LocalDateTime.of(2026, 1, 5, 8, 0)
+    project.getProjectProperties().setStartDate(start)
+
+    def task(name: str, amount: float, unit=TimeUnit.DAYS, after=None, kind=RelationType.FINISH_START, lag=None):
+        t = project.addTask()
+        t.setName(name)
+        t.setTaskMode(TaskMode.AUTO_SCHEDULED)
+        duration = Duration.getInstance(amount, unit)
+        t.setDuration(duration)
+        t.setRemainingDuration(duration)
+        t.setActualDuration(Duration.getInstance(0.0, TimeUnit.DAYS))
+        t.setPercentageComplete(java.lang.Double(0.0))
+        if after is not None:
+            relation = Relation.Builder().predecessorTask(after).type(kind)
+            t.addPredecessor(relation.lag(lag or Duration.getInstance(0.0, TimeUnit.DAYS)))
+        return t
+
+    design = task("Design", 2.5)
+    pour = task("Pour", 12, TimeUnit.HOURS, after=design, lag=Duration.getInstance(4.0, TimeUnit.HOURS))
+    cure = task("Cure", 1, after=pour, lag=Duration.getInstance(3.0, TimeUnit.ELAPSED_DAYS))
+    task("Inspect", 0.5, after=cure, kind=RelationType.START_START, lag=Duration.getInstance(1.5, TimeUnit.DAYS))
+    MicrosoftScheduler().schedule(project, start)
+    for t in project.getTasks():
+        t.setStart(t.getEarlyStart())
+        t.setFinish(t.getEarlyFinish())
+    UniversalProjectWriter(FileFormat.MSPDI).write(project, str(path))
+    return path
+
+
+def test_hours_fractions_and_elapsed_lags_are_scheduled_not_reported(tmp_path):
+    # The oracle is MPXJ's MicrosoftScheduler (MS Project's rules), whose dates the file saves.
+    path = write_working_time_plan(tmp_path / "plan.xml")
+    workbook = read_schedule_workbook(path)
+    links = {t.name: t.predecessors for t in workbook.plan}
+    assert links["Pour"].endswith("FS+0.5d")  # 4 hours of an 8-hour day
+    assert links["Cure"].endswith("FS+3ed")  # elapsed: through the weekend
+    assert links["Inspect"].endswith("SS+1.5d")
+    durations = {t.name: t.duration for t in workbook.plan}
+    assert durations["Design"] == 2.5 and durations["Pour"] == 1.5 and durations["Inspect"] == 0.5
+    result = validate_file(path)
+    assert [f.message for f in result.findings if f.code == "PLAN040"] == []
+    read = " | ".join(f.message for f in result.findings if f.code == "READ032")
+    assert "rounds" not in read and "5 for 7" not in read and "elapsed lag" not in read
+
+
+def test_export_keeps_the_lags_units(tmp_path):
+    from pmo_logic.schedule_files import write_schedule_file
+
+    workbook = read_schedule_workbook(write_working_time_plan(tmp_path / "plan.xml"))
+    out = write_schedule_file(workbook, tmp_path / "out.xml")
+    again = {t.name: t.predecessors for t in read_schedule_workbook(out).plan}
+    assert again["Cure"].endswith("FS+3ed") and again["Pour"].endswith("FS+0.5d")
