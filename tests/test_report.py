@@ -298,3 +298,25 @@ def test_project_ids_link_to_their_rollup_row(demo_pack, tmp_path: Path):
         assert link.target.replace("\\", "/").endswith("data/rollup.xlsx")
         cell = link.location.split("!")[1]
         assert rows[cell].value == project_id
+
+
+def test_a_long_pm_comment_is_cut_to_the_lines_its_row_holds(demo_pack, tmp_path: Path):
+    from pmo_logic.report.text_width import wrapped_lines
+
+    portfolio, _ = demo_pack
+    portfolio = copy.copy(portfolio)
+    projects = portfolio.projects.copy()
+    red = projects.index[projects["rag_overall"] == "red"][0]
+    long = "Zorglub: recovery plan agreed with the supplier, weekly review of the build and of the test plan " * 3
+    projects["rag_comment"] = projects["rag_comment"].astype(object)
+    projects.loc[red, "rag_comment"] = long
+    portfolio.projects = projects
+    path = write_committee_pack(tmp_path / "pack.xlsx", portfolio)
+    ws = openpyxl.load_workbook(path)[openpyxl.load_workbook(path).sheetnames[0]]
+    (cell,) = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "Zorglub" in c.value]
+    assert cell.value.endswith(" …") and len(cell.value) < len(long)
+    width = sum(ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width
+                for col in range(cell.column, cell.column + 2))  # fmt: skip
+    height = ws.row_dimensions[cell.row].height
+    lines = wrapped_lines(cell.value, width)
+    assert lines <= 2 and height >= 13.5 * lines, (lines, height)

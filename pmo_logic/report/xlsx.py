@@ -38,6 +38,7 @@ from pmo_logic.files import atomic_output
 from pmo_logic.i18n import short_date
 from pmo_logic.kpis import NO_DATA
 from pmo_logic.literal import file_link, sheet_location
+from pmo_logic.report.text_width import wrapped_lines
 from pmo_logic.report.view import CURVE_COLUMNS, CommitteeView, build_view
 
 CHART_DATA_COL = 20
@@ -358,17 +359,20 @@ class XlsxPack:
         """How many lines ``text`` takes in the columns ``first``..``last`` (wrapped at words)."""
         if text is None or (isinstance(text, float) and math.isnan(text)):
             return 1
-        chars = max(int(self.width(ws, first, last) * 1.2) - 2, 4)
-        count = 0
-        for paragraph in str(text).split("\n"):
-            line, n = 0, 1
-            for word in paragraph.split():
-                if line and line + 1 + len(word) > chars:
-                    n, line = n + 1, len(word)
-                else:
-                    line += len(word) + (1 if line else 0)
-            count += n
-        return count
+        # Measured with the printed font's widths: a count of characters took "Retard sur la
+        # réalisation, plan de rattrapage" for two lines where LibreOffice prints three.
+        return wrapped_lines(str(text), self.width(ws, first, last), styles.PACK_FONT_SIZE)
+
+    def fitted(self, ws: Worksheet, text: Any, first: int, last: int, max_lines: int) -> Any:
+        """``text`` cut at a word with "…" so that it prints in ``max_lines`` lines, if it is longer:
+        a row's height holds that many lines and LibreOffice would otherwise print the rest over
+        the row below or clip it mid-line."""
+        if not isinstance(text, str) or self.lines(ws, text, first, last) <= max_lines:
+            return text
+        words = text.split()
+        while len(words) > 1 and self.lines(ws, " ".join(words) + " …", first, last) > max_lines:
+            words.pop()
+        return " ".join(words) + " …"
 
     def height(self, lines: int) -> float:
         return styles.PACK_LINE_HEIGHT * max(lines, 1) + 3
@@ -414,6 +418,8 @@ class XlsxPack:
         name = ws.get_name()
         header_lines = max(self.lines(ws, c.header, *c.span) for c in columns)
         header_height = self.height(header_lines)
+        rows = [[self.fitted(ws, v, *c.span, max_lines) if c.kind == "wrap" else v
+                 for c, v in zip(columns, values, strict=True)] for values in rows]  # fmt: skip
         tall = [max([1] + [min(self.lines(ws, v, *c.span), max_lines) for c, v in zip(columns, values, strict=True)
                            if c.kind == "wrap"]) for values in rows]  # fmt: skip
         heights = [self.height(n) if n > 1 else DEFAULT_ROW_HEIGHT for n in tall]
