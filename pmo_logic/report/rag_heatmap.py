@@ -21,8 +21,10 @@ def render(pack: XlsxPack) -> None:
         row += 1
         keys = ("rag_schedule", "rag_cost", "rag_risk", "rag_overall")
         if r["kind"] == "programme":
-            ws.write_string(row, 0, r["programme"], pack.f["group"])
-            ws.write_string(row, 1, f"{r['projects']} {pack.t('projects').lower()}", pack.f["group"])
+            # Across the ID and name columns: a programme's name is longer than a project ID.
+            ws.merge_range(row, 0, row, 1, "", pack.f["group"])
+            count = int(r["projects"])  # a whole number: the frame's column is float beside project rows
+            ws.write_string(row, 0, f"{r['programme']} · {count} {pack.t('projects').lower()}", pack.f["group"])
             for c, key in enumerate(keys, start=2):
                 pack.rag(ws, row, c, r[key])
             ws.write_blank(row, 6, None, pack.f["group"])

@@ -56,7 +56,7 @@ def render(pack: XlsxPack) -> None:
                             align="center", border=1, border_color="#FFFFFF", font_size=12)  # fmt: skip
             ws.write_number(row, p, matrix.counts[k][p - 1], cell)
     # The legend: each level's fill, lightest to darkest.
-    ws.write_string(3, 6, pack.t("threat_matrix"), pack.f["bold"])
+    ws.write_string(3, 6, pack.t("legend"), pack.f["bold"])
     for k, level in enumerate(("low", "medium", "high", "critical")):
         legend = pack.fmt(bg_color=styles.LEVEL_GREYS[level], font_color=styles.LEVEL_GREY_FONT[level], border=1,
                           border_color="#FFFFFF")  # fmt: skip

@@ -217,7 +217,9 @@ def deck_view(view: CommitteeView) -> DeckView:
 
     names = {"bac": "BAC", "approved_budget": t("approved_budget"), "eac": "EAC", "eac_bac": t("eac_bac"),
              "eac_bac_pct": t("eac_bac_pct"), "spi": "SPI", "cpi": "CPI", "spi_t": "SPI(t)"}  # fmt: skip
-    kpis = [(names.get(h.key, h.key), h.value, h.kind, h.rag) for h in view.headlines]
+    # Signed like the pack's tile ("+€327,464"): an overrun reads as one.
+    kpis = [(names.get(h.key, h.key), h.value, "signed_money" if h.key == "eac_bac" else h.kind, h.rag)
+            for h in view.headlines]  # fmt: skip
     rag_counts = [(c, code(c), int(view.rag_counts.get(c, 0))) for c in ("green", "amber", "red", NO_DATA)]
     red_amber = Table(
         [t("project"), own("name"), t("overall"), t("manual")],
@@ -257,14 +259,14 @@ def deck_view(view: CommitteeView) -> DeckView:
         heat_groups,
     )
     threats = Table(
-        [t("project"), t("title"), t("score"), "EMV", t("owner"), t("response")],
+        [t("project"), t("title"), t("score"), t("emv"), t("owner"), t("response")],
         [[r["project_id"], r["title"], r["score"], r["emv"], t("owner_missing") if r["owner_missing"] else r["owner"],
           code(r["response"]) if not _blank(r["response"]) else ""] for r in records(view.top_threats)],
         ["text", "text", "int", "money", "text", "text"],
         [1.0, 3.0, 0.7, 1.1, 1.4, 1.2],
     )  # fmt: skip
     decisions = Table(
-        [t("project"), t("title"), t("needed_by"), t("owner")],
+        [t("project"), t("title"), t("needed_by"), t("decision_maker")],
         [[d["project_id"], d["title"], d["needed_by"], d["decision_maker"]] for d in records(view.decisions_needed)],
         ["text", "text", "date", "text"],
         [1.0, 3.6, 1.4, 1.5],
@@ -341,11 +343,21 @@ def _blank(value: Any) -> bool:
     return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
-def show(value: Any, kind: str, lang: str) -> str:
+def show(value: Any, kind: str, lang: str, currency: str = "") -> str:
     """``value`` as the deck prints it: ``1,234,567`` / ``1 234 567``, ``0.95`` / ``0,95``,
-    ``24 Nov 2026`` / ``24 nov. 2026``; a blank or undefined figure is "-"."""
+    ``24 Nov 2026`` / ``24 nov. 2026``; a blank or undefined figure is "-". With ``currency``,
+    amounts carry it as the pack's do: ``€1,234,567`` / ``1 234 567 €``, ``+€327,464``."""
     if _blank(value):
         return "-"
+    if kind == "signed_money":
+        sign = "+" if float(value) > 0 else "-" if float(value) < 0 else ""
+        return sign + show(abs(float(value)), "money", lang, currency)
+    if kind == "money" and currency:
+        symbol = styles.CURRENCY_SYMBOL.get(currency.upper(), currency)
+        amount = show(value, "money", lang)
+        if lang == "fr":
+            return f"{amount}\u00a0{symbol}"
+        return f"{symbol}{amount}" if len(symbol) == 1 else f"{amount} {symbol}"
     if kind == "any":
         if isinstance(value, (pd.Timestamp, datetime, date)):
             kind = "date"
@@ -471,7 +483,7 @@ class _Deck:
         left_width = int((self.width - 2 * MARGIN) * 0.42)
         kpis = Table(
             [self.t("figure"), self.t("value"), ""],
-            [[name, show(value, kind, self.lang), rag] for name, value, kind, rag in v.kpis],
+            [[name, show(value, kind, self.lang, v.currency), rag] for name, value, kind, rag in v.kpis],
             ["text", "text", "rag"],
             [1.4, 1.4, 0.9],
         )
@@ -511,7 +523,7 @@ class _Deck:
     def slide_threats_decisions(self) -> None:
         slide, top = self.content_slide(self.t("threats_decisions"))
         width = self.width - 2 * MARGIN
-        for key, table in (("top_risks", self.v.threats), ("decisions_needed", self.v.decisions)):
+        for key, table in (("top_threats", self.v.threats), ("decisions_needed", self.v.decisions)):
             self.heading(slide, MARGIN, top, width, self.t(key))
             top += Inches(0.4)
             if table.rows:
