@@ -235,7 +235,7 @@ def test_charts_are_native_and_editable(demo_outputs):
     assert counts == [int((portfolio.projects["rag_overall"] == c).sum()) for c in ("green", "amber", "red", "no data")]
     curve = next(c for c in charts if c.chart_type == XL_CHART_TYPE.LINE)
     names = [s.name for s in curve.plots[0].series]
-    assert names == ["PV", "EV", "AC", "BAC", "EAC", "Status date"]
+    assert names == ["PV", "AC", "EV", "BAC", "EAC", "Status date"]  # the pack's order, so its colours
     total = portfolio.total.iloc[0]
     bac = [v for v in curve.plots[0].series[3].values if v is not None]
     assert bac and all(v == pytest.approx(total["bac"]) for v in bac)
@@ -312,7 +312,7 @@ def test_french_deck_has_no_english_label(french_deck):
         for shape in s.shapes
         if shape.has_chart and len(shape.chart.plots[0].series) == 6
     )
-    assert [s.name for s in curve.plots[0].series] == ["VP", "VA", "CR", "BAC", "EAC", "Date d'état"]
+    assert [s.name for s in curve.plots[0].series] == ["VP", "CR", "VA", "BAC", "EAC", "Date d'état"]
     assert curve.value_axis.tick_labels.number_format == '[$-40C]#,##0,"\u00a0k€"'
     trend = next(shape.chart for s in prs.slides for shape in s.shapes
                  if shape.has_chart and shape.chart.chart_type == XL_CHART_TYPE.XY_SCATTER_LINES)  # fmt: skip

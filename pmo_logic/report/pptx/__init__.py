@@ -92,6 +92,8 @@ DECK_LABELS: dict[str, tuple[str, str]] = {
 }
 """The deck's own words; the rest are the pack's (`report.labels`)."""
 
+CURVE_ORDER = ("pv", "ac", "ev", "bac", "eac")
+"""The S-curve's series in the workbook pack's order."""
 SERIES = {"pv": ("PV", "VP"), "ev": ("EV", "VA"), "ac": ("AC", "CR"), "bac": ("BAC", "BAC"), "eac": ("EAC", "EAC")}
 """The S-curve's series, named as the pack names them in each language."""
 
@@ -544,7 +546,8 @@ class _Deck:
             data = CategoryChartData(number_format="#,##0")
             data.categories = [pd.Timestamp(d).to_pydatetime().date() for d in curve["date"]]
             data.categories.number_format = styles.pack_formats(self.lang)["short_month"]  # LCID: LibreOffice too
-            for key in ("pv", "ev", "ac", "bac", "eac"):
+            # In the pack's order, so that each series takes the pack's colour (PV blue, AC red, EV green).
+            for key in CURVE_ORDER:
                 data.add_series(SERIES[key][self.lang == "fr"], [None if _blank(x) else float(x) for x in curve[key]])
             status = pd.Timestamp(v.status_date) if v.status_date else None
             height_at = status_marker_height(curve)
@@ -566,7 +569,7 @@ class _Deck:
             chart.value_axis.tick_labels.number_format_is_linked = False
             chart.category_axis.tick_labels.font.size = Pt(10)
             _skip_labels(chart, math.ceil(len(curve) / 12))
-            for series, key in zip(chart.plots[0].series, ("pv", "ev", "ac", "bac", "eac"), strict=False):
+            for series, key in zip(chart.plots[0].series, CURVE_ORDER, strict=False):
                 series.smooth = False
                 if key in ("bac", "eac"):  # reference lines
                     series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
