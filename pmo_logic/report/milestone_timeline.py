@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from pmo_logic import styles
-from pmo_logic.report.xlsx import CHART_DATA_COL, XlsxPack
+from pmo_logic.report.xlsx import CHART_DATA_COL, DEFAULT_ROW_HEIGHT, PAGE_HEIGHT, XlsxPack
 
 FIXED = (9, 22, 12, 12, 7)
 GRID_WIDTH = 82
@@ -79,7 +79,10 @@ def render(pack: XlsxPack) -> None:
                                                                if at_status else {}))  # fmt: skip
         ws.write_string(row, first_col + k, _label(pack, first, nxt), head)
     pack.set_height(ws, row, 52)
-    ws.repeat_rows(row)
+    # Print titles repeat on every page of the tab, the trend analysis's page too: only a
+    # timeline longer than a page needs them.
+    if 52 + DEFAULT_ROW_HEIGHT * len(timeline.items) > PAGE_HEIGHT - 60:
+        ws.repeat_rows(row)
     ws.freeze_panes(row + 1, 2)
     marker_formats: dict[tuple[str, bool], Any] = {}
 

@@ -63,7 +63,7 @@ def render(pack: XlsxPack) -> None:
         ws.write_string(4 + k, 6, pack.code(level), legend)
     ws.write_string(9, 6, f"{pack.colon(pack.t('occurred'))} {matrix.occurred}", pack.f["subtitle"])
     pack.heading(ws, 10, 0, pack.t("top_threats_all"))
-    row = pack.table(ws, 11, _columns(pack), _rows(pack, v.threats), repeat=True, max_lines=2)
+    row = pack.table(ws, 11, _columns(pack), _rows(pack, v.threats), max_lines=2)
     pack.heading(ws, row, 0, pack.t("opportunities"))
     end = pack.table(ws, row + 1, _columns(pack), _rows(pack, v.opportunities), max_lines=2)
     pack.finish(ws, end)
