@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from pmo_logic import styles
+from pmo_logic.report.text_width import longest_word_width
 from pmo_logic.report.xlsx import CHART_DATA_COL, DEFAULT_ROW_HEIGHT, PAGE_HEIGHT, XlsxPack
 
 FIXED = (9, 22, 12, 12, 7)
@@ -58,7 +59,10 @@ def render(pack: XlsxPack) -> None:
     status = pd.Timestamp(v.status_date) if v.status_date else None
     grid = buckets(timeline.start, timeline.end, timeline.scale) if timeline.start is not None else []
     width = max(min(GRID_WIDTH / max(len(grid), 1), 8.0), 2.6)
-    ws = pack.sheet("timeline", (*FIXED, *([width] * len(grid))))
+    # The fixed columns as wide as their headers' longest word ("Glissement"), never cut inside one.
+    heads = (pack.t("project"), pack.t("milestone"), pack.t("baseline"), pack.t("forecast"), pack.t("slip"))
+    fixed = tuple(max(w, longest_word_width(h)) for w, h in zip(FIXED, heads, strict=True))
+    ws = pack.sheet("timeline", (*fixed, *([width] * len(grid))))
     # Legend.
     slip = int(v.settings.slip_green_days or 10)
     legend = (f"● {pack.t('achieved')}    ◆ {pack.t('forecast')}    ◆ {pack.t('slipped_beyond').format(n=slip)}"
@@ -78,10 +82,12 @@ def render(pack: XlsxPack) -> None:
                         border=1, border_color=styles.NAVY, **({"left": 5, "left_color": styles.STATUS_LINE}
                                                                if at_status else {}))  # fmt: skip
         ws.write_string(row, first_col + k, _label(pack, first, nxt), head)
-    pack.set_height(ws, row, 52)
+    # Month labels are printed upright in the header: "sept. 2026" needs more room than "Sep 2026".
+    header_height = 64 if pack.lang == "fr" else 52
+    pack.set_height(ws, row, header_height)
     # Print titles repeat on every page of the tab, the trend analysis's page too: only a
     # timeline longer than a page needs them.
-    if 52 + DEFAULT_ROW_HEIGHT * len(timeline.items) > PAGE_HEIGHT - 60:
+    if header_height + DEFAULT_ROW_HEIGHT * len(timeline.items) > PAGE_HEIGHT - 60:
         ws.repeat_rows(row)
     ws.freeze_panes(row + 1, 2)
     marker_formats: dict[tuple[str, bool], Any] = {}

@@ -102,6 +102,9 @@ def layout(pack: XlsxPack, headers: list[str]) -> tuple[list[float], bool]:
     """
     rows = pack.view.status_rows
     largest = {c: _largest(rows[key]) if key in rows else 0.0 for c, key in MONEY.items()}
+    rag_keys = ("manual_rag", "rag_schedule", "rag_cost", "rag_risk", "rag_overall")
+    rag_words = {c: [pack.code(x) for x in set(rows[key].dropna()) if isinstance(x, str)] or [""]
+                 for c, key in enumerate(rag_keys, start=12) if key in rows}  # fmt: skip
 
     def widths_for(millions: bool) -> list[float]:
         widths = [max(base, longest_word_width(head)) for base, head in zip(WIDTHS, headers, strict=True)]
@@ -113,6 +116,10 @@ def layout(pack: XlsxPack, headers: list[str]) -> tuple[list[float], bool]:
     room = sum(max(widths[c] - floor, 0) for c, floor in GIVES)
     if millions or sum(widths) - room > styles.PACK_PRINT_WIDTH:
         widths, millions = widths_for(True), True
+    # "Pas de données" whole where a column shows it, after the choice of units: its room comes
+    # from the same columns as the rest, amounts keep their units.
+    for c, words in rag_words.items():
+        widths[c] = max(widths[c], *(column_width(w) for w in words))
     excess = sum(widths) - styles.PACK_PRINT_WIDTH
     for c, floor in GIVES:
         if excess <= 0:
