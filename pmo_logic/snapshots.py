@@ -617,7 +617,10 @@ def changes(before: Snapshot, after: Portfolio | Snapshot) -> pd.DataFrame:
         if a and b and a != b:
             kind = "milestone slipped" if b > a else "milestone pulled in"
             add(kind, key[0], key[1], m_new[key].get("name") or "", a, b, (b - a).days)
-    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    # The committee compared with, for the pack to say so ("since the committee of 20 Nov 2026").
+    frame.attrs["since"] = before.status_date
+    return frame
 
 
 def milestone_trend(snapshots: list[Snapshot], current: Portfolio | None = None) -> pd.DataFrame:

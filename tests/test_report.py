@@ -320,3 +320,15 @@ def test_a_long_pm_comment_is_cut_to_the_lines_its_row_holds(demo_pack, tmp_path
     height = ws.row_dimensions[cell.row].height
     lines = wrapped_lines(cell.value, width)
     assert lines <= 2 and height >= 13.5 * lines, (lines, height)
+
+
+def test_the_pack_says_which_committee_it_compares_with(demo_pack):
+    from pmo_logic.i18n import short_date
+
+    portfolio, path = demo_pack
+    book = openpyxl.load_workbook(path)
+    texts = {name: [c.value for row in book[name].iter_rows() for c in row if isinstance(c.value, str)]
+             for name in ("Executive summary", "What changed")}  # fmt: skip
+    when = short_date(portfolio.status_date, "en")  # the snapshot the fixture compares with
+    for name, cells in texts.items():
+        assert f"What changed since the committee of {when}" in cells, name

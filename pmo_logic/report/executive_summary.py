@@ -97,7 +97,7 @@ def render(pack: XlsxPack) -> None:
          for m in upcoming.to_dict(orient="records")],
         max_lines=1,
     )  # fmt: skip
-    pack.heading(ws, right, RIGHT, pack.t("changes"), len(WIDTHS) - 1)
+    pack.heading(ws, right, RIGHT, v.changes_title(), len(WIDTHS) - 1)
     if v.changes is None:
         ws.write_string(right + 1, RIGHT, pack.t("no_changes"), pack.f["subtitle"])
     else:

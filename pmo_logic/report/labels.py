@@ -25,6 +25,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "top_risks": ("Top risks", "Principaux risques"),
     "next_milestones": ("Key milestones in the next 90 days", "Jalons clés des 90 prochains jours"),
     "changes": ("What changed since the last committee", "Ce qui a changé depuis le dernier comité"),
+    "changes_since": ("What changed since the committee of {date}", "Ce qui a changé depuis le comité du {date}"),
     "no_changes": ("No earlier snapshot to compare with.", "Pas d'instantané précédent pour comparer."),
     "none": ("None.", "Aucun."),
     "schedule": ("Schedule", "Délais"),

@@ -71,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_logic.consolidate import Portfolio
+from pmo_logic.i18n import short_date
 from pmo_logic.kpis import NO_DATA, planned_fractions, risk_emv, risk_level, risk_states
 from pmo_logic.report.labels import code_label, label
 from pmo_logic.sheets import PROJECT_KIND
@@ -176,6 +177,14 @@ class CommitteeView:
     data_quality: pd.DataFrame
     glossary: list[tuple[str, str]] = field(default_factory=list)
     settings: Any = None
+    since: date | None = None
+    """The status date of the committee the changes are measured from (None at a first one)."""
+
+    def changes_title(self) -> str:
+        """ "What changed since the committee of 20 Nov 2026", or since the last one when unknown."""
+        if self.since is None:
+            return self.t("changes")
+        return self.t("changes_since").format(date=short_date(self.since, self.lang))
 
     def t(self, key: str) -> str:
         """A label of the pack in its language."""
@@ -279,6 +288,7 @@ class _Builder:
             if self.changes_in is not None
             else pd.DataFrame(columns=[*self._change_columns()]),
             changes=self._changes() if self.changes_in is not None else None,
+            since=self.changes_in.attrs.get("since") if self.changes_in is not None else None,
             status_rows=self._status_rows(),
             heatmap_rows=self._heatmap_rows(),
             timeline=self._timeline(),

@@ -30,6 +30,8 @@ def render(pack: XlsxPack) -> None:
         ws.write_string(3, 0, pack.t("no_changes"), pack.f["subtitle"])
         pack.finish(ws, 4)
         return
+    if v.since is not None:  # what the changes are measured from, under the tab's title
+        ws.write_string(2, 0, v.changes_title(), pack.f["subtitle"])
     header = [Column(pack.t("significance"), 0, kind="code"), Column(pack.t("change"), 1, kind="code"),
               Column(pack.t("project"), 2, kind="bold"), Column(pack.t("item"), 3), Column(pack.t("name"), 4,
               kind="wrap")]  # fmt: skip

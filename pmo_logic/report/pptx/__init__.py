@@ -327,7 +327,7 @@ def deck_view(view: CommitteeView) -> DeckView:
         slip_limit=int(getattr(view.settings, "slip_green_days", None) or 10),
         currency=view.currency,
         unit=view.budget.unit,
-        extra={"overall_rag": view.overall_rag},
+        extra={"overall_rag": view.overall_rag, "changes_title": view.changes_title()},
     )
 
 
@@ -453,10 +453,10 @@ class _Deck:
         self.slide_threats_decisions()
         self.slide_budget()
         if v.changes is None:
-            slide, top = self.content_slide(self.t("changes"))
+            slide, top = self.content_slide(self.v.extra.get("changes_title") or self.t("changes"))
             self.note(slide, top, self.t("no_changes"))
         else:
-            self.table_slides(self.t("changes"), v.changes)
+            self.table_slides(v.extra.get("changes_title") or self.t("changes"), v.changes)
         self.slide_quality()
         return self.prs
 
