@@ -238,11 +238,17 @@ def deck_view(view: CommitteeView) -> DeckView:
             status_rows.append([row["project_id"] or "", row["name"], row["programme"] or "", row["spi"], row["cpi"],
                                 row["eac"], row["slip_days"], row["rag_overall"], row["manual_rag"]])  # fmt: skip
         status_groups.append(kind in ("subtotal", "total"))
+    # Amount columns name their currency in the header ("EAC (€)"): the cells hold figures only.
+    symbol = styles.CURRENCY_SYMBOL.get(view.currency.upper(), view.currency) if view.currency else ""
+
+    def money(header: str) -> str:
+        return f"{header} ({symbol})" if symbol else header
+
     status = Table(
-        [t("project"), own("name"), t("programme"), "SPI", "CPI", "EAC", t("slip"), t("overall"), t("manual")],
+        [t("project"), own("name"), t("programme"), "SPI", "CPI", money("EAC"), t("slip"), t("overall"), t("manual")],
         status_rows,
         ["text", "text", "text", "ratio", "ratio", "money", "int", "rag", "rag"],
-        [1.0, 2.5, 1.7, 0.7, 0.7, 1.3, 1.5, 1.0, 1.0],
+        [1.0, 2.3, 1.6, 0.7, 0.7, 1.2, 1.9, 1.0, 1.0],
         status_groups,
     )
     heat_rows, heat_groups = [], []
@@ -261,7 +267,7 @@ def deck_view(view: CommitteeView) -> DeckView:
         heat_groups,
     )
     threats = Table(
-        [t("project"), t("title"), t("score"), t("emv"), t("owner"), t("response")],
+        [t("project"), t("title"), t("score"), money(t("emv")), t("owner"), t("response")],
         [[r["project_id"], r["title"], r["score"], r["emv"], t("owner_missing") if r["owner_missing"] else r["owner"],
           code(r["response"]) if not _blank(r["response"]) else ""] for r in records(view.top_threats)],
         ["text", "text", "int", "money", "text", "text"],
@@ -275,7 +281,7 @@ def deck_view(view: CommitteeView) -> DeckView:
     )
     bars = (("bac", "BAC"), ("approved_budget", t("approved_budget")), ("ac", SERIES["ac"][fr]), ("eac", "EAC"))
     by_programme = Table(
-        [t("programme"), *(name for _, name in bars)],
+        [t("programme"), *(money(name) for _, name in bars)],
         [[prog["programme"], *(prog.get(key) for key, _ in bars)] for prog in records(view.budget.programmes)],
         ["text", "money", "money", "money", "money"],
         [1.7, 1.0, 1.5, 1.0, 1.0],
