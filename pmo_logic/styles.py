@@ -63,6 +63,17 @@ BASELINE = "#A6A6A6"
 STATUS_LINE = "#C00000"
 
 
+def with_currency(amount: str, lang: str, currency: str) -> str:
+    """An amount's text with its currency as the pack's number formats place it: ``€1,234``,
+    ``1 234 €`` (a non-breaking space), ``1,234 CHF``."""
+    symbol = CURRENCY_SYMBOL.get(currency.upper(), currency) if currency else ""
+    if not symbol:
+        return amount
+    if lang == "fr":
+        return f"{amount}\u00a0{symbol}"
+    return f"{symbol}{amount}" if len(symbol) == 1 else f"{amount} {symbol}"
+
+
 def pack_formats(lang: str, currency: str = "") -> dict[str, str]:
     """The pack's number formats in ``lang``: money (with the currency), ratio, percent, dates, months.
 

@@ -332,3 +332,10 @@ def test_the_pack_says_which_committee_it_compares_with(demo_pack):
     when = short_date(portfolio.status_date, "en")  # the snapshot the fixture compares with
     for name, cells in texts.items():
         assert f"What changed since the committee of {when}" in cells, name
+
+
+def test_the_reserve_under_the_budget_tile_carries_the_currency(demo_pack):
+    _, path = demo_pack
+    ws = openpyxl.load_workbook(path)["Executive summary"]
+    cells = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(text.startswith("Reserve: €") for text in cells), [t for t in cells if "Reserve" in t]

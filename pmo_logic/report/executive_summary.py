@@ -168,7 +168,8 @@ def _tiles(pack: XlsxPack, ws: Any, row: int) -> None:
             ws.write_string(row + 2, first, _words(pack, key, figure.value), note)
         elif key == "approved_budget":
             reserve = v.budget.totals.get("reserve")
-            text = "" if reserve is None else f"{pack.colon(pack.t('reserve'))} {_show(pack, reserve)}"
+            amount = styles.with_currency(_show(pack, reserve), pack.lang, v.currency)
+            text = "" if reserve is None else f"{pack.colon(pack.t('reserve'))} {amount}"
             ws.write_string(row + 2, first, text, note)
         else:
             ws.write_blank(row + 2, first, None, note)

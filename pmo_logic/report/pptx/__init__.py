@@ -361,11 +361,7 @@ def show(value: Any, kind: str, lang: str, currency: str = "") -> str:
         sign = "+" if float(value) > 0 else "-" if float(value) < 0 else ""
         return sign + show(abs(float(value)), "money", lang, currency)
     if kind == "money" and currency:
-        symbol = styles.CURRENCY_SYMBOL.get(currency.upper(), currency)
-        amount = show(value, "money", lang)
-        if lang == "fr":
-            return f"{amount}\u00a0{symbol}"
-        return f"{symbol}{amount}" if len(symbol) == 1 else f"{amount} {symbol}"
+        return styles.with_currency(show(value, "money", lang), lang, currency)
     if kind == "any":
         if isinstance(value, (pd.Timestamp, datetime, date)):
             kind = "date"
