@@ -48,6 +48,20 @@ def _cache_outside_home(tmp_path_factory: pytest.TempPathFactory):
         os.environ[CACHE_DIR_VARIABLE] = before
 
 
+def started_java():
+    """The ``java`` package of this process's started JVM, for tests that build plans with MPXJ;
+    skipped where Java cannot start."""
+    from pmo_logic.java import JavaUnavailable, start_java
+
+    try:
+        start_java()
+    except JavaUnavailable as exc:
+        pytest.skip(str(exc))
+    import java
+
+    return java
+
+
 def java_missing() -> str | None:
     """Why MPXJ cannot run here (no mpxj/JPype package, no Java runtime), or None."""
     import importlib.util

@@ -16,26 +16,33 @@ import pytest
 
 from pmo_logic.schedule_files import read_schedule_workbook
 from pmo_logic.validate import validate_file
+from tests.conftest import started_java as _java
 
 pytest.importorskip("mpxj")
 
 
-def _java():
-    from pmo_logic.java import JavaUnavailable, start_java
+def _add_task(project, java, name: str, amount: float, unit, after=None, kind=None, lag=None):
+    """An auto-scheduled task of ``amount`` ``unit``, not started, linked to ``after`` (FS by default)."""
+    from org.mpxj import Duration, Relation, RelationType, TaskMode, TimeUnit
 
-    try:
-        start_java()
-    except JavaUnavailable as exc:
-        pytest.skip(str(exc))
-    import java
-
-    return java
+    t = project.addTask()
+    t.setName(name)
+    t.setTaskMode(TaskMode.AUTO_SCHEDULED)
+    duration = Duration.getInstance(amount, unit)
+    t.setDuration(duration)
+    t.setRemainingDuration(duration)
+    t.setActualDuration(Duration.getInstance(0.0, TimeUnit.DAYS))
+    t.setPercentageComplete(java.lang.Double(0.0))
+    if after is not None:
+        relation = Relation.Builder().predecessorTask(after).type(kind or RelationType.FINISH_START)
+        t.addPredecessor(relation.lag(lag or Duration.getInstance(0.0, TimeUnit.DAYS)))
+    return t
 
 
 def write_plan(path: Path, *, features: bool) -> Path:
     """Five tasks from Monday 5 January 2026; ``features`` puts the ones pmo-xl does not model in."""
     java = _java()
-    from org.mpxj import Duration, ProjectFile, Relation, RelationType, TaskMode, TimeUnit
+    from org.mpxj import Duration, ProjectFile, TaskMode, TimeUnit
     from org.mpxj.cpm import MicrosoftScheduler
     from org.mpxj.writer import FileFormat, UniversalProjectWriter
 
@@ -49,18 +56,7 @@ def write_plan(path: Path, *, features: bool) -> Path:
     project.getProjectProperties().setStartDate(start)
 
     def task(name: str, amount: float, unit=TimeUnit.DAYS, after=None, lag=None):
-        t = project.addTask()
-        t.setName(name)
-        t.setTaskMode(TaskMode.AUTO_SCHEDULED)
-        duration = Duration.getInstance(amount, unit)
-        t.setDuration(duration)
-        t.setRemainingDuration(duration)
-        t.setActualDuration(Duration.getInstance(0.0, TimeUnit.DAYS))
-        t.setPercentageComplete(java.lang.Double(0.0))
-        if after is not None:
-            relation = Relation.Builder().predecessorTask(after).type(RelationType.FINISH_START)
-            t.addPredecessor(relation.lag(lag or Duration.getInstance(0.0, TimeUnit.DAYS)))
-        return t
+        return _add_task(project, java, name, amount, unit, after, lag=lag)
 
     design = task("Design", 3)
     build = task("Build", 6, after=design)
@@ -113,7 +109,7 @@ def test_the_same_plan_without_those_features_is_not_questioned(tmp_path):
 def write_working_time_plan(path: Path) -> Path:
     """Durations and lags in hours, fractions of a day and elapsed days, scheduled by MPXJ."""
     java = _java()
-    from org.mpxj import Duration, ProjectFile, Relation, RelationType, TaskMode, TimeUnit
+    from org.mpxj import Duration, ProjectFile, RelationType, TimeUnit
     from org.mpxj.cpm import MicrosoftScheduler
     from org.mpxj.writer import FileFormat, UniversalProjectWriter
 
@@ -123,18 +119,7 @@ def write_working_time_plan(path: Path) -> Path:
     project.getProjectProperties().setStartDate(start)
 
     def task(name: str, amount: float, unit=TimeUnit.DAYS, after=None, kind=RelationType.FINISH_START, lag=None):
-        t = project.addTask()
-        t.setName(name)
-        t.setTaskMode(TaskMode.AUTO_SCHEDULED)
-        duration = Duration.getInstance(amount, unit)
-        t.setDuration(duration)
-        t.setRemainingDuration(duration)
-        t.setActualDuration(Duration.getInstance(0.0, TimeUnit.DAYS))
-        t.setPercentageComplete(java.lang.Double(0.0))
-        if after is not None:
-            relation = Relation.Builder().predecessorTask(after).type(kind)
-            t.addPredecessor(relation.lag(lag or Duration.getInstance(0.0, TimeUnit.DAYS)))
-        return t
+        return _add_task(project, java, name, amount, unit, after, kind, lag)
 
     design = task("Design", 2.5)
     pour = task("Pour", 12, TimeUnit.HOURS, after=design, lag=Duration.getInstance(4.0, TimeUnit.HOURS))

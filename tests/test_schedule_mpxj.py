@@ -18,6 +18,7 @@ from pmo_logic.models import TaskRow
 from pmo_logic.predecessors import Link
 from pmo_logic.schedule import schedule
 from pmo_logic.workdays import WorkCalendar
+from tests.conftest import started_java as _java
 
 pytest.importorskip("mpxj")
 pytest.importorskip("jpype")
@@ -27,18 +28,6 @@ HOLIDAYS = [date(2026, 1, 14), date(2026, 1, 26), date(2026, 1, 27), date(2026, 
 HOURS = ((time(8), time(12)), (time(13), time(16, 30)))
 MINUTES_PER_DAY = 450
 TYPES = ("FS", "SS", "FF", "SF")
-
-
-def _java():
-    from pmo_logic.java import JavaUnavailable, start_java
-
-    try:
-        start_java()
-    except JavaUnavailable as exc:
-        pytest.skip(str(exc))
-    import java
-
-    return java
 
 
 def random_plan(seed: int, tasks: int = 25, milestones: bool = False) -> list[tuple[str, float, list[Link]]]:
