@@ -51,7 +51,7 @@ from pmo_logic.findings import Finding
 from pmo_logic.models import PortfolioSettings, ProjectWorkbook
 from pmo_logic.schedule_files import plan_file_of
 
-CACHE_FORMAT = 9
+CACHE_FORMAT = 10
 """Bumped when what a cached `ProjectLoad` holds changes (4: the sheets as column arrays, slip days in the
 Plan's; 5: findings and problems in the workbook's language, so French workbooks read before are read again;
 6: the approved budget apart from BAC, open threats apart from opportunities, "no data" RAGs;

@@ -164,6 +164,15 @@ DECISIONS = {
     "en": ("Approve the change request", "Choose the hosting option", "Release the contingency"),
     "fr": ("Valider la demande de changement", "Choisir l'hébergement", "Débloquer la provision"),
 }
+DECISION_IMPACTS = {
+    "Approve the change request": "Build stops for the new scope: 3 weeks' delay",
+    "Choose the hosting option": "Go-live date lost: servers take 6 weeks to order",
+    "Release the contingency": "Supplier stops work at month end",
+    "Valider la demande de changement": "Réalisation arrêtée sur le nouveau périmètre : 3 semaines de retard",
+    "Choisir l'hébergement": "Date de mise en service perdue : 6 semaines de délai serveurs",
+    "Débloquer la provision": "Le fournisseur arrête à la fin du mois",
+}
+"""What each demo decision costs if late: taken from its title, so the demo's random draws stay as they were."""
 
 
 def build_demo_portfolio(
@@ -578,10 +587,12 @@ def _decisions(rng: random.Random, lang: str, status_date: date) -> list[m.Decis
     for i in range(rng.randint(1, 4)):
         decided = rng.random() < 0.4
         raised = status_date - timedelta(days=rng.randint(5, 40))
+        title = rng.choice(DECISIONS[lang])
         rows.append(
             m.DecisionRow(
                 id=f"D{i + 1}",
-                title=rng.choice(DECISIONS[lang]),
+                title=title,
+                impact_if_late=DECISION_IMPACTS[title],
                 decision_maker=rng.choice(PEOPLE),
                 forum="Comité de pilotage" if lang == "fr" else "Steering committee",
                 raised_on=raised,

@@ -858,6 +858,16 @@ class DecisionRow(Row):
             help_fr="Le jour où elle a été prise.",
         ),
     ] = None
+    impact_if_late: Annotated[
+        str | None,
+        Col(
+            "Impact if late",
+            "Impact si en retard",
+            width=30,
+            help_en="What the project loses if it is not decided by the date: delay, cost, scope.",
+            help_fr="Ce que le projet perd si elle n'est pas prise à la date : délai, coût, périmètre.",
+        ),
+    ] = None
 
 
 class BudgetRow(Row):

@@ -184,7 +184,11 @@ def test_slides_hold_the_packs_titles_names_and_figures(demo_outputs):
     pack_decisions = pack_table(summary_sheet, "Decisions needed")
     assert pack_decisions
     for d in pack_decisions:
-        assert f"{d['Project']}\n{d['Decision']}\n{d['Needed by']:%-d %b %Y}\n{d['Decision maker']}" in decisions
+        assert d["Impact if late"], "the demo's decisions say what they cost if late"
+        shown = (
+            f"{d['Project']}\n{d['Decision']}\n{d['Impact if late']}\n{d['Needed by']:%-d %b %Y}\n{d['Decision maker']}"
+        )
+        assert shown in decisions
     changed = "\n".join(t for t in texts if t.startswith("What changed"))
     heading = next(v for row in summary_sheet.iter_rows(values_only=True) for v in row
                    if isinstance(v, str) and v.startswith("What changed since the committee of"))  # fmt: skip

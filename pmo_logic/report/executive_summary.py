@@ -66,9 +66,10 @@ def render(pack: XlsxPack) -> None:
     left = pack.table(
         ws,
         left + 1,
-        [Column(pack.t("project"), 0, kind="bold"), Column(pack.t("decision"), 1, 3, kind="wrap"),
-         Column(pack.t("needed_by"), 4, kind="date"), Column(pack.t("decision_maker"), 5, 6)],
-        [(d["project_id"], d["title"], d["needed_by"], d["decision_maker"])
+        [Column(pack.t("project"), 0, kind="bold"), Column(pack.t("decision"), 1, 2, kind="wrap"),
+         Column(pack.t("impact_if_late"), 3, 4, kind="wrap"), Column(pack.t("needed_by"), 5, kind="date"),
+         Column(pack.t("decision_maker"), 6)],
+        [(d["project_id"], d["title"], d["impact_if_late"], d["needed_by"], d["decision_maker"])
          for d in v.decisions_needed.to_dict(orient="records")],
         max_lines=2,
     )  # fmt: skip

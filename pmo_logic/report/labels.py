@@ -42,6 +42,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mta": ("Milestone trend analysis", "Analyse de tendance des jalons"),
     "probability": ("Probability", "Probabilité"),
     "impact": ("Impact", "Impact"),
+    "impact_if_late": ("Impact if late", "Impact si en retard"),
     "score": ("Score", "Score"),
     "owner": ("Owner", "Responsable"),
     "response": ("Response", "Réponse"),

@@ -22,7 +22,7 @@ Fields of `CommitteeView` (stable names: the deck reads them):
 - ``attention``: red and amber projects, worst first: project_id, name, programme,
   rag_overall, manual_rag, rag_differs, rag_comment.
 - ``decisions_needed``: open decisions, soonest first (top 5): project_id, id, title,
-  needed_by, decision_maker, impact (the project's name and overall RAG, as words are not typed).
+  needed_by, decision_maker, impact_if_late (what the PM says the project loses if it is late).
 - ``top_threats``: the five open threats of highest score: project_id, id, title, owner,
   owner_missing, probability, impact, score, level, emv, response, due_date.
 - ``threats`` (top 20) and ``opportunities`` (top 10), the same columns.
@@ -397,12 +397,12 @@ class _Builder:
 
     def _open_decisions(self) -> pd.DataFrame:
         decisions = self.p.details["decisions"]
-        columns = ["project_id", "id", "title", "needed_by", "decision_maker", "impact"]
+        columns = ["project_id", "id", "title", "needed_by", "decision_maker", "impact_if_late"]
         if not len(decisions):
             return pd.DataFrame(columns=columns)
         open_ = decisions[decisions["status"] == "open"].sort_values(["needed_by", "project_id"]).copy()
-        names = self.p.projects.set_index("project_id")["name"] if len(self.p.projects) else pd.Series(dtype=object)
-        open_["impact"] = open_["project_id"].map(names)
+        if "impact_if_late" not in open_:  # a cache or snapshot from before the column
+            open_["impact_if_late"] = None
         return open_[columns].reset_index(drop=True)
 
     def _risks(self, which: str) -> pd.DataFrame:

@@ -274,10 +274,13 @@ def deck_view(view: CommitteeView) -> DeckView:
         [1.0, 3.0, 0.7, 1.1, 1.4, 1.2],
     )  # fmt: skip
     decisions = Table(
-        [t("project"), t("title"), t("needed_by"), t("decision_maker")],
-        [[d["project_id"], d["title"], d["needed_by"], d["decision_maker"]] for d in records(view.decisions_needed)],
-        ["text", "text", "date", "text"],
-        [1.0, 3.6, 1.4, 1.5],
+        [t("project"), t("title"), t("impact_if_late"), t("needed_by"), t("decision_maker")],
+        [
+            [d["project_id"], d["title"], d["impact_if_late"], d["needed_by"], d["decision_maker"]]
+            for d in records(view.decisions_needed)
+        ],
+        ["text", "text", "text", "date", "text"],
+        [1.0, 2.4, 2.4, 1.3, 1.4],
     )
     bars = (("bac", "BAC"), ("approved_budget", t("approved_budget")), ("ac", SERIES["ac"][fr]), ("eac", "EAC"))
     by_programme = Table(
