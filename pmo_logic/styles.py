@@ -63,10 +63,15 @@ BASELINE = "#A6A6A6"
 STATUS_LINE = "#C00000"
 
 
+def currency_symbol(currency: str) -> str:
+    """The sign a currency code prints as (``EUR`` → ``€``); a code without one as it is."""
+    return CURRENCY_SYMBOL.get(currency.upper(), currency) if currency else ""
+
+
 def with_currency(amount: str, lang: str, currency: str) -> str:
     """An amount's text with its currency as the pack's number formats place it: ``€1,234``,
     ``1 234 €`` (a non-breaking space), ``1,234 CHF``."""
-    symbol = CURRENCY_SYMBOL.get(currency.upper(), currency) if currency else ""
+    symbol = currency_symbol(currency)
     if not symbol:
         return amount
     if lang == "fr":
@@ -81,7 +86,7 @@ def pack_formats(lang: str, currency: str = "") -> dict[str, str]:
     before % and the currency.
     """
     loc = LOCALE.get(lang, LOCALE["en"])
-    symbol = CURRENCY_SYMBOL.get(currency.upper(), currency) if currency else ""
+    symbol = currency_symbol(currency)
     if lang == "fr":
         unit = f'"\u00a0{symbol}"' if symbol else ""
         money = f"#,##0{unit}"

@@ -348,7 +348,7 @@ def find_workbooks(
             candidates: list[Path] = []
             being_saved: list[Path] = []
             _walk(path, candidates, found.unlisted, {os.path.realpath(path)}, being_saved)
-            candidates += _saved_meanwhile(being_saved, candidates)
+            candidates += _saved_meanwhile(being_saved)
             # Old .xls files are listed too, so the reader can say how to convert them.
             for candidate in sorted(candidates):
                 kind = (kind_of or output_kind)(candidate)
@@ -370,14 +370,14 @@ SAVE_PAUSE = 0.5
 """Seconds `find_workbooks` waits before looking again for a workbook Excel is saving."""
 
 
-def _saved_meanwhile(being_saved: list[Path], found: list[Path]) -> list[Path]:
+def _saved_meanwhile(being_saved: list[Path]) -> list[Path]:
     # Excel saves by renaming the workbook away, writing a new one and renaming it back: for a
-    # moment only its lock file is listed. Looking again a little later keeps the project in.
+    # moment only its lock file is listed. Looking again a little later keeps the project in
+    # (`_being_saved` lists only names the folder did not show, so none is found twice).
     if not being_saved:
         return []
     time.sleep(SAVE_PAUSE)
-    known = set(found)
-    return [path for path in being_saved if path not in known and path.is_file()]
+    return [path for path in being_saved if path.is_file()]
 
 
 def _being_saved(folder: Path, names: Iterable[str]) -> list[Path]:

@@ -27,7 +27,7 @@ CURVE_DATA_WIDTH = len(CURVE_COLUMNS) + 1
 def axis_format(lang: str, currency: str, unit: str) -> str:
     """The number format of a chart's amount axis: thousands or millions (``unit`` ``k``/``M``)
     with the currency's symbol, ``1,200 k€`` / ``1 200 k€``; the values stay in full."""
-    symbol = styles.CURRENCY_SYMBOL.get(currency.upper(), currency) if currency else ""
+    symbol = styles.currency_symbol(currency)
     shown = f"{unit}{symbol}".strip()
     commas = {"k": ",", "M": ",,"}.get(unit, "")
     space = "\u00a0" if lang == "fr" else " "

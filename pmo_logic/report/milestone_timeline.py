@@ -60,8 +60,8 @@ def render(pack: XlsxPack) -> None:
     grid = buckets(timeline.start, timeline.end, timeline.scale) if timeline.start is not None else []
     width = max(min(GRID_WIDTH / max(len(grid), 1), 8.0), 2.6)
     # The fixed columns as wide as their headers' longest word ("Glissement"), never cut inside one.
-    heads = (pack.t("project"), pack.t("milestone"), pack.t("baseline"), pack.t("forecast"), pack.t("slip"))
-    fixed = tuple(max(w, longest_word_width(h)) for w, h in zip(FIXED, heads, strict=True))
+    headers = [pack.t("project"), pack.t("milestone"), pack.t("baseline"), pack.t("forecast"), pack.t("slip")]
+    fixed = tuple(max(w, longest_word_width(h)) for w, h in zip(FIXED, headers, strict=True))
     ws = pack.sheet("timeline", (*fixed, *([width] * len(grid))))
     # Legend.
     slip = int(v.settings.slip_green_days or 10)
@@ -69,7 +69,6 @@ def render(pack: XlsxPack) -> None:
               f"    ◇ {pack.t('baseline')}    │ {pack.t('status_date')}")  # fmt: skip
     ws.write_string(2, 0, f"{pack.colon(pack.t('legend'))} {legend}", pack.f["subtitle"])
     row = 3
-    headers = [pack.t("project"), pack.t("milestone"), pack.t("baseline"), pack.t("forecast"), pack.t("slip")]
     for c, head in enumerate(headers):
         ws.write_string(row, c, head, pack.f["head"])
     first_col = len(headers)

@@ -19,6 +19,9 @@ WIDTHS = (9, 16, 9, 10, 7, 12, 6, 5, 5, 5, 10, 9, 7, 7, 7, 7, 7, 7)
 schedule, cost, risk, overall, trend: the widest a column needs is added to these."""
 MONEY = {3: "bac", 10: "eac", 11: "vac"}
 """The amount columns and their figure."""
+RAG_COLUMNS = ("manual_rag", "rag_schedule", "rag_cost", "rag_risk", "rag_overall")
+FIRST_RAG_COLUMN = 12
+"""The PM's RAG and the computed ones, side by side from this column."""
 GIVES = ((1, 11), (2, 7), (5, 10.5), (0, 7))
 """Columns that give room to the others, in turn, and how narrow each may get: name, PM,
 forecast finish, ID."""
@@ -84,7 +87,7 @@ def render(pack: XlsxPack) -> None:
             elif key == "cpi":
                 rag = _band(r[key], s.cpi_green, s.cpi_amber)
             pack.value(ws, row, c, r[key], k, style=style, rag=rag)
-        for c, key in enumerate(("manual_rag", "rag_schedule", "rag_cost", "rag_risk", "rag_overall"), start=12):
+        for c, key in enumerate(RAG_COLUMNS, start=FIRST_RAG_COLUMN):
             pack.rag(ws, row, c, r[key])
         said = r["trend"] if isinstance(r["trend"], str) else None
         trend = pack.code(said) if said else ("" if kind != "project" else pack.t("n_a"))
@@ -102,9 +105,8 @@ def layout(pack: XlsxPack, headers: list[str]) -> tuple[list[float], bool]:
     """
     rows = pack.view.status_rows
     largest = {c: _largest(rows[key]) if key in rows else 0.0 for c, key in MONEY.items()}
-    rag_keys = ("manual_rag", "rag_schedule", "rag_cost", "rag_risk", "rag_overall")
     rag_words = {c: [pack.code(x) for x in set(rows[key].dropna()) if isinstance(x, str)] or [""]
-                 for c, key in enumerate(rag_keys, start=12) if key in rows}  # fmt: skip
+                 for c, key in enumerate(RAG_COLUMNS, start=FIRST_RAG_COLUMN) if key in rows}  # fmt: skip
 
     def widths_for(millions: bool) -> list[float]:
         widths = [max(base, longest_word_width(head)) for base, head in zip(WIDTHS, headers, strict=True)]

@@ -50,6 +50,7 @@ from pptx.util import Inches, Pt
 from pmo_logic import styles
 from pmo_logic.consolidate import Portfolio
 from pmo_logic.files import atomic_output
+from pmo_logic.i18n import FRENCH_SHORT_MONTHS
 from pmo_logic.kpis import NO_DATA
 from pmo_logic.report.budget import axis_format, status_marker_height
 from pmo_logic.report.labels import code_label, label
@@ -98,7 +99,6 @@ SERIES = {"pv": ("PV", "VP"), "ev": ("EV", "VA"), "ac": ("AC", "CR"), "bac": ("B
 """The S-curve's series, named as the pack names them in each language."""
 
 
-MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 NARROW_NBSP = "\u202f"
 
 
@@ -239,7 +239,7 @@ def deck_view(view: CommitteeView) -> DeckView:
                                 row["eac"], row["slip_days"], row["rag_overall"], row["manual_rag"]])  # fmt: skip
         status_groups.append(kind in ("subtotal", "total"))
     # Amount columns name their currency in the header ("EAC (€)"): the cells hold figures only.
-    symbol = styles.CURRENCY_SYMBOL.get(view.currency.upper(), view.currency) if view.currency else ""
+    symbol = styles.currency_symbol(view.currency)
 
     def money(header: str) -> str:
         return f"{header} ({symbol})" if symbol else header
@@ -375,7 +375,7 @@ def show(value: Any, kind: str, lang: str, currency: str = "") -> str:
     if kind == "date":
         stamp = pd.Timestamp(value)
         if lang == "fr":
-            return f"{stamp.day} {MONTHS_FR[stamp.month - 1]} {stamp.year}"
+            return f"{stamp.day} {FRENCH_SHORT_MONTHS[stamp.month - 1]} {stamp.year}"
         return f"{stamp.day} {stamp:%b %Y}"
     if kind in ("money", "int"):
         text = f"{float(value):,.0f}"

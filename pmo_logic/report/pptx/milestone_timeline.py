@@ -23,6 +23,7 @@ import pandas as pd
 from pptx.util import Inches
 
 from pmo_logic import styles
+from pmo_logic.i18n import FRENCH_SHORT_MONTHS
 from pmo_logic.report.milestone_timeline import buckets
 from pmo_logic.report.pptx.shapes import Drawing, fit_line
 
@@ -32,7 +33,6 @@ BAND = Inches(0.25)
 MARKER = Inches(0.17)
 COLUMNS = (("project", 0.85), ("milestone", 2.25), ("forecast", 1.0), ("slip", 0.95))
 """The text columns left of the scale (label key, width in inches)."""
-MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 GRID = "#D9D9D9"
 YEAR_LINE = "#A6A6A6"
 SLIPPED = styles.STATUS_LINE
@@ -203,7 +203,7 @@ def _bucket_label(first: pd.Timestamp, nxt: pd.Timestamp, lang: str) -> str:
     """A column's label under its year: ``Nov`` / ``nov.``, or ``Q1`` / ``T1`` for a quarter."""
     if (nxt - first).days > 40:
         return f"{'T' if lang == 'fr' else 'Q'}{(first.month - 1) // 3 + 1}"
-    return MONTHS_FR[first.month - 1] if lang == "fr" else f"{first:%b}"
+    return FRENCH_SHORT_MONTHS[first.month - 1] if lang == "fr" else f"{first:%b}"
 
 
 def _date(value: Any, lang: str) -> str:
